@@ -1,0 +1,113 @@
+// Problems are values: every step returns them, nothing throws for bad input.
+// The CLI prints them and picks the exit code from their kinds.
+
+/** What kind of failure a problem is; each maps to its own exit code. */
+export type ProblemKind = "invalid" | "policy" | "internal";
+
+export type Severity = "error" | "warning" | "note";
+
+export interface Problem {
+  kind: ProblemKind;
+  severity: Severity;
+  /** Path of the file relative to the app directory, e.g. `forks/alice.yaml`. */
+  file?: string;
+  /** 1-based line and column in `file`. */
+  line?: number;
+  column?: number;
+  /** Index of the YAML document inside the file (0-based), for multi-document files. */
+  doc?: number;
+  /** Field path inside the document, e.g. `spec.workloads[0].image`. */
+  path?: string;
+  /** The Kubernetes object concerned, e.g. `Deployment bookshop/ratings-v1`. */
+  object?: string;
+  message: string;
+  /** How to fix it. */
+  hint?: string;
+  /** Stack of an internal error. */
+  stack?: string;
+}
+
+/** Where a value came from: enough to point a reader at it. */
+export interface Origin {
+  file: string;
+  doc?: number;
+  line?: number;
+  column?: number;
+}
+
+export type PathSegment = string | number;
+
+/** `["spec","workloads",0,"image"]` → `spec.workloads[0].image`. */
+export function formatPath(path: readonly PathSegment[]): string {
+  let out = "";
+  for (const seg of path) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out ? `.${seg}` : seg;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+export function error(p: Omit<Problem, "severity" | "kind"> & { kind?: ProblemKind }): Problem {
+  return { kind: "invalid", severity: "error", ...p };
+}
+
+export function warning(p: Omit<Problem, "severity" | "kind"> & { kind?: ProblemKind }): Problem {
+  return { kind: "invalid", severity: "warning", ...p };
+}
+
+export function note(p: Omit<Problem, "severity" | "kind"> & { kind?: ProblemKind }): Problem {
+  return { kind: "invalid", severity: "note", ...p };
+}
+
+export function isError(p: Problem): boolean {
+  return p.severity === "error";
+}
+
+export function hasErrors(problems: readonly Problem[]): boolean {
+  return problems.some(isError);
+}
+
+/** Stable order: by file, line, column, then message. Lets `validate` print the same list every run. */
+export function sortProblems(problems: readonly Problem[]): Problem[] {
+  return [...problems].sort(
+    (a, b) =>
+      cmp(a.file ?? "", b.file ?? "") ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.column ?? 0) - (b.column ?? 0) ||
+      cmp(a.message, b.message),
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** One problem as people read it: `file:line:col: error: path: message` then `  hint: ...`. */
+export function formatProblem(p: Problem): string {
+  const where = p.file ? `${p.file}${p.line ? `:${p.line}${p.column ? `:${p.column}` : ""}` : ""}: ` : "";
+  const label = p.severity === "error" ? (p.kind === "policy" ? "policy violation" : p.kind === "internal" ? "internal error" : "error") : p.severity;
+  const subject = [p.object, p.path].filter(Boolean).join(" ");
+  let out = `${where}${label}: ${subject ? `${subject}: ` : ""}${p.message}`;
+  if (p.hint) out += `\n  hint: ${p.hint}`;
+  if (p.stack) out += `\n${p.stack}`;
+  return out;
+}
+
+/** Exit codes, one per kind of failure (kpt-functions-sdk style). */
+export const EXIT = {
+  ok: 0,
+  invalid: 1,
+  policy: 2,
+  internal: 3,
+  usage: 64,
+} as const;
+
+/** The exit code for a set of problems: internal beats invalid beats policy; warnings alone are ok. */
+export function exitCodeFor(problems: readonly Problem[]): number {
+  const errors = problems.filter(isError);
+  if (errors.length === 0) return EXIT.ok;
+  if (errors.some((p) => p.kind === "internal")) return EXIT.internal;
+  if (errors.some((p) => p.kind === "invalid")) return EXIT.invalid;
+  return EXIT.policy;
+}
