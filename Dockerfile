@@ -1,0 +1,49 @@
+# syntax=docker/dockerfile:1
+#
+# The kubefork sidecar image for Argo CD's repo-server (config-management plugin).
+#
+#   docker build -t ghcr.io/kubefork/kubefork:v0.1.0 .
+#   docker build --build-arg KUSTOMIZE_VERSION=5.8 -t ghcr.io/kubefork/kubefork:v0.1.0-kustomize .
+#
+# Runtime contents: node, the bundled CLI at /usr/local/bin/kubefork, plugin.yaml where the
+# cmp-server looks for it. The entrypoint, /var/run/argocd/argocd-cmp-server, is not in the
+# image: the repo-server's init container copies it into the shared `var-files` volume (a static
+# Go binary, so it runs on alpine/musl).
+
+ARG NODE_IMAGE=node:20-alpine
+
+# ---- build: bundle the CLI into one ESM file (dist/kubefork.js, shebang, no node_modules needed)
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY scripts ./scripts
+COPY src ./src
+RUN npm run build \
+ && node dist/kubefork.js --help >/dev/null
+
+# ---- runtime: node + one file
+FROM ${NODE_IMAGE}
+
+# Optional: kustomize for ForkManager `base.command: [kustomize, build, ...]`. Empty (the
+# default) installs nothing. Alpine ships it in the community repository; the value is a
+# version prefix for apk's fuzzy match, e.g. 5.8 (must exist in the base image's Alpine branch).
+# The CLI needs node alone: the package managers are dropped (size, attack surface).
+ARG KUSTOMIZE_VERSION=""
+RUN if [ -n "${KUSTOMIZE_VERSION}" ]; then apk add --no-cache "kustomize~${KUSTOMIZE_VERSION}"; fi \
+ && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
+           /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
+           /opt/yarn-* /usr/local/bin/yarn /usr/local/bin/yarnpkg
+
+COPY --from=build --chmod=755 /src/dist/kubefork.js /usr/local/bin/kubefork
+COPY --chmod=644 plugin.yaml /home/argocd/cmp-server/config/plugin.yaml
+
+# Argo CD runs CMP sidecars as uid 999; the pod's security context enforces it too. HOME must be
+# writable with a read-only root file system: /tmp is the sidecar's own emptyDir.
+ENV HOME=/tmp \
+    NODE_ENV=production
+USER 999
+WORKDIR /tmp
+
+ENTRYPOINT ["/var/run/argocd/argocd-cmp-server"]
