@@ -1,0 +1,596 @@
+// The benchmark of issue 7: `npm run bench` (builds dist/kubefork.js, then runs this).
+//
+//   node bench/run.mjs [--quick] [--sizes 100x10,2000x200] [--runs 5] [--seed 1] [--cli dist/kubefork.js]
+//   node bench/run.mjs --profile [--sizes 2000x200] [--profile-dist]
+//
+// For every (N services, F forks) it generates an app directory into bench/.work/ (reused when the
+// parameters and the generator are unchanged), runs the bundled CLI as a separate process for
+// `-o json` and `-o yaml` (one checked warm-up run, then --runs timed runs), and the floor
+// (bench/floor.mjs: js-yaml loadAll of the same input + JSON.stringify / dump of the same output
+// documents) the same way, interleaved. Wall time is measured from this process, spawn to exit,
+// for both; the floor's untimed preparation (parsing the CLI's output) is subtracted from its wall
+// time. Peak RSS comes from GNU time (`/usr/bin/time -f %M`), or, without it, from a preloaded
+// hook reading process.resourceUsage().maxRSS at exit.
+//
+// Prints a Markdown report (machine, Node, date, table, targets with pass/fail), also written to
+// bench/.work/results.md and, as data, bench/.work/results.json.
+//
+// --profile renders once per format under `node --cpu-prof` (by default with an unminified bundle
+// built into bench/.work/prof/, so function names are readable; --profile-dist uses dist/ as is)
+// and prints the top self-time functions and modules.
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { loadAll } from "js-yaml";
+import { generateApp } from "./generate.mjs";
+import { parseJsonOutput } from "./floor.mjs";
+
+const BENCH = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(BENCH);
+const WORK = join(BENCH, ".work");
+const NOW = "2026-11-23T12:00:00Z";
+const ALL_SIZES = [
+  [100, 10],
+  [500, 50],
+  [2000, 200],
+  [2000, 400],
+];
+const TARGETS = { floorRatio: 1.5, forkGrowth: 1.3, rssMB: 400, coldRatio: 1.5 };
+
+// ---------------------------------------------------------------------------------------------
+// arguments
+
+function parseArgs(argv) {
+  const o = { quick: false, sizes: undefined, runs: 5, coldRuns: 10, seed: 1, cli: "dist/kubefork.js", profile: false, profileDist: false, top: 15 };
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k];
+    const val = () => {
+      if (k + 1 >= argv.length) die(`${a} needs a value`);
+      return argv[++k];
+    };
+    if (a === "--quick") o.quick = true;
+    else if (a === "--sizes") o.sizes = parseSizes(val());
+    else if (a === "--runs") o.runs = posInt(val(), a);
+    else if (a === "--cold-runs") o.coldRuns = posInt(val(), a);
+    else if (a === "--seed") o.seed = posInt(val(), a);
+    else if (a === "--cli") o.cli = val();
+    else if (a === "--profile") o.profile = true;
+    else if (a === "--profile-dist") o.profile = o.profileDist = true;
+    else if (a === "--top") o.top = posInt(val(), a);
+    else if (a === "-h" || a === "--help") {
+      console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(0, 20).join("\n"));
+      process.exit(0);
+    } else die(`unknown argument ${a} (try --help)`);
+  }
+  if (!o.sizes) o.sizes = o.profile ? [[2000, 200]] : o.quick ? ALL_SIZES.slice(0, 2) : ALL_SIZES;
+  return o;
+}
+
+function parseSizes(s) {
+  return s.split(",").map((p) => {
+    const m = /^(\d+)[x:,/](\d+)$/.exec(p.trim());
+    if (!m || Number(m[1]) < 1) die(`--sizes: expected NxF[,NxF...], e.g. 2000x200, got "${p}"`);
+    return [Number(m[1]), Number(m[2])];
+  });
+}
+
+function posInt(s, flag) {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1) die(`${flag}: expected a positive integer, got "${s}"`);
+  return n;
+}
+
+function die(msg) {
+  console.error(`bench: ${msg}`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// small helpers
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const ms = (x) => (x == null || Number.isNaN(x) ? "–" : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
+const mb = (kb) => (kb == null ? "–" : `${(kb / 1024).toFixed(0)} MB`);
+const ratio = (x) => (x == null || !Number.isFinite(x) ? "–" : `${x.toFixed(2)}×`);
+const mark = (ok) => (ok == null ? "➖ n/a" : ok ? "✅ pass" : "❌ fail");
+const sha1 = (s) => createHash("sha1").update(s).digest("hex");
+
+function gitRev() {
+  const r = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" });
+  const dirty = spawnSync("git", ["status", "--porcelain", "--", "src", "scripts", "package.json"], { cwd: ROOT, encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim() + (dirty.stdout.trim() ? "+dirty" : "") : "unknown";
+}
+
+// ---------------------------------------------------------------------------------------------
+// app directories
+
+/** Generates (or reuses) bench/.work/app-n<N>-f<F>-s<seed>. The stamp lives outside the app
+ * directory: the default base selection would read any *.json inside it. */
+function ensureApp(n, f, seed) {
+  const name = `app-n${n}-f${f}-s${seed}`;
+  const dir = join(WORK, name);
+  const stampFile = join(WORK, `${name}.stamp.json`);
+  const genHash = sha1(readFileSync(join(BENCH, "generate.mjs")));
+  if (existsSync(stampFile) && existsSync(dir)) {
+    try {
+      const stamp = JSON.parse(readFileSync(stampFile, "utf8"));
+      if (stamp.genHash === genHash) return { ...stamp.info, reused: true };
+    } catch {
+      /* regenerate */
+    }
+  }
+  const info = generateApp(dir, { services: n, forks: f, seed });
+  writeFileSync(stampFile, JSON.stringify({ genHash, info }, null, 2) + "\n");
+  return { ...info, reused: false };
+}
+
+// ---------------------------------------------------------------------------------------------
+// processes
+
+/** How peak RSS is measured: GNU time when it works, else a preloaded exit hook. */
+function detectRssMethod() {
+  const probe = join(WORK, "time-probe.txt");
+  if (existsSync("/usr/bin/time")) {
+    const r = spawnSync("/usr/bin/time", ["-f", "%M", "-o", probe, "true"], { encoding: "utf8" });
+    if (r.status === 0 && existsSync(probe) && /^\d+\s*$/m.test(readFileSync(probe, "utf8"))) return { kind: "gnu-time" };
+  }
+  const hook = join(WORK, "rss-hook.mjs");
+  writeFileSync(
+    hook,
+    `import { writeFileSync } from "node:fs";
+const file = process.env.KUBEFORK_BENCH_RSS_FILE;
+if (file) process.on("exit", () => { try { writeFileSync(file, String(process.resourceUsage().maxRSS) + "\\n"); } catch {} });
+`,
+  );
+  return { kind: "hook", hook: pathToFileURL(hook).href };
+}
+
+let rssMethod;
+
+/**
+ * Runs `node ...nodeArgs` with stdout into `stdoutFile` (or discarded), measuring wall time
+ * from spawn to exit in this process and peak RSS (kB).
+ * @returns {Promise<{code: number|null, signal: string|null, wallMs: number, rssKB: number|undefined, stderr: string}>}
+ */
+function runNode(nodeArgs, { stdoutFile, measureRss = true, env } = {}) {
+  const rssFile = join(WORK, `rss-${process.pid}.txt`);
+  rmSync(rssFile, { force: true });
+  let cmd = process.execPath;
+  let args = nodeArgs;
+  let childEnv = env ?? process.env;
+  if (measureRss && rssMethod.kind === "gnu-time") {
+    cmd = "/usr/bin/time";
+    args = ["-f", "%M", "-o", rssFile, process.execPath, ...nodeArgs];
+  } else if (measureRss) {
+    args = ["--import", rssMethod.hook, ...nodeArgs];
+    childEnv = { ...childEnv, KUBEFORK_BENCH_RSS_FILE: rssFile };
+  }
+  const outFd = stdoutFile ? openSync(stdoutFile, "w") : "ignore";
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { cwd: ROOT, env: childEnv, stdio: ["ignore", outFd, "pipe"] });
+    let wallMs;
+    child.on("exit", () => {
+      wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    });
+    child.stderr.on("data", (c) => chunks.push(c));
+    child.on("error", (e) => {
+      if (typeof outFd === "number") closeSync(outFd);
+      reject(e);
+    });
+    child.on("close", (code, signal) => {
+      if (typeof outFd === "number") closeSync(outFd);
+      let rssKB;
+      if (measureRss && existsSync(rssFile)) {
+        // GNU time writes "Command exited with non-zero status N" before the format line.
+        const lines = readFileSync(rssFile, "utf8").trim().split("\n");
+        const v = Number(lines[lines.length - 1]);
+        if (Number.isFinite(v)) rssKB = v;
+      }
+      resolve({ code, signal, wallMs, rssKB, stderr: Buffer.concat(chunks).toString("utf8") });
+    });
+  });
+}
+
+const cliArgs = (cli, app, format) => [cli, "render", app, "--now", NOW, "-o", format];
+
+function abort(what, res) {
+  console.error(`\nbench: ${what} failed (exit ${res.code}${res.signal ? `, signal ${res.signal}` : ""}). stderr:\n${res.stderr || "(empty)"}`);
+  process.exit(1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// one size
+
+async function benchSize(opts, n, f, log) {
+  const app = ensureApp(n, f, opts.seed);
+  const appRel = relative(ROOT, app.dir);
+  log(
+    `\n(${n}, ${f}): ${appRel} ${app.reused ? "(reused)" : "(generated)"}: ${app.baseDocs} base documents, ` +
+      `${(app.totalBytes / 1e6).toFixed(2)} MB input, ${app.forkedWorkloads} forked workloads`,
+  );
+  const out = {};
+  for (const format of ["json", "yaml"]) out[format] = join(WORK, `out-n${n}-f${f}.${format}`);
+
+  // Warm-up + sanity: exit code, JSON parses, enough objects; YAML has the same documents.
+  const res = {};
+  for (const format of ["json", "yaml"]) {
+    const r = await runNode(cliArgs(opts.cli, appRel, format), { stdoutFile: out[format] });
+    if (r.code !== 0) abort(`render -o ${format} of ${appRel}`, r);
+    if (statSync(out[format]).size === 0) abort(`render -o ${format} of ${appRel} (empty stdout)`, r);
+    res[format] = r;
+  }
+  let parsed;
+  try {
+    parsed = parseJsonOutput(readFileSync(out.json, "utf8"));
+  } catch (e) {
+    abort(`parsing the -o json output of ${appRel} (${e.message})`, res.json);
+  }
+  const objects = parsed.docs.filter((d) => d && typeof d === "object").length;
+  if (objects < app.baseDocs) {
+    abort(`sanity check of ${appRel}: ${objects} objects in the JSON output, fewer than the ${app.baseDocs} base objects`, res.json);
+  }
+  const expectedMin = app.baseDocs + 3 * app.forkedWorkloads; // + Deployment, Service, DestinationRule copies
+  const warnings = [];
+  if (objects < expectedMin) warnings.push(`only ${objects} objects, expected ≥ ${expectedMin} (base + 3 per forked workload)`);
+  const yamlDocs = loadAll(readFileSync(out.yaml, "utf8")).filter((d) => d != null);
+  if (yamlDocs.length !== objects) warnings.push(`-o yaml printed ${yamlDocs.length} documents, -o json ${objects}`);
+  else if (yamlDocs.some((d, i) => JSON.stringify(d) !== JSON.stringify(parsed.docs[i]))) warnings.push("-o yaml and -o json documents differ");
+  log(`  output: ${objects} objects (json ${(statSync(out.json).size / 1e6).toFixed(2)} MB, shape ${parsed.shape}; yaml ${(statSync(out.yaml).size / 1e6).toFixed(2)} MB)`);
+  for (const w of warnings) log(`  WARNING: ${w}`);
+  const firstBytes = { json: readFileSync(out.json), yaml: readFileSync(out.yaml) };
+
+  // Timed runs, interleaved so that drift of the machine hits CLI and floor alike.
+  const runs = { json: [], yaml: [], floorJson: [], floorYaml: [] };
+  const floorReport = join(WORK, "floor-report.json");
+  for (let r = 0; r < opts.runs; r++) {
+    for (const format of ["json", "yaml"]) {
+      const runOut = join(WORK, `run-out.${format}`);
+      const x = await runNode(cliArgs(opts.cli, appRel, format), { stdoutFile: runOut });
+      if (x.code !== 0) abort(`render -o ${format} of ${appRel} (run ${r + 1})`, x);
+      if (!readFileSync(runOut).equals(firstBytes[format])) warnings.push(`-o ${format}: run ${r + 1} printed different bytes (not deterministic)`);
+      runs[format].push(x);
+
+      rmSync(floorReport, { force: true });
+      const fl = await runNode(
+        [join(BENCH, "floor.mjs"), "--app", appRel, "--docs", out.json, "-o", format, "--report", floorReport],
+        { stdoutFile: join(WORK, `floor-out.${format}`) },
+      );
+      if (fl.code !== 0) abort(`floor -o ${format} of ${appRel}`, fl);
+      const rep = JSON.parse(readFileSync(floorReport, "utf8"));
+      runs[format === "json" ? "floorJson" : "floorYaml"].push({ ...fl, rep, floorWallMs: fl.wallMs - rep.prepMs });
+    }
+    process.stderr.write(".");
+  }
+  process.stderr.write("\n");
+
+  const summary = { n, f, seed: opts.seed, inputBytes: app.totalBytes, baseDocs: app.baseDocs, forkedWorkloads: app.forkedWorkloads, objects, warnings };
+  for (const format of ["json", "yaml"]) {
+    const cli = runs[format];
+    const fl = runs[format === "json" ? "floorJson" : "floorYaml"];
+    const s = {
+      wallMs: median(cli.map((x) => x.wallMs)),
+      wallMinMs: Math.min(...cli.map((x) => x.wallMs)),
+      wallMaxMs: Math.max(...cli.map((x) => x.wallMs)),
+      rssKB: cli.every((x) => x.rssKB != null) ? median(cli.map((x) => x.rssKB)) : undefined,
+      rssMaxKB: cli.every((x) => x.rssKB != null) ? Math.max(...cli.map((x) => x.rssKB)) : undefined,
+      outputBytes: firstBytes[format].length,
+      floor: {
+        wallMs: median(fl.map((x) => x.floorWallMs)),
+        startupMs: median(fl.map((x) => x.rep.startupMs)),
+        loadMs: median(fl.map((x) => x.rep.loadMs)),
+        serialiseMs: median(fl.map((x) => x.rep.serialiseMs)),
+        writeMs: median(fl.map((x) => x.rep.writeMs)),
+        workMs: median(fl.map((x) => x.rep.workMs)),
+        outputBytes: fl[0].rep.outputBytes,
+      },
+    };
+    s.ratio = s.wallMs / s.floor.wallMs;
+    summary[format] = s;
+    log(
+      `  -o ${format}: ${ms(s.wallMs)} (${ms(s.wallMinMs)}–${ms(s.wallMaxMs)}), RSS ${mb(s.rssKB)}; ` +
+        `floor ${ms(s.floor.wallMs)} (start-up ${ms(s.floor.startupMs)} + load ${ms(s.floor.loadMs)} + ` +
+        `${format === "json" ? "stringify" : "dump"} ${ms(s.floor.serialiseMs)} + write ${ms(s.floor.writeMs)}); ratio ${ratio(s.ratio)}`,
+    );
+  }
+  return summary;
+}
+
+async function coldStart(opts) {
+  const node = [];
+  const cli = [];
+  let version = "";
+  for (let r = 0; r < opts.coldRuns; r++) {
+    node.push((await runNode(["-e", "0"], { measureRss: false })).wallMs);
+    const vf = join(WORK, "version.txt");
+    const x = await runNode([opts.cli, "--version"], { stdoutFile: vf, measureRss: false });
+    if (x.code !== 0) abort(`${opts.cli} --version`, x);
+    version = readFileSync(vf, "utf8").trim();
+    cli.push(x.wallMs);
+  }
+  return { nodeMs: median(node), cliMs: median(cli), ratio: median(cli) / median(node), version };
+}
+
+// ---------------------------------------------------------------------------------------------
+// report
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model?.trim() ?? "unknown CPU",
+    cores: cpus.length,
+    memGB: os.totalmem() / 2 ** 30,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+  };
+}
+
+function markdown(results) {
+  const { m, sizes, cold, opts, rev, linearity, targets } = results;
+  const L = [];
+  L.push(`### Benchmark (\`npm run bench\`)`);
+  L.push("");
+  L.push(
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGB.toFixed(1)} GB, ${m.os}; Node ${m.node}; ${m.date}; ` +
+      `kubefork ${cold?.version ?? "?"} (${rev}). Wall time = median of ${opts.runs} runs, spawn to exit, node start-up included; ` +
+      `peak RSS = median, ${rssMethod.kind === "gnu-time" ? "GNU time %M" : "process.resourceUsage().maxRSS"}.` +
+      ` Floor = js-yaml \`loadAll\` of the same input + \`JSON.stringify\` / js-yaml \`dump\` of the same output documents + write, in a separate node process, wall time measured the same way.`,
+  );
+  L.push("");
+  L.push("| N services | F forks | input | objects out | output | render (median) | peak RSS | floor | floor: start-up + load + serialise | render / floor |");
+  L.push("|---:|---:|---:|---:|:---|---:|---:|---:|---:|---:|");
+  for (const s of sizes) {
+    for (const format of ["json", "yaml"]) {
+      const x = s[format];
+      L.push(
+        `| ${s.n} | ${s.f} | ${(s.inputBytes / 1e6).toFixed(2)} MB | ${s.objects} | ${format} (${(x.outputBytes / 1e6).toFixed(2)} MB) | ` +
+          `${ms(x.wallMs)} | ${mb(x.rssKB)} | ${ms(x.floor.wallMs)} | ${ms(x.floor.startupMs)} + ${ms(x.floor.loadMs)} + ${ms(x.floor.serialiseMs)} | ${ratio(x.ratio)} |`,
+      );
+    }
+  }
+  L.push("");
+  if (linearity) {
+    L.push(`Fork cost at N = 2000 (T0 = render with F = 0):`);
+    L.push("");
+    L.push("| output | T(2000, 0) | T(2000, 200) | T(2000, 400) | T400 / T200 | (T400 − T0) / (T200 − T0) (linear = 2.00) |");
+    L.push("|:---|---:|---:|---:|---:|---:|");
+    for (const format of ["json", "yaml"]) {
+      const x = linearity[format];
+      L.push(`| ${format} | ${ms(x.t0)} | ${ms(x.t200)} | ${ms(x.t400)} | ${ratio(x.total)} | ${x.forkCost == null ? "–" : x.forkCost.toFixed(2)} |`);
+    }
+    L.push("");
+  }
+  if (cold) {
+    L.push(`Cold start (median of ${opts.coldRuns}): \`node -e 0\` ${ms(cold.nodeMs)}, \`kubefork --version\` ${ms(cold.cliMs)}: ${ratio(cold.ratio)}.`);
+    L.push("");
+  }
+  L.push("Targets (issue 7):");
+  L.push("");
+  for (const t of targets) L.push(`- ${mark(t.ok)} ${t.text}: ${t.value}`);
+  const warn = sizes.flatMap((s) => s.warnings.map((w) => `(${s.n}, ${s.f}): ${w}`));
+  if (warn.length) {
+    L.push("");
+    L.push("Warnings:");
+    for (const w of [...new Set(warn)]) L.push(`- ${w}`);
+  }
+  return L.join("\n");
+}
+
+function evaluate(sizes, cold) {
+  const find = (n, f) => sizes.find((s) => s.n === n && s.f === f);
+  const s200 = find(2000, 200);
+  const s400 = find(2000, 400);
+  const s0 = find(2000, 0);
+  const targets = [];
+  for (const format of ["json", "yaml"]) {
+    targets.push({
+      text: `render -o ${format} ≤ ${TARGETS.floorRatio}× its floor at (2000, 200)`,
+      ok: s200 ? s200[format].ratio <= TARGETS.floorRatio : null,
+      value: s200 ? `${ratio(s200[format].ratio)} (${ms(s200[format].wallMs)} vs ${ms(s200[format].floor.wallMs)})` : "not run",
+    });
+  }
+  let linearity;
+  if (s200 && s400) {
+    linearity = {};
+    for (const format of ["json", "yaml"]) {
+      const t200 = s200[format].wallMs;
+      const t400 = s400[format].wallMs;
+      const t0 = s0?.[format].wallMs;
+      linearity[format] = { t0, t200, t400, total: t400 / t200, forkCost: t0 != null && t200 > t0 ? (t400 - t0) / (t200 - t0) : null };
+      const x = linearity[format];
+      targets.push({
+        text: `fork cost linear, -o ${format}: T(2000, 400) ≤ ${TARGETS.forkGrowth}× T(2000, 200)`,
+        ok: x.total <= TARGETS.forkGrowth,
+        value:
+          `${ratio(x.total)}` +
+          (x.forkCost != null ? `; fork part (T400 − T0)/(T200 − T0) = ${x.forkCost.toFixed(2)} (2.00 is linear, ≤ ${(2 * TARGETS.forkGrowth).toFixed(2)} within 30 %)` : ""),
+      });
+    }
+  } else {
+    targets.push({ text: `fork cost linear: T(2000, 400) ≤ ${TARGETS.forkGrowth}× T(2000, 200)`, ok: null, value: "not run" });
+  }
+  const rss = s400 ? Math.max(s400.json.rssMaxKB ?? NaN, s400.yaml.rssMaxKB ?? NaN) : undefined;
+  targets.push({
+    text: `peak RSS ≤ ${TARGETS.rssMB} MB at (2000, 400)`,
+    ok: s400 && Number.isFinite(rss) ? rss / 1024 <= TARGETS.rssMB : null,
+    value: s400 ? (Number.isFinite(rss) ? `${mb(rss)} (highest of all runs, json and yaml)` : "RSS not measured") : "not run",
+  });
+  targets.push({
+    text: `cold start ≤ ${TARGETS.coldRatio}× \`node -e 0\``,
+    ok: cold ? cold.ratio <= TARGETS.coldRatio : null,
+    value: cold ? `${ratio(cold.ratio)} (${ms(cold.cliMs)} vs ${ms(cold.nodeMs)})` : "not run",
+  });
+  return { targets, linearity };
+}
+
+// ---------------------------------------------------------------------------------------------
+// profile
+
+/** Builds an unminified bundle with the same entry and options as scripts/build.mjs. */
+async function buildProfileBundle() {
+  const { build } = await import("esbuild");
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+  const outfile = join(WORK, "prof", "kubefork.prof.mjs");
+  await build({
+    entryPoints: [join(ROOT, "src/cli/main.ts")],
+    outfile,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    minify: false,
+    legalComments: "none",
+    banner: {
+      js: "import { createRequire as __kfCreateRequire } from 'node:module'; const require = __kfCreateRequire(import.meta.url);",
+    },
+    define: { __KUBEFORK_VERSION__: JSON.stringify(pkg.version) },
+    logLevel: "warning",
+  });
+  return outfile;
+}
+
+/** Line → source module of an unminified esbuild bundle, from its `// path/to/module.ts` markers. */
+function moduleMap(bundleFile) {
+  const marks = [];
+  const lines = readFileSync(bundleFile, "utf8").split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^\/\/ (\S+\.[cm]?[jt]sx?)$/.exec(lines[i]);
+    if (m) marks.push([i, m[1]]);
+  }
+  if (marks.length === 0) return undefined; // minified: no markers
+  const fn = (line) => {
+    let lo = 0;
+    let hi = marks.length - 1;
+    let found;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (marks[mid][0] <= line) {
+        found = marks[mid][1];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+  fn.file = bundleFile;
+  return fn;
+}
+
+/** Self time per function (and per module) from a .cpuprofile. */
+export function analyseProfile(profile, moduleOf) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  const { samples, timeDeltas } = profile;
+  for (let i = 0; i < samples.length; i++) {
+    // timeDeltas[i] is the time since the previous sample: attribute the interval after sample i.
+    const dt = (timeDeltas[i + 1] ?? 0) / 1000;
+    self.set(samples[i], (self.get(samples[i]) ?? 0) + dt);
+  }
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const fns = new Map();
+  const modules = new Map();
+  for (const [id, t] of self) {
+    const n = byId.get(id);
+    const cf = n.callFrame;
+    const name = cf.functionName || "(anonymous)";
+    const file = cf.url ? cf.url.replace(/^file:\/\//, "") : "";
+    const inBundle = Boolean(moduleOf) && file === moduleOf.file;
+    const mod = file ? (inBundle ? moduleOf(cf.lineNumber) : undefined) ?? relative(ROOT, file) : "";
+    const where = file ? (inBundle ? mod : `${mod}:${cf.lineNumber + 1}:${cf.columnNumber + 1}`) : "";
+    const key = `${name}\u0000${where}`;
+    const e = fns.get(key) ?? { name: name.length > 70 ? name.slice(0, 67) + "..." : name, where, ms: 0 };
+    e.ms += t;
+    fns.set(key, e);
+    const mk = name.startsWith("RegExp:") ? "(regular expressions)" : file.startsWith("node:") ? "(node internals)" : mod || (name.startsWith("(") ? name : "(native builtins)");
+    modules.set(mk, (modules.get(mk) ?? 0) + t);
+  }
+  const top = [...fns.values()].sort((a, b) => b.ms - a.ms);
+  const mods = [...modules.entries()].map(([name, t]) => ({ name, ms: t })).sort((a, b) => b.ms - a.ms);
+  return { total, top, modules: mods };
+}
+
+async function profileRun(opts) {
+  const [n, f] = opts.sizes[0];
+  const app = ensureApp(n, f, opts.seed);
+  const appRel = relative(ROOT, app.dir);
+  const profDir = join(WORK, "prof");
+  mkdirSync(profDir, { recursive: true });
+  let bundle = opts.cli;
+  let moduleOf;
+  if (!opts.profileDist) bundle = await buildProfileBundle();
+  moduleOf = moduleMap(join(ROOT, bundle));
+  const m = machine();
+  console.log(`Profile of render (${n}, ${f}) (${appRel}, ${(app.totalBytes / 1e6).toFixed(2)} MB), ${relative(ROOT, bundle)}; ${m.cpu}, Node ${m.node}`);
+  for (const format of ["json", "yaml"]) {
+    const name = `render-n${n}-f${f}-${format}.cpuprofile`;
+    rmSync(join(profDir, name), { force: true });
+    const r = await runNode(
+      ["--cpu-prof", "--cpu-prof-dir", profDir, "--cpu-prof-name", name, ...cliArgs(relative(ROOT, bundle), appRel, format)],
+      { stdoutFile: join(WORK, `prof-out.${format}`), measureRss: false },
+    );
+    if (r.code !== 0) abort(`profiled render -o ${format}`, r);
+    const prof = JSON.parse(readFileSync(join(profDir, name), "utf8"));
+    const a = analyseProfile(prof, moduleOf);
+    console.log(`\n#### -o ${format}: ${ms(r.wallMs)} wall (profiler on), ${ms(a.total)} sampled; ${relative(ROOT, join(profDir, name))}\n`);
+    console.log("| # | self | % | function | module |");
+    console.log("|---:|---:|---:|:---|:---|");
+    a.top.slice(0, opts.top).forEach((e, i) => {
+      console.log(`| ${i + 1} | ${e.ms.toFixed(0)} ms | ${((100 * e.ms) / a.total).toFixed(1)} | \`${e.name}\` | ${e.where || ""} |`);
+    });
+    console.log("\nSelf time by module:\n");
+    console.log("| self | % | module |");
+    console.log("|---:|---:|:---|");
+    for (const e of a.modules.slice(0, 12)) console.log(`| ${e.ms.toFixed(0)} ms | ${((100 * e.ms) / a.total).toFixed(1)} | ${e.name} |`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// main
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  mkdirSync(WORK, { recursive: true });
+  rssMethod = detectRssMethod();
+  const cliPath = join(ROOT, opts.cli);
+  if (!existsSync(cliPath)) die(`${opts.cli} not found: run \`npm run build\` first (or \`npm run bench\`).`);
+  if (opts.profile) return profileRun(opts);
+
+  if (rssMethod.kind !== "gnu-time") {
+    console.error("bench: GNU time not found (apt-get install -y time); peak RSS comes from a preloaded hook (process.resourceUsage().maxRSS).");
+  }
+  // The F = 0 baseline for the fork-cost check, when both (2000, 200) and (2000, 400) are run.
+  const sizes = [...opts.sizes];
+  const has = (n, f) => sizes.some(([a, b]) => a === n && b === f);
+  if (has(2000, 200) && has(2000, 400) && !has(2000, 0)) sizes.splice(sizes.findIndex(([a, b]) => a === 2000 && b === 200), 0, [2000, 0]);
+
+  const m = machine();
+  const log = (s) => console.error(s);
+  log(`bench: ${m.cpu}, ${m.cores} cores, Node ${m.node}; CLI ${opts.cli}; ${opts.runs} runs per measurement; RSS via ${rssMethod.kind}`);
+  const cold = await coldStart(opts);
+  log(`cold start: node -e 0 ${ms(cold.nodeMs)}, ${opts.cli} --version ${ms(cold.cliMs)} (${ratio(cold.ratio)}), version ${cold.version}`);
+  const results = [];
+  for (const [n, f] of sizes) results.push(await benchSize(opts, n, f, log));
+
+  const { targets, linearity } = evaluate(results, cold);
+  const report = { m, sizes: results, cold, opts, rev: gitRev(), linearity, targets };
+  const md = markdown(report);
+  writeFileSync(join(WORK, "results.md"), md + "\n");
+  writeFileSync(join(WORK, "results.json"), JSON.stringify({ ...report, rssMethod: rssMethod.kind }, null, 2) + "\n");
+  console.log("\n" + md);
+  console.error(`\n(also in ${relative(ROOT, join(WORK, "results.md"))} and results.json)`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main().catch((e) => {
+    console.error(e?.stack ?? e);
+    process.exit(1);
+  });
+}
