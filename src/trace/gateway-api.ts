@@ -1,0 +1,515 @@
+// Gateway API HTTPRoute evaluation (gateway.networking.k8s.io/v1), for a Gateway parent and for a
+// Service parent (GAMMA, mesh traffic to that Service).
+//
+// From apis/v1/httproute_types.go:
+//   - precedence is not list order: across ALL rules of all routes attached to the parent, a
+//     match wins by: characters in the matching non-wildcard hostname; characters in the matching
+//     hostname; "Exact" path; "PathPrefix" with the most characters; method match; most header
+//     matches; most query param matches. RegularExpression paths are implementation-specific:
+//     we follow Istio (Exact > PathPrefix > RegularExpression, then length; pilot
+//     `sortHTTPRoutes` / `getURIRank`). Remaining ties: oldest route, then "{namespace}/{name}",
+//     then rule and match order;
+//   - matches in a rule are ORed, fields in a match ANDed; no matches = PathPrefix "/";
+//   - PathPrefix is element-wise (`/abc` matches `/abc/def`, not `/abcd`); header names are
+//     case-insensitive; header and query values Exact by default;
+//   - when no rule matches on a parent that has routes attached, the answer is 404
+//     (for GAMMA: once a route is attached to a Service, unmatched requests are rejected).
+// GAMMA: a route in the Service's namespace is a producer route (all clients); a route in
+// another namespace is a consumer route and applies only to clients in that namespace, ahead of
+// producer routes.
+
+import type { Problem } from "../problems.ts";
+import { applyHeaderOps, fullMatch, hostPatternMatches, pathPrefixMatches } from "./match.ts";
+import type { HeaderOps } from "./match.ts";
+import type { ClusterIndex, Indexed } from "./services.ts";
+import {
+  arr,
+  byCreationThenNsName,
+  err,
+  num,
+  obj,
+  percents,
+  resolveDestination,
+  serviceFqdn,
+  str,
+  strMap,
+  warn,
+  labelsOf,
+} from "./services.ts";
+import type { RequestView, TraceDestination, TraceHop } from "./types.ts";
+
+type HopBase = Omit<TraceHop, "reason" | "outcome" | "headerChanges" | "headers" | "destinations" | "notes">;
+
+function routeRef(r: Indexed): string {
+  return `HTTPRoute ${r.namespace}/${r.name}`;
+}
+
+interface ParentRef {
+  group: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  sectionName?: string;
+  port?: number;
+}
+
+function parentRefs(route: Indexed): ParentRef[] {
+  return arr(route.spec.parentRefs).map((p) => {
+    const o = obj(p);
+    const kind = str(o.kind) ?? "Gateway";
+    const group = str(o.group) ?? (kind === "Gateway" ? "gateway.networking.k8s.io" : "");
+    const ref: ParentRef = { group, kind, namespace: str(o.namespace) ?? route.namespace, name: str(o.name) ?? "" };
+    const sn = str(o.sectionName);
+    if (sn) ref.sectionName = sn;
+    const port = num(o.port);
+    if (port !== undefined) ref.port = port;
+    return ref;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Candidate {
+  route: Indexed;
+  ruleIndex: number;
+  rule: Record<string, unknown>;
+  matchIndex: number;
+  match: Record<string, unknown>;
+  /** [non-wildcard hostname chars, hostname chars] */
+  hostRank: [number, number];
+}
+
+function pathOf(m: Record<string, unknown>): { type: string; value: string } {
+  const p = obj(m.path);
+  return { type: str(p.type) ?? "PathPrefix", value: str(p.value) ?? "/" };
+}
+
+function pathRank(m: Record<string, unknown>): [number, number] {
+  const p = pathOf(m);
+  const rank = p.type === "Exact" ? 3 : p.type === "PathPrefix" ? 2 : p.type === "RegularExpression" ? 1 : 0;
+  return [rank, p.value.length];
+}
+
+/** Negative when a comes first. */
+function precedence(a: Candidate, b: Candidate): number {
+  const [ah1, ah2] = a.hostRank;
+  const [bh1, bh2] = b.hostRank;
+  if (ah1 !== bh1) return bh1 - ah1;
+  if (ah2 !== bh2) return bh2 - ah2;
+  const [ar, al] = pathRank(a.match);
+  const [br, bl] = pathRank(b.match);
+  if (ar !== br) return br - ar;
+  if (al !== bl) return bl - al;
+  const am = a.match.method !== undefined ? 1 : 0;
+  const bm = b.match.method !== undefined ? 1 : 0;
+  if (am !== bm) return bm - am;
+  const ahd = arr(a.match.headers).length;
+  const bhd = arr(b.match.headers).length;
+  if (ahd !== bhd) return bhd - ahd;
+  const aq = arr(a.match.queryParams).length;
+  const bq = arr(b.match.queryParams).length;
+  if (aq !== bq) return bq - aq;
+  return byCreationThenNsName(a.route, b.route) || a.ruleIndex - b.ruleIndex || a.matchIndex - b.matchIndex;
+}
+
+function candidatesOf(route: Indexed, hostRank: [number, number]): Candidate[] {
+  const out: Candidate[] = [];
+  const rules = arr(route.spec.rules);
+  const effective = rules.length > 0 ? rules : [{}];
+  effective.forEach((r, ruleIndex) => {
+    const rule = obj(r);
+    const matches = arr(rule.matches);
+    const ms = matches.length > 0 ? matches : [{ path: { type: "PathPrefix", value: "/" } }];
+    ms.forEach((m, matchIndex) => out.push({ route, ruleIndex, rule, matchIndex, match: obj(m), hostRank }));
+  });
+  return out;
+}
+
+function matchAccepts(c: Candidate, req: RequestView, problems: Problem[]): boolean {
+  const m = c.match;
+  const object = routeRef(c.route);
+  const at = `spec.rules[${c.ruleIndex}].matches[${c.matchIndex}]`;
+  const p = pathOf(m);
+  switch (p.type) {
+    case "Exact":
+      if (req.path !== p.value) return false;
+      break;
+    case "PathPrefix":
+      if (!pathPrefixMatches(p.value, req.path)) return false;
+      break;
+    case "RegularExpression": {
+      const r = fullMatch(p.value, req.path);
+      if (typeof r !== "boolean") {
+        problems.push(err(`path regex: ${r.message}; treated as not matching`, object, `${at}.path`));
+        return false;
+      }
+      if (!r) return false;
+      break;
+    }
+    default:
+      problems.push(err(`unknown path match type ${p.type}: the route is not accepted`, object, `${at}.path`));
+      return false;
+  }
+  const method = str(m.method);
+  if (method && method !== req.method) return false;
+  const seenH = new Set<string>();
+  for (const h of arr(m.headers).map(obj)) {
+    const name = (str(h.name) ?? "").toLowerCase();
+    if (seenH.has(name)) continue; // only the first entry for a name counts
+    seenH.add(name);
+    const value = name === "host" ? req.authority : req.headers[name];
+    if (value === undefined) return false;
+    const type = str(h.type) ?? "Exact";
+    const want = str(h.value) ?? "";
+    if (type === "Exact") {
+      if (value !== want) return false;
+    } else if (type === "RegularExpression") {
+      const r = fullMatch(want, value);
+      if (typeof r !== "boolean") {
+        problems.push(err(`header ${name} regex: ${r.message}; treated as not matching`, object, `${at}.headers`));
+        return false;
+      }
+      if (!r) return false;
+    } else {
+      problems.push(err(`unknown header match type ${type}`, object, `${at}.headers`));
+      return false;
+    }
+  }
+  const seenQ = new Set<string>();
+  for (const q of arr(m.queryParams).map(obj)) {
+    const name = str(q.name) ?? "";
+    if (seenQ.has(name)) continue;
+    seenQ.add(name);
+    const value = req.query.get(name);
+    if (value === undefined) return false;
+    const type = str(q.type) ?? "Exact";
+    const want = str(q.value) ?? "";
+    if (type === "Exact") {
+      if (value !== want) return false;
+    } else if (type === "RegularExpression") {
+      const r = fullMatch(want, value);
+      if (typeof r !== "boolean") {
+        problems.push(err(`query param ${name} regex: ${r.message}; treated as not matching`, object, `${at}.queryParams`));
+        return false;
+      }
+      if (!r) return false;
+    } else return false;
+  }
+  return true;
+}
+
+function describeMatch(m: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const p = pathOf(m);
+  parts.push(`path ${p.type} ${JSON.stringify(p.value)}`);
+  if (str(m.method)) parts.push(`method ${str(m.method)}`);
+  for (const h of arr(m.headers).map(obj)) parts.push(`header ${str(h.name) ?? "?"} ${str(h.type) ?? "Exact"} ${JSON.stringify(str(h.value) ?? "")}`);
+  for (const q of arr(m.queryParams).map(obj)) parts.push(`query ${str(q.name) ?? "?"} ${str(q.type) ?? "Exact"} ${JSON.stringify(str(q.value) ?? "")}`);
+  return parts.join(" and ");
+}
+
+function headerFilterOps(f: Record<string, unknown>): HeaderOps {
+  const pairs = (v: unknown): Array<[string, string]> =>
+    arr(v)
+      .map(obj)
+      .map((x): [string, string] => [str(x.name) ?? "", str(x.value) ?? ""])
+      .filter(([n]) => n !== "");
+  return { set: pairs(f.set), add: pairs(f.add), remove: arr(f.remove).map(str).filter((x): x is string => !!x) };
+}
+
+function referenceGranted(idx: ClusterIndex, route: Indexed, toNamespace: string, toName: string): boolean {
+  if (toNamespace === route.namespace) return true;
+  return idx.referenceGrants.some((g) => {
+    if (g.namespace !== toNamespace) return false;
+    const fromOk = arr(g.spec.from)
+      .map(obj)
+      .some((f) => str(f.group) === "gateway.networking.k8s.io" && str(f.kind) === "HTTPRoute" && str(f.namespace) === route.namespace);
+    const toOk = arr(g.spec.to)
+      .map(obj)
+      .some((t) => (str(t.group) ?? "") === "" && str(t.kind) === "Service" && (str(t.name) === undefined || str(t.name) === toName));
+    return fromOk && toOk;
+  });
+}
+
+function evaluate(
+  idx: ClusterIndex,
+  candidates: Candidate[],
+  req: RequestView,
+  proxyNamespace: string,
+  base: HopBase,
+  notes: string[],
+  problems: Problem[],
+  noMatchReason: string,
+): TraceHop {
+  const sorted = [...candidates].sort(precedence);
+  const winner = sorted.find((c) => matchAccepts(c, req, problems));
+  if (!winner) {
+    return {
+      ...base,
+      reason: noMatchReason,
+      outcome: "rejected",
+      status: 404,
+      headerChanges: [],
+      headers: { ...req.headers },
+      destinations: [],
+      notes,
+    };
+  }
+  const { route, rule, ruleIndex, matchIndex } = winner;
+  const object = routeRef(route);
+  const at = `spec.rules[${ruleIndex}]`;
+  const routeInfo: { index: number; name?: string; match?: number } = { index: ruleIndex, match: matchIndex };
+  const rn = str(rule.name);
+  if (rn) routeInfo.name = rn;
+  const hop: TraceHop = {
+    ...base,
+    router: { kind: "HTTPRoute", namespace: route.namespace, name: route.name },
+    route: routeInfo,
+    reason: `match ${matchIndex}: ${describeMatch(winner.match)}`,
+    outcome: "routed",
+    headerChanges: [],
+    headers: { ...req.headers },
+    destinations: [],
+    notes,
+  };
+  let headers = { ...req.headers };
+  for (const [i, f] of arr(rule.filters).map(obj).entries()) {
+    const type = str(f.type) ?? "";
+    switch (type) {
+      case "RequestHeaderModifier": {
+        const a = applyHeaderOps(headers, headerFilterOps(obj(f.requestHeaderModifier)));
+        headers = a.headers;
+        hop.headerChanges.push(...a.changes);
+        break;
+      }
+      case "URLRewrite": {
+        const u = obj(f.urlRewrite);
+        const rw: NonNullable<TraceHop["rewrite"]> = {};
+        const hn = str(u.hostname);
+        if (hn) rw.authority = hn;
+        const p = obj(u.path);
+        if (str(p.type) === "ReplaceFullPath") rw.uri = str(p.replaceFullPath) ?? "";
+        else if (str(p.type) === "ReplacePrefixMatch") rw.path = `prefix → ${str(p.replacePrefixMatch) ?? ""}`;
+        hop.rewrite = rw;
+        break;
+      }
+      case "RequestRedirect": {
+        const r = obj(f.requestRedirect);
+        const redirect: NonNullable<TraceHop["redirect"]> = {};
+        const hn = str(r.hostname);
+        if (hn) redirect.authority = hn;
+        const sc = str(r.scheme);
+        if (sc) redirect.scheme = sc;
+        const port = num(r.port);
+        if (port !== undefined) redirect.port = port;
+        const p = obj(r.path);
+        if (str(p.type) === "ReplaceFullPath") redirect.uri = str(p.replaceFullPath) ?? "";
+        else if (str(p.type) === "ReplacePrefixMatch") redirect.uri = `prefix → ${str(p.replacePrefixMatch) ?? ""}`;
+        redirect.code = num(r.statusCode) ?? 302;
+        hop.headers = headers;
+        return { ...hop, outcome: "redirect", status: redirect.code, redirect };
+      }
+      case "RequestMirror":
+        notes.push(`mirrors requests to ${str(obj(obj(f.requestMirror).backendRef).name) ?? "?"} (responses ignored)`);
+        break;
+      case "ResponseHeaderModifier":
+      case "CORS":
+        break;
+      default:
+        problems.push(err(`filter ${type || "(no type)"} cannot be evaluated: requests through it get an error response`, object, `${at}.filters[${i}]`));
+        hop.headers = headers;
+        return { ...hop, outcome: "rejected", status: 500, reason: `${hop.reason}; unsupported filter ${type}` };
+    }
+  }
+  hop.headers = headers;
+  const refs = arr(rule.backendRefs).map(obj);
+  if (refs.length === 0) {
+    problems.push(warn("rule has no backendRefs: matching requests get 500", object, at));
+    return { ...hop, outcome: "rejected", status: 500, reason: `${hop.reason}; no backendRefs (500)` };
+  }
+  const weights = refs.map((b) => num(b.weight) ?? 1);
+  const pct = percents(weights);
+  const dests: TraceDestination[] = [];
+  refs.forEach((b, i) => {
+    const kind = str(b.kind) ?? "Service";
+    const group = str(b.group) ?? "";
+    const name = str(b.name) ?? "";
+    const ns = str(b.namespace) ?? route.namespace;
+    const path = `${at}.backendRefs[${i}]`;
+    if (kind !== "Service" || group !== "") {
+      problems.push(err(`backendRef of kind ${group ? `${group}/` : ""}${kind} cannot be traced: its share gets 500`, object, path));
+      return;
+    }
+    if (!referenceGranted(idx, route, ns, name)) {
+      problems.push(err(`backendRef to ${ns}/${name} crosses namespaces without a ReferenceGrant: its share gets 500`, object, path));
+      return;
+    }
+    const input: Parameters<typeof resolveDestination>[1] = {
+      host: name,
+      fqdn: serviceFqdn(name, ns),
+      weight: weights[i] ?? 1,
+      percent: pct[i] ?? 0,
+      proxyNamespace,
+      headers,
+      object,
+      path,
+    };
+    const port = num(b.port);
+    if (port !== undefined) input.port = port;
+    else problems.push(warn("backendRef to a Service without port: the route is not accepted by conformant implementations", object, path));
+    if (req.port !== undefined) input.requestPort = req.port;
+    const ops: HeaderOps = { set: [], add: [], remove: [] };
+    for (const f of arr(b.filters).map(obj)) {
+      if (str(f.type) === "RequestHeaderModifier") {
+        const o = headerFilterOps(obj(f.requestHeaderModifier));
+        ops.set?.push(...(o.set ?? []));
+        ops.add?.push(...(o.add ?? []));
+        ops.remove?.push(...(o.remove ?? []));
+      }
+    }
+    if ((ops.set?.length ?? 0) + (ops.add?.length ?? 0) + (ops.remove?.length ?? 0) > 0) input.headerOps = ops;
+    dests.push(resolveDestination(idx, input, problems));
+  });
+  hop.destinations = dests;
+  return hop;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gateway parent
+
+function listenerAllows(idx: ClusterIndex, gw: Indexed, listener: Record<string, unknown>, route: Indexed, problems: Problem[]): boolean {
+  const ns = obj(obj(listener.allowedRoutes).namespaces);
+  const from = str(ns.from) ?? "Same";
+  if (from === "All") return true;
+  if (from === "Same") return route.namespace === gw.namespace;
+  if (from === "Selector") {
+    const nsObj = idx.namespaces.find((n) => n.name === route.namespace);
+    if (!nsObj) {
+      problems.push(
+        warn(
+          `listener ${str(listener.name) ?? "?"} selects route namespaces by labels and Namespace ${route.namespace} is not among the objects: assumed allowed`,
+          `Gateway ${gw.namespace}/${gw.name}`,
+        ),
+      );
+      return true;
+    }
+    const sel = strMap(obj(ns.selector).matchLabels);
+    const labels = labelsOf(nsObj);
+    return Object.entries(sel).every(([k, v]) => labels[k] === v);
+  }
+  return false;
+}
+
+export function traceGatewayApiGateway(idx: ClusterIndex, gw: Indexed, req: RequestView, base: HopBase, problems: Problem[]): TraceHop {
+  const notes: string[] = [];
+  const gwName = `${gw.namespace}/${gw.name}`;
+  const listeners = arr(gw.spec.listeners)
+    .map(obj)
+    .filter((l) => {
+      const proto = str(l.protocol) ?? "";
+      if (proto !== "HTTP" && proto !== "HTTPS") return false;
+      if (req.port !== undefined && num(l.port) !== req.port) return false;
+      const hn = str(l.hostname);
+      return !hn || hostPatternMatches(hn, req.host);
+    });
+  const rejected = (reason: string): TraceHop => ({
+    ...base,
+    reason,
+    outcome: "rejected",
+    status: 404,
+    headerChanges: [],
+    headers: { ...req.headers },
+    destinations: [],
+    notes,
+  });
+  if (listeners.length === 0) return rejected(`no HTTP listener of Gateway ${gwName} accepts host ${req.host}${req.port !== undefined ? ` on port ${req.port}` : ""}: 404`);
+  const candidates: Candidate[] = [];
+  for (const route of idx.httpRoutes) {
+    for (const ref of parentRefs(route)) {
+      if (ref.group !== "gateway.networking.k8s.io" || ref.kind !== "Gateway") continue;
+      if (ref.namespace !== gw.namespace || ref.name !== gw.name) continue;
+      const ls = listeners.filter(
+        (l) =>
+          (!ref.sectionName || str(l.name) === ref.sectionName) &&
+          (ref.port === undefined || num(l.port) === ref.port) &&
+          listenerAllows(idx, gw, l, route, problems),
+      );
+      if (ls.length === 0) continue;
+      // Hostname: the route's hostnames (those matching the request); none = the listener's.
+      const hostnames = arr(route.spec.hostnames).map(str).filter((h): h is string => !!h);
+      let rank: [number, number] | undefined;
+      if (hostnames.length === 0) {
+        for (const l of ls) {
+          const hn = str(l.hostname) ?? "";
+          const r: [number, number] = [hn && !hn.startsWith("*") ? hn.length : 0, hn.length];
+          if (!rank || r[0] > rank[0] || (r[0] === rank[0] && r[1] > rank[1])) rank = r;
+        }
+      } else {
+        for (const h of hostnames) {
+          if (!hostPatternMatches(h, req.host)) continue;
+          // must also intersect a listener hostname
+          if (!ls.some((l) => !str(l.hostname) || hostPatternMatches(str(l.hostname) as string, req.host))) continue;
+          const r: [number, number] = [h.startsWith("*") ? 0 : h.length, h.length];
+          if (!rank || r[0] > rank[0] || (r[0] === rank[0] && r[1] > rank[1])) rank = r;
+        }
+      }
+      if (!rank) continue;
+      candidates.push(...candidatesOf(route, rank));
+      break; // one attachment per route is enough for evaluation
+    }
+  }
+  if (candidates.length === 0) return rejected(`no HTTPRoute attached to Gateway ${gwName} serves host ${req.host}: 404`);
+  const hop = evaluate(idx, candidates, req, gw.namespace, base, notes, problems, `no rule of the HTTPRoutes on Gateway ${gwName} for ${req.host} matches: 404`);
+  if (hop.destinations.length > 0) {
+    notes.push("the gateway sends straight to the backend's endpoints: mesh routes for the backend are not applied again");
+  }
+  return hop;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service parent (GAMMA)
+
+/** HTTPRoutes attached to Service `svc` that apply to a client in `clientNamespace` (consumer routes first). */
+export function gammaRoutes(idx: ClusterIndex, svc: Indexed, clientNamespace: string, port: number | undefined): Indexed[] {
+  const attached = idx.httpRoutes.filter((r) =>
+    parentRefs(r).some(
+      (p) =>
+        p.group === "" &&
+        p.kind === "Service" &&
+        p.name === svc.name &&
+        p.namespace === svc.namespace &&
+        (p.port === undefined || port === undefined || p.port === port),
+    ),
+  );
+  const consumer = attached.filter((r) => r.namespace !== svc.namespace && r.namespace === clientNamespace);
+  if (consumer.length > 0) return consumer;
+  return attached.filter((r) => r.namespace === svc.namespace);
+}
+
+export function traceGamma(
+  idx: ClusterIndex,
+  svc: Indexed,
+  routes: Indexed[],
+  req: RequestView,
+  clientNamespace: string,
+  base: HopBase,
+  problems: Problem[],
+): TraceHop {
+  const notes: string[] = [];
+  const candidates = routes.flatMap((r) => {
+    if (arr(r.spec.hostnames).length > 0) notes.push(`${routeRef(r)} sets hostnames; for a Service parent they are not used for matching`);
+    return candidatesOf(r, [0, 0]);
+  });
+  const consumer = routes.some((r) => r.namespace !== svc.namespace);
+  if (consumer) notes.push(`consumer route(s) in ${clientNamespace} apply to this client instead of the Service's own routes`);
+  return evaluate(
+    idx,
+    candidates,
+    req,
+    clientNamespace,
+    base,
+    notes,
+    problems,
+    `HTTPRoutes are attached to Service ${svc.namespace}/${svc.name} and none of their rules matches: the request is rejected (404)`,
+  );
+}
