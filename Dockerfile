@@ -20,8 +20,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY scripts ./scripts
 COPY src ./src
-RUN npm run build \
- && node dist/kubefork.js --help >/dev/null
+RUN npm run build
 
 # ---- runtime: node + one file
 FROM ${NODE_IMAGE}
@@ -36,8 +35,11 @@ RUN if [ -n "${KUSTOMIZE_VERSION}" ]; then apk add --no-cache "kustomize~${KUSTO
            /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
            /opt/yarn-* /usr/local/bin/yarn /usr/local/bin/yarnpkg
 
+# An extensionless ESM file: node >= 20.19 detects the module syntax by itself (the node:20-alpine
+# tag is past that). The smoke test below fails the build if that ever stops being true.
 COPY --from=build --chmod=755 /src/dist/kubefork.js /usr/local/bin/kubefork
 COPY --chmod=644 plugin.yaml /home/argocd/cmp-server/config/plugin.yaml
+RUN kubefork --help >/dev/null
 
 # Argo CD runs CMP sidecars as uid 999; the pod's security context enforces it too. HOME must be
 # writable with a read-only root file system: /tmp is the sidecar's own emptyDir.
