@@ -1,0 +1,25 @@
+// The process boundary, as an interface: commands write through it, tests capture it.
+
+export interface Io {
+  stdout(s: string): void;
+  stderr(s: string): void;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** stdout is a terminal (colour, tables). */
+  isTTY: boolean;
+  /** The clock, in ms since the epoch. */
+  now(): number;
+  /** Aborted on SIGTERM: long work (base.command) stops. */
+  signal?: AbortSignal;
+}
+
+/** Colour only on a terminal and never with NO_COLOR (https://no-color.org). */
+export function useColor(io: Io): boolean {
+  return io.isTTY && !("NO_COLOR" in io.env && io.env.NO_COLOR !== "") && io.env.TERM !== "dumb";
+}
+
+export function paint(io: Io) {
+  const on = useColor(io);
+  const wrap = (code: string) => (s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
+  return { red: wrap("31"), yellow: wrap("33"), green: wrap("32"), dim: wrap("2"), bold: wrap("1"), cyan: wrap("36") };
+}

@@ -1,0 +1,65 @@
+// The command-line program. `run` parses argv, runs one command and returns the exit code; it never
+// throws and never exits the process: an unexpected exception becomes an internal error (exit 3)
+// with its stack on stderr, and stdout stays empty.
+import { Command, CommanderError, Option } from "commander";
+import { EXIT, formatProblem } from "../problems.ts";
+import type { Io } from "./io.ts";
+import { renderCommand } from "./render.ts";
+import { validateCommand } from "./validate.ts";
+
+declare const __KUBEFORK_VERSION__: string | undefined;
+export const VERSION = typeof __KUBEFORK_VERSION__ === "string" ? __KUBEFORK_VERSION__ : "0.0.0-dev";
+
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  // Commands write to stdout only through `io`, and only once they have succeeded.
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
+      return EXIT.usage;
+    }
+    const err = e as Error;
+    io.stderr(
+      `${formatProblem({ kind: "internal", severity: "error", message: `unexpected failure: ${err?.message ?? String(e)}`, hint: "this is a bug in kubefork; please report it with the stack below", stack: err?.stack })}\n`,
+    );
+    return EXIT.internal;
+  }
+}
+
+function buildProgram(io: Io, setCode: (c: number) => void): Command {
+  const program = new Command("kubefork")
+    .description("Virtual clusters for microservices: render forks of workloads and the mesh routing that reaches them")
+    .version(VERSION, "-v, --version")
+    .exitOverride()
+    .showHelpAfterError("(kubefork --help lists the commands)")
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+
+  program
+    .command("render")
+    .description("print the base manifests plus every live fork's workloads and routing, as Argo CD applies them")
+    .argument("[dir]", "the app directory (holds kubefork.yaml)", undefined)
+    .option("--fork <id>", "print only what belongs to this fork (for a per-fork Application)")
+    .option("--shared", "print only the shared part: the base with the merged routing")
+    .addOption(new Option("--scope <scope>", "all | shared").choices(["all", "shared"]).hideHelp())
+    .option("--now <time>", "RFC 3339 time to judge expiry by (default: the clock)")
+    .addOption(new Option("-o, --output <format>", "yaml | json").choices(["yaml", "json"]))
+    .option("-n, --namespace <ns>", "namespace of base objects that name none (default: $ARGOCD_APP_NAMESPACE, kubefork.yaml metadata.namespace, or default)")
+    .action(async (dir: string | undefined, opts) => setCode(await renderCommand(io, dir, opts)));
+
+  program
+    .command("validate")
+    .description("check the app directory and report every problem at once; exit 1 if any")
+    .argument("[dir]", "the app directory", undefined)
+    .addOption(new Option("--format <format>", "text | github (GitHub Actions annotations)").choices(["text", "github"]).default("text"))
+    .option("--now <time>", "RFC 3339 time to judge expiry by")
+    .option("-n, --namespace <ns>", "namespace of base objects that name none")
+    .action(async (dir: string | undefined, opts) => setCode(await validateCommand(io, dir, opts)));
+
+  return program;
+}

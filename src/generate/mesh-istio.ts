@@ -1,0 +1,247 @@
+// Istio mesh routing (invariant 4): exactly one mesh VirtualService per forked host.
+//
+// A base mesh VirtualService that claims a forked host, or routes to one, is extended: each of its
+// http routes gains, per fork, a copy placed before the base routes, whose match blocks are ANDed
+// with the fork match (one block per carrier: the header, and the baggage entry when set), whose
+// rewrites, timeouts, retries and header operations are kept, and whose destinations on forked
+// Services go to the fork's Service copy (subsets dropped; weights on the same host collapsed).
+// Requests without the fork match meet exactly the base routes, in their order.
+// A forked host that no mesh VirtualService claims gets a new, shared one: a route per fork, then
+// a catch-all route to the original Service.
+import type { Manifest } from "../load/app.ts";
+import { asArray, asRecord, clone, describe, type KObject } from "../model/k8s.ts";
+import { kindKey } from "../plan/base-index.ts";
+import { FORKS_ANNOTATION } from "../plan/labels.ts";
+import { fitName } from "../plan/names.ts";
+import type { ForkPlan } from "../plan/plan.ts";
+import { error, warning, type Problem } from "../problems.ts";
+import { sharedMetadata } from "./meta.ts";
+import { emptyResult, type GenContext, type GenResult } from "./types.ts";
+
+export const VS_KIND = "networking.istio.io/VirtualService";
+export const DR_KIND = "networking.istio.io/DestinationRule";
+export const DEFAULT_ISTIO_API = "networking.istio.io/v1";
+
+type Route = Record<string, unknown> & { name?: string; match?: Match[]; route?: Destination[] };
+type Match = Record<string, unknown> & { headers?: Record<string, unknown> };
+type Destination = Record<string, unknown> & { destination?: { host?: string; subset?: string; port?: { number?: number } }; weight?: number };
+
+/** The header matches that identify a fork: one entry per carrier, ORed. */
+export function forkCarriers(header: string, baggage: string | undefined, id: string): Record<string, unknown>[] {
+  const carriers: Record<string, unknown>[] = [{ [header]: { exact: id } }];
+  if (baggage) carriers.push({ baggage: { regex: baggageRegex(baggage, id) } });
+  return carriers;
+}
+
+/** A whole-value RE2 regex matching a W3C baggage header that holds the entry `key=id`. */
+export function baggageRegex(key: string, id: string): string {
+  return `^(.*[,\\s])?${escapeRegex(key)}\\s*=\\s*${escapeRegex(id)}(\\s*[;,].*)?\\s*$`;
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Does a VirtualService apply to sidecars (the mesh)? No gateways, or `mesh` among them. */
+export function isMeshVirtualService(o: KObject): boolean {
+  const gw = asArray(asRecord(o.spec)?.gateways);
+  return gw.length === 0 || gw.includes("mesh");
+}
+
+/** Istio API version for new objects: the one the base already uses, else networking.istio.io/v1. */
+export function istioApiVersion(manifests: readonly Manifest[]): string {
+  for (const m of manifests) if (m.object.apiVersion.startsWith("networking.istio.io/")) return m.object.apiVersion;
+  return DEFAULT_ISTIO_API;
+}
+
+export function generateIstioMesh(ctx: GenContext): GenResult {
+  const out = emptyResult();
+  const forks = ctx.plan.forks;
+  if (forks.length === 0) return out;
+  const { index, manager } = ctx;
+  const carriers = (id: string) => forkCarriers(manager.spec.header, manager.spec.baggage, id);
+
+  const meshVS = index.ofKind(VS_KIND).filter((m) => isMeshVirtualService(m.object));
+  const forkedHosts = new Map<string, ForkPlan[]>();
+  for (const fp of forks) for (const sp of fp.services) forkedHosts.set(sp.fqdn, [...(forkedHosts.get(sp.fqdn) ?? []), fp]);
+
+  const claims = new Map<string, Manifest[]>();
+  for (const m of meshVS) {
+    const ns = index.nsOf(m.object);
+    for (const h of asArray(asRecord(m.object.spec)?.hosts)) {
+      if (typeof h !== "string") continue;
+      const fqdn = index.resolveHost(h, ns);
+      if (fqdn.includes("*")) {
+        for (const forked of forkedHosts.keys())
+          if (wildcardMatches(fqdn, forked))
+            out.problems.push(
+              error({
+                file: m.doc.file,
+                line: m.doc.line,
+                object: describe(m.object, ns),
+                message: `the wildcard host '${h}' claims the forked host ${forked}; kubefork cannot extend a wildcard VirtualService without changing routing for other hosts`,
+                hint: `give ${forked} its own VirtualService in the base (Istio prefers the exact host), then kubefork extends it`,
+              }),
+            );
+        continue;
+      }
+      claims.set(fqdn, [...(claims.get(fqdn) ?? []), m]);
+    }
+  }
+  for (const [host, vss] of claims) {
+    if (vss.length > 1 && forkedHosts.has(host))
+      out.problems.push(
+        warning({
+          file: vss[1]!.doc.file,
+          line: vss[1]!.doc.line,
+          object: describe(vss[1]!.object, index.nsOf(vss[1]!.object)),
+          message: `${vss.length} mesh VirtualServices claim ${host} (${vss.map((v) => describe(v.object, index.nsOf(v.object))).join(", ")}); Istio leaves that undefined (IST0109). kubefork extends each of them`,
+          hint: "merge them into one VirtualService per host",
+        }),
+      );
+  }
+
+  // Extend every mesh VirtualService that claims or routes to a forked host.
+  for (const m of meshVS) {
+    const ns = index.nsOf(m.object);
+    const spec = asRecord(m.object.spec) ?? {};
+    const hosts = asArray(spec.hosts).filter((h): h is string => typeof h === "string").map((h) => index.resolveHost(h, ns));
+    const http = asArray(spec.http) as Route[];
+    const destHosts = http.flatMap((r) => asArray(r.route) as Destination[]).map((d) => d.destination?.host).filter((h): h is string => typeof h === "string").map((h) => index.resolveHost(h, ns));
+    const touching = forks.filter((fp) => hosts.some((h) => fp.serviceByFqdn.has(h)) || destHosts.some((h) => fp.serviceByFqdn.has(h)));
+    if (touching.length === 0) continue;
+    if (http.length === 0) {
+      out.problems.push(
+        warning({
+          file: m.doc.file,
+          line: m.doc.line,
+          object: describe(m.object, ns),
+          message: "this VirtualService has no http routes; fork requests to its hosts are routed as in the base (header routing needs HTTP)",
+        }),
+      );
+      continue;
+    }
+    out.replace.set(m, extendVirtualService(m.object, ns, touching, index.resolveHost, carriers));
+  }
+
+  // A new shared VirtualService for every forked host no mesh VirtualService claims.
+  const apiVersion = istioApiVersion(index.manifests);
+  for (const [host, fps] of [...forkedHosts].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (claims.has(host)) continue;
+    const sp = fps[0]!.serviceByFqdn.get(host)!;
+    const name = fitName(`${sp.name}-kubefork`);
+    if (index.has(VS_KIND, sp.namespace, name)) {
+      out.problems.push(
+        error({
+          file: sp.base.doc.file,
+          line: sp.base.doc.line,
+          message: `a base VirtualService ${sp.namespace}/${name} exists but does not claim ${host}; kubefork needs that name for the routing of ${sp.name}`,
+          hint: `rename the base VirtualService, or add ${host} to its hosts`,
+        }),
+      );
+      continue;
+    }
+    const http: Route[] = fps.map((fp) => ({
+      name: `kubefork-${fp.id}`,
+      match: carriers(fp.id).map((h) => ({ headers: h })),
+      route: [{ destination: { host: fp.serviceByFqdn.get(host)!.copyFqdn } }],
+    }));
+    http.push({ name: "default", route: [{ destination: { host } }] });
+    out.objects.push({
+      object: {
+        apiVersion,
+        kind: "VirtualService",
+        metadata: sharedMetadata(name, sp.base.object.metadata.namespace, fps.map((f) => f.id)),
+        spec: { hosts: [host], http },
+      },
+      fork: null,
+    });
+  }
+  return out;
+}
+
+/** A base VirtualService with, per fork, a copy of each http route placed before the base routes. */
+export function extendVirtualService(
+  vs: KObject,
+  ns: string,
+  forks: readonly ForkPlan[],
+  resolveHost: (host: string, ns: string) => string,
+  carriers: (id: string) => Record<string, unknown>[],
+): KObject {
+  const copy = clone(vs);
+  const spec = asRecord(copy.spec)!;
+  const base = asArray(spec.http) as Route[];
+  const forkRoutes: Route[] = [];
+  for (const fp of forks) base.forEach((r, i) => forkRoutes.push(forkRoute(r, i, fp, ns, resolveHost, carriers(fp.id))));
+  spec.http = [...forkRoutes, ...base];
+  copy.metadata = {
+    ...copy.metadata,
+    annotations: { ...(copy.metadata.annotations ?? {}), [FORKS_ANNOTATION]: forks.map((f) => f.id).join(",") },
+  };
+  return copy;
+}
+
+function forkRoute(
+  r: Route,
+  i: number,
+  fp: ForkPlan,
+  ns: string,
+  resolveHost: (host: string, ns: string) => string,
+  carriers: Record<string, unknown>[],
+): Route {
+  const c = clone(r);
+  c.name = `kubefork-${fp.id}-${r.name ?? `route-${i}`}`;
+  c.match = andMatch(r.match, carriers);
+  if (Array.isArray(c.route)) c.route = collapse(c.route.map((d) => swapDestination(d, fp, ns, resolveHost)), resolveHost, ns);
+  // Reorder so `name` and `match` lead, as people write routes.
+  const { name, match, ...rest } = c;
+  return { name, match, ...rest };
+}
+
+/** Every base match block ANDed with each carrier; no base match means "match the carrier". */
+export function andMatch(match: Match[] | undefined, carriers: readonly Record<string, unknown>[]): Match[] {
+  if (!match || match.length === 0) return carriers.map((h) => ({ headers: { ...h } }));
+  return match.flatMap((m) => carriers.map((h) => ({ ...clone(m), headers: { ...(m.headers ?? {}), ...h } })));
+}
+
+function swapDestination(d: Destination, fp: ForkPlan, ns: string, resolveHost: (host: string, ns: string) => string): Destination {
+  const host = d.destination?.host;
+  if (typeof host !== "string") return d;
+  const sp = fp.serviceByFqdn.get(resolveHost(host, ns));
+  if (!sp) return d;
+  const { subset: _subset, ...dest } = d.destination!;
+  void _subset;
+  return { ...d, destination: { ...dest, host: sp.copyFqdn } };
+}
+
+/** Destinations to the same host and port become one; a lone destination needs no weight. */
+function collapse(ds: Destination[], resolveHost: (host: string, ns: string) => string, ns: string): Destination[] {
+  const out: Destination[] = [];
+  const byKey = new Map<string, Destination>();
+  for (const d of ds) {
+    const key = `${resolveHost(d.destination?.host ?? "", ns)}|${d.destination?.subset ?? ""}|${d.destination?.port?.number ?? ""}`;
+    const prev = byKey.get(key);
+    if (prev) {
+      if (prev.weight !== undefined || d.weight !== undefined) prev.weight = (prev.weight ?? 0) + (d.weight ?? 0);
+      continue;
+    }
+    const c = { ...d };
+    byKey.set(key, c);
+    out.push(c);
+  }
+  if (out.length === 1) delete out[0]!.weight;
+  return out;
+}
+
+function wildcardMatches(pattern: string, host: string): boolean {
+  if (pattern === "*") return true;
+  if (pattern.startsWith("*.")) return host.endsWith(pattern.slice(1));
+  if (pattern.startsWith("*")) return host.endsWith(pattern.slice(1));
+  return false;
+}
+
+export function isVirtualService(o: KObject): boolean {
+  return kindKey(o) === VS_KIND;
+}
+
+export type { Problem };

@@ -1,0 +1,193 @@
+// Workload copy: `<W>-<id>` with the fork's replicas, images, env, args, command and patches, and
+// pod labels that no base Service or workload selects (invariant 2).
+import jsonpatch from "fast-json-patch";
+import type { EnvVar } from "../model/common.ts";
+import type { PatchOp } from "../model/fork.ts";
+import { asRecord, clone, type KObject, type Labels } from "../model/k8s.ts";
+import { podTemplateOf, type BaseIndex } from "../plan/base-index.ts";
+import { selects } from "../plan/labels.ts";
+import type { ForkPlan, WorkloadPlan } from "../plan/plan.ts";
+import { error, type PathSegment, type Problem } from "../problems.ts";
+import { forkMetadata } from "./meta.ts";
+import { emptyResult, type GenContext, type GenResult } from "./types.ts";
+
+interface Container {
+  name: string;
+  image?: string;
+  env?: EnvVar[];
+  args?: string[];
+  command?: string[];
+  [k: string]: unknown;
+}
+
+/** Copies every forked workload of every fork. */
+export function generateWorkloads(ctx: GenContext): GenResult {
+  const out = emptyResult();
+  for (const fp of ctx.plan.forks) {
+    for (const wp of fp.workloads) {
+      const r = copyWorkload(wp, fp, ctx.index, ctx.manager.spec.identifierEnv);
+      out.problems.push(...r.problems);
+      if (r.object) out.objects.push({ object: r.object, fork: fp.id });
+    }
+  }
+  return out;
+}
+
+export function copyWorkload(wp: WorkloadPlan, fp: ForkPlan, index: BaseIndex, identifierEnv: string): { object?: KObject; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const entryPath: PathSegment[] = ["spec", "workloads", wp.entryIndex];
+  const at = (rel: PathSegment[]) => {
+    const path = [...entryPath, ...rel];
+    const pos = fp.loaded.doc.locate(path);
+    return { file: fp.file, line: pos.line, column: pos.column, path: pathString(path) };
+  };
+  const base = wp.base.object;
+  const obj = clone(base);
+  delete (obj as Record<string, unknown>).status;
+  obj.metadata = forkMetadata(base.metadata, fp, wp.copyName, `${base.kind}/${base.metadata.name}`);
+  const spec = (asRecord(obj.spec) ?? {}) as Record<string, unknown>;
+  obj.spec = spec;
+  spec.replicas = wp.entry.replicas;
+  spec.selector = { matchLabels: { ...wp.selector } };
+  const template = (asRecord(spec.template) ?? {}) as { metadata?: Record<string, unknown>; spec?: Record<string, unknown> };
+  spec.template = template;
+  template.metadata = { ...(template.metadata ?? {}), labels: { ...wp.podLabels } };
+  const pod = (template.spec ??= {});
+  const containers = (Array.isArray(pod.containers) ? pod.containers : []) as Container[];
+  const initContainers = (Array.isArray(pod.initContainers) ? pod.initContainers : []) as Container[];
+  const all = [...initContainers, ...containers];
+
+  // image shorthand: only when the pod has one container
+  if (wp.entry.image !== undefined) {
+    if (containers.length !== 1) {
+      problems.push(
+        error({
+          ...at(["image"]),
+          message: `image is ambiguous: ${base.kind} ${wp.namespace}/${wp.name} has ${containers.length} containers (${containers.map((c) => c.name).join(", ")})`,
+          hint: `name the container: containers: [{name: ${containers[0]?.name ?? "<container>"}, image: ${wp.entry.image}}]`,
+        }),
+      );
+    } else containers[0]!.image = wp.entry.image;
+  }
+
+  // env applies to every container (init containers too), fork-wide first, then this workload's
+  const sharedEnv = [...(fp.loaded.fork.spec.env ?? []), ...(wp.entry.env ?? [])];
+  for (const c of all) if (sharedEnv.length) c.env = mergeEnv(c.env, sharedEnv);
+
+  // per-container overrides, by name
+  (wp.entry.containers ?? []).forEach((o, j) => {
+    const c = all.find((x) => x.name === o.name);
+    if (!c) {
+      problems.push(
+        error({
+          ...at(["containers", j, "name"]),
+          message: `no container '${o.name}' in ${base.kind} ${wp.namespace}/${wp.name}`,
+          hint: `containers are: ${all.map((x) => x.name).join(", ")}`,
+        }),
+      );
+      return;
+    }
+    if (o.image !== undefined) {
+      if (wp.entry.image !== undefined && containers.length === 1 && c === containers[0]) {
+        problems.push(error({ ...at(["containers", j, "image"]), message: "the image is given twice: here and in the workload's image", hint: "keep one of the two" }));
+      }
+      c.image = o.image;
+    }
+    if (o.env) c.env = mergeEnv(c.env, o.env);
+    if (o.args) c.args = [...o.args];
+    if (o.command) c.command = [...o.command];
+  });
+
+  // the identifier, last, so nothing overrides it
+  for (const c of all) c.env = mergeEnv(c.env, [{ name: identifierEnv, value: fp.id }]);
+
+  // RFC 6902 patches on the copy, one operation at a time so a failure names its index
+  const patches = wp.entry.patches ?? [];
+  let patched: KObject = obj;
+  for (let k = 0; k < patches.length; k++) {
+    const op = patches[k]!;
+    try {
+      patched = jsonpatch.applyOperation(patched, op as jsonpatch.Operation, true, true, true, k).newDocument as KObject;
+    } catch (e) {
+      problems.push(
+        error({
+          ...at(["patches", k]),
+          message: `patch operation ${k} (${op.op} ${op.path}) failed: ${patchMessage(e)}`,
+          hint: `the patch applies to the copied ${base.kind} as rendered (see kubefork render --fork ${fp.id}); check that ${op.path} exists${op.op === "add" ? " up to its parent" : ""}`,
+        }),
+      );
+      break;
+    }
+  }
+  if (problems.length) return { problems };
+  problems.push(...checkIsolation(patched, wp, fp, index, patches, at));
+  if (problems.length) return { problems };
+  return { object: patched, problems };
+}
+
+/** After patches: name, namespace and selector unchanged, pods still matched by it, selected by no base selector. */
+function checkIsolation(
+  o: KObject,
+  wp: WorkloadPlan,
+  fp: ForkPlan,
+  index: BaseIndex,
+  patches: readonly PatchOp[],
+  at: (rel: PathSegment[]) => { file: string; line: number; column: number; path: string },
+): Problem[] {
+  if (patches.length === 0) return [];
+  const where = at(["patches"]);
+  const problems: Problem[] = [];
+  const fail = (message: string, hint: string) => problems.push(error({ ...where, message, hint }));
+  if (o.metadata?.name !== wp.copyName || o.metadata.namespace !== wp.base.object.metadata.namespace)
+    fail("patches must not change metadata.name or metadata.namespace", "kubefork names the copy; remove that operation");
+  const sel = asRecord(asRecord(o.spec)?.selector);
+  if (JSON.stringify(sel) !== JSON.stringify({ matchLabels: wp.selector }))
+    fail("patches must not change spec.selector", "kubefork sets the copy's selector to keep fork pods apart; remove that operation");
+  const labels = (podTemplateOf(o)?.metadata?.labels ?? {}) as Labels;
+  for (const [k, v] of Object.entries(wp.selector))
+    if (labels[k] !== v) fail(`patches removed the pod label ${k}`, "the copy's selector needs it; remove that operation");
+  const selectedBy = index.selectorsIn(wp.namespace).filter((s) => selects(s, labels));
+  if (selectedBy.length)
+    fail(
+      `after the patches, fork pods are selected by ${selectedBy.map((s) => s.owner).join(", ")}`,
+      "a patch restored a label that base selectors use; the baseline would send traffic to fork pods. Remove that operation",
+    );
+  void fp;
+  return problems;
+}
+
+/** Env merge: a variable of the same name is replaced where it stands; new ones are appended. */
+export function mergeEnv(base: EnvVar[] | undefined, overrides: readonly EnvVar[]): EnvVar[] {
+  const out = (base ?? []).map((e) => ({ ...e }));
+  for (const o of overrides) {
+    const i = out.findIndex((e) => e.name === o.name);
+    const v = clone(o);
+    if (i >= 0) out[i] = v;
+    else out.push(v);
+  }
+  return out;
+}
+
+function patchMessage(e: unknown): string {
+  const name = (e as { name?: string }).name;
+  switch (name) {
+    case "OPERATION_PATH_UNRESOLVABLE":
+      return "the path does not exist";
+    case "OPERATION_PATH_CANNOT_ADD":
+      return "cannot add there: the parent does not exist";
+    case "TEST_OPERATION_FAILED":
+      return "the test operation did not match";
+    case "OPERATION_FROM_UNRESOLVABLE":
+      return "the from path does not exist";
+    case "OPERATION_PATH_ILLEGAL_ARRAY_INDEX":
+      return "illegal array index";
+    case "OPERATION_VALUE_OUT_OF_BOUNDS":
+      return "array index out of bounds";
+    default:
+      return String((e as Error).message ?? e).split("\n")[0]!;
+  }
+}
+
+function pathString(path: PathSegment[]): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+}

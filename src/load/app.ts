@@ -1,0 +1,227 @@
+// Files of the app directory → the typed inputs of a render: the ForkManager, the base manifests
+// and the forks. Pure: the CLI reads the files (or runs base.command) and hands over their text.
+import { forkSchema, type Fork } from "../model/fork.ts";
+import { managerSchema, type ForkManager } from "../model/manager.ts";
+import { isKObject, type KObject } from "../model/k8s.ts";
+import { validateDoc } from "../model/validate.ts";
+import { error, type Problem } from "../problems.ts";
+import { DEFAULT_LIMITS, parseFast, parsePositioned, type ParseLimits, type SourceDoc, type TextFile } from "./documents.ts";
+import { globToRegExp } from "./glob.ts";
+
+export const MANAGER_FILE = "kubefork.yaml";
+
+/** A base object and the document it came from. */
+export interface Manifest {
+  object: KObject;
+  doc: SourceDoc;
+  /** Index inside a `kind: List` document, when it came from one. */
+  item?: number;
+}
+
+export interface LoadedFork {
+  id: string;
+  file: string;
+  fork: Fork;
+  doc: SourceDoc;
+}
+
+export interface LoadedManager {
+  manager: ForkManager;
+  file: string;
+  doc?: SourceDoc;
+}
+
+// ---------------------------------------------------------------- kubefork.yaml
+
+export function loadManager(file: TextFile | undefined, limits: ParseLimits = DEFAULT_LIMITS): { manager?: LoadedManager; problems: Problem[] } {
+  if (!file) {
+    return {
+      problems: [
+        error({
+          file: MANAGER_FILE,
+          message: "no kubefork.yaml in the app directory",
+          hint: "create kubefork.yaml with apiVersion: kubefork.dev/v1alpha1, kind: ForkManager, metadata.name, spec: {} (see README), or point the command at the app directory",
+        }),
+      ],
+    };
+  }
+  const { docs, problems } = parsePositioned(file, limits);
+  if (problems.length) return { problems };
+  if (docs.length !== 1) {
+    return {
+      problems: [
+        error({ file: file.path, line: docs[1]?.line ?? 1, message: `kubefork.yaml must hold exactly one document (a ForkManager), found ${docs.length}` }),
+      ],
+    };
+  }
+  const doc = docs[0]!;
+  const { value, problems: schemaProblems } = validateDoc(managerSchema, doc, "ForkManager");
+  if (!value) return { problems: schemaProblems };
+  return { manager: { manager: value, file: file.path, doc }, problems: [] };
+}
+
+// ---------------------------------------------------------------- base
+
+/**
+ * Which files are base manifests: `base.paths` globs when set; otherwise every *.yaml, *.yml and
+ * *.json under the directory except the forks directory, kubefork.yaml and dot-directories.
+ */
+export function baseFileFilter(manager: ForkManager): (path: string) => boolean {
+  const forksDir = manager.spec.forksDir.replace(/\/+$/, "");
+  const notOurs = (p: string) => p !== MANAGER_FILE && !p.startsWith(`${forksDir}/`) && !p.split("/").some((s) => s.startsWith("."));
+  const paths = manager.spec.base?.paths;
+  if (paths) {
+    const res = paths.map(globToRegExp);
+    return (p) => notOurs(p) && res.some((re) => re.test(p));
+  }
+  return (p) => notOurs(p) && /\.(ya?ml|json)$/.test(p);
+}
+
+/** Parses base files (already sorted by the caller) into manifests; `kind: List` is expanded. */
+export function loadBase(files: readonly TextFile[], limits: ParseLimits = DEFAULT_LIMITS): { manifests: Manifest[]; problems: Problem[] } {
+  const manifests: Manifest[] = [];
+  const problems: Problem[] = [];
+  for (const file of files) {
+    const parsed = parseFast(file, limits);
+    problems.push(...parsed.problems);
+    for (const doc of parsed.docs) addObject(doc, doc.value, undefined, manifests, problems);
+  }
+  problems.push(...duplicateObjects(manifests));
+  return { manifests, problems };
+}
+
+function addObject(doc: SourceDoc, value: unknown, item: number | undefined, out: Manifest[], problems: Problem[]): void {
+  const at = (path: (string | number)[]) => {
+    const full = item === undefined ? path : ["items", item, ...path];
+    const p = doc.locate(full);
+    return { file: doc.file, line: p.line, column: p.column, doc: doc.index };
+  };
+  const o = value as Record<string, unknown>;
+  if (o && typeof o === "object" && !Array.isArray(o) && typeof o.kind === "string" && o.kind.endsWith("List") && Array.isArray(o.items) && item === undefined) {
+    o.items.forEach((it, i) => addObject(doc, it, i, out, problems));
+    return;
+  }
+  if (!isKObject(value)) {
+    const missing = !o || typeof o !== "object" || Array.isArray(o) ? "a mapping" : ["apiVersion", "kind", "metadata.name"].filter((f) => (f === "metadata.name" ? typeof (o.metadata as Record<string, unknown> | undefined)?.name !== "string" : typeof o[f] !== "string"));
+    problems.push(
+      error({
+        ...at([]),
+        message: `not a Kubernetes object: ${typeof missing === "string" ? `expected ${missing}` : `missing ${missing.join(", ")}`}`,
+        hint: "every base document must be a manifest with apiVersion, kind and metadata.name; to render a kustomization or chart, set spec.base.command in kubefork.yaml (e.g. [kustomize, build, base]) or narrow spec.base.paths",
+      }),
+    );
+    return;
+  }
+  if (value.kind === "Kustomization" && value.apiVersion.startsWith("kustomize.config.k8s.io/")) {
+    problems.push(
+      error({
+        ...at(["kind"]),
+        message: "a kustomization file is not a manifest",
+        hint: "set spec.base.command: [kustomize, build, <dir>] in kubefork.yaml, or exclude it with spec.base.paths",
+      }),
+    );
+    return;
+  }
+  out.push(item === undefined ? { object: value, doc } : { object: value, doc, item });
+}
+
+function duplicateObjects(manifests: readonly Manifest[]): Problem[] {
+  const seen = new Map<string, Manifest>();
+  const problems: Problem[] = [];
+  for (const m of manifests) {
+    const o = m.object;
+    const key = `${o.apiVersion.split("/").length > 1 ? o.apiVersion.split("/")[0] : ""}|${o.kind}|${o.metadata.namespace ?? ""}|${o.metadata.name}`;
+    const first = seen.get(key);
+    if (first) {
+      problems.push(
+        error({
+          file: m.doc.file,
+          line: m.doc.line,
+          doc: m.doc.index,
+          object: `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`,
+          message: `defined twice: also in ${first.doc.file}:${first.doc.line}`,
+          hint: "remove one of the two definitions",
+        }),
+      );
+    } else seen.set(key, m);
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------- forks
+
+/** `forks/alice.yaml` → `alice`. */
+export function forkIdFromPath(path: string): string {
+  const base = path.slice(path.lastIndexOf("/") + 1);
+  return base.replace(/\.(ya?ml)$/, "");
+}
+
+export function isForkFile(path: string): boolean {
+  return /\.ya?ml$/.test(path);
+}
+
+/** Parses fork files; each must hold one Fork whose name equals the file's base name. */
+export function loadForks(files: readonly TextFile[], limits: ParseLimits = DEFAULT_LIMITS): { forks: LoadedFork[]; problems: Problem[] } {
+  const forks: LoadedFork[] = [];
+  const problems: Problem[] = [];
+  const byId = new Map<string, LoadedFork>();
+  for (const file of files) {
+    const result = loadFork(file, limits);
+    problems.push(...result.problems);
+    const f = result.fork;
+    if (!f) continue;
+    const other = byId.get(f.id);
+    if (other) {
+      const pos = f.doc.locate(["metadata", "name"]);
+      problems.push(
+        error({
+          file: f.file,
+          line: pos.line,
+          column: pos.column,
+          path: "metadata.name",
+          message: `duplicate fork identifier '${f.id}': ${other.file} has it too`,
+          hint: "an identifier names one fork: delete or rename one of the files",
+        }),
+      );
+      continue;
+    }
+    byId.set(f.id, f);
+    forks.push(f);
+  }
+  return { forks, problems };
+}
+
+export function loadFork(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): { fork?: LoadedFork; problems: Problem[] } {
+  const { docs, problems } = parsePositioned(file, limits);
+  if (problems.length) return { problems };
+  if (docs.length === 0) {
+    return { problems: [error({ file: file.path, line: 1, message: "the fork file is empty", hint: "write a Fork (see kubefork new --help), or delete the file to remove the fork" })] };
+  }
+  if (docs.length > 1) {
+    return {
+      problems: [
+        error({ file: file.path, line: docs[1]!.line, doc: 1, message: `a fork file holds one Fork; this one has ${docs.length} documents`, hint: "put each fork in its own file forks/<id>.yaml" }),
+      ],
+    };
+  }
+  const doc = docs[0]!;
+  const { value, problems: schemaProblems } = validateDoc(forkSchema, doc, "Fork");
+  if (!value) return { problems: schemaProblems };
+  const expected = forkIdFromPath(file.path);
+  if (value.metadata.name !== expected) {
+    const pos = doc.locate(["metadata", "name"]);
+    return {
+      problems: [
+        error({
+          file: file.path,
+          line: pos.line,
+          column: pos.column,
+          path: "metadata.name",
+          message: `identifier '${value.metadata.name}' does not match the file name '${expected}'`,
+          hint: `rename the file to ${file.path.slice(0, file.path.lastIndexOf("/") + 1)}${value.metadata.name}.yaml or set metadata.name: ${expected}`,
+        }),
+      ],
+    };
+  }
+  return { fork: { id: value.metadata.name, file: file.path, fork: value, doc }, problems: [] };
+}

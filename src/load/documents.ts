@@ -1,0 +1,321 @@
+// Text → documents that remember where they came from.
+//
+// Two parsers, one contract. Fork files and kubefork.yaml are small and every error in them must
+// point at a field, so they go through the `yaml` package, which keeps a node for every value.
+// The base can be megabytes; it goes through js-yaml (several times faster), split into documents
+// at their `---` lines so each document still knows its first line. Only when a base document has
+// a problem that needs a field's line is that one document parsed again with positions.
+import * as jsyaml from "js-yaml";
+import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Node as YamlNode, type Document } from "yaml";
+import { error, type PathSegment, type Problem } from "../problems.ts";
+
+/** A text file of the app directory: path relative to it, with `/` separators. */
+export interface TextFile {
+  path: string;
+  text: string;
+}
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** One parsed YAML/JSON document and where it stands. */
+export interface SourceDoc {
+  file: string;
+  /** 0-based index of the document in its file. */
+  index: number;
+  /** 1-based line of the document's first content line. */
+  line: number;
+  value: unknown;
+  /** Line and column of the value at `path` (the closest existing ancestor when it is absent). */
+  locate(path: readonly PathSegment[]): Position;
+}
+
+export interface ParseLimits {
+  /** Most aliases (`*ref`) a file may use: refuses billion-laughs expansions. */
+  maxAliases: number;
+  /** Deepest nesting of collections. */
+  maxDepth: number;
+}
+
+export const DEFAULT_LIMITS: ParseLimits = { maxAliases: 100, maxDepth: 64 };
+
+// ---------------------------------------------------------------- positioned (yaml package)
+
+/** Parses every document of a file keeping positions. For fork files and kubefork.yaml. */
+export function parsePositioned(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): { docs: SourceDoc[]; problems: Problem[] } {
+  const lineCounter = new LineCounter();
+  const problems: Problem[] = [];
+  const docs: SourceDoc[] = [];
+  let parsed: Document.Parsed[];
+  try {
+    parsed = parseAllDocuments(file.text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: false }) as Document.Parsed[];
+  } catch (e) {
+    return { docs, problems: [error({ file: file.path, line: 1, message: `cannot parse: ${(e as Error).message}` })] };
+  }
+  if (!Array.isArray(parsed)) parsed = [parsed as unknown as Document.Parsed];
+  parsed.forEach((doc, index) => {
+    for (const err of doc.errors) {
+      const pos = lineCounter.linePos(err.pos[0]);
+      problems.push(
+        error({
+          file: file.path,
+          line: pos.line,
+          column: pos.col,
+          doc: index,
+          message: `malformed YAML: ${firstLine(err.message)}`,
+          hint: yamlHint(err.code),
+        }),
+      );
+    }
+    if (doc.errors.length > 0) return;
+    if (doc.contents === null) return; // an empty document: `---` with nothing after it
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: limits.maxAliases });
+    } catch (e) {
+      const pos = lineCounter.linePos(doc.range[0]);
+      problems.push(
+        error({
+          file: file.path,
+          line: pos.line,
+          column: pos.col,
+          doc: index,
+          message: `cannot load document: ${firstLine((e as Error).message)}`,
+          hint: "YAML aliases are limited to keep expansion bounded; write the values out",
+        }),
+      );
+      return;
+    }
+    const depth = depthOf(value, limits.maxDepth);
+    if (depth > limits.maxDepth) {
+      const pos = lineCounter.linePos(doc.range[0]);
+      problems.push(
+        error({ file: file.path, line: pos.line, column: pos.col, doc: index, message: `nesting is deeper than ${limits.maxDepth} levels`, hint: "flatten the document" }),
+      );
+      return;
+    }
+    const start = lineCounter.linePos(doc.contents.range[0]);
+    docs.push({
+      file: file.path,
+      index,
+      line: start.line,
+      value,
+      locate: (path) => locateInYamlDoc(doc, lineCounter, path),
+    });
+  });
+  return { docs, problems };
+}
+
+function locateInYamlDoc(doc: Document.Parsed, lc: LineCounter, path: readonly PathSegment[]): Position {
+  let node: unknown = doc.contents;
+  let best: YamlNode | null = doc.contents as YamlNode | null;
+  let keyNode: YamlNode | null = null;
+  for (const seg of path) {
+    keyNode = null;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) break;
+      keyNode = pair.key as YamlNode;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === "number") {
+      node = node.items[seg];
+    } else break;
+    if (node && typeof node === "object" && "range" in (node as object)) best = node as YamlNode;
+    else if (keyNode) best = keyNode;
+    else break;
+  }
+  // Point at the key of the last field found: `image: x` is read at its key.
+  const at = keyNode && best && !isMap(best) && !isSeq(best) ? keyNode : best;
+  const offset = at?.range?.[0] ?? 0;
+  const pos = lc.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}
+
+// ---------------------------------------------------------------- fast (js-yaml), for the base
+
+/**
+ * Parses a base file: JSON (one object, or an array of objects) or a multi-document YAML stream.
+ * Documents are found by their `---` marker lines, then parsed one by one with js-yaml.
+ */
+export function parseFast(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): { docs: SourceDoc[]; problems: Problem[] } {
+  if (file.path.endsWith(".json")) return parseJson(file);
+  const docs: SourceDoc[] = [];
+  for (const chunk of splitDocuments(file.text)) {
+    let value: unknown;
+    try {
+      value = jsyaml.load(chunk.text, { filename: file.path, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth });
+    } catch (e) {
+      // Let the position-keeping parser explain it, with the right line for the whole file.
+      const slow = parsePositioned(file, limits);
+      if (slow.problems.length > 0) return slow;
+      const mark = (e as { mark?: { line: number; column: number } }).mark;
+      return {
+        docs: [],
+        problems: [
+          error({
+            file: file.path,
+            line: chunk.textLine + (mark?.line ?? 0),
+            column: (mark?.column ?? 0) + 1,
+            doc: chunk.index,
+            message: `malformed YAML: ${firstLine((e as { reason?: string }).reason ?? (e as Error).message)}`,
+          }),
+        ],
+      };
+    }
+    if (value === null || value === undefined) continue;
+    docs.push(lazyDoc(file, chunk, value));
+  }
+  return { docs, problems: [] };
+}
+
+function parseJson(file: TextFile): { docs: SourceDoc[]; problems: Problem[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(file.text);
+  } catch (e) {
+    const m = /position (\d+)/.exec((e as Error).message);
+    const offset = m ? Number(m[1]) : 0;
+    const before = file.text.slice(0, offset);
+    const line = before.split("\n").length;
+    const column = offset - before.lastIndexOf("\n");
+    return { docs: [], problems: [error({ file: file.path, line, column, message: `malformed JSON: ${firstLine((e as Error).message)}` })] };
+  }
+  const values = Array.isArray(value) ? value : [value];
+  // JSON keeps no per-document line cheaply; positions come from a positioned re-parse on demand
+  // (JSON is YAML), which is only paid when a problem is reported.
+  let positioned: SourceDoc[] | undefined;
+  const docs = values.map((v, index) => ({
+    file: file.path,
+    index,
+    line: 1,
+    value: v,
+    locate(path: readonly PathSegment[]) {
+      positioned ??= parsePositioned(file).docs;
+      const d = positioned[0];
+      return d ? d.locate(Array.isArray(value) ? [index, ...path] : path) : { line: 1, column: 1 };
+    },
+  }));
+  return { docs, problems: [] };
+}
+
+function lazyDoc(file: TextFile, chunk: Chunk, value: unknown): SourceDoc {
+  let positioned: SourceDoc | undefined;
+  return {
+    file: file.path,
+    index: chunk.index,
+    line: chunk.line,
+    value,
+    locate(path) {
+      positioned ??= parsePositioned({ path: file.path, text: chunk.text }).docs[0];
+      if (!positioned) return { line: chunk.line, column: 1 };
+      const p = positioned.locate(path);
+      return { line: p.line + chunk.textLine - 1, column: p.column };
+    },
+  };
+}
+
+interface Chunk {
+  index: number;
+  /** 1-based line in the file where `text` starts. */
+  textLine: number;
+  /** 1-based line of the document's first content line. */
+  line: number;
+  text: string;
+}
+
+/**
+ * Splits a YAML stream at document markers (`---` at the start of a line) and end markers (`...`).
+ * A `---` can only stand at column 0 as a marker: block scalars inside a mapping are indented.
+ * Documents are numbered as the YAML spec counts them (an empty one between two markers counts;
+ * comments before the first marker do not).
+ */
+export function splitDocuments(text: string): Chunk[] {
+  const chunks: Chunk[] = [];
+  let start = 0;
+  let textLine = 1;
+  let index = 0;
+  let line = 1;
+  let pos = 0;
+  let first = true;
+  const flush = (end: number, explicit: boolean) => {
+    const body = text.slice(start, end);
+    const content = hasContent(body);
+    if (content) chunks.push({ index, textLine, line: textLine + leadingBlankLines(body), text: body });
+    if (content || explicit || !first) index++;
+    first = false;
+  };
+  for (;;) {
+    const nl = text.indexOf("\n", pos);
+    const end = nl === -1 ? text.length : nl;
+    if (isMarker(text, pos, end, "---")) {
+      flush(pos, !first);
+      // content after `--- ` on the same line belongs to the new document
+      start = pos + 3;
+      textLine = line;
+    } else if (isMarker(text, pos, end, "...")) {
+      flush(pos, true);
+      start = end + 1;
+      textLine = line + 1;
+    }
+    if (nl === -1) break;
+    pos = nl + 1;
+    line++;
+  }
+  if (start < text.length && hasContent(text.slice(start))) flush(text.length, true);
+  return chunks;
+}
+
+function isMarker(text: string, pos: number, end: number, marker: string): boolean {
+  if (!text.startsWith(marker, pos)) return false;
+  const next = text[pos + 3];
+  return end === pos + 3 || next === " " || next === "\t" || next === "\r";
+}
+
+function hasContent(body: string): boolean {
+  for (const l of body.split("\n")) if (!/^\s*(#.*)?$/.test(l)) return true;
+  return false;
+}
+
+function leadingBlankLines(text: string): number {
+  let n = 0;
+  for (const l of text.split("\n")) {
+    if (/^\s*(#.*)?$/.test(l)) n++;
+    else break;
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------- helpers
+
+function depthOf(value: unknown, limit: number, depth = 0): number {
+  if (depth > limit) return depth;
+  if (value === null || typeof value !== "object") return depth;
+  let max = depth;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) {
+    const d = depthOf(v, limit, depth + 1);
+    if (d > max) max = d;
+    if (max > limit) break;
+  }
+  return max;
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0]!.trim();
+}
+
+function yamlHint(code: string): string | undefined {
+  switch (code) {
+    case "DUPLICATE_KEY":
+      return "a key may appear once per mapping; remove or rename the duplicate";
+    case "BAD_INDENT":
+    case "MISSING_CHAR":
+    case "UNEXPECTED_TOKEN":
+      return "check the indentation and the ':' after each key";
+    case "TAB_AS_INDENT":
+      return "YAML indents with spaces, not tabs";
+    default:
+      return undefined;
+  }
+}

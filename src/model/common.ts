@@ -1,0 +1,58 @@
+import { z } from "zod";
+
+/** DNS-1123 label: what a fork identifier, a namespace and most generated names must be. */
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export const dnsLabel = z
+  .string()
+  .max(63, "must be at most 63 characters (a DNS-1123 label)")
+  .regex(DNS1123_LABEL, "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit");
+
+/** A Kubernetes object name (DNS-1123 subdomain). */
+export const objectName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.'");
+
+export const labelMap = z.record(z.string(), z.string());
+
+/** Kubernetes EnvVar: `value` or `valueFrom`, never both. `valueFrom` keeps the Kubernetes shape. */
+export const envVar = z
+  .strictObject({
+    name: z.string().min(1).regex(/^[-._a-zA-Z][-._a-zA-Z0-9]*$/, "must be a valid environment variable name"),
+    value: z.string().optional(),
+    valueFrom: z
+      .strictObject({
+        configMapKeyRef: z.record(z.string(), z.unknown()).optional(),
+        secretKeyRef: z.record(z.string(), z.unknown()).optional(),
+        fieldRef: z.record(z.string(), z.unknown()).optional(),
+        resourceFieldRef: z.record(z.string(), z.unknown()).optional(),
+      })
+      .optional(),
+  })
+  .refine((e) => !(e.value !== undefined && e.valueFrom !== undefined), {
+    message: "set either value or valueFrom, not both",
+  });
+export type EnvVar = z.infer<typeof envVar>;
+
+/** RFC 3339 date-time with an offset or Z, e.g. 2026-12-24T00:00:00Z. */
+export const rfc3339 = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/,
+    "must be an RFC 3339 date-time such as 2026-12-24T00:00:00Z",
+  )
+  .refine((s) => !Number.isNaN(Date.parse(s)), "is not a valid date");
+
+/** A Go-style duration: 168h, 90m, 1h30m, 7d (days accepted for convenience). */
+export const DURATION = /^(\d+(\.\d+)?(d|h|m|s|ms))+$/;
+export const duration = z.string().regex(DURATION, "must be a duration such as 72h, 90m or 7d");
+
+export function parseDuration(s: string): number | undefined {
+  if (!DURATION.test(s)) return undefined;
+  const unit: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+  let total = 0;
+  for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ms|d|h|m|s)/g)) total += Number(m[1]) * unit[m[2]!]!;
+  return total;
+}

@@ -1,0 +1,66 @@
+// The Fork file: forks/<id>.yaml. One Fork per file; the identifier is metadata.name.
+import { z } from "zod";
+import { dnsLabel, envVar, labelMap, objectName, rfc3339 } from "./common.ts";
+
+export const FORK_API_VERSION = "kubefork.dev/v1alpha1";
+
+/** RFC 6902 operation on the copied workload. */
+export const patchOp = z
+  .strictObject({
+    op: z.enum(["add", "remove", "replace", "move", "copy", "test"]),
+    path: z.string().regex(/^(\/.*)?$/, "must be a JSON Pointer starting with '/'"),
+    value: z.unknown().optional(),
+    from: z.string().optional(),
+  })
+  .superRefine((op, ctx) => {
+    if ((op.op === "add" || op.op === "replace" || op.op === "test") && !("value" in op)) {
+      ctx.addIssue({ code: "custom", message: `op '${op.op}' needs a value`, path: ["value"] });
+    }
+    if ((op.op === "move" || op.op === "copy") && op.from === undefined) {
+      ctx.addIssue({ code: "custom", message: `op '${op.op}' needs from`, path: ["from"] });
+    }
+  });
+export type PatchOp = z.infer<typeof patchOp>;
+
+export const containerOverride = z.strictObject({
+  name: z.string().min(1),
+  image: z.string().min(1).optional(),
+  env: z.array(envVar).optional(),
+  args: z.array(z.string()).optional(),
+  command: z.array(z.string()).optional(),
+});
+export type ContainerOverride = z.infer<typeof containerOverride>;
+
+export const WORKLOAD_KINDS = ["Deployment", "StatefulSet"] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+export const forkWorkload = z.strictObject({
+  name: objectName,
+  kind: z.enum(WORKLOAD_KINDS).default("Deployment"),
+  namespace: dnsLabel.optional(),
+  replicas: z.number().int().min(0).default(1),
+  image: z.string().min(1).optional(),
+  env: z.array(envVar).optional(),
+  containers: z.array(containerOverride).optional(),
+  patches: z.array(patchOp).optional(),
+});
+export type ForkWorkload = z.infer<typeof forkWorkload>;
+
+export const forkSpec = z.strictObject({
+  expires: rfc3339.optional(),
+  owner: z.string().min(1).optional(),
+  env: z.array(envVar).optional(),
+  workloads: z.array(forkWorkload).min(1, "a fork needs at least one workload"),
+});
+
+export const forkSchema = z.strictObject({
+  apiVersion: z.literal(FORK_API_VERSION),
+  kind: z.literal("Fork"),
+  metadata: z.strictObject({
+    name: dnsLabel,
+    labels: labelMap.optional(),
+    annotations: labelMap.optional(),
+  }),
+  spec: forkSpec,
+});
+export type Fork = z.infer<typeof forkSchema>;

@@ -1,0 +1,97 @@
+// Kubernetes objects are plain JSON. These helpers read them without a class hierarchy.
+
+export type KObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: KMetadata;
+  [key: string]: unknown;
+};
+
+export interface KMetadata {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export type Labels = Record<string, string>;
+
+export interface LabelSelector {
+  matchLabels?: Labels;
+  matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }[];
+}
+
+export function isKObject(v: unknown): v is KObject {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  const md = o.metadata as Record<string, unknown> | undefined;
+  return typeof o.apiVersion === "string" && typeof o.kind === "string" && !!md && typeof md === "object" && typeof md.name === "string";
+}
+
+/** API group of an apiVersion: `apps/v1` → `apps`, `v1` → `` (core). */
+export function groupOf(apiVersion: string): string {
+  const i = apiVersion.indexOf("/");
+  return i < 0 ? "" : apiVersion.slice(0, i);
+}
+
+/** `Deployment bookshop/ratings-v1`: how objects are named in messages. */
+export function describe(o: { kind: string; metadata: { name: string; namespace?: string } }, ns?: string): string {
+  const n = o.metadata.namespace ?? ns;
+  return `${o.kind} ${n ? `${n}/` : ""}${o.metadata.name}`;
+}
+
+/** Does a Service-style equality selector match these labels? An empty selector selects nothing. */
+export function mapSelects(selector: Labels | undefined, labels: Labels): boolean {
+  if (!selector) return false;
+  const keys = Object.keys(selector);
+  if (keys.length === 0) return false;
+  for (const k of keys) if (labels[k] !== selector[k]) return false;
+  return true;
+}
+
+/** Does a metav1.LabelSelector match these labels? An empty selector matches everything, as in Kubernetes. */
+export function labelSelectorMatches(selector: LabelSelector | undefined, labels: Labels): boolean {
+  if (!selector) return false;
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of selector.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const val = labels[e.key];
+    switch (e.operator) {
+      case "In":
+        if (!has || !(e.values ?? []).includes(val!)) return false;
+        break;
+      case "NotIn":
+        if (has && (e.values ?? []).includes(val!)) return false;
+        break;
+      case "Exists":
+        if (!has) return false;
+        break;
+      case "DoesNotExist":
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Keys a LabelSelector reads. */
+export function selectorKeys(selector: LabelSelector | undefined): string[] {
+  if (!selector) return [];
+  return [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e) => e.key)];
+}
+
+/** A deep copy of plain JSON data. */
+export function clone<T>(v: T): T {
+  return structuredClone(v);
+}
+
+export function asRecord(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+export function asArray(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}

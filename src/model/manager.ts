@@ -1,0 +1,71 @@
+// The ForkManager: kubefork.yaml at the root of the app directory.
+import { z } from "zod";
+import { dnsLabel, duration, labelMap } from "./common.ts";
+
+export const MANAGER_API_VERSION = "kubefork.dev/v1alpha1";
+
+const headerName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, "must be a lower-case HTTP header name (Istio matches header keys in lower case)");
+
+export const ingressEntry = z.strictObject({
+  kind: z.enum(["istio", "gateway-api", "emissary"]),
+  domain: z
+    .string()
+    .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS domain such as bookshop.example.com"),
+  gateway: z.string().regex(/^([a-z0-9-]+\/)?[a-z0-9.-]+$/, "must be namespace/name of the Gateway").optional(),
+  service: z.string().regex(/^([a-z0-9-]+\/)?[a-z0-9-]+$/, "must be namespace/name of the entry Service").optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+});
+export type IngressEntry = z.infer<typeof ingressEntry>;
+
+export const policySchema = z.strictObject({
+  namespaces: z.array(dnsLabel).optional(),
+  images: z.array(z.string().min(1)).optional(),
+  maxReplicas: z.number().int().min(0).optional(),
+  maxForks: z.number().int().min(0).optional(),
+  maxLifetime: duration.optional(),
+});
+export type Policy = z.infer<typeof policySchema>;
+
+export const managerSpec = z.strictObject({
+  header: headerName.default("x-fork-identifier"),
+  baggage: z
+    .string()
+    .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be a W3C baggage key (an HTTP token)")
+    .optional(),
+  identifierEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
+    .default("FORK_IDENTIFIER"),
+  forksDir: z
+    .string()
+    .regex(/^[^/.][^\0]*$/, "must be a relative directory inside the app directory")
+    .refine((s) => !s.split("/").includes(".."), "must not leave the app directory")
+    .default("forks"),
+  clusterDomain: z.string().default("cluster.local"),
+  base: z
+    .strictObject({
+      paths: z.array(z.string().min(1)).min(1).optional(),
+      command: z.array(z.string().min(1)).min(1).optional(),
+    })
+    .refine((b) => !(b.paths && b.command), "set either base.paths or base.command, not both")
+    .optional(),
+  routing: z.enum(["istio", "gateway-api"]).default("istio"),
+  ingress: z.array(ingressEntry).optional(),
+  policy: policySchema.optional(),
+});
+
+export const managerSchema = z.strictObject({
+  apiVersion: z.literal(MANAGER_API_VERSION),
+  kind: z.literal("ForkManager"),
+  metadata: z.strictObject({
+    name: dnsLabel,
+    namespace: dnsLabel.optional(),
+    labels: labelMap.optional(),
+    annotations: labelMap.optional(),
+  }),
+  spec: managerSpec.default(() => managerSpec.parse({})),
+});
+export type ForkManager = z.infer<typeof managerSchema>;
+export type ManagerSpec = ForkManager["spec"];

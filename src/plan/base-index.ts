@@ -1,0 +1,88 @@
+// One pass over the base: objects by kind and namespace, the selectors of each namespace, and
+// host resolution as the mesh does it. Built once per render; every later step reads it.
+import type { Manifest } from "../load/app.ts";
+import { asRecord, groupOf, type KObject, type LabelSelector, type Labels } from "../model/k8s.ts";
+import type { BaseSelector } from "./labels.ts";
+import { serviceFqdn } from "./names.ts";
+
+export interface BaseIndex {
+  manifests: readonly Manifest[];
+  defaultNamespace: string;
+  clusterDomain: string;
+  /** The namespace an object lives in (the Application's destination when it names none). */
+  nsOf(o: KObject): string;
+  /** Objects of a kind (`Deployment`, `networking.istio.io/VirtualService` for CRDs), in base order. */
+  ofKind(kind: string): readonly Manifest[];
+  /** Services in a namespace. */
+  servicesIn(ns: string): readonly Manifest[];
+  /** Every Service and workload selector in a namespace. */
+  selectorsIn(ns: string): readonly BaseSelector[];
+  /** The Service for an FQDN, if the base has it. */
+  serviceByFqdn(fqdn: string): Manifest | undefined;
+  /** `kind|namespace|name` of every base object, for name collisions. */
+  has(kind: string, ns: string, name: string): boolean;
+  /** Resolves a host as Istio does in a namespace: a name without dots is `<name>.<ns>.svc.<domain>`. */
+  resolveHost(host: string, ns: string): string;
+}
+
+/** Workload kinds whose pod templates kubefork understands, by the key used in `ofKind`. */
+export const WORKLOAD_KINDS_INDEXED = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "argoproj.io/Rollout"] as const;
+
+/** The key under which an object is indexed: core and apps kinds by kind, CRDs by `group/kind`. */
+export function kindKey(o: KObject): string {
+  const g = groupOf(o.apiVersion);
+  return g === "" || g === "apps" || g === "batch" ? o.kind : `${g}/${o.kind}`;
+}
+
+export function buildIndex(manifests: readonly Manifest[], opts: { defaultNamespace: string; clusterDomain: string }): BaseIndex {
+  const byKind = new Map<string, Manifest[]>();
+  const servicesByNs = new Map<string, Manifest[]>();
+  const selectorsByNs = new Map<string, BaseSelector[]>();
+  const serviceByFqdn = new Map<string, Manifest>();
+  const names = new Set<string>();
+  const nsOf = (o: KObject) => o.metadata.namespace ?? opts.defaultNamespace;
+  const push = <T>(m: Map<string, T[]>, k: string, v: T) => {
+    const l = m.get(k);
+    if (l) l.push(v);
+    else m.set(k, [v]);
+  };
+
+  for (const m of manifests) {
+    const o = m.object;
+    const key = kindKey(o);
+    const ns = nsOf(o);
+    push(byKind, key, m);
+    names.add(`${key}|${ns}|${o.metadata.name}`);
+    if (key === "Service") {
+      push(servicesByNs, ns, m);
+      serviceByFqdn.set(serviceFqdn(o.metadata.name, ns, opts.clusterDomain), m);
+      const sel = asRecord(asRecord(o.spec)?.selector) as Labels | undefined;
+      if (sel && Object.keys(sel).length > 0) push(selectorsByNs, ns, { owner: `Service ${ns}/${o.metadata.name}`, selector: { matchLabels: sel }, kind: "service" });
+    } else if ((WORKLOAD_KINDS_INDEXED as readonly string[]).includes(key)) {
+      const sel = asRecord(asRecord(o.spec)?.selector) as LabelSelector | undefined;
+      if (sel) push(selectorsByNs, ns, { owner: `${o.kind} ${ns}/${o.metadata.name}`, selector: sel, kind: "workload" });
+    }
+  }
+
+  return {
+    manifests,
+    defaultNamespace: opts.defaultNamespace,
+    clusterDomain: opts.clusterDomain,
+    nsOf,
+    ofKind: (k) => byKind.get(k) ?? [],
+    servicesIn: (ns) => servicesByNs.get(ns) ?? [],
+    selectorsIn: (ns) => selectorsByNs.get(ns) ?? [],
+    serviceByFqdn: (f) => serviceByFqdn.get(f),
+    has: (kind, ns, name) => names.has(`${kind}|${ns}|${name}`),
+    resolveHost: (host, ns) => (host.includes(".") || host === "*" ? host : serviceFqdn(host, ns, opts.clusterDomain)),
+  };
+}
+
+/** Pod template of a workload (Deployment, StatefulSet, ... or a Rollout's inline template). */
+export function podTemplateOf(o: KObject): { metadata?: { labels?: Labels; annotations?: Record<string, string> }; spec?: Record<string, unknown> } | undefined {
+  return asRecord(asRecord(o.spec)?.template) as ReturnType<typeof podTemplateOf>;
+}
+
+export function podLabelsOf(o: KObject): Labels {
+  return { ...(podTemplateOf(o)?.metadata?.labels ?? {}) };
+}

@@ -1,0 +1,251 @@
+// Forks + base → a plan: for each live fork, which workloads it copies (and as what), which
+// Services select them (and what the copies are called), and what labels fork pods wear.
+// Everything the generators need to decide is decided here, once.
+import type { LoadedFork, Manifest } from "../load/app.ts";
+import type { ForkWorkload } from "../model/fork.ts";
+import { mapSelects, type Labels } from "../model/k8s.ts";
+import { error, note, type PathSegment, type Problem } from "../problems.ts";
+import { closeMatches } from "../util/suggest.ts";
+import { kindKey, podLabelsOf, type BaseIndex } from "./base-index.ts";
+import { CANONICAL_NAME, CANONICAL_REVISION, FORK_LABEL, isolateLabels, SERVICE_LABEL_PREFIX, WORKLOAD_LABEL } from "./labels.ts";
+import { copyName, serviceFqdn } from "./names.ts";
+
+export interface WorkloadPlan {
+  /** The fork file's entry and its index in spec.workloads. */
+  entry: ForkWorkload;
+  entryIndex: number;
+  base: Manifest;
+  kind: string;
+  namespace: string;
+  name: string;
+  copyName: string;
+  /** Labels of the fork pods (isolated from every base selector). */
+  podLabels: Labels;
+  /** matchLabels of the copy's selector. */
+  selector: Labels;
+  /** Label keys removed from the original pod labels. */
+  droppedLabels: string[];
+  /** Base Services that select the original pods. */
+  services: Manifest[];
+}
+
+export interface ServicePlan {
+  base: Manifest;
+  namespace: string;
+  name: string;
+  copyName: string;
+  fqdn: string;
+  copyFqdn: string;
+  selector: Labels;
+  workloads: WorkloadPlan[];
+}
+
+export interface ForkPlan {
+  id: string;
+  file: string;
+  loaded: LoadedFork;
+  workloads: WorkloadPlan[];
+  services: ServicePlan[];
+  /** Forked Service FQDN → its plan. */
+  serviceByFqdn: Map<string, ServicePlan>;
+}
+
+export interface Plan {
+  forks: ForkPlan[];
+  expired: { fork: LoadedFork; expires: string }[];
+}
+
+export interface PlanOptions {
+  /** The clock, in ms since the epoch: forks whose `expires` is not after it are left out. */
+  now: number;
+}
+
+/** Plans every fork; forks are ordered by identifier. Problems of one fork don't stop the others. */
+export function planForks(index: BaseIndex, forks: readonly LoadedFork[], opts: PlanOptions): { plan: Plan; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const plan: Plan = { forks: [], expired: [] };
+  for (const f of [...forks].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    const expires = f.fork.spec.expires;
+    if (expires !== undefined && Date.parse(expires) <= opts.now) {
+      plan.expired.push({ fork: f, expires });
+      const pos = f.doc.locate(["spec", "expires"]);
+      problems.push(
+        note({
+          file: f.file,
+          line: pos.line,
+          column: pos.column,
+          path: "spec.expires",
+          message: `fork '${f.id}' expired at ${expires}; it is not rendered`,
+          hint: "extend spec.expires to bring it back, or remove the file (kubefork gc does it for every expired fork)",
+        }),
+      );
+      continue;
+    }
+    const r = planFork(index, f);
+    problems.push(...r.problems);
+    if (r.plan) plan.forks.push(r.plan);
+  }
+  return { plan, problems };
+}
+
+export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const at = (path: PathSegment[]) => {
+    const pos = f.doc.locate(path);
+    return { file: f.file, line: pos.line, column: pos.column };
+  };
+  const workloads: WorkloadPlan[] = [];
+  const seen = new Map<string, number>();
+
+  f.fork.spec.workloads.forEach((entry, i) => {
+    const found = findWorkload(index, entry);
+    if ("problem" in found) {
+      problems.push(error({ ...at(["spec", "workloads", i, "name"]), path: `spec.workloads[${i}].name`, ...found.problem }));
+      return;
+    }
+    const base = found.manifest;
+    const ns = index.nsOf(base.object);
+    const key = `${entry.kind}|${ns}|${entry.name}`;
+    const dup = seen.get(key);
+    if (dup !== undefined) {
+      problems.push(
+        error({
+          ...at(["spec", "workloads", i, "name"]),
+          path: `spec.workloads[${i}].name`,
+          message: `${entry.kind} ${ns}/${entry.name} is already forked by spec.workloads[${dup}]`,
+          hint: "list each workload once; merge the two entries",
+        }),
+      );
+      return;
+    }
+    seen.set(key, i);
+    const copy = copyName(entry.name, f.id);
+    const originalLabels = podLabelsOf(base.object);
+    if (Object.keys(originalLabels).length === 0) {
+      problems.push(error({ ...at(["spec", "workloads", i, "name"]), path: `spec.workloads[${i}].name`, object: `${entry.kind} ${ns}/${entry.name}`, message: "the workload's pod template has no labels", hint: "give the base workload's spec.template.metadata.labels" }));
+      return;
+    }
+    const services = index.servicesIn(ns).filter((s) => mapSelects((s.object.spec as { selector?: Labels } | undefined)?.selector, originalLabels));
+    const selector: Labels = { [FORK_LABEL]: f.id, [WORKLOAD_LABEL]: copy };
+    const add: Labels = { ...selector };
+    for (const s of services) add[`${SERVICE_LABEL_PREFIX}${s.object.metadata.name}`] = "true";
+    const iso = isolateLabels(originalLabels, index.selectorsIn(ns), add);
+    if (iso.stillSelectedBy.length) {
+      problems.push(
+        error({
+          ...at(["spec", "workloads", i, "name"]),
+          path: `spec.workloads[${i}].name`,
+          object: `${entry.kind} ${ns}/${entry.name}`,
+          message: `fork pods would still be selected by ${iso.stillSelectedBy.join(", ")}`,
+          hint: "those selectors use only NotIn/DoesNotExist; give them a positive requirement (matchLabels) so fork pods can be kept out",
+        }),
+      );
+      return;
+    }
+    // Istio names telemetry after app/app.kubernetes.io/name; keep the original service name there.
+    const canonical = originalLabels["app.kubernetes.io/name"] ?? originalLabels.app;
+    if (canonical && iso.labels[CANONICAL_NAME] === undefined && (iso.dropped.includes("app") || iso.dropped.includes("app.kubernetes.io/name")))
+      iso.labels[CANONICAL_NAME] = canonical;
+    if (iso.labels[CANONICAL_REVISION] === undefined) iso.labels[CANONICAL_REVISION] = `fork-${f.id}`;
+
+    if (index.has(kindKey(base.object), ns, copy)) {
+      problems.push(
+        error({
+          ...at(["spec", "workloads", i, "name"]),
+          path: `spec.workloads[${i}].name`,
+          message: `the copy's name ${copy} is taken by a base ${base.object.kind} in ${ns}`,
+          hint: "rename the fork (its identifier is the file name) or the base object",
+        }),
+      );
+      return;
+    }
+    workloads.push({
+      entry,
+      entryIndex: i,
+      base,
+      kind: base.object.kind,
+      namespace: ns,
+      name: entry.name,
+      copyName: copy,
+      podLabels: iso.labels,
+      selector,
+      droppedLabels: iso.dropped,
+      services,
+    });
+  });
+
+  // Services: one copy per base Service that selects any forked workload of this fork.
+  const services: ServicePlan[] = [];
+  const serviceByKey = new Map<Manifest, ServicePlan>();
+  for (const w of workloads) {
+    for (const s of w.services) {
+      let sp = serviceByKey.get(s);
+      if (!sp) {
+        const name = s.object.metadata.name;
+        const cname = copyName(name, f.id);
+        if (index.has("Service", w.namespace, cname)) {
+          problems.push(
+            error({
+              ...at(["spec", "workloads", w.entryIndex, "name"]),
+              path: `spec.workloads[${w.entryIndex}].name`,
+              message: `the Service copy's name ${cname} is taken by a base Service in ${w.namespace}`,
+              hint: "rename the fork (its identifier is the file name) or the base Service",
+            }),
+          );
+          continue;
+        }
+        sp = {
+          base: s,
+          namespace: w.namespace,
+          name,
+          copyName: cname,
+          fqdn: serviceFqdn(name, w.namespace, index.clusterDomain),
+          copyFqdn: serviceFqdn(cname, w.namespace, index.clusterDomain),
+          selector: { [FORK_LABEL]: f.id, [`${SERVICE_LABEL_PREFIX}${name}`]: "true" },
+          workloads: [],
+        };
+        serviceByKey.set(s, sp);
+        services.push(sp);
+      }
+      sp.workloads.push(w);
+    }
+  }
+  if (problems.length) return { problems };
+  return {
+    plan: { id: f.id, file: f.file, loaded: f, workloads, services, serviceByFqdn: new Map(services.map((s) => [s.fqdn, s])) },
+    problems,
+  };
+}
+
+type Found = { manifest: Manifest } | { problem: { message: string; hint?: string } };
+
+function findWorkload(index: BaseIndex, entry: ForkWorkload): Found {
+  const all = index.ofKind(entry.kind);
+  const matches = all.filter((m) => m.object.metadata.name === entry.name && (entry.namespace === undefined || index.nsOf(m.object) === entry.namespace));
+  if (matches.length === 1) return { manifest: matches[0]! };
+  if (matches.length > 1) {
+    const nss = matches.map((m) => index.nsOf(m.object));
+    return {
+      problem: {
+        message: `${entry.kind} '${entry.name}' is ambiguous: it exists in namespaces ${nss.join(", ")}`,
+        hint: `add namespace: <one of ${nss.join(", ")}> to this workload`,
+      },
+    };
+  }
+  const where = entry.namespace ? ` in namespace ${entry.namespace}` : "";
+  const candidates = all.map((m) => m.object.metadata.name);
+  const close = closeMatches(entry.name, candidates);
+  const otherKind = (["Deployment", "StatefulSet"] as const).filter((k) => k !== entry.kind).find((k) => index.ofKind(k).some((m) => m.object.metadata.name === entry.name));
+  return {
+    problem: {
+      message: `no ${entry.kind} '${entry.name}'${where} in the base`,
+      hint: otherKind
+        ? `'${entry.name}' is a ${otherKind}: set kind: ${otherKind}`
+        : close.length
+          ? `did you mean ${close.map((c) => `'${c}'`).join(" or ")}?`
+          : candidates.length
+            ? `the base has these ${entry.kind}s: ${candidates.slice(0, 10).join(", ")}${candidates.length > 10 ? ", ..." : ""}`
+            : `the base has no ${entry.kind} at all`,
+    },
+  };
+}

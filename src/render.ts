@@ -1,0 +1,175 @@
+// The pipeline, as one explicit list of steps: loaded inputs → plan → generated objects → output.
+// Pure: the clock, the scope and the default namespace come in as options.
+import type { LoadedFork, LoadedManager, Manifest } from "./load/app.ts";
+import { generateDestinationRules } from "./generate/destination-rule.ts";
+import { generateIstioMesh } from "./generate/mesh-istio.ts";
+import { generateServices } from "./generate/service.ts";
+import type { GenContext, Generator, OutputObject } from "./generate/types.ts";
+import { generateWorkloads } from "./generate/workload.ts";
+import { compareOutput } from "./emit/order.ts";
+import type { KObject } from "./model/k8s.ts";
+import { buildIndex } from "./plan/base-index.ts";
+import { FORK_FILE_ANNOTATION, FORK_LABEL, MANAGED_BY, MANAGED_BY_VALUE } from "./plan/labels.ts";
+import { planForks, type Plan } from "./plan/plan.ts";
+import { checkPolicy } from "./policy/policy.ts";
+import { error, hasErrors, isError, warning, type Problem } from "./problems.ts";
+
+/** What `render` prints: everything, only the shared part, or only one fork's objects. */
+export type Scope = { kind: "all" } | { kind: "shared" } | { kind: "fork"; id: string };
+
+export interface RenderInput {
+  manager: LoadedManager;
+  base: readonly Manifest[];
+  /** Forks that loaded. */
+  forks: readonly LoadedFork[];
+  /** Problems met while loading fork files (each names its file). */
+  forkProblems?: readonly Problem[];
+  /** Paths of every fork file, loaded or not: to tell "unknown fork" from "broken fork file". */
+  forkFiles?: readonly string[];
+}
+
+export interface RenderOptions {
+  now: number;
+  scope: Scope;
+  /** Namespace of base objects that name none (the Application's destination namespace). */
+  defaultNamespace: string;
+}
+
+export interface RenderResult {
+  /** Empty when there is any error: a render fails closed. */
+  objects: KObject[];
+  /** The same objects with their partition (shared, or a fork's). */
+  output: OutputObject[];
+  problems: Problem[];
+  plan?: Plan;
+}
+
+/** Mesh routing by `spec.routing`; ingress and reachability steps join this list. */
+function generatorsFor(routing: string): [string, Generator][] {
+  const steps: [string, Generator][] = [
+    ["workloads", generateWorkloads],
+    ["services", generateServices],
+  ];
+  if (routing === "istio") {
+    steps.push(["destination-rules", generateDestinationRules]);
+    steps.push(["mesh-istio", generateIstioMesh]);
+  }
+  return steps;
+}
+
+export function render(input: RenderInput, opts: RenderOptions): RenderResult {
+  const problems: Problem[] = [];
+  const fail = (): RenderResult => ({ objects: [], output: [], problems });
+  const { manager } = input;
+  const spec = manager.manager.spec;
+
+  // 1. The base must render to something: an empty stream would make Argo CD prune everything.
+  if (input.base.length === 0) {
+    problems.push(
+      error({
+        file: manager.file,
+        message: "the base renders to nothing: no manifests found",
+        hint: spec.base?.command ? `check that \`${spec.base.command.join(" ")}\` prints manifests` : spec.base?.paths ? `no file matches spec.base.paths (${spec.base.paths.join(", ")})` : "add base manifests (*.yaml) beside kubefork.yaml",
+      }),
+    );
+    return fail();
+  }
+
+  // 2. Which forks take part, given the scope. In the shared render a broken fork file is left
+  //    out with a warning (its own Application fails instead): that is the isolation an
+  //    ApplicationSet buys. Everywhere else any broken fork file fails the render.
+  const scoped = scopeForks(input, opts.scope);
+  problems.push(...scoped.problems);
+  if (hasErrors(problems)) return fail();
+
+  // 3. Plan: names, labels, Services per fork.
+  const index = buildIndex(input.base, { defaultNamespace: opts.defaultNamespace, clusterDomain: spec.clusterDomain });
+  const planned = planForks(index, scoped.forks, { now: opts.now });
+  problems.push(...planned.problems);
+  const plan = planned.plan;
+
+  // 4. Policy over the live forks.
+  const live = plan.forks.map((f) => f.loaded);
+  const nsByEntry = new Map<string, string>();
+  for (const fp of plan.forks) for (const w of fp.workloads) nsByEntry.set(`${fp.id}|${w.entryIndex}`, w.namespace);
+  problems.push(...checkPolicy({ manager, forks: live, namespaceOf: (f, i) => nsByEntry.get(`${f.id}|${i}`), now: opts.now }));
+  if (hasErrors(problems)) return { ...fail(), plan };
+
+  // 5. Generate, step by step.
+  const ctx: GenContext = { manager: manager.manager, index, plan };
+  const generated: OutputObject[] = [];
+  const replace = new Map<Manifest, KObject>();
+  for (const [, gen] of generatorsFor(spec.routing)) {
+    const r = gen(ctx);
+    problems.push(...r.problems);
+    generated.push(...r.objects);
+    for (const [m, o] of r.replace) replace.set(m, o);
+  }
+  if (hasErrors(problems)) return { ...fail(), plan };
+
+  // 6. Assemble: the base in its order (extended routing in place), then generated objects in canonical order.
+  const output: OutputObject[] = input.base.map((m) => ({ object: replace.get(m) ?? m.object, fork: null }));
+  generated.sort(compareOutput);
+  output.push(...generated);
+
+  // 7. The partition.
+  let selected = output;
+  if (opts.scope.kind === "shared") selected = output.filter((o) => o.fork === null);
+  else if (opts.scope.kind === "fork") {
+    const id = opts.scope.id;
+    selected = output.filter((o) => o.fork === id);
+    const expired = plan.expired.find((e) => e.fork.id === id);
+    if (expired) selected = [{ object: tombstone(expired.fork, expired.expires), fork: id }];
+  }
+  return { objects: selected.map((o) => o.object), output: selected, problems, plan };
+}
+
+function scopeForks(input: RenderInput, scope: Scope): { forks: LoadedFork[]; problems: Problem[] } {
+  const forkProblems = [...(input.forkProblems ?? [])];
+  if (scope.kind === "all") return { forks: [...input.forks], problems: forkProblems };
+  if (scope.kind === "shared") {
+    const broken = new Set(forkProblems.filter(isError).map((p) => p.file));
+    const problems = forkProblems.map((p) =>
+      isError(p) ? warning({ ...p, kind: p.kind, message: `${p.message} — fork left out of the shared render`, hint: p.hint }) : p,
+    );
+    return { forks: input.forks.filter((f) => !broken.has(f.file)), problems };
+  }
+  const id = scope.id;
+  const fork = input.forks.find((f) => f.id === id);
+  const own = forkProblems.filter((p) => p.file !== undefined && forkIdOf(p.file) === id);
+  if (!fork && own.length === 0) {
+    const known = (input.forkFiles ?? input.forks.map((f) => f.file)).map(forkIdOf);
+    return {
+      forks: [],
+      problems: [
+        error({
+          message: `no fork '${id}': there is no ${input.manager.manager.spec.forksDir}/${id}.yaml`,
+          hint: known.length ? `forks are: ${known.join(", ")}` : "there are no forks yet; create one with kubefork new",
+        }),
+      ],
+    };
+  }
+  return { forks: fork ? [fork] : [], problems: own };
+}
+
+function forkIdOf(file: string): string {
+  return file.slice(file.lastIndexOf("/") + 1).replace(/\.ya?ml$/, "");
+}
+
+/**
+ * What `render --fork ID` prints for an expired fork: one ConfigMap that says so. A per-fork
+ * Application then prunes the fork's workloads but never sees an empty render (which Argo CD
+ * would take as "delete everything", and which kubefork never prints).
+ */
+function tombstone(f: LoadedFork, expires: string): KObject {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: `kubefork-${f.id}-expired`,
+      labels: { [MANAGED_BY]: MANAGED_BY_VALUE, [FORK_LABEL]: f.id },
+      annotations: { [FORK_FILE_ANNOTATION]: f.file },
+    },
+    data: { state: "expired", expires, hint: `the fork expired; remove ${f.file} (kubefork gc does it)` },
+  };
+}
