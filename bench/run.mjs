@@ -138,26 +138,28 @@ function ensureApp(n, f, seed) {
 function detectRssMethod() {
   const probe = join(WORK, "time-probe.txt");
   if (existsSync("/usr/bin/time")) {
-    const r = spawnSync("/usr/bin/time", ["-f", "%M", "-o", probe, "true"], { encoding: "utf8" });
-    if (r.status === 0 && existsSync(probe) && /^\d+\s*$/m.test(readFileSync(probe, "utf8"))) return { kind: "gnu-time" };
+    const r = spawnSync("/usr/bin/time", ["-f", TIME_FORMAT, "-o", probe, "true"], { encoding: "utf8" });
+    if (r.status === 0 && existsSync(probe) && /^\d+ [\d.]+ [\d.]+\s*$/m.test(readFileSync(probe, "utf8"))) return { kind: "gnu-time" };
   }
   const hook = join(WORK, "rss-hook.mjs");
   writeFileSync(
     hook,
     `import { writeFileSync } from "node:fs";
 const file = process.env.KUBEFORK_BENCH_RSS_FILE;
-if (file) process.on("exit", () => { try { writeFileSync(file, String(process.resourceUsage().maxRSS) + "\\n"); } catch {} });
+if (file) process.on("exit", () => { try { const u = process.resourceUsage(); writeFileSync(file, \`\${u.maxRSS} \${u.userCPUTime / 1e6} \${u.systemCPUTime / 1e6}\\n\`); } catch {} });
 `,
   );
   return { kind: "hook", hook: pathToFileURL(hook).href };
 }
 
 let rssMethod;
+/** GNU time: peak RSS (kB), user and system CPU seconds. The hook writes the same three fields. */
+const TIME_FORMAT = "%M %U %S";
 
 /**
  * Runs `node ...nodeArgs` with stdout into `stdoutFile` (or discarded), measuring wall time
- * from spawn to exit in this process and peak RSS (kB).
- * @returns {Promise<{code: number|null, signal: string|null, wallMs: number, rssKB: number|undefined, stderr: string}>}
+ * from spawn to exit in this process, peak RSS (kB) and CPU time (user + system, ms).
+ * @returns {Promise<{code: number|null, signal: string|null, wallMs: number, rssKB: number|undefined, cpuMs: number|undefined, stderr: string}>}
  */
 function runNode(nodeArgs, { stdoutFile, measureRss = true, env } = {}) {
   const rssFile = join(WORK, `rss-${process.pid}.txt`);
@@ -167,7 +169,7 @@ function runNode(nodeArgs, { stdoutFile, measureRss = true, env } = {}) {
   let childEnv = env ?? process.env;
   if (measureRss && rssMethod.kind === "gnu-time") {
     cmd = "/usr/bin/time";
-    args = ["-f", "%M", "-o", rssFile, process.execPath, ...nodeArgs];
+    args = ["-f", TIME_FORMAT, "-o", rssFile, process.execPath, ...nodeArgs];
   } else if (measureRss) {
     args = ["--import", rssMethod.hook, ...nodeArgs];
     childEnv = { ...childEnv, KUBEFORK_BENCH_RSS_FILE: rssFile };
@@ -189,13 +191,15 @@ function runNode(nodeArgs, { stdoutFile, measureRss = true, env } = {}) {
     child.on("close", (code, signal) => {
       if (typeof outFd === "number") closeSync(outFd);
       let rssKB;
+      let cpuMs;
       if (measureRss && existsSync(rssFile)) {
         // GNU time writes "Command exited with non-zero status N" before the format line.
         const lines = readFileSync(rssFile, "utf8").trim().split("\n");
-        const v = Number(lines[lines.length - 1]);
-        if (Number.isFinite(v)) rssKB = v;
+        const [rss, user, sys] = lines[lines.length - 1].split(" ").map(Number);
+        if (Number.isFinite(rss)) rssKB = rss;
+        if (Number.isFinite(user) && Number.isFinite(sys)) cpuMs = (user + sys) * 1000;
       }
-      resolve({ code, signal, wallMs, rssKB, stderr: Buffer.concat(chunks).toString("utf8") });
+      resolve({ code, signal, wallMs, rssKB, cpuMs, stderr: Buffer.concat(chunks).toString("utf8") });
     });
   });
 }
@@ -282,6 +286,9 @@ async function benchSize(opts, n, f, log) {
       wallMaxMs: Math.max(...cli.map((x) => x.wallMs)),
       rssKB: cli.every((x) => x.rssKB != null) ? median(cli.map((x) => x.rssKB)) : undefined,
       rssMaxKB: cli.every((x) => x.rssKB != null) ? Math.max(...cli.map((x) => x.rssKB)) : undefined,
+      cpuMs: cli.every((x) => x.cpuMs != null) ? median(cli.map((x) => x.cpuMs)) : undefined,
+      cpuMinMs: cli.every((x) => x.cpuMs != null) ? Math.min(...cli.map((x) => x.cpuMs)) : undefined,
+      cpuMaxMs: cli.every((x) => x.cpuMs != null) ? Math.max(...cli.map((x) => x.cpuMs)) : undefined,
       outputBytes: firstBytes[format].length,
       floor: {
         wallMs: median(fl.map((x) => x.floorWallMs)),
@@ -291,14 +298,18 @@ async function benchSize(opts, n, f, log) {
         writeMs: median(fl.map((x) => x.rep.writeMs)),
         workMs: median(fl.map((x) => x.rep.workMs)),
         outputBytes: fl[0].rep.outputBytes,
+        // CPU time of the floor process minus its untimed preparation (single-threaded parse).
+        cpuMs: fl.every((x) => x.cpuMs != null) ? median(fl.map((x) => x.cpuMs - x.rep.prepMs)) : undefined,
       },
     };
     s.ratio = s.wallMs / s.floor.wallMs;
+    s.cpuRatio = s.cpuMs != null && s.floor.cpuMs != null ? s.cpuMs / s.floor.cpuMs : undefined;
     summary[format] = s;
     log(
       `  -o ${format}: ${ms(s.wallMs)} (${ms(s.wallMinMs)}–${ms(s.wallMaxMs)}), RSS ${mb(s.rssKB)}; ` +
         `floor ${ms(s.floor.wallMs)} (start-up ${ms(s.floor.startupMs)} + load ${ms(s.floor.loadMs)} + ` +
-        `${format === "json" ? "stringify" : "dump"} ${ms(s.floor.serialiseMs)} + write ${ms(s.floor.writeMs)}); ratio ${ratio(s.ratio)}`,
+        `${format === "json" ? "stringify" : "dump"} ${ms(s.floor.serialiseMs)} + write ${ms(s.floor.writeMs)}); ratio ${ratio(s.ratio)}; ` +
+        `CPU ${ms(s.cpuMs)} vs floor ${ms(s.floor.cpuMs)} (${ratio(s.cpuRatio)})`,
     );
   }
   return summary;
@@ -346,14 +357,14 @@ function markdown(results) {
       ` Floor = js-yaml \`loadAll\` of the same input + \`JSON.stringify\` / js-yaml \`dump\` of the same output documents + write, in a separate node process, wall time measured the same way.`,
   );
   L.push("");
-  L.push("| N services | F forks | input | objects out | output | render (median) | peak RSS | floor | floor: start-up + load + serialise | render / floor |");
-  L.push("|---:|---:|---:|---:|:---|---:|---:|---:|---:|---:|");
+  L.push("| N services | F forks | input | objects out | output | render (median) | peak RSS | floor | floor: start-up + load + serialise | render / floor | CPU render / floor |");
+  L.push("|---:|---:|---:|---:|:---|---:|---:|---:|---:|---:|---:|");
   for (const s of sizes) {
     for (const format of ["json", "yaml"]) {
       const x = s[format];
       L.push(
         `| ${s.n} | ${s.f} | ${(s.inputBytes / 1e6).toFixed(2)} MB | ${s.objects} | ${format} (${(x.outputBytes / 1e6).toFixed(2)} MB) | ` +
-          `${ms(x.wallMs)} | ${mb(x.rssKB)} | ${ms(x.floor.wallMs)} | ${ms(x.floor.startupMs)} + ${ms(x.floor.loadMs)} + ${ms(x.floor.serialiseMs)} | ${ratio(x.ratio)} |`,
+          `${ms(x.wallMs)} | ${mb(x.rssKB)} | ${ms(x.floor.wallMs)} | ${ms(x.floor.startupMs)} + ${ms(x.floor.loadMs)} + ${ms(x.floor.serialiseMs)} | ${ratio(x.ratio)} | ${ratio(x.cpuRatio)} |`,
       );
     }
   }
@@ -361,11 +372,14 @@ function markdown(results) {
   if (linearity) {
     L.push(`Fork cost at N = 2000 (T0 = render with F = 0):`);
     L.push("");
-    L.push("| output | T(2000, 0) | T(2000, 200) | T(2000, 400) | T400 / T200 | (T400 − T0) / (T200 − T0) (linear = 2.00) |");
-    L.push("|:---|---:|---:|---:|---:|---:|");
-    for (const format of ["json", "yaml"]) {
-      const x = linearity[format];
-      L.push(`| ${format} | ${ms(x.t0)} | ${ms(x.t200)} | ${ms(x.t400)} | ${ratio(x.total)} | ${x.forkCost == null ? "–" : x.forkCost.toFixed(2)} |`);
+    L.push("| output | time | T0 = T(2000, 0) | T200 = T(2000, 200) | T400 = T(2000, 400) | T400 / T200 | fork part T200 − T0 | T400 − T0 | (T400 − T0) / (T200 − T0), linear = 2.00 |");
+    L.push("|:---|:---|---:|---:|---:|---:|---:|---:|---:|");
+    for (const x of Object.values(linearity)) {
+      const fc = `${x.forkCost == null ? "–" : x.forkCost.toFixed(2)}${x.noisy ? " (fork part within noise)" : ""}`;
+      L.push(
+        `| ${x.format} | ${x.measure === "cpu" ? "CPU" : "wall"} | ${ms(x.t0)} | ${ms(x.t200)} | ${ms(x.t400)} | ${ratio(x.total)} | ` +
+          `${x.t0 == null ? "–" : ms(x.t200 - x.t0)} | ${x.t0 == null ? "–" : ms(x.t400 - x.t0)} | ${fc} |`,
+      );
     }
     L.push("");
   }
@@ -377,6 +391,12 @@ function markdown(results) {
   L.push("");
   for (const t of targets) L.push(`- ${mark(t.ok)} ${t.text}: ${t.value}`);
   const warn = sizes.flatMap((s) => s.warnings.map((w) => `(${s.n}, ${s.f}): ${w}`));
+  if (m.loadStart != null && Math.max(m.loadStart, m.loadEnd) > 0.5 * m.cores) {
+    warn.push(
+      `the machine was busy (1-minute load average ${m.loadStart.toFixed(2)} at start, ${m.loadEnd.toFixed(2)} at end, ` +
+        `${m.cores} cores): wall times are noisy, the CPU-time ratio is the steadier comparison`,
+    );
+  }
   if (warn.length) {
     L.push("");
     L.push("Warnings:");
@@ -402,17 +422,40 @@ function evaluate(sizes, cold) {
   if (s200 && s400) {
     linearity = {};
     for (const format of ["json", "yaml"]) {
-      const t200 = s200[format].wallMs;
-      const t400 = s400[format].wallMs;
-      const t0 = s0?.[format].wallMs;
-      linearity[format] = { t0, t200, t400, total: t400 / t200, forkCost: t0 != null && t200 > t0 ? (t400 - t0) / (t200 - t0) : null };
-      const x = linearity[format];
+      for (const measure of ["wall", "cpu"]) {
+        const get = (x, what = "") => x?.[format][`${measure}${what}Ms`];
+        const t200 = get(s200);
+        const t400 = get(s400);
+        const t0 = get(s0);
+        if (t200 == null || t400 == null) continue;
+        // The fork part is the difference of two noisy medians: when it is smaller than the spread
+        // of the runs (or 3 % of T0) its ratio says nothing.
+        const spread = Math.max(get(s200, "Max") - get(s200, "Min"), s0 ? get(s0, "Max") - get(s0, "Min") : 0);
+        const noisy = t0 != null && t200 - t0 < Math.max(spread, 0.03 * t0);
+        linearity[`${format}-${measure}`] = {
+          format,
+          measure,
+          t0,
+          t200,
+          t400,
+          total: t400 / t200,
+          forkCost: t0 != null && t200 > t0 ? (t400 - t0) / (t200 - t0) : null,
+          noisy,
+        };
+      }
+      const x = linearity[`${format}-wall`];
+      const c = linearity[`${format}-cpu`];
       targets.push({
         text: `fork cost linear, -o ${format}: T(2000, 400) ≤ ${TARGETS.forkGrowth}× T(2000, 200)`,
         ok: x.total <= TARGETS.forkGrowth,
         value:
-          `${ratio(x.total)}` +
-          (x.forkCost != null ? `; fork part (T400 − T0)/(T200 − T0) = ${x.forkCost.toFixed(2)} (2.00 is linear, ≤ ${(2 * TARGETS.forkGrowth).toFixed(2)} within 30 %)` : ""),
+          `${ratio(x.total)} wall` +
+          (c ? `, ${ratio(c.total)} CPU` : "") +
+          (x.t0 != null
+            ? `; fork part (T400 − T0)/(T200 − T0) = ${x.forkCost == null ? "–" : x.forkCost.toFixed(2)} wall` +
+              (c?.forkCost != null ? `, ${c.forkCost.toFixed(2)} CPU` : "") +
+              ` (2.00 is linear${x.noisy ? "; the wall-time fork part is within the noise" : ""})`
+            : ""),
       });
     }
   } else {
@@ -572,6 +615,7 @@ async function main() {
   if (has(2000, 200) && has(2000, 400) && !has(2000, 0)) sizes.splice(sizes.findIndex(([a, b]) => a === 2000 && b === 200), 0, [2000, 0]);
 
   const m = machine();
+  m.loadStart = os.loadavg()[0];
   const log = (s) => console.error(s);
   log(`bench: ${m.cpu}, ${m.cores} cores, Node ${m.node}; CLI ${opts.cli}; ${opts.runs} runs per measurement; RSS via ${rssMethod.kind}`);
   const cold = await coldStart(opts);
@@ -579,6 +623,7 @@ async function main() {
   const results = [];
   for (const [n, f] of sizes) results.push(await benchSize(opts, n, f, log));
 
+  m.loadEnd = os.loadavg()[0];
   const { targets, linearity } = evaluate(results, cold);
   const report = { m, sizes: results, cold, opts, rev: gitRev(), linearity, targets };
   const md = markdown(report);
