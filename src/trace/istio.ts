@@ -513,7 +513,7 @@ export function traceIstioGateway(
   const hop = evaluate(idx, entries, req, ctx, base, notes, problems);
   if (hop.destinations.length > 0) {
     notes.push(
-      "the gateway sends straight to the destination's endpoints: mesh VirtualServices for the destination host are not applied again (Istio routes once, at the sending proxy)",
+      "routed once, here: the gateway sends to the endpoints, mesh VirtualServices of the destination are not applied again",
     );
   }
   return hop;
