@@ -1,6 +1,7 @@
 // The pipeline, as one explicit list of steps: loaded inputs → plan → generated objects → output.
 // Pure: the clock, the scope and the default namespace come in as options.
 import type { LoadedFork, LoadedManager, Manifest } from "./load/app.ts";
+import { generateConfigMaps } from "./generate/configmap.ts";
 import { generateDestinationRules } from "./generate/destination-rule.ts";
 import { generateIstioMesh } from "./generate/mesh-istio.ts";
 import { generateServices } from "./generate/service.ts";
@@ -48,6 +49,7 @@ export interface RenderResult {
 function generatorsFor(routing: string): [string, Generator][] {
   const steps: [string, Generator][] = [
     ["workloads", generateWorkloads],
+    ["configmaps", generateConfigMaps],
     ["services", generateServices],
   ];
   if (routing === "istio") {
