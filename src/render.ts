@@ -4,6 +4,7 @@ import type { LoadedFork, LoadedManager, Manifest } from "./load/app.ts";
 import { generateConfigMaps } from "./generate/configmap.ts";
 import { generateDestinationRules } from "./generate/destination-rule.ts";
 import { generateIstioMesh } from "./generate/mesh-istio.ts";
+import { checkRolloutRoutes } from "./generate/rollout-routes.ts";
 import { generateServices } from "./generate/service.ts";
 import type { GenContext, Generator, OutputObject } from "./generate/types.ts";
 import { generateWorkloads } from "./generate/workload.ts";
@@ -55,6 +56,7 @@ function generatorsFor(routing: string): [string, Generator][] {
   if (routing === "istio") {
     steps.push(["destination-rules", generateDestinationRules]);
     steps.push(["mesh-istio", generateIstioMesh]);
+    steps.push(["rollout-routes", checkRolloutRoutes]);
   }
   return steps;
 }
