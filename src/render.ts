@@ -10,6 +10,7 @@ import type { GenContext, Generator, OutputObject } from "./generate/types.ts";
 import { generateWorkloads } from "./generate/workload.ts";
 import { compareOutput } from "./emit/order.ts";
 import type { KObject } from "./model/k8s.ts";
+import { resolveCompatForks } from "./load/compat.ts";
 import { buildIndex } from "./plan/base-index.ts";
 import { FORK_FILE_ANNOTATION, FORK_LABEL, MANAGED_BY, MANAGED_BY_VALUE } from "./plan/labels.ts";
 import { planForks, type Plan } from "./plan/plan.ts";
@@ -88,7 +89,9 @@ export function render(input: RenderInput, opts: RenderOptions): RenderResult {
 
   // 3. Plan: names, labels, Services per fork.
   const index = buildIndex(input.base, { defaultNamespace: opts.defaultNamespace, clusterDomain: spec.clusterDomain });
-  const planned = planForks(index, scoped.forks, { now: opts.now });
+  const compat = resolveCompatForks(index, scoped.forks, opts.now);
+  problems.push(...compat.problems);
+  const planned = planForks(index, compat.forks, { now: opts.now });
   problems.push(...planned.problems);
   const plan = planned.plan;
 
