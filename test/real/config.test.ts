@@ -187,7 +187,7 @@ describe("spec.configMaps and spec.secretRefs errors", () => {
       "base/app.yaml": BASE,
       "forks/alice.yaml": fork("      patches:\n        - {op: replace, path: /kind, value: Secret}\n        - {op: add, path: /data, value: {password: c2VjcmV0}}\n"),
     });
-    expect(errorsOf(patched)).toEqual([{ file: "forks/alice.yaml", line: 8, message: "patches must not change apiVersion or kind" }]);
+    expect(errorsOf(patched)).toEqual([{ file: "forks/alice.yaml", line: 9, message: "patches must not change apiVersion or kind" }]);
     expect(patched.objects).toEqual([]);
   });
 });
