@@ -1,13 +1,16 @@
 // The pipeline, as one explicit list of steps: loaded inputs → plan → generated objects → output.
 // Pure: the clock, the scope and the default namespace come in as options.
 import type { LoadedFork, LoadedManager, Manifest } from "./load/app.ts";
+import { generateConfigMaps } from "./generate/configmap.ts";
 import { generateDestinationRules } from "./generate/destination-rule.ts";
 import { generateIstioMesh } from "./generate/mesh-istio.ts";
+import { checkRolloutRoutes } from "./generate/rollout-routes.ts";
 import { generateServices } from "./generate/service.ts";
 import type { GenContext, Generator, OutputObject } from "./generate/types.ts";
 import { generateWorkloads } from "./generate/workload.ts";
 import { compareOutput } from "./emit/order.ts";
 import type { KObject } from "./model/k8s.ts";
+import { resolveCompatForks } from "./load/compat.ts";
 import { buildIndex, type BaseIndex } from "./plan/base-index.ts";
 import { FORK_FILE_ANNOTATION, FORK_LABEL, MANAGED_BY, MANAGED_BY_VALUE } from "./plan/labels.ts";
 import { planForks, type Plan } from "./plan/plan.ts";
@@ -48,11 +51,13 @@ export interface RenderResult {
 function generatorsFor(routing: string): [string, Generator][] {
   const steps: [string, Generator][] = [
     ["workloads", generateWorkloads],
+    ["configmaps", generateConfigMaps],
     ["services", generateServices],
   ];
   if (routing === "istio") {
     steps.push(["destination-rules", generateDestinationRules]);
     steps.push(["mesh-istio", generateIstioMesh]);
+    steps.push(["rollout-routes", checkRolloutRoutes]);
   }
   return steps;
 }
@@ -126,7 +131,10 @@ interface Pass {
 function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, forks: readonly LoadedFork[]): Pass {
   const { manager } = input;
   const problems: Problem[] = [];
-  const planned = planForks(index, forks, { now: opts.now });
+  // Forks in the original kubefork format name workloads by selectors: resolve them against the base.
+  const compat = resolveCompatForks(index, forks, opts.now);
+  problems.push(...compat.problems);
+  const planned = planForks(index, compat.forks, { now: opts.now });
   problems.push(...planned.problems);
   const plan = planned.plan;
 

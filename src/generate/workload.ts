@@ -8,6 +8,7 @@ import { podTemplateOf, type BaseIndex } from "../plan/base-index.ts";
 import { selects } from "../plan/labels.ts";
 import type { ForkPlan, WorkloadPlan } from "../plan/plan.ts";
 import { error, type PathSegment, type Problem } from "../problems.ts";
+import { applyForkedConfig } from "./configmap.ts";
 import { forkMetadata } from "./meta.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
 
@@ -42,7 +43,7 @@ export function copyWorkload(wp: WorkloadPlan, fp: ForkPlan, index: BaseIndex, i
     return { file: fp.file, line: pos.line, column: pos.column, path: pathString(path) };
   };
   const base = wp.base.object;
-  const obj = clone(base);
+  const obj = clone(wp.source ?? base);
   delete (obj as Record<string, unknown>).status;
   obj.metadata = forkMetadata(base.metadata, fp, wp.copyName, `${base.kind}/${base.metadata.name}`);
   const spec = (asRecord(obj.spec) ?? {}) as Record<string, unknown>;
@@ -101,6 +102,9 @@ export function copyWorkload(wp: WorkloadPlan, fp: ForkPlan, index: BaseIndex, i
   // the identifier, last, so nothing overrides it
   for (const c of all) c.env = mergeEnv(c.env, [{ name: identifierEnv, value: fp.id }]);
 
+  // forked ConfigMaps and redirected Secrets (src/generate/configmap.ts)
+  applyForkedConfig(template, wp, fp, index);
+
   // RFC 6902 patches on the copy, one operation at a time so a failure names its index
   const patches = wp.entry.patches ?? [];
   let patched: KObject = obj;
@@ -138,6 +142,9 @@ function checkIsolation(
   const where = at(["patches"]);
   const problems: Problem[] = [];
   const fail = (message: string, hint: string) => problems.push(error({ ...where, message, hint }));
+  const from = wp.source ?? wp.base.object;
+  if (o.apiVersion !== from.apiVersion || o.kind !== from.kind)
+    fail("patches must not change apiVersion or kind", `the copy is a ${from.kind}; patches apply to it only (kubefork never writes Secrets or other objects from a fork file)`);
   if (o.metadata?.name !== wp.copyName || o.metadata.namespace !== wp.base.object.metadata.namespace)
     fail("patches must not change metadata.name or metadata.namespace", "kubefork names the copy; remove that operation");
   const sel = asRecord(asRecord(o.spec)?.selector);

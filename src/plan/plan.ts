@@ -3,12 +3,13 @@
 // Everything the generators need to decide is decided here, once.
 import type { LoadedFork, Manifest } from "../load/app.ts";
 import type { ForkWorkload } from "../model/fork.ts";
-import { mapSelects, type Labels } from "../model/k8s.ts";
+import { mapSelects, type KObject, type Labels } from "../model/k8s.ts";
 import { error, note, type PathSegment, type Problem } from "../problems.ts";
 import { closeMatches } from "../util/suggest.ts";
 import { kindKey, podLabelsOf, type BaseIndex } from "./base-index.ts";
 import { CANONICAL_NAME, CANONICAL_REVISION, FORK_LABEL, isolateLabels, SERVICE_LABEL_PREFIX, WORKLOAD_LABEL } from "./labels.ts";
 import { copyName, serviceFqdn } from "./names.ts";
+import { indexKindOf, rolloutServices, rolloutSource } from "./rollout.ts";
 
 export interface WorkloadPlan {
   /** The fork file's entry and its index in spec.workloads. */
@@ -27,6 +28,8 @@ export interface WorkloadPlan {
   droppedLabels: string[];
   /** Base Services that select the original pods. */
   services: Manifest[];
+  /** What the copy is built from when it is not `base.object`: a Rollout's Deployment (src/plan/rollout.ts). */
+  source?: KObject;
 }
 
 export interface ServicePlan {
@@ -126,12 +129,22 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
     }
     seen.set(key, i);
     const copy = copyName(entry.name, f.id);
-    const originalLabels = podLabelsOf(base.object);
+    let source: KObject | undefined;
+    if (entry.kind === "Rollout") {
+      const r = rolloutSource(index, base);
+      if (r.problem) {
+        problems.push(r.problem);
+        return;
+      }
+      source = r.source;
+    }
+    const originalLabels = podLabelsOf(source ?? base.object);
     if (Object.keys(originalLabels).length === 0) {
       problems.push(error({ ...at(["spec", "workloads", i, "name"]), path: `spec.workloads[${i}].name`, object: `${entry.kind} ${ns}/${entry.name}`, message: "the workload's pod template has no labels", hint: "give the base workload's spec.template.metadata.labels" }));
       return;
     }
     const services = index.servicesIn(ns).filter((s) => mapSelects((s.object.spec as { selector?: Labels } | undefined)?.selector, originalLabels));
+    if (entry.kind === "Rollout") for (const s of rolloutServices(index, base)) if (!services.includes(s)) services.push(s);
     const selector: Labels = { [FORK_LABEL]: f.id, [WORKLOAD_LABEL]: copy };
     const add: Labels = { ...selector };
     for (const s of services) add[`${SERVICE_LABEL_PREFIX}${s.object.metadata.name}`] = "true";
@@ -154,7 +167,7 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
       iso.labels[CANONICAL_NAME] = canonical;
     if (iso.labels[CANONICAL_REVISION] === undefined) iso.labels[CANONICAL_REVISION] = `fork-${f.id}`;
 
-    if (index.has(kindKey(base.object), ns, copy)) {
+    if (index.has(source ? source.kind : kindKey(base.object), ns, copy)) {
       problems.push(
         error({
           ...at(["spec", "workloads", i, "name"]),
@@ -177,6 +190,7 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
       selector,
       droppedLabels: iso.dropped,
       services,
+      ...(source ? { source } : {}),
     });
   });
 
@@ -227,7 +241,7 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
 type Found = { manifest: Manifest } | { problem: { message: string; hint?: string } };
 
 function findWorkload(index: BaseIndex, entry: ForkWorkload): Found {
-  const all = index.ofKind(entry.kind);
+  const all = index.ofKind(indexKindOf(entry.kind));
   const matches = all.filter((m) => m.object.metadata.name === entry.name && (entry.namespace === undefined || index.nsOf(m.object) === entry.namespace));
   if (matches.length === 1) return { manifest: matches[0]! };
   if (matches.length > 1) {
@@ -242,7 +256,7 @@ function findWorkload(index: BaseIndex, entry: ForkWorkload): Found {
   const where = entry.namespace ? ` in namespace ${entry.namespace}` : "";
   const candidates = all.map((m) => m.object.metadata.name);
   const close = closeMatches(entry.name, candidates);
-  const otherKind = (["Deployment", "StatefulSet"] as const).filter((k) => k !== entry.kind).find((k) => index.ofKind(k).some((m) => m.object.metadata.name === entry.name));
+  const otherKind = (["Deployment", "StatefulSet", "Rollout"] as const).filter((k) => k !== entry.kind).find((k) => index.ofKind(indexKindOf(k)).some((m) => m.object.metadata.name === entry.name));
   return {
     problem: {
       message: `no ${entry.kind} '${entry.name}'${where} in the base`,
