@@ -2,6 +2,10 @@
 // Pure: the clock, the scope and the default namespace come in as options.
 import type { LoadedFork, LoadedManager, Manifest } from "./load/app.ts";
 import { generateDestinationRules } from "./generate/destination-rule.ts";
+import { generateEmissaryIngress } from "./generate/ingress-emissary.ts";
+import { generateGatewayApiIngress } from "./generate/ingress-gateway-api.ts";
+import { generateIstioIngress } from "./generate/ingress-istio.ts";
+import { generateGatewayApiMesh } from "./generate/mesh-gateway-api.ts";
 import { generateIstioMesh } from "./generate/mesh-istio.ts";
 import { generateServices } from "./generate/service.ts";
 import type { GenContext, Generator, OutputObject } from "./generate/types.ts";
@@ -53,7 +57,13 @@ function generatorsFor(routing: string): [string, Generator][] {
   if (routing === "istio") {
     steps.push(["destination-rules", generateDestinationRules]);
     steps.push(["mesh-istio", generateIstioMesh]);
+  } else if (routing === "gateway-api") {
+    steps.push(["mesh-gateway-api", generateGatewayApiMesh]);
   }
+  // Per-fork hosts, whatever the mesh flavour: each generator handles the spec.ingress entries of its kind.
+  steps.push(["ingress-istio", generateIstioIngress]);
+  steps.push(["ingress-gateway-api", generateGatewayApiIngress]);
+  steps.push(["ingress-emissary", generateEmissaryIngress]);
   return steps;
 }
 
@@ -96,7 +106,7 @@ export function render(input: RenderInput, opts: RenderOptions): RenderResult {
   if (hasErrors(problems)) return { ...fail(), plan };
 
   // 5. Generate, step by step.
-  const ctx: GenContext = { manager: manager.manager, index, plan };
+  const ctx: GenContext = { manager: manager.manager, index, plan, managerSource: manager.doc ? { file: manager.file, doc: manager.doc } : { file: manager.file } };
   const generated: OutputObject[] = [];
   const replace = new Map<Manifest, KObject>();
   for (const [, gen] of generatorsFor(spec.routing)) {
