@@ -57,7 +57,9 @@ export function parsePositioned(file: TextFile, limits: ParseLimits = DEFAULT_LI
   if (!Array.isArray(parsed)) parsed = [parsed as unknown as Document.Parsed];
   parsed.forEach((doc, index) => {
     for (const err of doc.errors) {
-      const pos = lineCounter.linePos(err.pos[0]);
+      // An error found at the end of the file (an unclosed bracket) is reported on the last line that has content.
+      const end = file.text.trimEnd().length;
+      const pos = lineCounter.linePos(err.pos[0] >= end && end > 0 ? end - 1 : err.pos[0]);
       problems.push(
         error({
           file: file.path,

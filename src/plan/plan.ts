@@ -210,7 +210,8 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
       sp.workloads.push(w);
     }
   }
-  if (problems.length) return { problems };
+  // A fork with problems is still planned for what is valid, so later steps report their own
+  // problems too (validate shows everything at once); the render fails on the problems anyway.
   return {
     plan: { id: f.id, file: f.file, loaded: f, workloads, services, serviceByFqdn: new Map(services.map((s) => [s.fqdn, s])) },
     problems,
