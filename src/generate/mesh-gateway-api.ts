@@ -126,8 +126,8 @@ export function generateGatewayApiMesh(ctx: GenContext): GenResult {
       if (!claim(ns, name, r, fp)) continue;
       const baseRules = rules.length > 0 ? rules : [{}];
       const forkRules: Rule[] = baseRules.flatMap((rule) => {
-        const c = clone(rule);
-        c.matches = andMatches(rule.matches, carriers(fp.id));
+        const { matches, ...rest } = clone(rule);
+        const c: Rule = { matches: andMatches(matches, carriers(fp.id)), ...rest };
         const swapped = swapBackends(rule.backendRefs, ns, fp, index);
         if (swapped) c.backendRefs = swapped;
         return splitRule(c);
