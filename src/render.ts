@@ -16,7 +16,7 @@ import { buildIndex, type BaseIndex } from "./plan/base-index.ts";
 import { FORK_FILE_ANNOTATION, FORK_LABEL, MANAGED_BY, MANAGED_BY_VALUE } from "./plan/labels.ts";
 import { planForks, type Plan } from "./plan/plan.ts";
 import { checkPolicy } from "./policy/policy.ts";
-import { error, hasErrors, isError, warning, type Problem } from "./problems.ts";
+import { error, hasErrors, isError, type Problem } from "./problems.ts";
 
 /** What `render` prints: everything, only the shared part, or only one fork's objects. */
 export type Scope = { kind: "all" } | { kind: "shared" } | { kind: "fork"; id: string };
@@ -160,7 +160,7 @@ function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, 
 
 /** An error of a fork left out of the shared render, as the warning it becomes there. */
 function leftOut(p: Problem): Problem {
-  return isError(p) ? warning({ ...p, kind: p.kind, message: `${p.message} (fork left out of the shared render)` }) : p;
+  return isError(p) ? { ...p, severity: "warning", message: `${p.message} (fork left out of the shared render)` } : p;
 }
 
 function scopeForks(input: RenderInput, scope: Scope): { forks: LoadedFork[]; problems: Problem[]; fatal?: boolean } {
