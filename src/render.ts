@@ -3,6 +3,10 @@
 import type { LoadedFork, LoadedManager, Manifest } from "./load/app.ts";
 import { generateConfigMaps } from "./generate/configmap.ts";
 import { generateDestinationRules } from "./generate/destination-rule.ts";
+import { generateEmissaryIngress } from "./generate/ingress-emissary.ts";
+import { generateGatewayApiIngress } from "./generate/ingress-gateway-api.ts";
+import { generateIstioIngress } from "./generate/ingress-istio.ts";
+import { generateGatewayApiMesh } from "./generate/mesh-gateway-api.ts";
 import { generateIstioMesh } from "./generate/mesh-istio.ts";
 import { checkRolloutRoutes } from "./generate/rollout-routes.ts";
 import { generateServices } from "./generate/service.ts";
@@ -58,7 +62,13 @@ function generatorsFor(routing: string): [string, Generator][] {
     steps.push(["destination-rules", generateDestinationRules]);
     steps.push(["mesh-istio", generateIstioMesh]);
     steps.push(["rollout-routes", checkRolloutRoutes]);
+  } else if (routing === "gateway-api") {
+    steps.push(["mesh-gateway-api", generateGatewayApiMesh]);
   }
+  // Per-fork hosts, whatever the mesh flavour: each generator handles the spec.ingress entries of its kind.
+  steps.push(["ingress-istio", generateIstioIngress]);
+  steps.push(["ingress-gateway-api", generateGatewayApiIngress]);
+  steps.push(["ingress-emissary", generateEmissaryIngress]);
   return steps;
 }
 
@@ -143,7 +153,8 @@ function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, 
   const live = plan.forks.map((f) => f.loaded);
   problems.push(...checkPolicy({ manager, forks: live, namespaceOf: (f, i) => nsByEntry.get(`${f.id}|${i}`), now: opts.now }));
 
-  const ctx: GenContext = { manager: manager.manager, index, plan };
+  const managerSource = manager.doc ? { file: manager.file, doc: manager.doc } : { file: manager.file };
+  const ctx: GenContext = { manager: manager.manager, index, plan, managerSource };
   const generated: OutputObject[] = [];
   const replace = new Map<Manifest, KObject>();
   for (const [, gen] of generatorsFor(manager.manager.spec.routing)) {
