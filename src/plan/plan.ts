@@ -4,11 +4,12 @@
 import type { LoadedFork, Manifest } from "../load/app.ts";
 import type { ForkWorkload } from "../model/fork.ts";
 import { mapSelects, type Labels } from "../model/k8s.ts";
-import { error, note, type PathSegment, type Problem } from "../problems.ts";
+import { error, note, warning, type PathSegment, type Problem } from "../problems.ts";
 import { closeMatches } from "../util/suggest.ts";
 import { kindKey, podLabelsOf, type BaseIndex } from "./base-index.ts";
 import { CANONICAL_NAME, CANONICAL_REVISION, FORK_LABEL, isolateLabels, SERVICE_LABEL_PREFIX, WORKLOAD_LABEL } from "./labels.ts";
 import { copyName, serviceFqdn } from "./names.ts";
+import { planGoverningService, type GoverningServicePlan } from "./statefulset.ts";
 
 export interface WorkloadPlan {
   /** The fork file's entry and its index in spec.workloads. */
@@ -27,6 +28,8 @@ export interface WorkloadPlan {
   droppedLabels: string[];
   /** Base Services that select the original pods. */
   services: Manifest[];
+  /** StatefulSets: the copy's own governing Service for spec.serviceName. */
+  governing?: GoverningServicePlan;
 }
 
 export interface ServicePlan {
@@ -210,10 +213,43 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
       sp.workloads.push(w);
     }
   }
-  if (problems.length) return { problems };
+  // StatefulSets: each copy points spec.serviceName at a headless Service of its own.
+  const warnings: Problem[] = [];
+  for (const w of workloads) {
+    const g = planGoverningService(index, w.base, w.namespace, f.id);
+    if (!g) continue;
+    w.governing = g;
+    if (g.shared) continue;
+    const where = { ...at(["spec", "workloads", w.entryIndex, "name"]), path: `spec.workloads[${w.entryIndex}].name`, object: `StatefulSet ${w.namespace}/${w.name}` };
+    const clash = index.has("Service", w.namespace, g.copyName)
+      ? `a base Service in ${w.namespace}`
+      : services.some((s) => s.namespace === w.namespace && s.copyName === g.copyName)
+        ? `the fork's copy of Service ${w.namespace}/${g.name}, which selects other forked pods`
+        : undefined;
+    if (clash) {
+      problems.push(
+        error({
+          ...where,
+          message: `the copy's governing Service ${g.copyName} (for spec.serviceName ${g.name}) is taken by ${clash}`,
+          hint: `give the StatefulSet a headless Service named ${g.name} that selects its pods, or rename the fork`,
+        }),
+      );
+      continue;
+    }
+    warnings.push(
+      warning({
+        ...where,
+        message: g.base
+          ? `Service ${w.namespace}/${g.name}, the StatefulSet's spec.serviceName, does not select its pods; the copy gets a headless Service ${g.copyName} of its own`
+          : `the base has no Service ${w.namespace}/${g.name} (the StatefulSet's spec.serviceName); the copy gets a minimal headless Service ${g.copyName}`,
+        hint: `add a headless Service (clusterIP: None) named ${g.name} selecting the StatefulSet's pods to the base`,
+      }),
+    );
+  }
+  if (problems.length) return { problems: [...problems, ...warnings] };
   return {
     plan: { id: f.id, file: f.file, loaded: f, workloads, services, serviceByFqdn: new Map(services.map((s) => [s.fqdn, s])) },
-    problems,
+    problems: warnings,
   };
 }
 
