@@ -233,7 +233,7 @@ describe("bookshop: mesh routing", () => {
     expect(r.problems).toEqual([]);
   });
 
-  it.each([
+  it.each<{ name: string; headers: Record<string, string>; match: number }>([
     { name: "fork header", headers: { "x-fork-identifier": "alice" }, match: 0 },
     { name: "baggage entry", headers: { baggage: "foo=1, kubefork=alice;p=1" }, match: 1 },
   ])("with the $name: the fork workload", ({ headers, match }) => {
