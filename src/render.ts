@@ -3,6 +3,7 @@
 import type { LoadedFork, LoadedManager, Manifest } from "./load/app.ts";
 import { generateDestinationRules } from "./generate/destination-rule.ts";
 import { generateIstioMesh } from "./generate/mesh-istio.ts";
+import { generateNetworkPolicies } from "./generate/network-policy.ts";
 import { generateServices } from "./generate/service.ts";
 import type { GenContext, Generator, OutputObject } from "./generate/types.ts";
 import { generateWorkloads } from "./generate/workload.ts";
@@ -49,6 +50,7 @@ function generatorsFor(routing: string): [string, Generator][] {
   const steps: [string, Generator][] = [
     ["workloads", generateWorkloads],
     ["services", generateServices],
+    ["network-policies", generateNetworkPolicies],
   ];
   if (routing === "istio") {
     steps.push(["destination-rules", generateDestinationRules]);
