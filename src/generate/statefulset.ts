@@ -74,7 +74,7 @@ export function governingService(wp: WorkloadPlan, fp: ForkPlan): KObject | unde
   if (!g || g.shared) return undefined;
   const baseSvc = g.base?.object;
   const bspec = asRecord(baseSvc?.spec) ?? {};
-  const spec: Record<string, unknown> = { clusterIP: "None", selector: { ...wp.selector } };
+  const spec: Record<string, unknown> = { type: "ClusterIP", clusterIP: "None", selector: { ...wp.selector } };
   let ports: Record<string, unknown>[];
   if (baseSvc) {
     ports = asArray(bspec.ports).map((p) => {
@@ -99,7 +99,8 @@ export function governingService(wp: WorkloadPlan, fp: ForkPlan): KObject | unde
     }
   }
   if (ports.length) spec.ports = ports;
-  const md = forkMetadata(baseSvc?.metadata ?? { name: g.name, namespace: wp.base.object.metadata.namespace }, fp, g.copyName, `Service/${g.name}`);
-  if (!baseSvc && wp.base.object.metadata.namespace === undefined) delete md.namespace;
+  const md = baseSvc
+    ? forkMetadata(baseSvc.metadata, fp, g.copyName, `Service/${g.name}`)
+    : forkMetadata({ name: g.name, ...(wp.base.object.metadata.namespace !== undefined ? { namespace: wp.base.object.metadata.namespace } : {}) }, fp, g.copyName);
   return { apiVersion: "v1", kind: "Service", metadata: md, spec };
 }

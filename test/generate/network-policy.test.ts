@@ -523,6 +523,13 @@ describe("fixtures/network-policy: reachability of the render", () => {
     expect(r.checked).toBeGreaterThan(50);
   });
 
+  it("fixtures/bookshop (ratings protected; alice, bob and carol fork ratings, reviews and productpage)", () => {
+    const shop = join(ROOT, "fixtures/bookshop/app");
+    const forks = readdirSync(join(shop, "forks")).map((f) => f.replace(/\.yaml$/, ""));
+    const r = checkReachability(renderApp(fixtureApp(shop, [])).objects as Obj[], renderApp(fixtureApp(shop, forks)).objects as Obj[]);
+    expect(r.violations).toEqual([]);
+  });
+
   it("the check catches a fork left without its counterparts", () => {
     const out = (renderApp(fixtureApp(dir, ["carol"])).objects as KObject[]).filter(
       (o) => !(o.kind === "NetworkPolicy" && o.metadata.labels?.["kubefork.dev/fork"] === "carol"),
