@@ -9,6 +9,7 @@ import { generateIstioIngress } from "./generate/ingress-istio.ts";
 import { generateGatewayApiMesh } from "./generate/mesh-gateway-api.ts";
 import { generateIstioMesh } from "./generate/mesh-istio.ts";
 import { checkRolloutRoutes } from "./generate/rollout-routes.ts";
+import { generateNetworkPolicies } from "./generate/network-policy.ts";
 import { generateServices } from "./generate/service.ts";
 import type { GenContext, Generator, OutputObject } from "./generate/types.ts";
 import { generateWorkloads } from "./generate/workload.ts";
@@ -57,6 +58,7 @@ function generatorsFor(routing: string): [string, Generator][] {
     ["workloads", generateWorkloads],
     ["configmaps", generateConfigMaps],
     ["services", generateServices],
+    ["network-policies", generateNetworkPolicies],
   ];
   if (routing === "istio") {
     steps.push(["destination-rules", generateDestinationRules]);

@@ -10,6 +10,7 @@ import type { ForkPlan, WorkloadPlan } from "../plan/plan.ts";
 import { error, type PathSegment, type Problem } from "../problems.ts";
 import { applyForkedConfig } from "./configmap.ts";
 import { forkMetadata } from "./meta.ts";
+import { adjustStatefulSet } from "./statefulset.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
 
 interface Container {
@@ -104,6 +105,8 @@ export function copyWorkload(wp: WorkloadPlan, fp: ForkPlan, index: BaseIndex, i
 
   // forked ConfigMaps and redirected Secrets (src/generate/configmap.ts)
   applyForkedConfig(template, wp, fp, index);
+  // StatefulSets: own governing Service, fresh volumes (warnings only, reported with the copy)
+  const stsWarnings = base.kind === "StatefulSet" ? adjustStatefulSet(spec, wp, fp) : [];
 
   // RFC 6902 patches on the copy, one operation at a time so a failure names its index
   const patches = wp.entry.patches ?? [];
@@ -126,7 +129,7 @@ export function copyWorkload(wp: WorkloadPlan, fp: ForkPlan, index: BaseIndex, i
   if (problems.length) return { problems };
   problems.push(...checkIsolation(patched, wp, fp, index, patches, at));
   if (problems.length) return { problems };
-  return { object: patched, problems };
+  return { object: patched, problems: stsWarnings };
 }
 
 /** After patches: name, namespace and selector unchanged, pods still matched by it, selected by no base selector. */

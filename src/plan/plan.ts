@@ -4,12 +4,13 @@
 import type { LoadedFork, Manifest } from "../load/app.ts";
 import type { ForkWorkload } from "../model/fork.ts";
 import { mapSelects, type KObject, type Labels } from "../model/k8s.ts";
-import { error, note, type PathSegment, type Problem } from "../problems.ts";
+import { error, note, warning, type PathSegment, type Problem } from "../problems.ts";
 import { closeMatches } from "../util/suggest.ts";
 import { kindKey, podLabelsOf, type BaseIndex } from "./base-index.ts";
 import { CANONICAL_NAME, CANONICAL_REVISION, FORK_LABEL, isolateLabels, SERVICE_LABEL_PREFIX, WORKLOAD_LABEL } from "./labels.ts";
 import { copyName, serviceFqdn } from "./names.ts";
 import { indexKindOf, rolloutServices, rolloutSource } from "./rollout.ts";
+import { planGoverningService, type GoverningServicePlan } from "./statefulset.ts";
 
 export interface WorkloadPlan {
   /** The fork file's entry and its index in spec.workloads. */
@@ -30,6 +31,8 @@ export interface WorkloadPlan {
   services: Manifest[];
   /** What the copy is built from when it is not `base.object`: a Rollout's Deployment (src/plan/rollout.ts). */
   source?: KObject;
+  /** StatefulSets: the copy's own governing Service for spec.serviceName. */
+  governing?: GoverningServicePlan;
 }
 
 export interface ServicePlan {
@@ -229,6 +232,38 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
       }
       sp.workloads.push(w);
     }
+  }
+  // StatefulSets: each copy points spec.serviceName at a headless Service of its own.
+  for (const w of workloads) {
+    const g = planGoverningService(index, w.base, w.namespace, f.id);
+    if (!g) continue;
+    w.governing = g;
+    if (g.shared) continue;
+    const where = { ...at(["spec", "workloads", w.entryIndex, "name"]), path: `spec.workloads[${w.entryIndex}].name`, object: `StatefulSet ${w.namespace}/${w.name}` };
+    const clash = index.has("Service", w.namespace, g.copyName)
+      ? `a base Service in ${w.namespace}`
+      : services.some((s) => s.namespace === w.namespace && s.copyName === g.copyName)
+        ? `the fork's copy of Service ${w.namespace}/${g.name}, which selects other forked pods`
+        : undefined;
+    if (clash) {
+      problems.push(
+        error({
+          ...where,
+          message: `the copy's governing Service ${g.copyName} (for spec.serviceName ${g.name}) is taken by ${clash}`,
+          hint: `give the StatefulSet a headless Service named ${g.name} that selects its pods, or rename the fork`,
+        }),
+      );
+      continue;
+    }
+    problems.push(
+      warning({
+        ...where,
+        message: g.base
+          ? `Service ${w.namespace}/${g.name}, the StatefulSet's spec.serviceName, does not select its pods; the copy gets a headless Service ${g.copyName} of its own`
+          : `the base has no Service ${w.namespace}/${g.name} (the StatefulSet's spec.serviceName); the copy gets a minimal headless Service ${g.copyName}`,
+        hint: `add a headless Service (clusterIP: None) named ${g.name} selecting the StatefulSet's pods to the base`,
+      }),
+    );
   }
   // A fork with problems is still planned for what is valid, so later steps report their own
   // problems too (validate shows everything at once); the render fails on the problems anyway.
