@@ -6,9 +6,10 @@ import { EXIT, formatProblem } from "../problems.ts";
 import type { Io } from "./io.ts";
 import { renderCommand } from "./render.ts";
 import { validateCommand } from "./validate.ts";
+import { registerReviewCommands } from "./review-commands.ts";
 
-declare const __KUBEFORK_VERSION__: string | undefined;
-export const VERSION = typeof __KUBEFORK_VERSION__ === "string" ? __KUBEFORK_VERSION__ : "0.0.0-dev";
+import { VERSION } from "./version.ts";
+export { VERSION };
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   // Commands write to stdout only through `io`, and only once they have succeeded.
@@ -61,5 +62,6 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .option("-n, --namespace <ns>", "namespace of base objects that name none")
     .action(async (dir: string | undefined, opts) => setCode(await validateCommand(io, dir, opts)));
 
+  registerReviewCommands(program, io, setCode);
   return program;
 }
