@@ -8,11 +8,11 @@ import type { GenContext, Generator, OutputObject } from "./generate/types.ts";
 import { generateWorkloads } from "./generate/workload.ts";
 import { compareOutput } from "./emit/order.ts";
 import type { KObject } from "./model/k8s.ts";
-import { buildIndex } from "./plan/base-index.ts";
+import { buildIndex, type BaseIndex } from "./plan/base-index.ts";
 import { FORK_FILE_ANNOTATION, FORK_LABEL, MANAGED_BY, MANAGED_BY_VALUE } from "./plan/labels.ts";
 import { planForks, type Plan } from "./plan/plan.ts";
 import { checkPolicy } from "./policy/policy.ts";
-import { error, hasErrors, isError, warning, type Problem } from "./problems.ts";
+import { error, hasErrors, isError, type Problem } from "./problems.ts";
 
 /** What `render` prints: everything, only the shared part, or only one fork's objects. */
 export type Scope = { kind: "all" } | { kind: "shared" } | { kind: "fork"; id: string };
@@ -75,36 +75,27 @@ export function render(input: RenderInput, opts: RenderOptions): RenderResult {
     return fail();
   }
 
-  // 2. Which forks take part, given the scope. In the shared render a broken fork file is left
-  //    out with a warning (its own Application fails instead): that is the isolation an
-  //    ApplicationSet buys. Everywhere else any broken fork file fails the render.
+  // 2. Which forks take part, given the scope.
   const scoped = scopeForks(input, opts.scope);
   problems.push(...scoped.problems);
-  if (hasErrors(problems)) return fail();
-
-  // 3. Plan: names, labels, Services per fork.
+  if (scoped.fatal) return fail();
   const index = buildIndex(input.base, { defaultNamespace: opts.defaultNamespace, clusterDomain: spec.clusterDomain });
-  const planned = planForks(index, scoped.forks, { now: opts.now });
-  problems.push(...planned.problems);
-  const plan = planned.plan;
 
-  // 4. Policy over the live forks.
-  const live = plan.forks.map((f) => f.loaded);
-  const nsByEntry = new Map<string, string>();
-  for (const fp of plan.forks) for (const w of fp.workloads) nsByEntry.set(`${fp.id}|${w.entryIndex}`, w.namespace);
-  problems.push(...checkPolicy({ manager, forks: live, namespaceOf: (f, i) => nsByEntry.get(`${f.id}|${i}`), now: opts.now }));
-  if (hasErrors(problems)) return { ...fail(), plan };
-
-  // 5. Generate, step by step.
-  const ctx: GenContext = { manager: manager.manager, index, plan };
-  const generated: OutputObject[] = [];
-  const replace = new Map<Manifest, KObject>();
-  for (const [, gen] of generatorsFor(spec.routing)) {
-    const r = gen(ctx);
-    problems.push(...r.problems);
-    generated.push(...r.objects);
-    for (const [m, o] of r.replace) replace.set(m, o);
+  // 3-5. Plan, policy, generate. In the shared render a fork with errors is left out with
+  //      warnings and the rest renders again without it: its own Application fails instead.
+  //      That is the isolation an ApplicationSet buys. Everywhere else any error fails the render.
+  let pass = generateAll(input, opts, index, scoped.forks);
+  if (opts.scope.kind === "shared") {
+    const forkFiles = new Set(scoped.forks.map((f) => f.file));
+    const broken = new Set(pass.problems.filter((p) => isError(p) && p.file !== undefined && forkFiles.has(p.file)).map((p) => p.file!));
+    if (broken.size > 0) {
+      const isolated = pass.problems.filter((p) => p.file !== undefined && broken.has(p.file)).map(leftOut);
+      pass = generateAll(input, opts, index, scoped.forks.filter((f) => !broken.has(f.file)));
+      pass.problems.unshift(...isolated);
+    }
   }
+  problems.push(...pass.problems);
+  const { plan, generated, replace } = pass;
   if (hasErrors(problems)) return { ...fail(), plan };
 
   // 6. Assemble: the base in its order (extended routing in place), then generated objects in canonical order.
@@ -124,15 +115,49 @@ export function render(input: RenderInput, opts: RenderOptions): RenderResult {
   return { objects: selected.map((o) => o.object), output: selected, problems, plan };
 }
 
-function scopeForks(input: RenderInput, scope: Scope): { forks: LoadedFork[]; problems: Problem[] } {
+interface Pass {
+  plan: Plan;
+  generated: OutputObject[];
+  replace: Map<Manifest, KObject>;
+  problems: Problem[];
+}
+
+/** Plan, policy and every generator, for a set of forks. Problems don't stop the steps: `validate` reports them all. */
+function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, forks: readonly LoadedFork[]): Pass {
+  const { manager } = input;
+  const problems: Problem[] = [];
+  const planned = planForks(index, forks, { now: opts.now });
+  problems.push(...planned.problems);
+  const plan = planned.plan;
+
+  const nsByEntry = new Map<string, string>();
+  for (const fp of plan.forks) for (const w of fp.workloads) nsByEntry.set(`${fp.id}|${w.entryIndex}`, w.namespace);
+  const live = plan.forks.map((f) => f.loaded);
+  problems.push(...checkPolicy({ manager, forks: live, namespaceOf: (f, i) => nsByEntry.get(`${f.id}|${i}`), now: opts.now }));
+
+  const ctx: GenContext = { manager: manager.manager, index, plan };
+  const generated: OutputObject[] = [];
+  const replace = new Map<Manifest, KObject>();
+  for (const [, gen] of generatorsFor(manager.manager.spec.routing)) {
+    const r = gen(ctx);
+    problems.push(...r.problems);
+    generated.push(...r.objects);
+    for (const [m, o] of r.replace) replace.set(m, o);
+  }
+  return { plan, generated, replace, problems };
+}
+
+/** An error of a fork left out of the shared render, as the warning it becomes there. */
+function leftOut(p: Problem): Problem {
+  return isError(p) ? { ...p, severity: "warning", message: `${p.message} (fork left out of the shared render)` } : p;
+}
+
+function scopeForks(input: RenderInput, scope: Scope): { forks: LoadedFork[]; problems: Problem[]; fatal?: boolean } {
   const forkProblems = [...(input.forkProblems ?? [])];
   if (scope.kind === "all") return { forks: [...input.forks], problems: forkProblems };
   if (scope.kind === "shared") {
     const broken = new Set(forkProblems.filter(isError).map((p) => p.file));
-    const problems = forkProblems.map((p) =>
-      isError(p) ? warning({ ...p, kind: p.kind, message: `${p.message} — fork left out of the shared render`, hint: p.hint }) : p,
-    );
-    return { forks: input.forks.filter((f) => !broken.has(f.file)), problems };
+    return { forks: input.forks.filter((f) => !broken.has(f.file)), problems: forkProblems.map(leftOut) };
   }
   const id = scope.id;
   const fork = input.forks.find((f) => f.id === id);
@@ -141,6 +166,7 @@ function scopeForks(input: RenderInput, scope: Scope): { forks: LoadedFork[]; pr
     const known = (input.forkFiles ?? input.forks.map((f) => f.file)).map(forkIdOf);
     return {
       forks: [],
+      fatal: true,
       problems: [
         error({
           message: `no fork '${id}': there is no ${input.manager.manager.spec.forksDir}/${id}.yaml`,

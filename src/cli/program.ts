@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from "commander";
 import { EXIT, formatProblem } from "../problems.ts";
 import type { Io } from "./io.ts";
 import { renderCommand } from "./render.ts";
+import { gcCommand } from "./gc.ts";
 import { validateCommand } from "./validate.ts";
 import { registerReviewCommands } from "./review-commands.ts";
 
@@ -61,6 +62,14 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .option("--now <time>", "RFC 3339 time to judge expiry by")
     .option("-n, --namespace <ns>", "namespace of base objects that name none")
     .action(async (dir: string | undefined, opts) => setCode(await validateCommand(io, dir, opts)));
+
+  program
+    .command("gc")
+    .description("delete the files of expired forks (for a scheduled job that commits the removal)")
+    .argument("[dir]", "the app directory", undefined)
+    .option("--now <time>", "RFC 3339 time to judge expiry by (default: the clock)")
+    .option("--dry-run", "print what would be removed, remove nothing")
+    .action(async (dir: string | undefined, opts) => setCode(await gcCommand(io, dir, opts)));
 
   registerReviewCommands(program, io, setCode);
   return program;

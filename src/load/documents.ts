@@ -57,7 +57,9 @@ export function parsePositioned(file: TextFile, limits: ParseLimits = DEFAULT_LI
   if (!Array.isArray(parsed)) parsed = [parsed as unknown as Document.Parsed];
   parsed.forEach((doc, index) => {
     for (const err of doc.errors) {
-      const pos = lineCounter.linePos(err.pos[0]);
+      // An error found at the end of the file (an unclosed bracket) is reported on the last line that has content.
+      const end = file.text.trimEnd().length;
+      const pos = lineCounter.linePos(err.pos[0] >= end && end > 0 ? end - 1 : err.pos[0]);
       problems.push(
         error({
           file: file.path,
@@ -126,8 +128,9 @@ function locateInYamlDoc(doc: Document.Parsed, lc: LineCounter, path: readonly P
     else if (keyNode) best = keyNode;
     else break;
   }
-  // Point at the key of the last field found: `image: x` is read at its key.
-  const at = keyNode && best && !isMap(best) && !isSeq(best) ? keyNode : best;
+  // Point at the key of the last field found (`image: x`, `patches:` above its list); an item of
+  // a list, or the document itself, at its first character.
+  const at = keyNode ?? best;
   const offset = at?.range?.[0] ?? 0;
   const pos = lc.linePos(offset);
   return { line: pos.line, column: pos.col };

@@ -50,13 +50,14 @@ function issueToProblems(schema: z.ZodType, doc: SourceDoc, issue: ZodIssueLike,
       });
     }
     case "invalid_type": {
-      const missing = issue.input === undefined || /received undefined/.test(issue.message);
+      const actual = valueAt(doc.value, path);
+      const missing = actual === undefined;
       return [
         error({
           ...at(path),
           path: formatPath(path),
-          message: missing ? `required field is missing` : `expected ${issue.expected ?? "another type"}, got ${typeName(issue.input)}`,
-          hint: missing ? `add ${formatPath(path)} to the ${what}` : quoteHint(issue.expected, issue.input),
+          message: missing ? `required field is missing` : `expected ${issue.expected ?? "another type"}, got ${typeName(actual)}`,
+          hint: missing ? `add ${formatPath(path)} to the ${what}` : quoteHint(issue.expected, actual),
         }),
       ];
     }
@@ -79,6 +80,15 @@ function issueToProblems(schema: z.ZodType, doc: SourceDoc, issue: ZodIssueLike,
   }
 }
 
+function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let v: unknown = root;
+  for (const seg of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
+
 function cleanMessage(m: string): string {
   return m.replace(/^Invalid input: /, "");
 }
@@ -93,6 +103,9 @@ function typeName(v: unknown): string {
 function quoteHint(expected: string | undefined, input: unknown): string | undefined {
   if (expected === "string" && (typeof input === "number" || typeof input === "boolean"))
     return `quote the value: "${String(input)}" (YAML reads it as a ${typeof input})`;
+  if ((expected === "number" || expected === "int") && typeof input === "string" && input.trim() !== "" && !Number.isNaN(Number(input)))
+    return `write the number without quotes: ${input}`;
+  if (expected === "boolean" && (input === "true" || input === "false")) return `write the boolean without quotes: ${input}`;
   return undefined;
 }
 

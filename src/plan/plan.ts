@@ -60,13 +60,19 @@ export interface PlanOptions {
   now: number;
 }
 
+/** Has the fork expired at `now`? A fork without `expires` never does. */
+export function isExpired(f: LoadedFork, now: number): boolean {
+  const expires = f.fork.spec.expires;
+  return expires !== undefined && Date.parse(expires) <= now;
+}
+
 /** Plans every fork; forks are ordered by identifier. Problems of one fork don't stop the others. */
 export function planForks(index: BaseIndex, forks: readonly LoadedFork[], opts: PlanOptions): { plan: Plan; problems: Problem[] } {
   const problems: Problem[] = [];
   const plan: Plan = { forks: [], expired: [] };
   for (const f of [...forks].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const expires = f.fork.spec.expires;
-    if (expires !== undefined && Date.parse(expires) <= opts.now) {
+    if (expires !== undefined && isExpired(f, opts.now)) {
       plan.expired.push({ fork: f, expires });
       const pos = f.doc.locate(["spec", "expires"]);
       problems.push(
@@ -210,7 +216,8 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
       sp.workloads.push(w);
     }
   }
-  if (problems.length) return { problems };
+  // A fork with problems is still planned for what is valid, so later steps report their own
+  // problems too (validate shows everything at once); the render fails on the problems anyway.
   return {
     plan: { id: f.id, file: f.file, loaded: f, workloads, services, serviceByFqdn: new Map(services.map((s) => [s.fqdn, s])) },
     problems,

@@ -121,16 +121,16 @@ describe("kubefork list", () => {
 
   it("invalid forks show their first error and do not hide the others", () => {
     const dir = bookshopCopy();
-    writeFileSync(join(dir, "forks/erin.yaml"), "apiVersion: kubefork.dev/v1alpha1\nkind: Fork\nmetadata:\n  name: erin\nspec:\n  workloads:\n    - name: ratings-v9\n");
+    writeFileSync(join(dir, "forks/erin.yaml"), "apiVersion: kubefork.dev/v1alpha1\nkind: Fork\nmetadata:\n  name: erin\nspec:\n  expires: \"2026-11-25T00:00:00Z\"\n  workloads:\n    - name: ratings-v9\n");
     writeFileSync(join(dir, "forks/zed.yaml"), "apiVersion: kubefork.dev/v1alpha1\nkind: Fork\nmetadata:\n  name: zed\nspec:\n  workload: []\n");
     const r = kubefork(["list", dir, ...NOW, "-o", "json"]);
     expect(r.code).toBe(0);
     const { forks } = JSON.parse(r.stdout) as { forks: { id: string; state: string; problem?: { file: string; line: number; message: string } }[] };
     expect(forks.map((f) => [f.id, f.state])).toEqual([["alice", "live"], ["bob", "live"], ["carol", "live"], ["dave", "expired"], ["erin", "invalid"], ["zed", "invalid"]]);
-    expect(forks[4]!.problem).toMatchObject({ file: "forks/erin.yaml", line: 7, message: "no Deployment 'ratings-v9' in the base" });
+    expect(forks[4]!.problem).toMatchObject({ file: "forks/erin.yaml", line: 8, message: "no Deployment 'ratings-v9' in the base" });
     expect(forks[5]!.problem?.file).toBe("forks/zed.yaml");
     const t = kubefork(["list", dir, ...NOW]);
-    expect(t.stdout).toContain("invalid: forks/erin.yaml:7: spec.workloads[0].name: no Deployment 'ratings-v9' in the base\n");
+    expect(t.stdout).toContain("invalid: forks/erin.yaml:8: spec.workloads[0].name: no Deployment 'ratings-v9' in the base\n");
   });
 
   it("colour only on a TTY: never in a pipe", () => {
@@ -257,7 +257,7 @@ describe("kubefork schema", () => {
 describe("kubefork validate --format github", () => {
   it("annotations name files from the repository root, escaped as the Actions toolkit does", () => {
     const dir = bookshopCopy();
-    writeFileSync(join(dir, "forks/erin.yaml"), "apiVersion: kubefork.dev/v1alpha1\nkind: Fork\nmetadata:\n  name: erin\nspec:\n  workloads:\n    - name: ratings-v9\n");
+    writeFileSync(join(dir, "forks/erin.yaml"), "apiVersion: kubefork.dev/v1alpha1\nkind: Fork\nmetadata:\n  name: erin\nspec:\n  expires: \"2026-11-25T00:00:00Z\"\n  workloads:\n    - name: ratings-v9\n");
     const repo = join(dir, "..");
     for (const [cwd, arg, env] of [
       [repo, "app", {}],
@@ -269,10 +269,10 @@ describe("kubefork validate --format github", () => {
       expect(r.code).toBe(1);
       expect(r.stdout).toBe(
         "::notice file=app/forks/dave.yaml,line=7,col=3,title=kubefork validate%3A spec.expires::fork 'dave' expired at 2026-11-20T00:00:00Z; it is not rendered%0Ahint: extend spec.expires to bring it back, or remove the file (kubefork gc does it for every expired fork)\n" +
-          "::error file=app/forks/erin.yaml,line=7,col=7,title=kubefork validate%3A spec.workloads[0].name::no Deployment 'ratings-v9' in the base%0Ahint: did you mean 'ratings-v1'?\n",
+          "::error file=app/forks/erin.yaml,line=8,col=7,title=kubefork validate%3A spec.workloads[0].name::no Deployment 'ratings-v9' in the base%0Ahint: did you mean 'ratings-v1'?\n",
       );
       // The whole list goes to the log as well (GitHub shows at most 10 annotations of a level per step).
-      expect(r.stderr).toContain("forks/erin.yaml:7:7: error: spec.workloads[0].name: no Deployment 'ratings-v9' in the base\n");
+      expect(r.stderr).toContain("forks/erin.yaml:8:7: error: spec.workloads[0].name: no Deployment 'ratings-v9' in the base\n");
     }
   });
 });

@@ -1,0 +1,37 @@
+// Runs the bundled CLI as Argo CD's cmp-server would: a separate `node` process.
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const BUNDLE = join(ROOT, "dist/kubefork.js");
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: readonly string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): CliResult {
+  const env: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1", ...opts.env };
+  const r = spawnSync(process.execPath, [BUNDLE, ...args], { cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  return { code: r.status ?? (r.signal ? 128 : -1), stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Copies an app directory to a fresh temp dir; `forks` keeps only those fork files (by identifier). */
+export function copyApp(src: string, opts: { forks?: readonly string[]; forksDir?: string } = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), "kubefork-"));
+  cpSync(src, dir, { recursive: true });
+  if (opts.forks) {
+    const forksDir = join(dir, opts.forksDir ?? "forks");
+    let files: string[] = [];
+    try {
+      files = readdirSync(forksDir);
+    } catch {
+      files = [];
+    }
+    for (const f of files) if (!opts.forks.includes(f.replace(/\.ya?ml$/, ""))) rmSync(join(forksDir, f));
+  }
+  return dir;
+}
