@@ -5,8 +5,10 @@ export interface Io {
   stderr(s: string): void;
   env: Record<string, string | undefined>;
   cwd: string;
-  /** stdout is a terminal (colour, tables). */
+  /** stderr is a terminal (colour of problems). */
   isTTY: boolean;
+  /** stdout is a terminal (colour of tables and traces); default: isTTY. */
+  stdoutIsTTY?: boolean;
   /** The clock, in ms since the epoch. */
   now(): number;
   /** Aborted on SIGTERM: long work (base.command) stops. */
@@ -22,4 +24,9 @@ export function paint(io: Io) {
   const on = useColor(io);
   const wrap = (code: string) => (s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
   return { red: wrap("31"), yellow: wrap("33"), green: wrap("32"), dim: wrap("2"), bold: wrap("1"), cyan: wrap("36") };
+}
+
+/** Colours for what goes to stdout (tables, traces): only when stdout itself is a terminal, so that `kubefork list | less` gets no escape codes. */
+export function paintStdout(io: Io) {
+  return paint({ ...io, isTTY: io.stdoutIsTTY ?? io.isTTY });
 }

@@ -8,9 +8,10 @@ import { importCommand } from "./import.ts";
 import { renderCommand } from "./render.ts";
 import { gcCommand } from "./gc.ts";
 import { validateCommand } from "./validate.ts";
+import { registerReviewCommands } from "./review-commands.ts";
 
-declare const __KUBEFORK_VERSION__: string | undefined;
-export const VERSION = typeof __KUBEFORK_VERSION__ === "string" ? __KUBEFORK_VERSION__ : "0.0.0-dev";
+import { VERSION } from "./version.ts";
+export { VERSION };
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   // Commands write to stdout only through `io`, and only once they have succeeded.
@@ -78,6 +79,8 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .option("--dir <dir>", "the app directory whose base resolves the selectors (default: the one holding FILE, else the working directory)")
     .option("-n, --namespace <ns>", "namespace of base objects that name none")
     .action(async (file: string, opts) => setCode(await importCommand(io, file, opts)));
+
+  registerReviewCommands(program, io, setCode);
 
   return program;
 }

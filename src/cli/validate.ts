@@ -1,4 +1,5 @@
 // `kubefork validate [DIR] [--format text|github]`: every problem at once; exit 1 if any error.
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import { render } from "../render.ts";
 import { EXIT, hasErrors, type Problem } from "../problems.ts";
 import { readApp } from "./app-dir.ts";
@@ -25,12 +26,32 @@ export async function validateCommand(io: Io, dir: string | undefined, flags: Va
     problems.push(...result.problems);
   } else problems.push(...app.forkProblems);
   if (flags.format === "github") {
-    const prefix = dir ? `${dir.replace(/\/+$/, "")}/` : "";
-    io.stdout(githubAnnotations(problems, prefix === "./" ? "" : prefix));
+    // GitHub shows at most 10 error and 10 warning annotations per step: the full list goes to the log too.
+    io.stdout(githubAnnotations(problems, repoPrefix(io, appDir)));
+    printProblems(io, problems);
+    io.stderr(`${hasErrors(problems) ? "invalid" : "valid"}: ${summary(problems)}\n`);
   } else {
     printProblems(io, problems);
     const forks = app.forks.length;
     io.stderr(`${hasErrors(problems) ? "invalid" : "valid"}: ${forks} fork${forks === 1 ? "" : "s"}, ${app.base.length} base objects; ${summary(problems)}\n`);
   }
   return hasErrors(problems) ? EXIT.invalid : EXIT.ok;
+}
+
+/**
+ * GitHub resolves an annotation's `file` from the repository root. The runner turns an absolute
+ * path under $GITHUB_WORKSPACE into a relative one, but a path inside a container (docker run -v
+ * $PWD:/repo) it cannot; so the path is made relative here: to $GITHUB_WORKSPACE when the app
+ * directory is inside it, else to the working directory (the checkout root in a workflow step).
+ */
+export function repoPrefix(io: Io, appDir: string): string {
+  const abs = resolve(io.cwd, appDir);
+  const ws = io.env.GITHUB_WORKSPACE;
+  const inside = (root: string) => {
+    const r = relative(root, abs);
+    return r === "" || (!r.startsWith("..") && !isAbsolute(r)) ? r : undefined;
+  };
+  const rel = (ws ? inside(resolve(ws)) : undefined) ?? inside(resolve(io.cwd)) ?? abs;
+  const posix = rel.split(sep).join("/");
+  return posix === "" ? "" : `${posix.replace(/\/+$/, "")}/`;
 }

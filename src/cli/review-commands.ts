@@ -1,0 +1,76 @@
+// The review commands (issue 5): new, list, explain, trace, schema. Registered on the program by
+// one call, so that program.ts stays small.
+import { Argument, Option, type Command } from "commander";
+import { WORKLOAD_KINDS } from "../model/fork.ts";
+import { explainCommand } from "./explain.ts";
+import type { Io } from "./io.ts";
+import { listCommand } from "./list.ts";
+import { newCommand } from "./new.ts";
+import { schemaCommand } from "./schema.ts";
+import { traceCommand } from "./trace.ts";
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function registerReviewCommands(program: Command, io: Io, setCode: (c: number) => void): void {
+  program
+    .command("new")
+    .description("write forks/<id>.yaml for workloads of the base (checked before it is written)")
+    .argument("<id>", "the fork identifier (a DNS-1123 label; the host <id>.<domain>)")
+    .argument("[dir]", "the app directory (holds kubefork.yaml)", undefined)
+    .requiredOption("-w, --workload <[namespace/]name>", "a workload of the base to fork (repeat for several)", collect)
+    .addOption(new Option("--kind <kind>", "kind of the workloads").choices([...WORKLOAD_KINDS]).default("Deployment"))
+    .option("-n, --namespace <ns>", "namespace of the workloads (needed when a name is in several)")
+    .option("--image <[workload=]image>", "new image (workload= when several workloads; repeat per workload)", collect)
+    .option("--container <[workload=]name>", "the container --image sets, in a multi-container pod", collect)
+    .option("-e, --env <NAME=VALUE>", "environment variable for every forked container (repeat)", collect)
+    .option("--replicas <n>", "replicas of each copy (default 1)")
+    .option("--expires <72h|RFC3339>", "when the fork ends: a duration from now or a time (default 72h, at most policy.maxLifetime)")
+    .option("--owner <owner>", "recorded as an annotation (default: $KUBEFORK_OWNER, $GIT_AUTHOR_EMAIL, $USER)")
+    .option("--schema <url|path>", "$schema of the editor modeline (default: $KUBEFORK_SCHEMA or the release's schema URL)")
+    .option("-f, --force", "replace an existing forks/<id>.yaml")
+    .option("--dry-run", "print the file instead of writing it")
+    .option("--now <time>", "RFC 3339 time to count --expires from (default: the clock)")
+    .action(async (id: string, dir: string | undefined, opts) => setCode(await newCommand(io, id, dir, opts)));
+
+  program
+    .command("list")
+    .description("the forks: workloads, images, hosts, expiry and state (live, expired, invalid)")
+    .argument("[dir]", "the app directory", undefined)
+    .addOption(new Option("-o, --output <format>", "table | json").choices(["table", "json"]).default("table"))
+    .option("--now <time>", "RFC 3339 time to judge expiry by")
+    .option("-n, --namespace <ns>", "namespace of base objects that name none")
+    .action(async (dir: string | undefined, opts) => setCode(await listCommand(io, dir, opts)));
+
+  program
+    .command("explain")
+    .description("what a fork adds and which routing it changes (markdown for a pull-request comment)")
+    .argument("<id>", "the fork identifier")
+    .argument("[dir]", "the app directory", undefined)
+    .addOption(new Option("--format <format>", "text | markdown | json").choices(["text", "markdown", "json"]).default("text"))
+    .option("--now <time>", "RFC 3339 time to judge expiry by")
+    .option("-n, --namespace <ns>", "namespace of base objects that name none")
+    .action(async (id: string, dir: string | undefined, opts) => setCode(await explainCommand(io, id, dir, opts)));
+
+  program
+    .command("trace")
+    .description("follow one request through the rendered routing, hop by hop")
+    .argument("[dir]", "the app directory", undefined)
+    .requiredOption("--host <host>", "the host requested: a Service (reviews, reviews.bookshop) or an ingress host; may end in /path")
+    .option("--header <id>", "send the fork header (spec.header of kubefork.yaml) with this identifier")
+    .option("-H, --request-header <name:value>", "another request header (repeat)", collect)
+    .option("--path <path>", "request path (default /)")
+    .option("-X, --method <method>", "request method (default GET)")
+    .option("--from <namespace>", "the request comes from a workload in this namespace (mesh)")
+    .option("--gateway <namespace/name>", "the request enters through this Gateway (default for ingress hosts)")
+    .option("--then <host>", "a further request made by the workload reached (repeat for more hops)", collect)
+    .option("--now <time>", "RFC 3339 time to judge expiry by")
+    .option("-n, --namespace <ns>", "namespace of base objects that name none")
+    .addOption(new Option("-o, --output <format>", "text | json").choices(["text", "json"]).default("text"))
+    .action(async (dir: string | undefined, opts) => setCode(await traceCommand(io, dir, opts)));
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of a fork file (fork) or of kubefork.yaml (manager)")
+    .addArgument(new Argument("[name]", "fork (default) | manager").choices(["fork", "manager"]))
+    .action(async (name: string | undefined) => setCode(schemaCommand(io, name)));
+}

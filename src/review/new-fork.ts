@@ -1,0 +1,207 @@
+// `kubefork new`: the Fork document for a few workloads, built from what the base says about them
+// (namespace, containers). Pure: the CLI reads the app, supplies the clock and writes the file.
+import { Document, isScalar, Scalar, visit } from "yaml";
+import { FORK_API_VERSION } from "../model/fork.ts";
+import { podTemplateOf, type BaseIndex } from "../plan/base-index.ts";
+import type { Manifest } from "../load/app.ts";
+import { closeMatches } from "../util/suggest.ts";
+
+export interface NewWorkloadArg {
+  name: string;
+  namespace?: string;
+}
+
+export interface NewForkInput {
+  id: string;
+  workloads: NewWorkloadArg[];
+  /** Workload kind for every --workload (default Deployment). */
+  kind?: string;
+  /** `IMAGE` (one workload) or `WORKLOAD=IMAGE`. */
+  images?: string[];
+  /** `CONTAINER` (one workload) or `WORKLOAD=CONTAINER`. */
+  containers?: string[];
+  env?: { name: string; value: string }[];
+  replicas?: number;
+  /** RFC 3339. */
+  expires?: string;
+  owner?: string;
+  /** `$schema` of the modeline: a URL or a path relative to the fork file. */
+  schema?: string;
+}
+
+/** A refusal, worded for the command line. */
+export interface NewForkError {
+  message: string;
+  hint?: string;
+}
+
+export interface NewForkResult {
+  text?: string;
+  errors: NewForkError[];
+}
+
+interface Entry {
+  name: string;
+  kind?: string;
+  namespace: string;
+  replicas?: number;
+  image?: string;
+  containers?: { name: string; image: string }[];
+}
+
+/** Splits `WORKLOAD=VALUE` (image references and container names never hold `=`). */
+export function splitTargeted(arg: string): { target?: string; value: string } {
+  const i = arg.indexOf("=");
+  return i > 0 ? { target: arg.slice(0, i), value: arg.slice(i + 1) } : { value: arg };
+}
+
+/** Base workloads of a kind (`Deployment`, `StatefulSet`, or a CRD kind such as `Rollout`). */
+function workloadsOfKind(index: BaseIndex, kind: string): readonly Manifest[] {
+  const direct = index.ofKind(kind);
+  if (direct.length) return direct;
+  for (const m of index.manifests) if (m.object.kind === kind) return index.ofKind(`${m.object.apiVersion.split("/")[0]}/${kind}`);
+  return [];
+}
+
+function containersOf(m: Manifest): { name: string; image?: string }[] {
+  const cs = (podTemplateOf(m.object)?.spec?.containers ?? []) as { name?: unknown; image?: unknown }[];
+  return cs.filter((c) => typeof c?.name === "string").map((c) => ({ name: c.name as string, ...(typeof c.image === "string" ? { image: c.image } : {}) }));
+}
+
+/** Repository part of an image reference (no tag, no digest). */
+function repository(image: string): string {
+  const noDigest = image.split("@")[0]!;
+  const slash = noDigest.lastIndexOf("/");
+  const colon = noDigest.lastIndexOf(":");
+  return colon > slash ? noDigest.slice(0, colon) : noDigest;
+}
+
+export function buildNewFork(index: BaseIndex, input: NewForkInput): NewForkResult {
+  const errors: NewForkError[] = [];
+  const kind = input.kind ?? "Deployment";
+  const entries: Entry[] = [];
+  const found = new Map<string, Manifest>();
+
+  const all = workloadsOfKind(index, kind);
+  for (const w of input.workloads) {
+    const matches = all.filter((m) => m.object.metadata.name === w.name && (w.namespace === undefined || index.nsOf(m.object) === w.namespace));
+    if (matches.length === 1) {
+      const m = matches[0]!;
+      const ns = index.nsOf(m.object);
+      if (entries.some((e) => e.name === w.name && e.namespace === ns)) {
+        errors.push({ message: `--workload ${w.name} is given twice` });
+        continue;
+      }
+      found.set(w.name, m);
+      const e: Entry = { name: w.name, namespace: ns };
+      if (kind !== "Deployment") e.kind = kind;
+      if (input.replicas !== undefined) e.replicas = input.replicas;
+      entries.push(e);
+      continue;
+    }
+    if (matches.length > 1) {
+      const nss = matches.map((m) => index.nsOf(m.object));
+      errors.push({ message: `${kind} '${w.name}' exists in several namespaces: ${nss.join(", ")}`, hint: `choose one with --namespace (or --workload <namespace>/${w.name})` });
+      continue;
+    }
+    const where = w.namespace ? ` in namespace ${w.namespace}` : "";
+    const names = all.filter((m) => w.namespace === undefined || index.nsOf(m.object) === w.namespace).map((m) => m.object.metadata.name);
+    const close = closeMatches(w.name, names);
+    const otherKind = index.manifests.find((m) => m.object.metadata.name === w.name && m.object.kind !== kind && podTemplateOf(m.object))?.object.kind;
+    errors.push({
+      message: `no ${kind} '${w.name}'${where} in the base`,
+      hint: otherKind
+        ? `'${w.name}' is a ${otherKind}: pass --kind ${otherKind}`
+        : close.length
+          ? `did you mean ${close.map((c) => `'${c}'`).join(" or ")}?`
+          : names.length
+            ? `the base has these ${kind}s: ${names.slice(0, 10).join(", ")}${names.length > 10 ? ", ..." : ""}`
+            : `the base has no ${kind}`,
+    });
+  }
+  if (errors.length) return { errors };
+
+  // --container and --image, each for one workload.
+  const single = entries.length === 1 ? entries[0]!.name : undefined;
+  const target = (flag: string, arg: string): { entry?: Entry; value: string } => {
+    const { target: t, value } = splitTargeted(arg);
+    const name = t ?? single;
+    if (name === undefined) {
+      errors.push({ message: `${flag} ${arg}: several workloads are forked; say which one`, hint: `write ${flag} <workload>=${value} (workloads: ${entries.map((e) => e.name).join(", ")})` });
+      return { value };
+    }
+    const entry = entries.find((e) => e.name === name);
+    if (!entry) errors.push({ message: `${flag} ${arg}: '${name}' is not among the --workload names`, hint: `workloads: ${entries.map((e) => e.name).join(", ")}` });
+    return entry ? { entry, value } : { value };
+  };
+  const containerFor = new Map<Entry, string>();
+  for (const c of input.containers ?? []) {
+    const { entry, value } = target("--container", c);
+    if (!entry) continue;
+    const names = containersOf(found.get(entry.name)!).map((x) => x.name);
+    if (!names.includes(value)) {
+      const close = closeMatches(value, names);
+      errors.push({ message: `${entry.kind ?? "Deployment"} ${entry.namespace}/${entry.name} has no container '${value}'`, hint: close.length ? `did you mean ${close.map((x) => `'${x}'`).join(" or ")}?` : `its containers: ${names.join(", ")}` });
+      continue;
+    }
+    containerFor.set(entry, value);
+  }
+  if (errors.length) return { errors };
+  const imaged = new Set<Entry>();
+  for (const img of input.images ?? []) {
+    const { entry, value } = target("--image", img);
+    if (!entry) continue;
+    if (imaged.has(entry)) {
+      errors.push({ message: `--image is given twice for ${entry.name}` });
+      continue;
+    }
+    imaged.add(entry);
+    const containers = containersOf(found.get(entry.name)!);
+    const chosen = containerFor.get(entry);
+    if (chosen !== undefined) entry.containers = [{ name: chosen, image: value }];
+    else if (containers.length === 1) entry.image = value;
+    else {
+      const sameRepo = containers.filter((c) => c.image !== undefined && repository(c.image) === repository(value));
+      const suggestion = sameRepo.length === 1 ? sameRepo[0]!.name : containers[0]?.name ?? "<name>";
+      const flag = single ? `--container ${suggestion}` : `--container ${entry.name}=${suggestion}`;
+      errors.push({
+        message: `${entry.kind ?? "Deployment"} ${entry.namespace}/${entry.name} has ${containers.length} containers (${containers.map((c) => c.name).join(", ")}): --image needs --container`,
+        hint: `pass ${flag}${sameRepo.length === 1 ? ` (its image is ${sameRepo[0]!.image})` : ""}`,
+      });
+    }
+  }
+  for (const [entry, c] of containerFor) if (!imaged.has(entry)) errors.push({ message: `--container ${c} is given without an --image for ${entry.name}`, hint: "--container picks the container whose image --image sets" });
+  if (errors.length) return { errors };
+
+  const spec: Record<string, unknown> = {};
+  if (input.expires !== undefined) spec.expires = input.expires;
+  if (input.owner !== undefined && input.owner !== "") spec.owner = input.owner;
+  if (input.env?.length) spec.env = input.env.map((e) => ({ name: e.name, value: e.value }));
+  spec.workloads = entries.map((e) => {
+    const o: Record<string, unknown> = { name: e.name };
+    if (e.kind) o.kind = e.kind;
+    o.namespace = e.namespace;
+    if (e.replicas !== undefined) o.replicas = e.replicas;
+    if (e.image !== undefined) o.image = e.image;
+    if (e.containers) o.containers = e.containers;
+    return o;
+  });
+  const fork = { apiVersion: FORK_API_VERSION, kind: "Fork", metadata: { name: input.id }, spec };
+  return { text: forkText(fork, input.schema), errors };
+}
+
+/**
+ * The file's text: the editor modeline first, then the Fork. Times and env values are quoted, so
+ * that YAML 1.1 readers do not take them for timestamps or booleans (`on`, `yes`).
+ */
+export function forkText(fork: unknown, schema?: string): string {
+  const doc = new Document(fork);
+  visit(doc, {
+    Pair(_, pair) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : "";
+      if ((key === "expires" || key === "value") && isScalar(pair.value) && typeof pair.value.value === "string") pair.value.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  const body = doc.toString({ indentSeq: true, lineWidth: 0 });
+  return `${schema ? `# yaml-language-server: $schema=${schema}\n` : ""}${body}`;
+}
