@@ -104,7 +104,7 @@ function checkWorkload(input: CopyCheckInput, policy: Policy, fp: ForkPlan, wp: 
         const op = patches[k]!;
         let next: KObject;
         try {
-          next = jsonpatch.applyOperation(clone(state), op as jsonpatch.Operation, true, true, true, k).newDocument as KObject;
+          next = jsonpatch.applyOperation(clone(state), clone(op) as jsonpatch.Operation, true, true, true, k).newDocument as KObject;
         } catch {
           break; // the workload generator reports the failing operation
         }
