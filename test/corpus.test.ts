@@ -13,7 +13,7 @@
 //   file, line:       where the problem is reported (line omitted: the problem has none)
 //   message:          an exact substring of that stderr line
 //   validate: false   the case is about render's arguments only
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -74,13 +74,17 @@ function materialize(c: Case): string {
   return dir;
 }
 
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ["--max-old-space-size=192", BUNDLE, ...args], {
-    env: { PATH: process.env.PATH, NO_COLOR: "1" },
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
+/** The bundle in its own process with a small heap; cases run concurrently. */
+function cli(args: string[]): Promise<{ code: number; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--max-old-space-size=192", BUNDLE, ...args], { env: { PATH: process.env.PATH, NO_COLOR: "1" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
   });
-  return { code: r.status ?? -1, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 function expectReported(stderr: string, c: Case): void {
@@ -90,25 +94,25 @@ function expectReported(stderr: string, c: Case): void {
   expect(hit, `no stderr line starting with ${JSON.stringify(prefix)} containing ${JSON.stringify(c.message)} in:\n${stderr}`).toBeDefined();
 }
 
-describe("corpus of bad inputs", () => {
+describe.concurrent("corpus of bad inputs", () => {
   it("holds at least 40 cases, each failing", () => {
     expect(cases.length).toBeGreaterThanOrEqual(40);
     for (const { name, spec } of cases) expect(spec.exit, name).not.toBe(0);
   });
 
   for (const { name, spec } of cases) {
-    describe(name, () => {
+    describe.concurrent(name, () => {
       const dir = materialize(spec);
-      it(`render exits ${spec.exit} with an empty stdout`, () => {
-        const r = cli(["render", dir, ...NOW, ...(spec.args ?? [])]);
+      it(`render exits ${spec.exit} with an empty stdout`, async () => {
+        const r = await cli(["render", dir, ...NOW, ...(spec.args ?? [])]);
         expect(r.signal, r.stderr).toBeNull();
         expect(r.stdout).toBe("");
         expectReported(r.stderr, spec);
         expect(r.code, r.stderr).toBe(spec.exit);
       });
       if (spec.validate !== false)
-        it("validate reports it too", () => {
-          const r = cli(["validate", dir, ...NOW]);
+        it("validate reports it too", async () => {
+          const r = await cli(["validate", dir, ...NOW]);
           expect(r.stdout).toBe("");
           expectReported(r.stderr, spec);
           expect(r.code, r.stderr).toBe(spec.exit === 3 ? 3 : 1);
