@@ -22,7 +22,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadAll } from "js-yaml";
 import { generateApp } from "./generate.mjs";
@@ -217,6 +217,7 @@ function abort(what, res) {
 async function benchSize(opts, n, f, log) {
   const app = ensureApp(n, f, opts.seed);
   const appRel = relative(ROOT, app.dir);
+  const loadBefore = os.loadavg()[0];
   log(
     `\n(${n}, ${f}): ${appRel} ${app.reused ? "(reused)" : "(generated)"}: ${app.baseDocs} base documents, ` +
       `${(app.totalBytes / 1e6).toFixed(2)} MB input, ${app.forkedWorkloads} forked workloads`,
@@ -276,7 +277,7 @@ async function benchSize(opts, n, f, log) {
   }
   process.stderr.write("\n");
 
-  const summary = { n, f, seed: opts.seed, inputBytes: app.totalBytes, baseDocs: app.baseDocs, forkedWorkloads: app.forkedWorkloads, objects, warnings };
+  const summary = { n, f, seed: opts.seed, inputBytes: app.totalBytes, baseDocs: app.baseDocs, forkedWorkloads: app.forkedWorkloads, objects, warnings, load: Math.max(loadBefore, os.loadavg()[0]) };
   for (const format of ["json", "yaml"]) {
     const cli = runs[format];
     const fl = runs[format === "json" ? "floorJson" : "floorYaml"];
@@ -292,6 +293,7 @@ async function benchSize(opts, n, f, log) {
       outputBytes: firstBytes[format].length,
       floor: {
         wallMs: median(fl.map((x) => x.floorWallMs)),
+        wallMinMs: Math.min(...fl.map((x) => x.floorWallMs)),
         startupMs: median(fl.map((x) => x.rep.startupMs)),
         loadMs: median(fl.map((x) => x.rep.loadMs)),
         serialiseMs: median(fl.map((x) => x.rep.serialiseMs)),
@@ -357,14 +359,15 @@ function markdown(results) {
       ` Floor = js-yaml \`loadAll\` of the same input + \`JSON.stringify\` / js-yaml \`dump\` of the same output documents + write, in a separate node process, wall time measured the same way.`,
   );
   L.push("");
-  L.push("| N services | F forks | input | objects out | output | render (median) | peak RSS | floor | floor: start-up + load + serialise | render / floor | CPU render / floor |");
-  L.push("|---:|---:|---:|---:|:---|---:|---:|---:|---:|---:|---:|");
+  L.push("| N services | F forks | input | objects out | output | render: median (min) | peak RSS | floor: median (min) | floor: start-up + load + serialise | render / floor | CPU render / floor | load avg |");
+  L.push("|---:|---:|---:|---:|:---|---:|---:|---:|---:|---:|---:|---:|");
   for (const s of sizes) {
     for (const format of ["json", "yaml"]) {
       const x = s[format];
       L.push(
         `| ${s.n} | ${s.f} | ${(s.inputBytes / 1e6).toFixed(2)} MB | ${s.objects} | ${format} (${(x.outputBytes / 1e6).toFixed(2)} MB) | ` +
-          `${ms(x.wallMs)} | ${mb(x.rssKB)} | ${ms(x.floor.wallMs)} | ${ms(x.floor.startupMs)} + ${ms(x.floor.loadMs)} + ${ms(x.floor.serialiseMs)} | ${ratio(x.ratio)} | ${ratio(x.cpuRatio)} |`,
+          `${ms(x.wallMs)} (${ms(x.wallMinMs)}) | ${mb(x.rssKB)} | ${ms(x.floor.wallMs)} (${ms(x.floor.wallMinMs)}) | ` +
+          `${ms(x.floor.startupMs)} + ${ms(x.floor.loadMs)} + ${ms(x.floor.serialiseMs)} | ${ratio(x.ratio)} | ${ratio(x.cpuRatio)} | ${s.load.toFixed(1)} |`,
       );
     }
   }
@@ -557,7 +560,32 @@ export function analyseProfile(profile, moduleOf) {
   }
   const top = [...fns.values()].sort((a, b) => b.ms - a.ms);
   const mods = [...modules.entries()].map(([name, t]) => ({ name, ms: t })).sort((a, b) => b.ms - a.ms);
-  return { total, top, modules: mods };
+
+  // Inclusive (total) time of the renderer's own functions: each sample counts once for every
+  // distinct src/ function on its stack, so recursion is not counted twice.
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const srcKey = new Map(); // node id → "name\0module" for src/ frames
+  for (const n of profile.nodes) {
+    const file = n.callFrame.url ? n.callFrame.url.replace(/^file:\/\//, "") : "";
+    const mod = (moduleOf && file === moduleOf.file ? moduleOf(n.callFrame.lineNumber) : file ? relative(ROOT, file) : "") ?? "";
+    if (mod.startsWith("src/")) srcKey.set(n.id, `${n.callFrame.functionName || "(anonymous)"}\u0000${mod}`);
+  }
+  const inclusive = new Map();
+  for (const [id, t] of self) {
+    const seen = new Set();
+    for (let cur = id; cur != null; cur = parent.get(cur)) {
+      const k = srcKey.get(cur);
+      if (k && !seen.has(k)) {
+        seen.add(k);
+        inclusive.set(k, (inclusive.get(k) ?? 0) + t);
+      }
+    }
+  }
+  const totalSrc = [...inclusive.entries()]
+    .map(([k, t]) => ({ name: k.split("\u0000")[0], where: k.split("\u0000")[1], ms: t }))
+    .sort((a, b) => b.ms - a.ms);
+  return { total, top, modules: mods, inclusive: totalSrc };
 }
 
 async function profileRun(opts) {
@@ -569,7 +597,7 @@ async function profileRun(opts) {
   let bundle = opts.cli;
   let moduleOf;
   if (!opts.profileDist) bundle = await buildProfileBundle();
-  moduleOf = moduleMap(join(ROOT, bundle));
+  moduleOf = moduleMap(resolve(ROOT, bundle));
   const m = machine();
   console.log(`Profile of render (${n}, ${f}) (${appRel}, ${(app.totalBytes / 1e6).toFixed(2)} MB), ${relative(ROOT, bundle)}; ${m.cpu}, Node ${m.node}`);
   for (const format of ["json", "yaml"]) {
@@ -592,6 +620,14 @@ async function profileRun(opts) {
     console.log("| self | % | module |");
     console.log("|---:|---:|:---|");
     for (const e of a.modules.slice(0, 12)) console.log(`| ${e.ms.toFixed(0)} ms | ${((100 * e.ms) / a.total).toFixed(1)} | ${e.name} |`);
+    if (a.inclusive.length) {
+      console.log("\nTotal (inclusive) time of the renderer's functions (src/):\n");
+      console.log("| total | % | function | module |");
+      console.log("|---:|---:|:---|:---|");
+      for (const e of a.inclusive.slice(0, opts.top)) {
+        console.log(`| ${e.ms.toFixed(0)} ms | ${((100 * e.ms) / a.total).toFixed(1)} | \`${e.name}\` | ${e.where} |`);
+      }
+    }
   }
 }
 
@@ -617,7 +653,7 @@ async function main() {
   const m = machine();
   m.loadStart = os.loadavg()[0];
   const log = (s) => console.error(s);
-  log(`bench: ${m.cpu}, ${m.cores} cores, Node ${m.node}; CLI ${opts.cli}; ${opts.runs} runs per measurement; RSS via ${rssMethod.kind}`);
+  log(`bench: ${m.cpu}, ${m.cores} cores, Node ${m.node}; CLI ${opts.cli}; ${opts.runs} runs per measurement; RSS via ${rssMethod.kind}; load average ${m.loadStart.toFixed(2)}`);
   const cold = await coldStart(opts);
   log(`cold start: node -e 0 ${ms(cold.nodeMs)}, ${opts.cli} --version ${ms(cold.cliMs)} (${ratio(cold.ratio)}), version ${cold.version}`);
   const results = [];

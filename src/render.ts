@@ -1,19 +1,27 @@
 // The pipeline, as one explicit list of steps: loaded inputs → plan → generated objects → output.
 // Pure: the clock, the scope and the default namespace come in as options.
 import type { LoadedFork, LoadedManager, Manifest } from "./load/app.ts";
+import { generateConfigMaps } from "./generate/configmap.ts";
 import { generateDestinationRules } from "./generate/destination-rule.ts";
+import { generateEmissaryIngress } from "./generate/ingress-emissary.ts";
+import { generateGatewayApiIngress } from "./generate/ingress-gateway-api.ts";
+import { generateIstioIngress } from "./generate/ingress-istio.ts";
+import { generateGatewayApiMesh } from "./generate/mesh-gateway-api.ts";
 import { generateIstioMesh } from "./generate/mesh-istio.ts";
+import { checkRolloutRoutes } from "./generate/rollout-routes.ts";
+import { generateNetworkPolicies } from "./generate/network-policy.ts";
 import { generateServices } from "./generate/service.ts";
 import type { GenContext, Generator, OutputObject } from "./generate/types.ts";
 import { generateWorkloads } from "./generate/workload.ts";
 import { compareOutput } from "./emit/order.ts";
 import type { KObject } from "./model/k8s.ts";
+import { resolveCompatForks } from "./load/compat.ts";
 import { buildIndex, type BaseIndex } from "./plan/base-index.ts";
 import { FORK_FILE_ANNOTATION, FORK_LABEL, MANAGED_BY, MANAGED_BY_VALUE } from "./plan/labels.ts";
 import { planForks, type Plan } from "./plan/plan.ts";
 import { checkCopies } from "./policy/copies.ts";
 import { checkPolicy } from "./policy/policy.ts";
-import { error, hasErrors, isError, warning, type Problem } from "./problems.ts";
+import { error, hasErrors, isError, type Problem } from "./problems.ts";
 
 /** What `render` prints: everything, only the shared part, or only one fork's objects. */
 export type Scope = { kind: "all" } | { kind: "shared" } | { kind: "fork"; id: string };
@@ -49,12 +57,21 @@ export interface RenderResult {
 function generatorsFor(routing: string): [string, Generator][] {
   const steps: [string, Generator][] = [
     ["workloads", generateWorkloads],
+    ["configmaps", generateConfigMaps],
     ["services", generateServices],
+    ["network-policies", generateNetworkPolicies],
   ];
   if (routing === "istio") {
     steps.push(["destination-rules", generateDestinationRules]);
     steps.push(["mesh-istio", generateIstioMesh]);
+    steps.push(["rollout-routes", checkRolloutRoutes]);
+  } else if (routing === "gateway-api") {
+    steps.push(["mesh-gateway-api", generateGatewayApiMesh]);
   }
+  // Per-fork hosts, whatever the mesh flavour: each generator handles the spec.ingress entries of its kind.
+  steps.push(["ingress-istio", generateIstioIngress]);
+  steps.push(["ingress-gateway-api", generateGatewayApiIngress]);
+  steps.push(["ingress-emissary", generateEmissaryIngress]);
   return steps;
 }
 
@@ -150,7 +167,10 @@ interface Pass {
 function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, forks: readonly LoadedFork[]): Pass {
   const { manager } = input;
   const problems: Problem[] = [];
-  const planned = planForks(index, forks, { now: opts.now });
+  // Forks in the original kubefork format name workloads by selectors: resolve them against the base.
+  const compat = resolveCompatForks(index, forks, opts.now);
+  problems.push(...compat.problems);
+  const planned = planForks(index, compat.forks, { now: opts.now });
   problems.push(...planned.problems);
   const plan = planned.plan;
 
@@ -160,7 +180,8 @@ function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, 
   const allLive = input.forks.filter((f) => f.fork.spec.expires === undefined || Date.parse(f.fork.spec.expires) > opts.now);
   problems.push(...checkPolicy({ manager, forks: live, allLive, namespaceOf: (f, i) => nsByEntry.get(`${f.id}|${i}`), now: opts.now }));
 
-  const ctx: GenContext = { manager: manager.manager, index, plan };
+  const managerSource = manager.doc ? { file: manager.file, doc: manager.doc } : { file: manager.file };
+  const ctx: GenContext = { manager: manager.manager, index, plan, managerSource };
   const generated: OutputObject[] = [];
   const replace = new Map<Manifest, KObject>();
   for (const [step, gen] of generatorsFor(manager.manager.spec.routing)) {
@@ -197,7 +218,7 @@ function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, 
 
 /** An error of a fork left out of the shared render, as the warning it becomes there. */
 function leftOut(p: Problem): Problem {
-  return isError(p) ? warning({ ...p, kind: p.kind, message: `${p.message} (fork left out of the shared render)` }) : p;
+  return isError(p) ? { ...p, severity: "warning", message: `${p.message} (fork left out of the shared render)` } : p;
 }
 
 function scopeForks(input: RenderInput, scope: Scope): { forks: LoadedFork[]; problems: Problem[]; fatal?: boolean } {

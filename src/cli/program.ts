@@ -4,7 +4,9 @@
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, formatProblem } from "../problems.ts";
 import type { Io } from "./io.ts";
+import { importCommand } from "./import.ts";
 import { renderCommand } from "./render.ts";
+import { gcCommand } from "./gc.ts";
 import { validateCommand } from "./validate.ts";
 
 declare const __KUBEFORK_VERSION__: string | undefined;
@@ -60,6 +62,22 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .option("--now <time>", "RFC 3339 time to judge expiry by")
     .option("-n, --namespace <ns>", "namespace of base objects that name none")
     .action(async (dir: string | undefined, opts) => setCode(await validateCommand(io, dir, opts)));
+
+  program
+    .command("gc")
+    .description("delete the files of expired forks (for a scheduled job that commits the removal)")
+    .argument("[dir]", "the app directory", undefined)
+    .option("--now <time>", "RFC 3339 time to judge expiry by (default: the clock)")
+    .option("--dry-run", "print what would be removed, remove nothing")
+    .action(async (dir: string | undefined, opts) => setCode(await gcCommand(io, dir, opts)));
+
+  program
+    .command("import")
+    .description("print the kubefork.dev Fork equivalent to an original kubefork Fork (fork.k8s.wantedly.com/v1beta1)")
+    .argument("<file>", "the original Fork manifest")
+    .option("--dir <dir>", "the app directory whose base resolves the selectors (default: the one holding FILE, else the working directory)")
+    .option("-n, --namespace <ns>", "namespace of base objects that name none")
+    .action(async (file: string, opts) => setCode(await importCommand(io, file, opts)));
 
   return program;
 }

@@ -3,6 +3,7 @@ import type { KObject } from "../model/k8s.ts";
 import { asRecord } from "../model/k8s.ts";
 import type { ForkPlan, ServicePlan } from "../plan/plan.ts";
 import { forkMetadata } from "./meta.ts";
+import { governingService } from "./statefulset.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
 
 /** Service spec fields that carry over to a ClusterIP copy. Addresses, node ports and load balancers don't. */
@@ -18,7 +19,14 @@ const KEPT_SPEC_FIELDS = [
 
 export function generateServices(ctx: GenContext): GenResult {
   const out = emptyResult();
-  for (const fp of ctx.plan.forks) for (const sp of fp.services) out.objects.push({ object: copyService(sp, fp), fork: fp.id });
+  for (const fp of ctx.plan.forks) {
+    for (const sp of fp.services) out.objects.push({ object: copyService(sp, fp), fork: fp.id });
+    // A StatefulSet copy whose serviceName no ServicePlan covers gets a headless Service of its own.
+    for (const wp of fp.workloads) {
+      const g = governingService(wp, fp);
+      if (g) out.objects.push({ object: g, fork: fp.id });
+    }
+  }
   return out;
 }
 

@@ -1,5 +1,6 @@
 // What every generator receives and returns.
 import type { Manifest } from "../load/app.ts";
+import type { SourceDoc } from "../load/documents.ts";
 import type { ForkManager } from "../model/manager.ts";
 import type { KObject } from "../model/k8s.ts";
 import type { BaseIndex } from "../plan/base-index.ts";
@@ -10,6 +11,8 @@ export interface GenContext {
   manager: ForkManager;
   index: BaseIndex;
   plan: Plan;
+  /** Where kubefork.yaml came from, to point problems at its lines (absent in unit tests). */
+  managerSource?: { file: string; doc?: SourceDoc };
 }
 
 /** An object of the output, with the partition it belongs to: one fork's, or the shared part. */

@@ -8,7 +8,9 @@ import { podTemplateOf, type BaseIndex } from "../plan/base-index.ts";
 import { selects } from "../plan/labels.ts";
 import type { ForkPlan, WorkloadPlan } from "../plan/plan.ts";
 import { error, type PathSegment, type Problem } from "../problems.ts";
+import { applyForkedConfig } from "./configmap.ts";
 import { forkMetadata } from "./meta.ts";
+import { adjustStatefulSet } from "./statefulset.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
 
 interface Container {
@@ -42,7 +44,7 @@ export function copyWorkload(wp: WorkloadPlan, fp: ForkPlan, index: BaseIndex, i
     return { file: fp.file, line: pos.line, column: pos.column, path: pathString(path) };
   };
   const base = wp.base.object;
-  const obj = clone(base);
+  const obj = clone(wp.source ?? base);
   delete (obj as Record<string, unknown>).status;
   obj.metadata = forkMetadata(base.metadata, fp, wp.copyName, `${base.kind}/${base.metadata.name}`);
   const spec = (asRecord(obj.spec) ?? {}) as Record<string, unknown>;
@@ -101,6 +103,11 @@ export function copyWorkload(wp: WorkloadPlan, fp: ForkPlan, index: BaseIndex, i
   // the identifier, last, so nothing overrides it
   for (const c of all) c.env = mergeEnv(c.env, [{ name: identifierEnv, value: fp.id }]);
 
+  // forked ConfigMaps and redirected Secrets (src/generate/configmap.ts)
+  applyForkedConfig(template, wp, fp, index);
+  // StatefulSets: own governing Service, fresh volumes (warnings only, reported with the copy)
+  const stsWarnings = base.kind === "StatefulSet" ? adjustStatefulSet(spec, wp, fp) : [];
+
   // RFC 6902 patches on the copy, one operation at a time so a failure names its index
   const patches = wp.entry.patches ?? [];
   let patched: KObject = obj;
@@ -124,7 +131,7 @@ export function copyWorkload(wp: WorkloadPlan, fp: ForkPlan, index: BaseIndex, i
   if (problems.length) return { problems };
   problems.push(...checkIsolation(patched, wp, fp, index, patches, at));
   if (problems.length) return { problems };
-  return { object: patched, problems };
+  return { object: patched, problems: stsWarnings };
 }
 
 /** After patches: name, namespace and selector unchanged, pods still matched by it, selected by no base selector. */
@@ -140,6 +147,9 @@ function checkIsolation(
   const where = at(["patches"]);
   const problems: Problem[] = [];
   const fail = (message: string, hint: string) => problems.push(error({ ...where, message, hint }));
+  const from = wp.source ?? wp.base.object;
+  if (o.apiVersion !== from.apiVersion || o.kind !== from.kind)
+    fail("patches must not change apiVersion or kind", `the copy is a ${from.kind}; patches apply to it only (kubefork never writes Secrets or other objects from a fork file)`);
   if (o.metadata?.name !== wp.copyName || o.metadata.namespace !== wp.base.object.metadata.namespace)
     fail("patches must not change metadata.name or metadata.namespace", "kubefork names the copy; remove that operation");
   const sel = asRecord(asRecord(o.spec)?.selector);

@@ -7,6 +7,7 @@ import { validateDoc } from "../model/validate.ts";
 import { error, type Problem } from "../problems.ts";
 import { DEFAULT_LIMITS, parseFast, parsePositioned, type ParseLimits, type SourceDoc, type TextFile } from "./documents.ts";
 import { globToRegExp } from "./glob.ts";
+import { isCompatFork, translateCompat, type CompatSource } from "./compat.ts";
 import { LIMITS } from "./limits.ts";
 
 export const MANAGER_FILE = "kubefork.yaml";
@@ -24,6 +25,8 @@ export interface LoadedFork {
   file: string;
   fork: Fork;
   doc: SourceDoc;
+  /** Set for an original kubefork Fork (src/load/compat.ts): its workloads come from the base. */
+  compat?: CompatSource;
 }
 
 export interface LoadedManager {
@@ -216,6 +219,7 @@ export function loadFork(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): 
     };
   }
   const doc = docs[0]!;
+  if (isCompatFork(doc.value)) return translateCompat(doc, { expectedId: forkIdFromPath(file.path) });
   const { value, problems: schemaProblems } = validateDoc(forkSchema, doc, "Fork");
   if (!value) return { problems: schemaProblems };
   const expected = forkIdFromPath(file.path);

@@ -143,8 +143,9 @@ function locateInYamlDoc(doc: Document.Parsed, lc: LineCounter, path: readonly P
     else if (keyNode) best = keyNode;
     else break;
   }
-  // Point at the key of the last field found: `image: x` is read at its key.
-  const at = keyNode && best && !isMap(best) && !isSeq(best) ? keyNode : best;
+  // Point at the key of the last field found (`image: x`, `patches:` above its list); an item of
+  // a list, or the document itself, at its first character.
+  const at = keyNode ?? best;
   const offset = at?.range?.[0] ?? 0;
   const pos = lc.linePos(offset);
   return { line: pos.line, column: pos.col };

@@ -31,7 +31,7 @@ export const containerOverride = z.strictObject({
 });
 export type ContainerOverride = z.infer<typeof containerOverride>;
 
-export const WORKLOAD_KINDS = ["Deployment", "StatefulSet"] as const;
+export const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "Rollout"] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
 export const forkWorkload = z.strictObject({
@@ -46,11 +46,25 @@ export const forkWorkload = z.strictObject({
 });
 export type ForkWorkload = z.infer<typeof forkWorkload>;
 
+/** A base ConfigMap copied as `<name>-<id>` with these keys replaced or added (src/generate/configmap.ts). */
+export const configMapOverride = z.strictObject({
+  name: objectName,
+  namespace: dnsLabel.optional(),
+  data: z.record(z.string().regex(/^[-._a-zA-Z0-9]+$/, "must be a ConfigMap key: letters, digits, '-', '_' and '.'"), z.string()),
+});
+export type ConfigMapOverride = z.infer<typeof configMapOverride>;
+
+/** References to Secret `from` in the fork's workloads point at the existing Secret `to` instead. */
+export const secretRef = z.strictObject({ from: objectName, to: objectName });
+export type SecretRef = z.infer<typeof secretRef>;
+
 export const forkSpec = z.strictObject({
   expires: rfc3339.optional(),
   owner: z.string().min(1).optional(),
   env: z.array(envVar).optional(),
   workloads: z.array(forkWorkload).min(1, "a fork needs at least one workload"),
+  configMaps: z.array(configMapOverride).optional(),
+  secretRefs: z.array(secretRef).optional(),
 });
 
 export const forkSchema = z.strictObject({

@@ -3,12 +3,14 @@
 // Everything the generators need to decide is decided here, once.
 import type { LoadedFork, Manifest } from "../load/app.ts";
 import type { ForkWorkload } from "../model/fork.ts";
-import { mapSelects, type Labels } from "../model/k8s.ts";
-import { error, note, type PathSegment, type Problem } from "../problems.ts";
+import { mapSelects, type KObject, type Labels } from "../model/k8s.ts";
+import { error, note, warning, type PathSegment, type Problem } from "../problems.ts";
 import { closeMatches } from "../util/suggest.ts";
 import { kindKey, podLabelsOf, type BaseIndex } from "./base-index.ts";
 import { CANONICAL_NAME, CANONICAL_REVISION, FORK_LABEL, isolateLabels, SERVICE_LABEL_PREFIX, WORKLOAD_LABEL } from "./labels.ts";
 import { copyName, serviceFqdn } from "./names.ts";
+import { indexKindOf, rolloutServices, rolloutSource } from "./rollout.ts";
+import { planGoverningService, type GoverningServicePlan } from "./statefulset.ts";
 
 export interface WorkloadPlan {
   /** The fork file's entry and its index in spec.workloads. */
@@ -27,6 +29,10 @@ export interface WorkloadPlan {
   droppedLabels: string[];
   /** Base Services that select the original pods. */
   services: Manifest[];
+  /** What the copy is built from when it is not `base.object`: a Rollout's Deployment (src/plan/rollout.ts). */
+  source?: KObject;
+  /** StatefulSets: the copy's own governing Service for spec.serviceName. */
+  governing?: GoverningServicePlan;
 }
 
 export interface ServicePlan {
@@ -60,13 +66,19 @@ export interface PlanOptions {
   now: number;
 }
 
+/** Has the fork expired at `now`? A fork without `expires` never does. */
+export function isExpired(f: LoadedFork, now: number): boolean {
+  const expires = f.fork.spec.expires;
+  return expires !== undefined && Date.parse(expires) <= now;
+}
+
 /** Plans every fork; forks are ordered by identifier. Problems of one fork don't stop the others. */
 export function planForks(index: BaseIndex, forks: readonly LoadedFork[], opts: PlanOptions): { plan: Plan; problems: Problem[] } {
   const problems: Problem[] = [];
   const plan: Plan = { forks: [], expired: [] };
   for (const f of [...forks].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const expires = f.fork.spec.expires;
-    if (expires !== undefined && Date.parse(expires) <= opts.now) {
+    if (expires !== undefined && isExpired(f, opts.now)) {
       plan.expired.push({ fork: f, expires });
       const pos = f.doc.locate(["spec", "expires"]);
       problems.push(
@@ -120,12 +132,22 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
     }
     seen.set(key, i);
     const copy = copyName(entry.name, f.id);
-    const originalLabels = podLabelsOf(base.object);
+    let source: KObject | undefined;
+    if (entry.kind === "Rollout") {
+      const r = rolloutSource(index, base);
+      if (r.problem) {
+        problems.push(r.problem);
+        return;
+      }
+      source = r.source;
+    }
+    const originalLabels = podLabelsOf(source ?? base.object);
     if (Object.keys(originalLabels).length === 0) {
       problems.push(error({ ...at(["spec", "workloads", i, "name"]), path: `spec.workloads[${i}].name`, object: `${entry.kind} ${ns}/${entry.name}`, message: "the workload's pod template has no labels", hint: "give the base workload's spec.template.metadata.labels" }));
       return;
     }
     const services = index.servicesIn(ns).filter((s) => mapSelects((s.object.spec as { selector?: Labels } | undefined)?.selector, originalLabels));
+    if (entry.kind === "Rollout") for (const s of rolloutServices(index, base)) if (!services.includes(s)) services.push(s);
     const selector: Labels = { [FORK_LABEL]: f.id, [WORKLOAD_LABEL]: copy };
     const add: Labels = { ...selector };
     for (const s of services) add[`${SERVICE_LABEL_PREFIX}${s.object.metadata.name}`] = "true";
@@ -148,7 +170,7 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
       iso.labels[CANONICAL_NAME] = canonical;
     if (iso.labels[CANONICAL_REVISION] === undefined) iso.labels[CANONICAL_REVISION] = `fork-${f.id}`;
 
-    if (index.has(kindKey(base.object), ns, copy)) {
+    if (index.has(source ? source.kind : kindKey(base.object), ns, copy)) {
       problems.push(
         error({
           ...at(["spec", "workloads", i, "name"]),
@@ -171,6 +193,7 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
       selector,
       droppedLabels: iso.dropped,
       services,
+      ...(source ? { source } : {}),
     });
   });
 
@@ -210,6 +233,38 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
       sp.workloads.push(w);
     }
   }
+  // StatefulSets: each copy points spec.serviceName at a headless Service of its own.
+  for (const w of workloads) {
+    const g = planGoverningService(index, w.base, w.namespace, f.id);
+    if (!g) continue;
+    w.governing = g;
+    if (g.shared) continue;
+    const where = { ...at(["spec", "workloads", w.entryIndex, "name"]), path: `spec.workloads[${w.entryIndex}].name`, object: `StatefulSet ${w.namespace}/${w.name}` };
+    const clash = index.has("Service", w.namespace, g.copyName)
+      ? `a base Service in ${w.namespace}`
+      : services.some((s) => s.namespace === w.namespace && s.copyName === g.copyName)
+        ? `the fork's copy of Service ${w.namespace}/${g.name}, which selects other forked pods`
+        : undefined;
+    if (clash) {
+      problems.push(
+        error({
+          ...where,
+          message: `the copy's governing Service ${g.copyName} (for spec.serviceName ${g.name}) is taken by ${clash}`,
+          hint: `give the StatefulSet a headless Service named ${g.name} that selects its pods, or rename the fork`,
+        }),
+      );
+      continue;
+    }
+    problems.push(
+      warning({
+        ...where,
+        message: g.base
+          ? `Service ${w.namespace}/${g.name}, the StatefulSet's spec.serviceName, does not select its pods; the copy gets a headless Service ${g.copyName} of its own`
+          : `the base has no Service ${w.namespace}/${g.name} (the StatefulSet's spec.serviceName); the copy gets a minimal headless Service ${g.copyName}`,
+        hint: `add a headless Service (clusterIP: None) named ${g.name} selecting the StatefulSet's pods to the base`,
+      }),
+    );
+  }
   // A fork with problems is still planned for what is valid, so later steps report their own
   // problems too (validate shows everything at once); the render fails on the problems anyway.
   return {
@@ -221,7 +276,7 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
 type Found = { manifest: Manifest } | { problem: { message: string; hint?: string } };
 
 function findWorkload(index: BaseIndex, entry: ForkWorkload): Found {
-  const all = index.ofKind(entry.kind);
+  const all = index.ofKind(indexKindOf(entry.kind));
   const matches = all.filter((m) => m.object.metadata.name === entry.name && (entry.namespace === undefined || index.nsOf(m.object) === entry.namespace));
   if (matches.length === 1) return { manifest: matches[0]! };
   if (matches.length > 1) {
@@ -236,7 +291,7 @@ function findWorkload(index: BaseIndex, entry: ForkWorkload): Found {
   const where = entry.namespace ? ` in namespace ${entry.namespace}` : "";
   const candidates = all.map((m) => m.object.metadata.name);
   const close = closeMatches(entry.name, candidates);
-  const otherKind = (["Deployment", "StatefulSet"] as const).filter((k) => k !== entry.kind).find((k) => index.ofKind(k).some((m) => m.object.metadata.name === entry.name));
+  const otherKind = (["Deployment", "StatefulSet", "Rollout"] as const).filter((k) => k !== entry.kind).find((k) => index.ofKind(indexKindOf(k)).some((m) => m.object.metadata.name === entry.name));
   return {
     problem: {
       message: `no ${entry.kind} '${entry.name}'${where} in the base`,

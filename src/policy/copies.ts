@@ -90,6 +90,14 @@ function checkWorkload(input: CopyCheckInput, policy: Policy, fp: ForkPlan, wp: 
         violation([...path, j, "valueFrom", "secretKeyRef", "name"], "allowSecretRefs", `the fork references Secret ${name}, which the base ${wp.kind} does not`, secretHint(name));
       }
     });
+  // Secrets a fork's spec.secretRefs points the copies at (read only when the copy uses them).
+  const finalSecrets = secretsOf(final);
+  (spec.secretRefs ?? []).forEach((r, j) => {
+    if (finalSecrets.has(r.to) && !secretAllowed(r.to) && !reportedSecrets.has(r.to)) {
+      reportedSecrets.add(r.to);
+      violation(["spec", "secretRefs", j, "to"], "allowSecretRefs", `the fork points ${wp.kind} ${wp.name} at Secret ${r.to}, which the base ${wp.kind} does not use`, secretHint(r.to));
+    }
+  });
   // Images set by the fork file are checked by checkPolicy; remember them so they are reported once.
   const declared = new Set([wp.entry.image, ...(wp.entry.containers ?? []).map((c) => c.image)].filter((x): x is string => x !== undefined));
   for (const [key, image] of imagesOf(final)) if (declared.has(image)) reportedImages.add(`${key}|${image}`);

@@ -149,6 +149,16 @@ describe("what the policy lets through", () => {
     const r = render('    images: ["registry.example.com/*"]\n', "      patches:\n        - {op: replace, path: /spec/template/spec/containers/0/image, value: registry.example.com/web:pr-9}\n");
     expect(r.problems.map((p) => p.message)).toEqual([]);
   });
+  it("spec.secretRefs may point a copy only at a Secret allowSecretRefs names", () => {
+    const fork = FORK("      replicas: 1\n") + "  secretRefs:\n    - {from: web-db, to: prod-admin}\n";
+    const denied = renderFiles({ "kubefork.yaml": MANAGER("    maxReplicas: 3\n"), "base/web.yaml": BASE, "forks/eve.yaml": fork });
+    expect(denied.problems.map((p) => [p.kind, p.line, p.path, p.message])).toEqual([
+      ["policy", 10, "spec.secretRefs[0].to", "the fork points Deployment web at Secret prod-admin, which the base Deployment does not use (policy.allowSecretRefs)"],
+    ]);
+    const allowed = renderFiles({ "kubefork.yaml": MANAGER("    allowSecretRefs: [prod-admin]\n"), "base/web.yaml": BASE, "forks/eve.yaml": fork });
+    expect(allowed.problems.map((p) => p.message)).toEqual([]);
+  });
+
   it("restricted patches are refused without any policy block", () => {
     const r = renderFiles({
       "kubefork.yaml": "apiVersion: kubefork.dev/v1alpha1\nkind: ForkManager\nmetadata: {name: shop}\nspec: {}\n",

@@ -1,0 +1,80 @@
+// `kubefork import FILE [--dir DIR]`: prints the kubefork.dev/v1alpha1 Fork equivalent to an original
+// kubefork Fork (fork.k8s.wantedly.com/v1beta1 or vsconfig.k8s.wantedly.com/v1beta1), for a
+// permanent migration. Selectors are resolved against the base of DIR (default: the app directory
+// that holds FILE, else the working directory). Notes on what changes become YAML comments.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { dumpYaml } from "../emit/emit.ts";
+import { isCompatFork, resolveCompat, translateCompat } from "../load/compat.ts";
+import { parsePositioned } from "../load/documents.ts";
+import { MANAGER_FILE } from "../load/app.ts";
+import { buildIndex } from "../plan/base-index.ts";
+import { error, EXIT, exitCodeFor, formatProblem, hasErrors, sortProblems, type Problem } from "../problems.ts";
+import { readApp } from "./app-dir.ts";
+import type { Io } from "./io.ts";
+import { defaultNamespace } from "./render.ts";
+import { printProblems } from "./report.ts";
+
+export interface ImportFlags {
+  dir?: string;
+  namespace?: string;
+}
+
+export async function importCommand(io: Io, file: string, flags: ImportFlags): Promise<number> {
+  const abs = resolve(io.cwd, file);
+  let text: string;
+  try {
+    text = readFileSync(abs, "utf8").replace(/^\uFEFF/, "");
+  } catch {
+    printProblems(io, [error({ file, message: "cannot read the file", hint: "pass the path of a kubefork Fork manifest" })]);
+    return EXIT.invalid;
+  }
+  const parsed = parsePositioned({ path: file, text });
+  if (hasErrors(parsed.problems)) return fail(io, parsed.problems);
+  if (parsed.docs.length !== 1)
+    return fail(io, [error({ file, line: parsed.docs[1]?.line ?? 1, message: `expected one Fork, found ${parsed.docs.length} documents`, hint: "import one Fork at a time" })]);
+  const doc = parsed.docs[0]!;
+  if (!isCompatFork(doc.value)) {
+    const v = doc.value as { apiVersion?: unknown } | null;
+    return fail(io, [
+      error({
+        file,
+        line: doc.line,
+        message: v?.apiVersion === "kubefork.dev/v1alpha1" ? "this is already a kubefork.dev Fork" : "not an original kubefork Fork",
+        hint: "kubefork import reads apiVersion fork.k8s.wantedly.com/v1beta1 (or vsconfig.k8s.wantedly.com/v1beta1), kind Fork",
+      }),
+    ]);
+  }
+  const translated = translateCompat(doc);
+  if (!translated.fork) return fail(io, translated.problems);
+
+  const dir = flags.dir !== undefined ? resolve(io.cwd, flags.dir) : (findAppDir(dirname(abs)) ?? io.cwd);
+  const app = await readApp(dir, { signal: io.signal });
+  if (!app.manager || hasErrors(app.problems)) return fail(io, app.problems.length ? app.problems : [error({ message: `no app directory at ${dir}`, hint: "pass --dir DIR, the directory that holds kubefork.yaml" })]);
+  const spec = app.manager.manager.spec;
+  const index = buildIndex(app.base, { defaultNamespace: defaultNamespace(flags, io, app.manager.manager.metadata.namespace), clusterDomain: spec.clusterDomain });
+  const resolved = resolveCompat(translated.fork, index);
+  if (!resolved.fork || hasErrors(resolved.problems)) return fail(io, resolved.problems);
+
+  const id = resolved.fork.id;
+  const lines = [`# Imported by kubefork import from ${file}: save as ${spec.forksDir.replace(/\/+$/, "")}/${id}.yaml`];
+  for (const p of sortProblems(resolved.problems)) for (const l of formatProblem(p).split("\n")) lines.push(`# ${l.trimStart()}`);
+  io.stdout(`${lines.join("\n")}\n${dumpYaml(resolved.fork.fork)}`);
+  return EXIT.ok;
+}
+
+function fail(io: Io, problems: readonly Problem[]): number {
+  printProblems(io, problems);
+  return exitCodeFor(problems) || EXIT.invalid;
+}
+
+/** The nearest directory at or above `from` that holds kubefork.yaml. */
+function findAppDir(from: string): string | undefined {
+  let d = from;
+  for (;;) {
+    if (existsSync(join(d, MANAGER_FILE))) return d;
+    const up = dirname(d);
+    if (up === d) return undefined;
+    d = up;
+  }
+}

@@ -1,0 +1,89 @@
+// Gateway API pieces shared by the ingress (Gateway parent) and mesh (GAMMA, Service parent)
+// generators: parent references, backendRefs swapped to fork Services, the header filter.
+import { asArray, asRecord, clone, type KObject } from "../model/k8s.ts";
+import type { BaseIndex } from "../plan/base-index.ts";
+import { serviceFqdn } from "../plan/names.ts";
+import type { ForkPlan } from "../plan/plan.ts";
+
+export const HTTPROUTE_KIND = "gateway.networking.k8s.io/HTTPRoute";
+export const GATEWAY_KIND = "gateway.networking.k8s.io/Gateway";
+export const GATEWAY_GROUP = "gateway.networking.k8s.io";
+export const DEFAULT_GATEWAY_API = "gateway.networking.k8s.io/v1";
+
+export type Rule = Record<string, unknown> & { matches?: Match[]; filters?: Filter[]; backendRefs?: BackendRef[] };
+export type Match = Record<string, unknown> & { headers?: HeaderMatch[] };
+export type HeaderMatch = { type?: string; name: string; value: string };
+export type Filter = Record<string, unknown> & { type: string };
+export type BackendRef = Record<string, unknown> & { group?: string; kind?: string; name?: string; namespace?: string; port?: number };
+
+export interface ParentRef {
+  group: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  sectionName?: string;
+  port?: number;
+  /** The reference as written. */
+  raw: Record<string, unknown>;
+}
+
+/** The parentRefs of a route with the API defaults filled in (group/kind Gateway, the route's namespace). */
+export function parentRefsOf(route: KObject, routeNs: string): ParentRef[] {
+  return asArray(asRecord(route.spec)?.parentRefs).map((p) => {
+    const o = asRecord(p) ?? {};
+    const kind = typeof o.kind === "string" ? o.kind : "Gateway";
+    const group = typeof o.group === "string" ? o.group : kind === "Gateway" ? GATEWAY_GROUP : "";
+    const ref: ParentRef = { group, kind, namespace: typeof o.namespace === "string" ? o.namespace : routeNs, name: String(o.name ?? ""), raw: o };
+    if (typeof o.sectionName === "string") ref.sectionName = o.sectionName;
+    if (typeof o.port === "number") ref.port = o.port;
+    return ref;
+  });
+}
+
+/** FQDN of the Service a backendRef names, or undefined for other kinds. */
+export function backendFqdn(b: BackendRef, routeNs: string, index: BaseIndex): string | undefined {
+  if ((b.group ?? "") !== "" || (b.kind ?? "Service") !== "Service" || typeof b.name !== "string") return undefined;
+  return serviceFqdn(b.name, b.namespace ?? routeNs, index.clusterDomain);
+}
+
+/** backendRefs of a rule with Services the fork copies replaced by their copies (ports, weights, filters kept). */
+export function swapBackends(refs: readonly BackendRef[] | undefined, routeNs: string, fp: ForkPlan, index: BaseIndex): BackendRef[] | undefined {
+  if (!refs) return undefined;
+  return refs.map((b) => {
+    const fqdn = backendFqdn(b, routeNs, index);
+    const sp = fqdn ? fp.serviceByFqdn.get(fqdn) : undefined;
+    return sp ? { ...clone(b), name: sp.copyName } : clone(b);
+  });
+}
+
+/**
+ * Filters with the header set to `value`: merged into the rule's RequestHeaderModifier when it has
+ * one (a filter type may appear once per rule), else a new one appended.
+ */
+export function withHeaderSet(filters: readonly Filter[] | undefined, header: string, value: string): Filter[] {
+  const out = (filters ?? []).map((f) => clone(f));
+  const existing = out.find((f) => f.type === "RequestHeaderModifier");
+  const entry = { name: header, value };
+  if (!existing) {
+    out.push({ type: "RequestHeaderModifier", requestHeaderModifier: { set: [entry] } });
+    return out;
+  }
+  const m = (asRecord(existing.requestHeaderModifier) ?? {}) as { set?: { name: string }[]; add?: { name: string }[]; remove?: string[] };
+  const same = (n: string) => n.toLowerCase() === header.toLowerCase();
+  m.set = [...(m.set ?? []).filter((s) => !same(s.name)), entry];
+  if (m.add) {
+    m.add = m.add.filter((s) => !same(s.name));
+    if (m.add.length === 0) delete m.add;
+  }
+  if (m.remove) {
+    m.remove = m.remove.filter((s) => !same(s));
+    if (m.remove.length === 0) delete m.remove;
+  }
+  existing.requestHeaderModifier = m;
+  return out;
+}
+
+/** Gateway API apiVersion for new routes: the one the base HTTPRoutes use, else v1. */
+export function gatewayApiVersion(index: BaseIndex): string {
+  return index.ofKind(HTTPROUTE_KIND)[0]?.object.apiVersion ?? DEFAULT_GATEWAY_API;
+}

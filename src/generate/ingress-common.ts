@@ -1,0 +1,81 @@
+// What the three ingress generators share: the per-fork host, where problems point in
+// kubefork.yaml, references written as namespace/name, and host patterns.
+import type { IngressEntry } from "../model/manager.ts";
+import { copyName } from "../plan/names.ts";
+import type { ForkPlan } from "../plan/plan.ts";
+import { error, type PathSegment, type Problem } from "../problems.ts";
+import type { GenContext } from "./types.ts";
+
+export const MAX_DNS_LABEL = 63;
+export const MAX_DNS_NAME = 253;
+
+/** The entries of spec.ingress of one kind, with their index in the list. */
+export function entriesOf(ctx: GenContext, kind: IngressEntry["kind"]): { entry: IngressEntry; index: number }[] {
+  return (ctx.manager.spec.ingress ?? []).map((entry, index) => ({ entry, index })).filter((e) => e.entry.kind === kind);
+}
+
+/** file/line/column/path of a field of spec.ingress[i] in kubefork.yaml. */
+export function entryAt(ctx: GenContext, index: number, field?: string): Pick<Problem, "file" | "line" | "column" | "path"> {
+  const path: PathSegment[] = ["spec", "ingress", index];
+  if (field) path.push(field);
+  const src = ctx.managerSource;
+  const at: Pick<Problem, "file" | "line" | "column" | "path"> = { file: src?.file ?? "kubefork.yaml", path: `spec.ingress[${index}]${field ? `.${field}` : ""}` };
+  if (src?.doc) {
+    const pos = src.doc.locate(path);
+    at.line = pos.line;
+    at.column = pos.column;
+  }
+  return at;
+}
+
+/**
+ * The fork's host `<id>.<domain>`, or a problem when it would not be a DNS name (a label over 63
+ * characters, a name over 253): a truncated host would route a different name than the user types.
+ */
+export function forkHost(ctx: GenContext, fp: ForkPlan, entry: IngressEntry, index: number): { host: string } | { problem: Problem } {
+  const host = `${fp.id}.${entry.domain}`;
+  const tooLong = fp.id.length > MAX_DNS_LABEL ? `its first label '${fp.id}' has ${fp.id.length} characters (at most ${MAX_DNS_LABEL})` : host.length > MAX_DNS_NAME ? `it has ${host.length} characters (at most ${MAX_DNS_NAME})` : undefined;
+  if (!tooLong) return { host };
+  const pos = fp.loaded.doc.locate(["metadata", "name"]);
+  const where = entryAt(ctx, index, "domain");
+  return {
+    problem: error({
+      file: fp.file,
+      line: pos.line,
+      column: pos.column,
+      path: "metadata.name",
+      message: `the fork host ${host} for ${where.file} spec.ingress[${index}] (${entry.kind}, domain ${entry.domain}) is not a valid DNS name: ${tooLong}`,
+      hint: `use a shorter fork identifier, or a shorter domain in ${where.file} spec.ingress[${index}].domain`,
+    }),
+  };
+}
+
+/** `ns/name` or `name` (in `defaultNs`). */
+export function parseRef(ref: string, defaultNs: string): { namespace: string; name: string } {
+  const i = ref.indexOf("/");
+  return i < 0 ? { namespace: defaultNs, name: ref } : { namespace: ref.slice(0, i), name: ref.slice(i + 1) };
+}
+
+/** Does a host pattern (`*.example.com`, `*`, or a name) cover `host`? */
+export function hostPatternCovers(pattern: string, host: string): boolean {
+  const p = pattern.toLowerCase();
+  const h = host.toLowerCase();
+  if (p === "*") return true;
+  if (p.startsWith("*.")) return h.endsWith(p.slice(1)) && h.length > p.length - 1;
+  return p === h;
+}
+
+/** Istio-style specificity of a host pattern: exact names beat wildcards, longer beats shorter. */
+export function hostSpecificity(pattern: string): [number, number] {
+  return [pattern.startsWith("*") ? 0 : 1, pattern.length];
+}
+
+/** Name of an object made for a domain and a fork when no base route exists: `bookshop-example-com-alice`. */
+export function domainObjectName(domain: string, id: string): string {
+  return copyName(domain.replace(/\./g, "-"), id);
+}
+
+/** The fork's Service plan for an FQDN, if the fork copies that Service. */
+export function forkedService(fp: ForkPlan, fqdn: string) {
+  return fp.serviceByFqdn.get(fqdn);
+}

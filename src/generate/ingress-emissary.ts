@@ -1,0 +1,155 @@
+// Per-fork hosts on Emissary-ingress / Ambassador (invariant 5), for `spec.ingress[].kind: emissary`.
+//
+// For each fork and entry: a Mapping per base Mapping whose host covers `<domain>` (exact, a glob
+// such as `*.example.com`, or none, which Emissary 2+ reads as `*`), in its namespace, with the
+// same prefix, rewrites, timeouts..., the host `<id>.<domain>`, the fork header added (overwriting
+// a client's value), and `service` swapped to the fork's Service copy when the fork copies it.
+// With no such base Mapping, one Mapping for `/` to `spec.ingress[].service`.
+//
+// Shapes (emissary pkg/api/getambassador.io): v3alpha1 has `hostname` (a DNS glob) and
+// `add_request_headers: {name: string | {value, append}}`; v2 (Ambassador 1.x, the original
+// kubefork) has `host` and `add_request_headers: {name: value}`. `host_rewrite` is the base
+// Mapping's, else `<domain>`, so the app sees the Host header it sees through `<domain>`.
+import type { Manifest } from "../load/app.ts";
+import { asRecord, clone, describe, type KObject } from "../model/k8s.ts";
+import type { IngressEntry } from "../model/manager.ts";
+import { copyName, serviceFqdn } from "../plan/names.ts";
+import type { ForkPlan } from "../plan/plan.ts";
+import { error } from "../problems.ts";
+import { domainObjectName, entriesOf, entryAt, forkHost, hostPatternCovers, parseRef } from "./ingress-common.ts";
+import { forkMetadata } from "./meta.ts";
+import { emptyResult, type GenContext, type GenResult } from "./types.ts";
+
+export const MAPPING_KIND = "getambassador.io/Mapping";
+export const DEFAULT_EMISSARY_API = "getambassador.io/v3alpha1";
+
+/** The host a Mapping serves: v3 `hostname` (glob), else `host` (exact unless host_regex), else `*`. */
+function mappingHost(spec: Record<string, unknown>): { pattern: string } | { regex: string } {
+  if (typeof spec.hostname === "string") return { pattern: spec.hostname };
+  if (typeof spec.host === "string") return spec.host_regex === true ? { regex: spec.host } : { pattern: spec.host };
+  return { pattern: "*" };
+}
+
+/** Base Mappings that serve `domain`. */
+export function baseMappings(ctx: GenContext, domain: string): Manifest[] {
+  return ctx.index.ofKind(MAPPING_KIND).filter((m) => {
+    const h = mappingHost(asRecord(m.object.spec) ?? {});
+    if ("regex" in h) {
+      try {
+        return new RegExp(`^(?:${h.regex})$`).test(domain);
+      } catch {
+        return false;
+      }
+    }
+    return hostPatternCovers(h.pattern, domain);
+  });
+}
+
+/** `[scheme://]name[.ns[.svc.<domain>]][:port]` → its parts. */
+export function parseMappingService(service: string): { scheme: string; name: string; rest: string; namespace?: string; port: string } {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)?([^:/]+)(:\d+)?$/i.exec(service.trim());
+  if (!m) return { scheme: "", name: service, rest: "", port: "" };
+  const host = m[2]!;
+  const dot = host.indexOf(".");
+  const name = dot < 0 ? host : host.slice(0, dot);
+  const rest = dot < 0 ? "" : host.slice(dot);
+  const parsed: { scheme: string; name: string; rest: string; namespace?: string; port: string } = { scheme: m[1] ?? "", name, rest, port: m[3] ?? "" };
+  if (dot >= 0) parsed.namespace = host.slice(dot + 1).split(".")[0]!;
+  return parsed;
+}
+
+/** A Mapping's `service` with the Service swapped to the fork's copy when the fork copies it. */
+export function swapMappingService(service: string, mappingNs: string, fp: ForkPlan, clusterDomain: string): string {
+  const p = parseMappingService(service);
+  const fqdn = serviceFqdn(p.name, p.namespace ?? mappingNs, clusterDomain);
+  const sp = fp.serviceByFqdn.get(fqdn);
+  if (!sp) return service;
+  return `${p.scheme}${sp.copyName}${p.rest}${p.port}`;
+}
+
+export function generateEmissaryIngress(ctx: GenContext): GenResult {
+  const out = emptyResult();
+  const { index, plan, manager } = ctx;
+  if (plan.forks.length === 0) return out;
+  const header = manager.spec.header;
+
+  for (const { entry, index: i } of entriesOf(ctx, "emissary")) {
+    const apiVersion = entry.apiVersion ?? DEFAULT_EMISSARY_API;
+    const bases = baseMappings(ctx, entry.domain);
+    const svc = entry.service ? parseRef(entry.service, index.defaultNamespace) : undefined;
+    if (bases.length === 0 && !svc) {
+      out.problems.push(
+        error({
+          ...entryAt(ctx, i),
+          message: `no base Mapping serves ${entry.domain}, and the entry names no service`,
+          hint: `add service: <namespace>/<name> (and port:) to spec.ingress[${i}], or a Mapping for ${entry.domain} to the base`,
+        }),
+      );
+      continue;
+    }
+    for (const fp of plan.forks) {
+      const h = forkHost(ctx, fp, entry, i);
+      if ("problem" in h) {
+        out.problems.push(h.problem);
+        continue;
+      }
+      if (bases.length > 0) {
+        for (const b of bases) {
+          const ns = index.nsOf(b.object);
+          const name = copyName(b.object.metadata.name, fp.id);
+          if (index.has(MAPPING_KIND, ns, name)) {
+            out.problems.push(nameTaken(ctx, i, `Mapping ${ns}/${name}`, fp));
+            continue;
+          }
+          const spec = clone(asRecord(b.object.spec) ?? {});
+          if (typeof spec.service === "string") spec.service = swapMappingService(spec.service, ns, fp, index.clusterDomain);
+          out.objects.push({
+            object: mapping(apiVersion, forkMetadata({ ...b.object.metadata, namespace: ns }, fp, name, describe(b.object, ns)), spec, entry, h.host, header, fp.id),
+            fork: fp.id,
+          });
+        }
+      } else {
+        const name = domainObjectName(entry.domain, fp.id);
+        if (index.has(MAPPING_KIND, svc!.namespace, name)) {
+          out.problems.push(nameTaken(ctx, i, `Mapping ${svc!.namespace}/${name}`, fp));
+          continue;
+        }
+        const sp = fp.serviceByFqdn.get(serviceFqdn(svc!.name, svc!.namespace, index.clusterDomain));
+        const service = `${sp?.copyName ?? svc!.name}.${svc!.namespace}${entry.port !== undefined ? `:${entry.port}` : ""}`;
+        out.objects.push({
+          object: mapping(apiVersion, forkMetadata({ name, namespace: svc!.namespace }, fp, name), { prefix: "/", service }, entry, h.host, header, fp.id),
+          fork: fp.id,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function mapping(apiVersion: string, metadata: KObject["metadata"], base: Record<string, unknown>, entry: IngressEntry, host: string, header: string, id: string): KObject {
+  const { host: _h, hostname: _hn, host_regex: _hr, add_request_headers: addBase, host_rewrite: rewrite, ambassador_id: ambBase, ...rest } = base;
+  void _h;
+  void _hn;
+  void _hr;
+  const v2 = apiVersion === "getambassador.io/v2";
+  const spec: Record<string, unknown> = {};
+  const amb = entry.ambassadorId ?? ambBase;
+  if (amb !== undefined) spec.ambassador_id = amb;
+  spec[v2 ? "host" : "hostname"] = host;
+  Object.assign(spec, rest);
+  const added = { ...(asRecord(addBase) ?? {}) };
+  for (const k of Object.keys(added)) if (k.toLowerCase() === header) delete added[k];
+  // v3alpha1: append false, so a value the client sent is replaced, not joined (`bob,alice` matches no fork).
+  added[header] = v2 ? id : { value: id, append: false };
+  spec.add_request_headers = added;
+  spec.host_rewrite = typeof rewrite === "string" ? rewrite : entry.domain;
+  return { apiVersion, kind: "Mapping", metadata, spec };
+}
+
+function nameTaken(ctx: GenContext, i: number, what: string, fp: ForkPlan) {
+  return error({
+    ...entryAt(ctx, i),
+    message: `the fork ingress route ${what} for fork '${fp.id}' is taken by a base object`,
+    hint: "rename the base object or the fork (its identifier is the file name)",
+  });
+}

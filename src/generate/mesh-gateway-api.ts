@@ -1,0 +1,208 @@
+// Mesh routing with Gateway API HTTPRoutes on Services (GAMMA), for `spec.routing: gateway-api`
+// (invariant 4, Gateway API flavour).
+//
+// Gateway API does not order rules by list position: across every rule of every route attached to
+// a parent, the most specific match wins (path type and length, method, then the NUMBER of header
+// matches, then query params; remaining ties: oldest route, then namespace/name, then rule and
+// match order; apis/v1/httproute_types.go). So fork routing does not have to edit base routes:
+//
+// - Per fork, and per base HTTPRoute attached to a forked Service (or routing to one), a route of
+//   the fork's own, in the base route's namespace (producer or consumer, as the base), with each
+//   base rule copied: every match ANDed with one header match per carrier (the fork header, Exact;
+//   the baggage entry, RegularExpression), filters, timeouts and retries kept, backendRefs on
+//   forked Services swapped to the copies. A fork match is its base match plus one header match,
+//   so it is strictly more specific: with the fork header, the fork copy of the rule that would
+//   have won wins; without it, no fork match applies and the base rules decide as before.
+// - A forked Service with no route attached: a shared catch-all route to the Service (once any
+//   route attaches to a Service, unmatched requests are rejected), and per fork a route with the
+//   header match to the copy.
+//
+// Keeping fork rules in per-fork routes, rather than appending them to the base route, keeps
+// base routes unchanged, gives each fork's routing to its own Application under `--fork`, and
+// stays within the API's limits (16 rules per route, 8 matches per rule) at any number of forks.
+import type { Manifest } from "../load/app.ts";
+import { asArray, asRecord, clone, describe, type KObject } from "../model/k8s.ts";
+import { copyName, fitName } from "../plan/names.ts";
+import type { ForkPlan, ServicePlan } from "../plan/plan.ts";
+import { error, type Problem } from "../problems.ts";
+import {
+  backendFqdn,
+  gatewayApiVersion,
+  HTTPROUTE_KIND,
+  parentRefsOf,
+  swapBackends,
+  type HeaderMatch,
+  type Match,
+  type Rule,
+} from "./gateway-api-common.ts";
+import { baggageRegex } from "./mesh-istio.ts";
+import { forkMetadata, sharedMetadata } from "./meta.ts";
+import { serviceFqdn } from "../plan/names.ts";
+import { emptyResult, type GenContext, type GenResult } from "./types.ts";
+
+/** Gateway API limits of HTTPRoute (standard channel CRD). */
+export const MAX_RULES = 16;
+export const MAX_MATCHES = 8;
+
+/** The header matches that identify a fork, one per carrier (ORed as separate matches). */
+export function forkHeaderMatches(header: string, baggage: string | undefined, id: string): HeaderMatch[] {
+  const out: HeaderMatch[] = [{ type: "Exact", name: header, value: id }];
+  if (baggage) out.push({ type: "RegularExpression", name: "baggage", value: baggageRegex(baggage, id) });
+  return out;
+}
+
+/** Every base match ANDed with each carrier; no match means "any path", so the carrier alone. */
+export function andMatches(matches: readonly Match[] | undefined, carriers: readonly HeaderMatch[]): Match[] {
+  if (!matches || matches.length === 0) return carriers.map((c) => ({ headers: [{ ...c }] }));
+  return matches.flatMap((m) =>
+    carriers.map((c) => ({
+      ...clone(m),
+      headers: [...(m.headers ?? []).filter((h) => h.name.toLowerCase() !== c.name.toLowerCase()), { ...c }],
+    })),
+  );
+}
+
+/** A rule whose matches exceed the per-rule limit becomes several rules (matches are ORed either way). */
+function splitRule(rule: Rule): Rule[] {
+  const ms = rule.matches ?? [];
+  if (ms.length <= MAX_MATCHES) return [rule];
+  const out: Rule[] = [];
+  for (let i = 0; i < ms.length; i += MAX_MATCHES) out.push({ ...clone(rule), matches: ms.slice(i, i + MAX_MATCHES) });
+  return out;
+}
+
+/** Istio's protocol of a Service port: appProtocol, else the port name's prefix. */
+function isHttpPort(p: Record<string, unknown>): boolean {
+  if (p.protocol !== undefined && p.protocol !== "TCP") return false;
+  const proto = String(p.appProtocol ?? String(p.name ?? "").split("-")[0] ?? "").toLowerCase();
+  return !["tcp", "tls", "mongo", "mysql", "redis", "udp", "https"].includes(proto);
+}
+
+export function generateGatewayApiMesh(ctx: GenContext): GenResult {
+  const out = emptyResult();
+  const { index, plan, manager } = ctx;
+  const forks = plan.forks;
+  if (forks.length === 0) return out;
+  const carriers = (id: string) => forkHeaderMatches(manager.spec.header, manager.spec.baggage, id);
+  const apiVersion = gatewayApiVersion(index);
+  const made = new Set<string>();
+  const claim = (ns: string, name: string, m: Manifest | ServicePlan, fp?: ForkPlan): boolean => {
+    const key = `${ns}/${name}`;
+    if (index.has(HTTPROUTE_KIND, ns, name) || made.has(key)) {
+      const doc = "doc" in m ? m.doc : m.base.doc;
+      out.problems.push(
+        error({
+          file: doc.file,
+          line: doc.line,
+          message: `kubefork needs the name HTTPRoute ${key} for the mesh routing${fp ? ` of fork '${fp.id}'` : ""}, and it is taken`,
+          hint: "rename the base HTTPRoute (or the fork: its identifier is the file name)",
+        }),
+      );
+      return false;
+    }
+    made.add(key);
+    return true;
+  };
+
+  // Which Services have a producer route (a route in their namespace attached to them).
+  const routes = index.ofKind(HTTPROUTE_KIND);
+  const produced = new Set<string>();
+  for (const r of routes) {
+    const ns = index.nsOf(r.object);
+    for (const p of parentRefsOf(r.object, ns)) if (p.group === "" && p.kind === "Service" && p.namespace === ns) produced.add(serviceFqdn(p.name, p.namespace, index.clusterDomain));
+  }
+
+  // 1. Per fork, a copy of every base route that is attached to, or routes to, a Service it forks.
+  for (const r of routes) {
+    const ns = index.nsOf(r.object);
+    const serviceParents = parentRefsOf(r.object, ns).filter((p) => p.group === "" && p.kind === "Service");
+    if (serviceParents.length === 0) continue;
+    const parents = serviceParents.map((p) => serviceFqdn(p.name, p.namespace, index.clusterDomain));
+    const rules = asArray(asRecord(r.object.spec)?.rules) as Rule[];
+    const backends = rules.flatMap((rule) => rule.backendRefs ?? []).map((b) => backendFqdn(b, ns, index)).filter((f): f is string => !!f);
+    for (const fp of forks) {
+      if (!parents.some((f) => fp.serviceByFqdn.has(f)) && !backends.some((f) => fp.serviceByFqdn.has(f))) continue;
+      const name = copyName(r.object.metadata.name, fp.id);
+      if (!claim(ns, name, r, fp)) continue;
+      const baseRules = rules.length > 0 ? rules : [{}];
+      const forkRules: Rule[] = baseRules.flatMap((rule) => {
+        const { matches, ...rest } = clone(rule);
+        const c: Rule = { matches: andMatches(matches, carriers(fp.id)), ...rest };
+        const swapped = swapBackends(rule.backendRefs, ns, fp, index);
+        if (swapped) c.backendRefs = swapped;
+        return splitRule(c);
+      });
+      if (forkRules.length > MAX_RULES) {
+        out.problems.push(tooManyRules(r, ns, forkRules.length));
+        continue;
+      }
+      out.objects.push({
+        object: {
+          apiVersion: r.object.apiVersion,
+          kind: "HTTPRoute",
+          metadata: forkMetadata({ ...r.object.metadata, namespace: ns }, fp, name, describe(r.object, ns)),
+          spec: { parentRefs: serviceParents.map((p) => clone(p.raw)), rules: forkRules },
+        },
+        fork: fp.id,
+      });
+    }
+  }
+
+  // 2. Forked Services no route is attached to: a shared catch-all route per HTTP port, and per
+  //    fork a route with the header match to the copy.
+  const byFqdn = new Map<string, { sp: ServicePlan; forks: ForkPlan[] }>();
+  for (const fp of forks)
+    for (const sp of fp.services) {
+      const e = byFqdn.get(sp.fqdn);
+      if (e) e.forks.push(fp);
+      else byFqdn.set(sp.fqdn, { sp, forks: [fp] });
+    }
+  for (const [fqdn, { sp, forks: fps }] of [...byFqdn].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (produced.has(fqdn)) continue;
+    const ports = asArray(asRecord(sp.base.object.spec)?.ports)
+      .map((p) => asRecord(p) ?? {})
+      .filter((p) => typeof p.port === "number" && isHttpPort(p));
+    for (const p of ports) {
+      const port = p.port as number;
+      const stem = ports.length > 1 ? `${sp.name}-${typeof p.name === "string" && p.name ? p.name : port}-kubefork` : `${sp.name}-kubefork`;
+      const parentRefs = [{ group: "", kind: "Service", name: sp.name, port }];
+      const shared = fitName(stem);
+      if (claim(sp.namespace, shared, sp)) {
+        out.objects.push({
+          object: {
+            apiVersion,
+            kind: "HTTPRoute",
+            metadata: sharedMetadata(shared, sp.base.object.metadata.namespace, fps.map((f) => f.id)),
+            spec: { parentRefs, rules: [{ backendRefs: [{ name: sp.name, port }] }] },
+          },
+          fork: null,
+        });
+      }
+      for (const fp of fps) {
+        const name = copyName(stem, fp.id);
+        if (!claim(sp.namespace, name, sp, fp)) continue;
+        const copy = fp.serviceByFqdn.get(fqdn)!;
+        out.objects.push({
+          object: {
+            apiVersion,
+            kind: "HTTPRoute",
+            metadata: forkMetadata({ name, namespace: sp.base.object.metadata.namespace }, fp, name),
+            spec: { parentRefs: clone(parentRefs), rules: [{ matches: andMatches(undefined, carriers(fp.id)), backendRefs: [{ name: copy.copyName, port }] }] },
+          },
+          fork: fp.id,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function tooManyRules(r: Manifest, ns: string, n: number): Problem {
+  return error({
+    file: r.doc.file,
+    line: r.doc.line,
+    object: describe(r.object, ns),
+    message: `the fork copy of this HTTPRoute would need ${n} rules (at most ${MAX_RULES}): its matches, doubled by the baggage carrier, exceed ${MAX_MATCHES} per rule`,
+    hint: "split the base HTTPRoute in two, or drop spec.baggage from kubefork.yaml",
+  });
+}

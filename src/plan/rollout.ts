@@ -1,0 +1,105 @@
+// Argo Rollouts (argoproj.io/v1alpha1 Rollout): a fork of a Rollout is a plain apps/v1 Deployment
+// built from the Rollout's pod template, or from its workloadRef target (a Deployment, ReplicaSet or
+// PodTemplate of the base). A fork needs no canary machinery: one version, a few replicas.
+// The Services the Rollout's strategy names (canary/stable, active/preview) are the Rollout's
+// Services even when their Git selector would not show it.
+import type { Manifest } from "../load/app.ts";
+import { asRecord, clone, describe, type KObject } from "../model/k8s.ts";
+import { error, type Problem } from "../problems.ts";
+import type { BaseIndex } from "./base-index.ts";
+
+export const ROLLOUT_KEY = "argoproj.io/Rollout";
+
+/** The BaseIndex key of a fork entry's `kind`: `Rollout` is a CRD, indexed by group. */
+export function indexKindOf(kind: string): string {
+  return kind === "Rollout" ? ROLLOUT_KEY : kind;
+}
+
+/** Deployment spec fields a Rollout shares with a Deployment and that carry over to the fork. */
+const KEPT = ["minReadySeconds", "revisionHistoryLimit", "progressDeadlineSeconds"] as const;
+
+/**
+ * The Deployment a forked Rollout is copied from (before any fork change): the Rollout's metadata,
+ * its selector, and its pod template (inline or the workloadRef target's).
+ */
+export function rolloutSource(index: BaseIndex, m: Manifest): { source?: KObject; problem?: Problem } {
+  const o = m.object;
+  const ns = index.nsOf(o);
+  const spec = asRecord(o.spec) ?? {};
+  const at = (path: (string | number)[]) => {
+    const full = m.item === undefined ? path : ["items", m.item, ...path];
+    const p = m.doc.locate(full);
+    return { file: m.doc.file, line: p.line, column: p.column, object: describe(o, ns) };
+  };
+  let template = asRecord(spec.template);
+  if (!template) {
+    const ref = asRecord(spec.workloadRef);
+    if (!ref) {
+      return {
+        problem: error({
+          ...at(["spec"]),
+          path: "spec",
+          message: "the Rollout has neither spec.template nor spec.workloadRef, so there is no pod template to fork",
+          hint: "give the Rollout a spec.template, or a spec.workloadRef {apiVersion: apps/v1, kind: Deployment, name: <deployment>} naming a Deployment of the base",
+        }),
+      };
+    }
+    const kind = typeof ref.kind === "string" ? ref.kind : "";
+    const name = typeof ref.name === "string" ? ref.name : "";
+    if (!["Deployment", "ReplicaSet", "PodTemplate"].includes(kind)) {
+      return {
+        problem: error({
+          ...at(["spec", "workloadRef", "kind"]),
+          path: "spec.workloadRef.kind",
+          message: `workloadRef kind '${kind}' is not one Argo Rollouts supports`,
+          hint: "use kind: Deployment, ReplicaSet or PodTemplate",
+        }),
+      };
+    }
+    const target = index.ofKind(kind).find((t) => t.object.metadata.name === name && index.nsOf(t.object) === ns);
+    if (!target) {
+      return {
+        problem: error({
+          ...at(["spec", "workloadRef", "name"]),
+          path: "spec.workloadRef.name",
+          message: `the workloadRef names ${kind} ${ns}/${name}, which is not in the base`,
+          hint: `add the ${kind} to the base manifests (kubefork reads the pod template from it), or give the Rollout an inline spec.template`,
+        }),
+      };
+    }
+    template = kind === "PodTemplate" ? asRecord(target.object.template) : asRecord(asRecord(target.object.spec)?.template);
+    if (!template) {
+      return {
+        problem: error({
+          file: target.doc.file,
+          line: target.doc.line,
+          object: describe(target.object, ns),
+          message: `the workloadRef target of Rollout ${ns}/${o.metadata.name} has no pod template`,
+          hint: "give it a template",
+        }),
+      };
+    }
+  }
+  const dspec: Record<string, unknown> = {};
+  if (spec.replicas !== undefined) dspec.replicas = spec.replicas;
+  if (spec.selector !== undefined) dspec.selector = clone(spec.selector);
+  dspec.template = clone(template);
+  for (const k of KEPT) if (spec[k] !== undefined) dspec[k] = clone(spec[k]);
+  return { source: { apiVersion: "apps/v1", kind: "Deployment", metadata: clone(o.metadata), spec: dspec } };
+}
+
+/** Names of the Services a Rollout's strategy names (canary/stable, blue-green active/preview). */
+export function rolloutServiceNames(o: KObject): string[] {
+  const strategy = asRecord(asRecord(o.spec)?.strategy) ?? {};
+  const canary = asRecord(strategy.canary) ?? {};
+  const blueGreen = asRecord(strategy.blueGreen) ?? {};
+  const names = [canary.stableService, canary.canaryService, blueGreen.activeService, blueGreen.previewService];
+  return [...new Set(names.filter((n): n is string => typeof n === "string" && n !== ""))];
+}
+
+/** Base Services a Rollout's strategy names, in the Rollout's namespace. */
+export function rolloutServices(index: BaseIndex, m: Manifest): Manifest[] {
+  const ns = index.nsOf(m.object);
+  const names = rolloutServiceNames(m.object);
+  return index.servicesIn(ns).filter((s) => names.includes(s.object.metadata.name));
+}

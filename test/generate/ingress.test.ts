@@ -1,0 +1,211 @@
+// Table tests of the three ingress generators (istio, gateway-api, emissary): what each makes per
+// fork and entry, and the errors, each with its exact message, file and line.
+import { describe, expect, it } from "vitest";
+import { formatProblem, type Problem } from "../../src/problems.ts";
+import type { KObject } from "../../src/model/k8s.ts";
+import { parseMappingService } from "../../src/generate/ingress-emissary.ts";
+import { withHeaderSet } from "../../src/generate/gateway-api-common.ts";
+import { appFiles } from "../helpers/app-files.ts";
+import { renderFiles } from "../helpers/inprocess.ts";
+
+const NOW = "2026-11-23T12:00:00Z";
+
+function withIngress(fixture: string, ingress: string, edit: (f: Record<string, string>) => void = () => {}) {
+  return renderFiles(
+    appFiles(fixture, (f) => {
+      f["kubefork.yaml"] = f["kubefork.yaml"]!.replace(/\n  ingress:\n(    .*\n)+/, "\n").replace(/\n  policy:/, `\n  ingress:\n${ingress}  policy:`);
+      if (!f["kubefork.yaml"]!.includes("  ingress:\n")) f["kubefork.yaml"] += `  ingress:\n${ingress}`;
+      edit(f);
+    }),
+    { now: NOW },
+  );
+}
+
+const errors = (ps: readonly Problem[]) => ps.filter((p) => p.severity === "error").map(formatProblem);
+const named = (r: ReturnType<typeof renderFiles>, kind: string, name: string): KObject | undefined =>
+  r.result?.objects.find((o) => o.kind === kind && o.metadata.name === name);
+
+describe("ingress: istio", () => {
+  it("mirrors the base gateway VirtualService per fork; a fork that forks no entry Service keeps the destinations", () => {
+    const r = withIngress("bookshop", "    - {kind: istio, domain: bookshop.example.com, gateway: bookshop/bookshop-gateway}\n");
+    expect(errors(r.problems)).toEqual([]);
+    const alice = named(r, "VirtualService", "bookshop-alice")!;
+    expect(alice.metadata.labels).toMatchObject({ "kubefork.dev/fork": "alice", "app.kubernetes.io/managed-by": "kubefork" });
+    expect(alice.spec).toMatchObject({ hosts: ["alice.bookshop.example.com"], gateways: ["bookshop/bookshop-gateway"] });
+    const http = (alice.spec as { http: Record<string, any>[] }).http;
+    expect(http.map((h) => h.name)).toEqual(["pages", "api"]);
+    expect(http.map((h) => h.headers.request.set)).toEqual([{ "x-fork-identifier": "alice" }, { "x-fork-identifier": "alice" }]);
+    expect(http[1]!.rewrite).toEqual({ uri: "/api/v1/products" });
+    expect(http[0]!.route).toEqual([{ destination: { host: "productpage", port: { number: 9080 } } }]);
+    const carol = named(r, "VirtualService", "bookshop-carol")!;
+    expect((carol.spec as { http: Record<string, any>[] }).http[0]!.route).toEqual([{ destination: { host: "productpage-carol.bookshop.svc.cluster.local", port: { number: 9080 } } }]);
+  });
+
+  it("with no base route for the domain: one route to the entry Service, in the Gateway's namespace", () => {
+    const r = withIngress("bookshop", "    - {kind: istio, domain: shop.bookshop.example.com, gateway: bookshop/bookshop-gateway, service: bookshop/productpage, port: 9080}\n");
+    expect(errors(r.problems)).toEqual([]);
+    const carol = named(r, "VirtualService", "shop-bookshop-example-com-carol")!;
+    expect(carol.metadata.namespace).toBe("bookshop");
+    expect(carol.spec).toEqual({
+      hosts: ["carol.shop.bookshop.example.com"],
+      gateways: ["bookshop/bookshop-gateway"],
+      http: [
+        {
+          name: "kubefork",
+          headers: { request: { set: { "x-fork-identifier": "carol" } } },
+          route: [{ destination: { host: "productpage-carol.bookshop.svc.cluster.local", port: { number: 9080 } } }],
+        },
+      ],
+    });
+  });
+
+  it("a Gateway whose servers do not accept the fork hosts is an error with the wildcard to add", () => {
+    const r = withIngress("bookshop", "    - kind: istio\n      domain: bookshop.example.com\n      gateway: bookshop/bookshop-gateway\n", (f) => {
+      f["base/gateway.yaml"] = f["base/gateway.yaml"]!.replace('        - "*.bookshop.example.com"\n', "");
+    });
+    expect(r.ok).toBe(false);
+    expect(errors(r.problems)).toEqual([
+      'kubefork.yaml:16:7: error: Gateway bookshop/bookshop-gateway spec.ingress[0].domain: Gateway bookshop/bookshop-gateway does not accept the fork hosts alice.bookshop.example.com, bob.bookshop.example.com, carol.bookshop.example.com for VirtualServices in namespace bookshop: requests to them would get 404\n  hint: add "*.bookshop.example.com" to the hosts of a server of Gateway bookshop/bookshop-gateway (base/gateway.yaml:2)',
+    ]);
+  });
+
+  it("no base route and no service is an error at the entry", () => {
+    const r = withIngress("bookshop", "    - kind: istio\n      domain: other.example.com\n      gateway: bookshop/bookshop-gateway\n");
+    expect(errors(r.problems)).toEqual([
+      "kubefork.yaml:15:7: error: spec.ingress[0]: no base VirtualService bound to Gateway bookshop/bookshop-gateway routes other.example.com, and the entry names no service\n  hint: add service: <namespace>/<name> (and port:) to spec.ingress[0], or a VirtualService for other.example.com bound to bookshop/bookshop-gateway to the base",
+    ]);
+  });
+});
+
+describe("ingress: entries in kubefork.yaml", () => {
+  const cases: { name: string; ingress: string; want: string }[] = [
+    {
+      name: "istio without gateway",
+      ingress: "    - kind: istio\n      domain: bookshop.example.com\n",
+      want: "kubefork.yaml:15:7: error: spec.ingress[0].gateway: kind istio needs gateway: namespace/name of the Gateway the fork hosts attach to",
+    },
+    {
+      name: "an unknown field stays an error",
+      ingress: "    - kind: emissary\n      domain: bookshop.example.com\n      hostRewrite: x\n",
+      want: "kubefork.yaml:17:7: error: spec.ingress[0].hostRewrite: unknown field 'hostRewrite' in ForkManager",
+    },
+    {
+      name: "apiVersion only for emissary",
+      ingress: "    - kind: gateway-api\n      domain: bookshop.example.com\n      gateway: bookshop/gw\n      apiVersion: getambassador.io/v2\n",
+      want: "kubefork.yaml:18:7: error: spec.ingress[0].apiVersion: apiVersion only applies to kind emissary",
+    },
+  ];
+  it.each(cases)("$name", (c) => {
+    const r = withIngress("bookshop", c.ingress);
+    expect(r.ok).toBe(false);
+    expect(errors(r.problems).map((e) => e.split("\n")[0])).toEqual([c.want]);
+  });
+});
+
+describe("ingress: DNS limits of <id>.<domain>", () => {
+  const label = (c: string) => c.repeat(60);
+  const domain = `${label("a")}.${label("b")}.${label("c")}.${label("d")}.comx`; // 248 characters
+  it("a host over 253 characters is an error naming the fork file and the entry, not a truncated host", () => {
+    const r = withIngress("bookshop", `    - kind: emissary\n      domain: ${domain}\n      service: bookshop/productpage\n`, (f) => {
+      for (const k of Object.keys(f)) if (k.startsWith("forks/") && k !== "forks/alice.yaml") delete f[k];
+    });
+    expect(r.ok).toBe(false);
+    expect(errors(r.problems)).toEqual([
+      `forks/alice.yaml:5:3: error: metadata.name: the fork host alice.${domain} for kubefork.yaml spec.ingress[0] (emissary, domain ${domain}) is not a valid DNS name: it has 254 characters (at most 253)\n  hint: use a shorter fork identifier, or a shorter domain in kubefork.yaml spec.ingress[0].domain`,
+    ]);
+  });
+  it("a domain label over 63 characters is refused in kubefork.yaml", () => {
+    const r = withIngress("bookshop", `    - kind: emissary\n      domain: ${"x".repeat(64)}.example.com\n      service: bookshop/productpage\n`);
+    expect(errors(r.problems).map((e) => e.split("\n")[0])).toEqual(["kubefork.yaml:16:7: error: spec.ingress[0].domain: every label of a domain must be at most 63 characters"]);
+  });
+});
+
+describe("ingress: gateway-api", () => {
+  it("a Gateway without a listener for the fork hosts is an error", () => {
+    const r = withIngress("ingress-gateway-api", "    - {kind: gateway-api, domain: bookshop.example.com, gateway: bookshop/bookshop-gateway, sectionName: apex}\n");
+    expect(errors(r.problems).map((e) => e.split("\n")[0])).toEqual([
+      "kubefork.yaml:13:27: error: Gateway bookshop/bookshop-gateway spec.ingress[0].domain: Gateway bookshop/bookshop-gateway does not accept the fork hosts alice.bookshop.example.com, bob.bookshop.example.com, carol.bookshop.example.com: no listener's hostname accepts alice.bookshop.example.com",
+    ]);
+  });
+
+  it("with no base route: one route in the entry Service's namespace, port from the Service", () => {
+    const r = withIngress("ingress-gateway-api", "    - {kind: gateway-api, domain: other.bookshop.example.com, gateway: bookshop/bookshop-gateway, service: bookshop/productpage}\n");
+    expect(errors(r.problems)).toEqual([]);
+    expect(named(r, "HTTPRoute", "other-bookshop-example-com-carol")!.spec).toEqual({
+      parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", namespace: "bookshop", name: "bookshop-gateway" }],
+      hostnames: ["carol.other.bookshop.example.com"],
+      rules: [
+        {
+          filters: [{ type: "RequestHeaderModifier", requestHeaderModifier: { set: [{ name: "x-fork-identifier", value: "carol" }] } }],
+          backendRefs: [{ name: "productpage-carol", port: 9080 }],
+        },
+      ],
+    });
+  });
+
+  it.each([
+    { name: "no filter: one is added", filters: undefined, want: [{ type: "RequestHeaderModifier", requestHeaderModifier: { set: [{ name: "x-h", value: "a" }] } }] },
+    {
+      name: "an existing RequestHeaderModifier is merged (a filter type appears once per rule); add/remove of the header dropped",
+      filters: [{ type: "RequestHeaderModifier", requestHeaderModifier: { set: [{ name: "X-H", value: "z" }, { name: "k", value: "v" }], add: [{ name: "x-h", value: "q" }], remove: ["x-h"] } }],
+      want: [{ type: "RequestHeaderModifier", requestHeaderModifier: { set: [{ name: "k", value: "v" }, { name: "x-h", value: "a" }] } }],
+    },
+  ])("withHeaderSet: $name", ({ filters, want }) => {
+    expect(withHeaderSet(filters, "x-h", "a")).toEqual(want);
+  });
+});
+
+describe("ingress: emissary (shape tests: no schema package covers Mappings)", () => {
+  const r = renderFiles(appFiles("ingress-emissary"), { now: NOW });
+  const mappings = (r.result?.objects ?? []).filter((o) => o.kind === "Mapping" && o.metadata.labels?.["kubefork.dev/fork"]);
+
+  it("renders", () => expect(errors(r.problems)).toEqual([]));
+
+  it("v3alpha1: hostname, the header as {value, append: false}, service swapped, base fields kept", () => {
+    const m = mappings.find((o) => o.metadata.name === "productpage-carol")!;
+    expect(m.apiVersion).toBe("getambassador.io/v3alpha1");
+    expect(m.spec).toEqual({
+      hostname: "carol.bookshop.example.com",
+      prefix: "/productpage",
+      rewrite: "/productpage",
+      service: "productpage-carol.bookshop:9080",
+      timeout_ms: 5000,
+      add_request_headers: { "x-fork-identifier": { value: "carol", append: false } },
+      host_rewrite: "bookshop.example.com",
+    });
+    expect(mappings.find((o) => o.metadata.name === "static-alice")!.spec).toMatchObject({
+      service: "productpage.bookshop:9080",
+      add_request_headers: { "x-static": "1", "x-fork-identifier": { value: "alice", append: false } },
+    });
+  });
+
+  it("v2: host, ambassador_id, add_request_headers {name: value}", () => {
+    const m = mappings.find((o) => o.metadata.name === "shop-legacy-example-com-bob")!;
+    expect(m.apiVersion).toBe("getambassador.io/v2");
+    expect(m.spec).toEqual({
+      ambassador_id: "legacy",
+      host: "bob.shop.legacy.example.com",
+      prefix: "/",
+      service: "productpage.bookshop:9080",
+      add_request_headers: { "x-fork-identifier": "bob" },
+      host_rewrite: "shop.legacy.example.com",
+    });
+  });
+
+  it("every fork Mapping has the fields Emissary requires and no host field of the other version", () => {
+    expect(mappings.length).toBe(9); // 3 forks × (2 mirrored v3alpha1 + 1 v2)
+    for (const m of mappings) {
+      const spec = m.spec as Record<string, unknown>;
+      expect(typeof spec.prefix).toBe("string");
+      expect(spec.service).toMatch(/^[a-z0-9-]+(\.[a-z0-9-]+)*(:\d+)?$/);
+      if (m.apiVersion === "getambassador.io/v2") expect(Object.keys(spec)).not.toContain("hostname");
+      else expect(Object.keys(spec)).not.toContain("host");
+    }
+  });
+
+  it.each([
+    ["productpage", { scheme: "", name: "productpage", rest: "", port: "" }],
+    ["productpage.bookshop:9080", { scheme: "", name: "productpage", rest: ".bookshop", namespace: "bookshop", port: ":9080" }],
+    ["https://productpage.bookshop.svc.cluster.local:443", { scheme: "https://", name: "productpage", rest: ".bookshop.svc.cluster.local", namespace: "bookshop", port: ":443" }],
+  ])("parseMappingService(%s)", (s, want) => expect(parseMappingService(s)).toEqual(want));
+});

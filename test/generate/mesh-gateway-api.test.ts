@@ -1,0 +1,141 @@
+// Table tests of GAMMA mesh routing (routing: gateway-api): per-fork copies of base routes whose
+// matches are one header match more specific, shared catch-alls, limits and name clashes.
+import { describe, expect, it } from "vitest";
+import { andMatches, forkHeaderMatches } from "../../src/generate/mesh-gateway-api.ts";
+import { formatProblem } from "../../src/problems.ts";
+import { trace, formatTrace } from "../../src/trace/index.ts";
+import { appFiles } from "../helpers/app-files.ts";
+import { renderFiles } from "../helpers/inprocess.ts";
+
+const NOW = "2026-11-23T12:00:00Z";
+const carrier = forkHeaderMatches("x-fork-identifier", undefined, "bob");
+
+describe("andMatches", () => {
+  it.each([
+    { name: "no matches: the carrier alone (path defaults to PathPrefix /)", matches: undefined, want: [{ headers: [carrier[0]] }] },
+    {
+      name: "each match gets the carrier ANDed, other fields kept",
+      matches: [{ path: { type: "Exact", value: "/a" }, method: "POST" }, { headers: [{ name: "end-user", value: "jason" }] }],
+      want: [
+        { path: { type: "Exact", value: "/a" }, method: "POST", headers: [carrier[0]] },
+        { headers: [{ name: "end-user", value: "jason" }, carrier[0]] },
+      ],
+    },
+    {
+      name: "a base match on the fork header itself is replaced (the fork value decides)",
+      matches: [{ headers: [{ name: "X-Fork-Identifier", value: "x" }] }],
+      want: [{ headers: [carrier[0]] }],
+    },
+  ])("$name", ({ matches, want }) => expect(andMatches(matches, carrier)).toEqual(want));
+
+  it("with baggage: one match per carrier, ORed", () => {
+    const cs = forkHeaderMatches("x-fork-identifier", "kubefork", "bob");
+    expect(andMatches([{ path: { type: "PathPrefix", value: "/api" } }], cs)).toEqual([
+      { path: { type: "PathPrefix", value: "/api" }, headers: [cs[0]] },
+      { path: { type: "PathPrefix", value: "/api" }, headers: [cs[1]] },
+    ]);
+    expect(cs[1]).toEqual({ type: "RegularExpression", name: "baggage", value: "^(.*[,\\s])?kubefork\\s*=\\s*bob(\\s*[;,].*)?\\s*$" });
+  });
+});
+
+/** The gamma fixture with the base HTTPRoute on reviews replaced. */
+function withReviewsRoute(rules: string) {
+  return renderFiles(
+    appFiles("gamma", (f) => {
+      f["base/reviews.yaml"] = f["base/reviews.yaml"]!.replace(/  rules:\n[\s\S]*$/, `  rules:\n${rules}`);
+    }),
+    { now: NOW },
+  );
+}
+
+describe("fork rules win over the base rules they copy, whatever the base rule's specificity", () => {
+  const rules = `    - matches:
+        - path: {type: Exact, value: /reviews/1}
+          method: GET
+          queryParams: [{name: q, value: "1"}]
+      backendRefs: [{name: reviews-v1, port: 9080}]
+    - matches:
+        - path: {type: PathPrefix, value: /reviews}
+          headers: [{name: end-user, value: jason}, {name: x-b, value: "1"}]
+      backendRefs: [{name: reviews-v3, port: 9080}]
+    - matches:
+        - path: {type: RegularExpression, value: "/r.*"}
+      backendRefs: [{name: reviews-v2, port: 9080}]
+`;
+  const r = withReviewsRoute(rules);
+  const objects = r.result?.objects ?? [];
+  const cases: { name: string; path: string; headers: Record<string, string>; base: string | undefined; bob: string | undefined }[] = [
+    { name: "exact path + method + query", path: "/reviews/1?q=1", headers: { "end-user": "jason", "x-b": "1" }, base: "reviews-v1", bob: "reviews-v1" },
+    { name: "prefix + two headers", path: "/reviews/2", headers: { "end-user": "jason", "x-b": "1" }, base: "reviews-v3", bob: "reviews-v3-bob" },
+    { name: "regular expression path", path: "/ratings", headers: {}, base: "reviews-v2", bob: "reviews-v2" },
+    { name: "no rule matches: rejected with and without the header (the fork copy adds no catch-all)", path: "/x", headers: {}, base: undefined, bob: undefined },
+  ];
+  it("renders", () => expect(r.problems.filter((p) => p.severity === "error").map(formatProblem)).toEqual([]));
+  it.each(cases)("$name", (c) => {
+    for (const [id, want] of [[undefined, c.base], ["bob", c.bob], ["alice", c.base], ["zed", c.base]] as const) {
+      const headers: Record<string, string> = { ...c.headers };
+      if (id) headers["x-fork-identifier"] = id;
+      const t = trace(objects, { host: "reviews", path: c.path, headers, from: { mesh: { namespace: "bookshop" } } });
+      const got = t.hops[0]?.destinations.flatMap((d) => d.workloads.map((w) => w.name));
+      expect(got, `${id ?? "no header"}\n${formatTrace(t)}`).toEqual(want ? [want] : []);
+      if (id === "bob" && want) expect(t.hops[0]?.router?.name).toBe("reviews-bob");
+    }
+  });
+});
+
+describe("routing: gateway-api: objects and problems", () => {
+  it("a Service with no route gets a shared catch-all (no fork label) and per-fork header routes", () => {
+    const r = renderFiles(appFiles("gamma"), { now: NOW });
+    const routes = r.result!.output.filter((o) => o.object.kind === "HTTPRoute" && o.object.metadata.labels?.["app.kubernetes.io/managed-by"] === "kubefork");
+    expect(routes.map((o) => `${o.fork ?? "shared"} ${o.object.metadata.name}`).sort()).toEqual([
+      "alice ratings-kubefork-alice",
+      "bob reviews-bob",
+      "bob reviews-v3-kubefork-bob",
+      "carol productpage-kubefork-carol",
+      "shared productpage-kubefork",
+      "shared ratings-kubefork",
+      "shared reviews-v3-kubefork",
+    ]);
+    const shared = routes.find((o) => o.object.metadata.name === "ratings-kubefork")!.object;
+    expect(shared.metadata.labels).toEqual({ "app.kubernetes.io/managed-by": "kubefork" });
+    expect(shared.spec).toEqual({ parentRefs: [{ group: "", kind: "Service", name: "ratings", port: 9080 }], rules: [{ backendRefs: [{ name: "ratings", port: 9080 }] }] });
+  });
+
+  it("a base rule with many matches is split so no rule exceeds 8 matches (with baggage each match doubles)", () => {
+    const matches = Array.from({ length: 5 }, (_, i) => `        - path: {type: PathPrefix, value: /p${i}}\n`).join("");
+    const r = withReviewsRoute(`    - matches:\n${matches}      backendRefs: [{name: reviews-v3, port: 9080}]\n`);
+    const bob = r.result!.objects.find((o) => o.kind === "HTTPRoute" && o.metadata.name === "reviews-bob")!;
+    const forkRules = (bob.spec as { rules: { matches: unknown[] }[] }).rules;
+    expect(forkRules.map((x) => x.matches.length)).toEqual([8, 2]);
+  });
+
+  it("a fork route name taken by a base HTTPRoute is an error", () => {
+    const r = renderFiles(
+      appFiles("gamma", (f) => {
+        f["base/taken.yaml"] = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: reviews-bob, namespace: bookshop}\nspec: {}\n";
+      }),
+      { now: NOW },
+    );
+    expect(r.problems.filter((p) => p.severity === "error").map(formatProblem)).toEqual([
+      "base/reviews.yaml:108: error: kubefork needs the name HTTPRoute bookshop/reviews-bob for the mesh routing of fork 'bob', and it is taken\n  hint: rename the base HTTPRoute (or the fork: its identifier is the file name)",
+    ]);
+  });
+
+  it("a consumer route (another namespace) is copied in its own namespace", () => {
+    const r = renderFiles(
+      appFiles("gamma", (f) => {
+        f["base/consumer.yaml"] =
+          "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: ratings-from-shop, namespace: frontend}\nspec:\n  parentRefs: [{group: '', kind: Service, name: ratings, namespace: bookshop, port: 9080}]\n  rules:\n    - backendRefs: [{name: ratings, namespace: bookshop, port: 9080}]\n";
+        // Any Service in bookshop: a grant naming only `ratings` would not cover the fork's copy.
+        f["base/grant.yaml"] =
+          "apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: frontend-routes, namespace: bookshop}\nspec:\n  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: frontend}]\n  to: [{group: '', kind: Service}]\n";
+      }),
+      { now: NOW },
+    );
+    const copy = r.result!.objects.find((o) => o.metadata.name === "ratings-from-shop-alice")!;
+    expect(copy.metadata.namespace).toBe("frontend");
+    expect((copy.spec as { rules: { backendRefs: unknown[] }[] }).rules[0]!.backendRefs).toEqual([{ name: "ratings-alice", namespace: "bookshop", port: 9080 }]);
+    const t = trace(r.result!.objects, { host: "ratings.bookshop", headers: { "x-fork-identifier": "alice" }, from: { mesh: { namespace: "frontend" } } });
+    expect(t.hops[0]?.destinations[0]?.workloads.map((w) => w.name)).toEqual(["ratings-v1-alice"]);
+  });
+});
