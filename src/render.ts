@@ -19,6 +19,7 @@ import { resolveCompatForks } from "./load/compat.ts";
 import { buildIndex, type BaseIndex } from "./plan/base-index.ts";
 import { FORK_FILE_ANNOTATION, FORK_LABEL, MANAGED_BY, MANAGED_BY_VALUE } from "./plan/labels.ts";
 import { planForks, type Plan } from "./plan/plan.ts";
+import { checkCopies } from "./policy/copies.ts";
 import { checkPolicy } from "./policy/policy.ts";
 import { error, hasErrors, isError, type Problem } from "./problems.ts";
 
@@ -74,7 +75,30 @@ function generatorsFor(routing: string): [string, Generator][] {
   return steps;
 }
 
+/**
+ * Renders, failing closed: an unexpected exception anywhere becomes an internal problem with its
+ * stack, and the result then holds no objects.
+ */
 export function render(input: RenderInput, opts: RenderOptions): RenderResult {
+  try {
+    return renderUnchecked(input, opts);
+  } catch (e) {
+    return { objects: [], output: [], problems: [internalProblem("render", e)] };
+  }
+}
+
+/** An exception that escaped a step, as an internal problem naming the step. */
+function internalProblem(step: string, e: unknown): Problem {
+  const err = e instanceof Error ? e : new Error(String(e));
+  return error({
+    kind: "internal",
+    message: `unexpected failure in step ${step}: ${err.message}`,
+    hint: "this is a bug in kubefork; please report it with the stack below",
+    stack: err.stack,
+  });
+}
+
+function renderUnchecked(input: RenderInput, opts: RenderOptions): RenderResult {
   const problems: Problem[] = [];
   const fail = (): RenderResult => ({ objects: [], output: [], problems });
   const { manager } = input;
@@ -153,17 +177,41 @@ function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, 
   const nsByEntry = new Map<string, string>();
   for (const fp of plan.forks) for (const w of fp.workloads) nsByEntry.set(`${fp.id}|${w.entryIndex}`, w.namespace);
   const live = plan.forks.map((f) => f.loaded);
-  problems.push(...checkPolicy({ manager, forks: live, namespaceOf: (f, i) => nsByEntry.get(`${f.id}|${i}`), now: opts.now }));
+  const allLive = input.forks.filter((f) => f.fork.spec.expires === undefined || Date.parse(f.fork.spec.expires) > opts.now);
+  problems.push(...checkPolicy({ manager, forks: live, allLive, namespaceOf: (f, i) => nsByEntry.get(`${f.id}|${i}`), now: opts.now }));
 
   const managerSource = manager.doc ? { file: manager.file, doc: manager.doc } : { file: manager.file };
   const ctx: GenContext = { manager: manager.manager, index, plan, managerSource };
   const generated: OutputObject[] = [];
   const replace = new Map<Manifest, KObject>();
-  for (const [, gen] of generatorsFor(manager.manager.spec.routing)) {
-    const r = gen(ctx);
+  for (const [step, gen] of generatorsFor(manager.manager.spec.routing)) {
+    // A generator that throws is a bug: report it as an internal problem naming the step.
+    let r: ReturnType<Generator>;
+    try {
+      r = gen(ctx);
+    } catch (e) {
+      problems.push(internalProblem(step, e));
+      continue;
+    }
     problems.push(...r.problems);
     generated.push(...r.objects);
     for (const [m, o] of r.replace) replace.set(m, o);
+  }
+
+  // Guard rails on the copies as generated: what patches changed, final images, Secret references.
+  const copies = new Map<string, KObject>();
+  for (const g of generated) if (g.fork !== null) copies.set(`${g.fork}|${g.object.kind}|${g.object.metadata.namespace ?? ""}|${g.object.metadata.name}`, g.object);
+  try {
+    problems.push(
+      ...checkCopies({
+        manager: manager.manager,
+        plan,
+        index,
+        copyOf: (fp, wp) => copies.get(`${fp.id}|${wp.kind}|${wp.base.object.metadata.namespace ?? ""}|${wp.copyName}`),
+      }),
+    );
+  } catch (e) {
+    problems.push(internalProblem("policy-copies", e));
   }
   return { plan, generated, replace, problems };
 }

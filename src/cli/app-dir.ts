@@ -2,13 +2,14 @@
 // access of a render lives here and in the commands.
 import { spawn } from "node:child_process";
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { baseFileFilter, isForkFile, loadBase, loadForks, loadManager, MANAGER_FILE, type LoadedFork, type LoadedManager, type Manifest } from "../load/app.ts";
 import { DEFAULT_LIMITS, type TextFile } from "../load/documents.ts";
+import { LIMITS } from "../load/limits.ts";
 import { error, type Problem } from "../problems.ts";
 
-/** Largest file kubefork reads (a base file, a fork file, kubefork.yaml). */
-export const MAX_FILE_BYTES = 32 * 1024 * 1024;
+/** Largest base file kubefork reads (fork files and kubefork.yaml: LIMITS.forkFileBytes, LIMITS.managerFileBytes). */
+export const MAX_FILE_BYTES = LIMITS.baseFileBytes;
 /** How long base.command may run: well inside Argo CD's 60 s repo-server deadline. */
 export const BASE_COMMAND_TIMEOUT_MS = 45_000;
 
@@ -41,7 +42,7 @@ export async function readApp(dirArg: string, opts: ReadOptions = {}): Promise<L
     return app;
   }
 
-  const managerFile = readText(root, MANAGER_FILE, app.problems, true);
+  const managerFile = readText(root, MANAGER_FILE, app.problems, LIMITS.managerFileBytes, true);
   const m = loadManager(managerFile ?? undefined);
   app.problems.push(...m.problems);
   if (!m.manager) return app;
@@ -51,9 +52,14 @@ export async function readApp(dirArg: string, opts: ReadOptions = {}): Promise<L
   // Fork files: *.yaml / *.yml directly in forksDir.
   const forksDir = spec.forksDir.replace(/\/+$/, "");
   const forkTexts: TextFile[] = [];
-  for (const f of listFiles(root, forksDir, app.forkProblems, false).filter(isForkFile)) {
+  const forkFiles = listFiles(root, forksDir, app.problems, false).filter(isForkFile);
+  if (forkFiles.length > LIMITS.forkFiles) {
+    app.problems.push(error({ file: forksDir, message: `${forkFiles.length} fork files, more than the ${LIMITS.forkFiles} kubefork reads`, hint: "remove forks that are done (kubefork gc removes expired ones)" }));
+    return app;
+  }
+  for (const f of forkFiles) {
     app.forkFiles.push(f);
-    const t = readText(root, f, app.forkProblems);
+    const t = readText(root, f, app.forkProblems, LIMITS.forkFileBytes);
     if (t) forkTexts.push(t);
   }
   const forks = loadForks(forkTexts, DEFAULT_LIMITS);
@@ -73,9 +79,16 @@ export async function readApp(dirArg: string, opts: ReadOptions = {}): Promise<L
   } else {
     const isBase = baseFileFilter(m.manager.manager);
     baseTexts = [];
-    for (const f of listFiles(root, "", app.problems, true).filter(isBase)) {
-      const t = readText(root, f, app.problems);
-      if (t) baseTexts.push(t);
+    let total = 0;
+    for (const f of listFiles(root, "", app.problems, true, isBase)) {
+      const t = readText(root, f, app.problems, LIMITS.baseFileBytes);
+      if (!t) continue;
+      total += t.text.length;
+      if (total > LIMITS.baseTotalBytes) {
+        app.problems.push(error({ file: f, message: `the base files exceed ${LIMITS.baseTotalBytes} bytes in all; kubefork stops reading here`, hint: "split the application, or narrow spec.base.paths" }));
+        return app;
+      }
+      baseTexts.push(t);
     }
   }
   const base = loadBase(baseTexts, DEFAULT_LIMITS);
@@ -84,53 +97,110 @@ export async function readApp(dirArg: string, opts: ReadOptions = {}): Promise<L
   return app;
 }
 
-/** Files under `sub` (relative paths with `/`, sorted bytewise), refusing links that leave the directory. */
-function listFiles(root: string, sub: string, problems: Problem[], recursive: boolean): string[] {
+/**
+ * Files under `sub` (relative paths with `/`, sorted bytewise). Refuses what resolves outside the
+ * app directory (the starting directory included), a directory reached twice (a link loop),
+ * dangling links named like manifests (a silently missing manifest would be pruned), and more
+ * than LIMITS.files files or LIMITS.dirDepth levels.
+ */
+function listFiles(root: string, sub: string, problems: Problem[], recursive: boolean, keep: (path: string) => boolean = () => true): string[] {
   const out: string[] = [];
-  const walk = (rel: string) => {
+  const seen = new Set<string>();
+  let count = 0;
+  const inside = (target: string) => target === root || target.startsWith(root + sep);
+  const outside = (r: string, target: string) =>
+    problems.push(error({ file: r, message: `the link points outside the app directory (${target})`, hint: "kubefork reads only files inside the app directory; copy the file in instead of linking it" }));
+  const walk = (rel: string, depth: number): boolean => {
+    let real: string;
+    try {
+      real = realpathSync(join(root, rel));
+    } catch {
+      return true; // no such directory (e.g. no forks yet)
+    }
+    if (!inside(real)) {
+      outside(rel, real);
+      return false;
+    }
+    if (seen.has(real)) {
+      problems.push(error({ file: rel, message: `the directory is reached twice (a link loop, or a link to a directory already read)`, hint: "remove the link: every manifest must be read once" }));
+      return false;
+    }
+    seen.add(real);
+    if (depth > LIMITS.dirDepth) {
+      problems.push(error({ file: rel, message: `directories nest deeper than ${LIMITS.dirDepth} levels`, hint: "flatten the app directory" }));
+      return false;
+    }
     let entries: string[];
     try {
       entries = readdirSync(join(root, rel));
     } catch {
-      return;
+      return true;
     }
     for (const name of entries) {
       const r = rel ? `${rel}/${name}` : name;
       const abs = join(root, r);
+      const manifestName = /\.(ya?ml|json)$/.test(name);
       let st;
       try {
         st = lstatSync(abs);
         if (st.isSymbolicLink()) {
-          const target = realpathSync(abs);
-          if (target !== root && !target.startsWith(root + sep)) {
-            if (/\.(ya?ml|json)$/.test(name) || statSync(target).isDirectory())
-              problems.push(error({ file: r, message: `the link points outside the app directory (${target})`, hint: "kubefork reads only files inside the app directory; copy the file in instead of linking it" }));
+          let target: string;
+          try {
+            target = realpathSync(abs);
+          } catch {
+            if (manifestName && keep(r))
+              problems.push(error({ file: r, message: "the link is dangling (its target does not exist, or it loops)", hint: "fix or remove the link" }));
+            continue;
+          }
+          if (!inside(target)) {
+            if ((manifestName && keep(r)) || statSync(target).isDirectory()) outside(r, target);
             continue;
           }
           st = statSync(abs);
         }
       } catch {
-        continue; // a dangling link
+        continue;
       }
       if (st.isDirectory()) {
-        if (recursive && !name.startsWith(".")) walk(r);
-      } else if (st.isFile()) out.push(r);
+        if (recursive && !name.startsWith(".") && !walk(r, depth + 1)) return false;
+      } else if (st.isFile() && keep(r)) {
+        if (++count > LIMITS.files) {
+          problems.push(error({ file: r, message: `more than ${LIMITS.files} files in the app directory; kubefork stops reading here`, hint: "narrow spec.base.paths, or split the application" }));
+          return false;
+        }
+        out.push(r);
+      }
     }
+    return true;
   };
-  walk(sub);
+  walk(sub, 0);
   return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function readText(root: string, rel: string, problems: Problem[], optional = false): TextFile | null {
+function readText(root: string, rel: string, problems: Problem[], maxBytes: number, optional = false): TextFile | null {
   const abs = join(root, rel);
   let buf: Buffer;
   try {
-    const st = statSync(abs);
-    if (st.size > MAX_FILE_BYTES) {
-      problems.push(error({ file: rel, message: `the file is ${st.size} bytes, more than the ${MAX_FILE_BYTES} kubefork reads`, hint: "split it, or check that it is a manifest" }));
+    // Whatever the path, the file read is the one it resolves to: refuse anything outside.
+    const real = realpathSync(abs);
+    if (real !== root && !real.startsWith(root + sep)) {
+      problems.push(error({ file: rel, message: `the file resolves outside the app directory (${real})`, hint: "kubefork reads only files inside the app directory; copy the file in instead of linking it" }));
       return null;
     }
-    buf = readFileSync(abs);
+    const st = statSync(real);
+    if (!st.isFile()) {
+      problems.push(error({ file: rel, message: "not a regular file" }));
+      return null;
+    }
+    if (st.size > maxBytes) {
+      problems.push(error({ file: rel, message: `the file is ${st.size} bytes, more than the ${maxBytes} kubefork reads from such a file`, hint: "split it, or check that it is what it should be" }));
+      return null;
+    }
+    buf = readFileSync(real);
+    if (buf.length > maxBytes) {
+      problems.push(error({ file: rel, message: `the file is ${buf.length} bytes, more than the ${maxBytes} kubefork reads from such a file`, hint: "split it, or check that it is what it should be" }));
+      return null;
+    }
   } catch {
     if (!optional) problems.push(error({ file: rel, message: "cannot read the file" }));
     return null;
@@ -140,7 +210,7 @@ function readText(root: string, rel: string, problems: Problem[], optional = fal
     problems.push(error({ file: rel, line: lineOfInvalidUtf8(buf), message: "the file is not valid UTF-8", hint: "save it as UTF-8" }));
     return null;
   }
-  return { path: relative(root, abs).split(sep).join("/"), text: text.replace(/^\uFEFF/, "") };
+  return { path: rel.split(sep).join("/"), text: text.replace(/^\uFEFF/, "") };
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -173,10 +243,13 @@ async function runBaseCommand(cwd: string, command: string[], signal?: AbortSign
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     child.stdout.on("data", (d: Buffer) => {
       size += d.length;
-      if (size > MAX_FILE_BYTES * 4) child.kill("SIGKILL");
-      else out.push(d);
+      if (size > LIMITS.baseTotalBytes) {
+        tooLarge = true;
+        child.kill("SIGKILL");
+      } else out.push(d);
     });
     child.stderr.on("data", (d: Buffer) => err.push(d));
     child.on("error", (e: NodeJS.ErrnoException) => {
@@ -188,6 +261,10 @@ async function runBaseCommand(cwd: string, command: string[], signal?: AbortSign
       });
     });
     child.on("close", (code, sig) => {
+      if (tooLarge) {
+        resolvePromise({ problem: error({ message: `base.command \`${command.join(" ")}\` printed more than ${LIMITS.baseTotalBytes} bytes; it was stopped`, hint: "split the application" }) });
+        return;
+      }
       if (code === 0) {
         resolvePromise({ stdout: Buffer.concat(out).toString("utf8") });
         return;

@@ -1,7 +1,7 @@
 // `kubefork validate [DIR] [--format text|github]`: every problem at once; exit 1 if any error.
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { render } from "../render.ts";
-import { EXIT, hasErrors, type Problem } from "../problems.ts";
+import { EXIT, exitCodeFor, hasErrors, type Problem } from "../problems.ts";
 import { readApp } from "./app-dir.ts";
 import type { Io } from "./io.ts";
 import { defaultNamespace } from "./render.ts";
@@ -35,7 +35,9 @@ export async function validateCommand(io: Io, dir: string | undefined, flags: Va
     const forks = app.forks.length;
     io.stderr(`${hasErrors(problems) ? "invalid" : "valid"}: ${forks} fork${forks === 1 ? "" : "s"}, ${app.base.length} base objects; ${summary(problems)}\n`);
   }
-  return hasErrors(problems) ? EXIT.invalid : EXIT.ok;
+  // SPEC: exit 1 for any problem found in the input (invalid or policy); a bug in kubefork is 3.
+  const code = exitCodeFor(problems);
+  return code === EXIT.ok ? EXIT.ok : code === EXIT.internal ? EXIT.internal : EXIT.invalid;
 }
 
 /**

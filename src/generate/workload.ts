@@ -114,7 +114,9 @@ export function copyWorkload(wp: WorkloadPlan, fp: ForkPlan, index: BaseIndex, i
   for (let k = 0; k < patches.length; k++) {
     const op = patches[k]!;
     try {
-      patched = jsonpatch.applyOperation(patched, op as jsonpatch.Operation, true, true, true, k).newDocument as KObject;
+      // A copy of the operation: `add` inserts its value by reference, and a later `move` or
+      // `remove` would otherwise change the fork file's parsed value (and every later use of it).
+      patched = jsonpatch.applyOperation(patched, clone(op) as jsonpatch.Operation, true, true, true, k).newDocument as KObject;
     } catch (e) {
       problems.push(
         error({

@@ -8,6 +8,7 @@ import { error, type Problem } from "../problems.ts";
 import { DEFAULT_LIMITS, parseFast, parsePositioned, type ParseLimits, type SourceDoc, type TextFile } from "./documents.ts";
 import { globToRegExp } from "./glob.ts";
 import { isCompatFork, translateCompat, type CompatSource } from "./compat.ts";
+import { LIMITS } from "./limits.ts";
 
 export const MANAGER_FILE = "kubefork.yaml";
 
@@ -88,6 +89,16 @@ export function loadBase(files: readonly TextFile[], limits: ParseLimits = DEFAU
     const parsed = parseFast(file, limits);
     problems.push(...parsed.problems);
     for (const doc of parsed.docs) addObject(doc, doc.value, undefined, manifests, problems);
+    if (manifests.length > LIMITS.baseObjects) {
+      problems.push(
+        error({
+          file: file.path,
+          message: `the base holds more than ${LIMITS.baseObjects} objects; kubefork stops reading here`,
+          hint: "split the application, or narrow spec.base.paths",
+        }),
+      );
+      return { manifests: [], problems };
+    }
   }
   problems.push(...duplicateObjects(manifests));
   return { manifests, problems };

@@ -8,6 +8,7 @@
 import * as jsyaml from "js-yaml";
 import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Node as YamlNode, type Document } from "yaml";
 import { error, type PathSegment, type Problem } from "../problems.ts";
+import { LIMITS } from "./limits.ts";
 
 /** A text file of the app directory: path relative to it, with `/` separators. */
 export interface TextFile {
@@ -33,13 +34,25 @@ export interface SourceDoc {
 }
 
 export interface ParseLimits {
-  /** Most aliases (`*ref`) a file may use: refuses billion-laughs expansions. */
+  /** Most aliases (`*ref`) a document may use. */
   maxAliases: number;
   /** Deepest nesting of collections. */
   maxDepth: number;
+  /** Most documents in one file. */
+  maxDocuments: number;
+  /** Most values one document may expand to through aliases: refuses billion-laughs documents. */
+  maxNodes: number;
 }
 
-export const DEFAULT_LIMITS: ParseLimits = { maxAliases: 100, maxDepth: 64 };
+export const DEFAULT_LIMITS: ParseLimits = {
+  maxAliases: LIMITS.aliases,
+  maxDepth: LIMITS.depth,
+  maxDocuments: LIMITS.documentsPerFile,
+  maxNodes: LIMITS.expandedNodes,
+};
+
+/** Above this size a base file with a syntax error is not parsed a second time just to place the error. */
+const REPARSE_FOR_POSITION_BYTES = 4 * 1024 * 1024;
 
 // ---------------------------------------------------------------- positioned (yaml package)
 
@@ -55,6 +68,10 @@ export function parsePositioned(file: TextFile, limits: ParseLimits = DEFAULT_LI
     return { docs, problems: [error({ file: file.path, line: 1, message: `cannot parse: ${(e as Error).message}` })] };
   }
   if (!Array.isArray(parsed)) parsed = [parsed as unknown as Document.Parsed];
+  if (parsed.length > limits.maxDocuments) {
+    const pos = lineCounter.linePos(parsed[limits.maxDocuments]!.range[0]);
+    return { docs, problems: [tooManyDocuments(file.path, pos.line, parsed.length, limits)] };
+  }
   parsed.forEach((doc, index) => {
     for (const err of doc.errors) {
       // An error found at the end of the file (an unclosed bracket) is reported on the last line that has content.
@@ -85,17 +102,15 @@ export function parsePositioned(file: TextFile, limits: ParseLimits = DEFAULT_LI
           column: pos.col,
           doc: index,
           message: `cannot load document: ${firstLine((e as Error).message)}`,
-          hint: "YAML aliases are limited to keep expansion bounded; write the values out",
+          hint: `YAML aliases are limited (at most ${limits.maxAliases} per document, expanding to at most ${limits.maxNodes} values) to keep expansion bounded; write the values out`,
         }),
       );
       return;
     }
-    const depth = depthOf(value, limits.maxDepth);
-    if (depth > limits.maxDepth) {
+    const shape = shapeProblem(value, limits);
+    if (shape) {
       const pos = lineCounter.linePos(doc.range[0]);
-      problems.push(
-        error({ file: file.path, line: pos.line, column: pos.col, doc: index, message: `nesting is deeper than ${limits.maxDepth} levels`, hint: "flatten the document" }),
-      );
+      problems.push(error({ file: file.path, line: pos.line, column: pos.col, doc: index, ...shape }));
       return;
     }
     const start = lineCounter.linePos(doc.contents.range[0]);
@@ -143,16 +158,23 @@ function locateInYamlDoc(doc: Document.Parsed, lc: LineCounter, path: readonly P
  * Documents are found by their `---` marker lines, then parsed one by one with js-yaml.
  */
 export function parseFast(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): { docs: SourceDoc[]; problems: Problem[] } {
-  if (file.path.endsWith(".json")) return parseJson(file);
+  if (file.path.endsWith(".json")) return parseJson(file, limits);
   const docs: SourceDoc[] = [];
-  for (const chunk of splitDocuments(file.text)) {
+  const chunks = splitDocuments(file.text);
+  if (chunks.length > limits.maxDocuments) return { docs, problems: [tooManyDocuments(file.path, chunks[limits.maxDocuments]!.line, chunks.length, limits)] };
+  for (const chunk of chunks) {
     let value: unknown;
     try {
       value = jsyaml.load(chunk.text, { filename: file.path, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth });
     } catch (e) {
-      // Let the position-keeping parser explain it, with the right line for the whole file.
-      const slow = parsePositioned(file, limits);
-      if (slow.problems.length > 0) return slow;
+      const reason = (e as { reason?: string }).reason ?? "";
+      // Let the position-keeping parser explain a syntax error, with the right line for the whole
+      // file; a limit (depth, aliases) is reported as it is: parsing again would only cost more.
+      const limit = /maxDepth|maxAliases|maxTotalMergeKeys/.test(reason);
+      if (!limit && file.text.length <= REPARSE_FOR_POSITION_BYTES) {
+        const slow = parsePositioned(file, limits);
+        if (slow.problems.length > 0) return slow;
+      }
       const mark = (e as { mark?: { line: number; column: number } }).mark;
       return {
         docs: [],
@@ -162,18 +184,24 @@ export function parseFast(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS):
             line: chunk.textLine + (mark?.line ?? 0),
             column: (mark?.column ?? 0) + 1,
             doc: chunk.index,
-            message: `malformed YAML: ${firstLine((e as { reason?: string }).reason ?? (e as Error).message)}`,
+            message: `${limit ? "refused YAML" : "malformed YAML"}: ${firstLine(reason || (e as Error).message)}`,
+            hint: limit ? `documents may nest at most ${limits.maxDepth} levels and use at most ${limits.maxAliases} aliases` : undefined,
           }),
         ],
       };
     }
     if (value === null || value === undefined) continue;
+    // js-yaml shares one value between an anchor and its aliases: count what it expands to.
+    if (chunk.text.includes("*")) {
+      const shape = shapeProblem(value, limits);
+      if (shape) return { docs: [], problems: [error({ file: file.path, line: chunk.line, doc: chunk.index, ...shape })] };
+    }
     docs.push(lazyDoc(file, chunk, value));
   }
   return { docs, problems: [] };
 }
 
-function parseJson(file: TextFile): { docs: SourceDoc[]; problems: Problem[] } {
+function parseJson(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; problems: Problem[] } {
   let value: unknown;
   try {
     value = JSON.parse(file.text);
@@ -185,6 +213,16 @@ function parseJson(file: TextFile): { docs: SourceDoc[]; problems: Problem[] } {
     const column = offset - before.lastIndexOf("\n");
     return { docs: [], problems: [error({ file: file.path, line, column, message: `malformed JSON: ${firstLine((e as Error).message)}` })] };
   }
+  // JSON.parse keeps the last of two equal keys without a word; YAML and kubectl refuse them.
+  const dup = duplicateJsonKey(file.text);
+  if (dup) {
+    const before = file.text.slice(0, dup.offset);
+    const line = before.split("\n").length;
+    const column = dup.offset - before.lastIndexOf("\n");
+    return { docs: [], problems: [error({ file: file.path, line, column, message: `duplicate key "${dup.key}"`, hint: "a key may appear once per object; remove or rename the duplicate" })] };
+  }
+  const shape = shapeProblem(value, limits);
+  if (shape) return { docs: [], problems: [error({ file: file.path, line: 1, ...shape })] };
   const values = Array.isArray(value) ? value : [value];
   // JSON keeps no per-document line cheaply; positions come from a positioned re-parse on demand
   // (JSON is YAML), which is only paid when a problem is reported.
@@ -292,16 +330,83 @@ function leadingBlankLines(text: string): number {
 
 // ---------------------------------------------------------------- helpers
 
-function depthOf(value: unknown, limit: number, depth = 0): number {
-  if (depth > limit) return depth;
-  if (value === null || typeof value !== "object") return depth;
-  let max = depth;
-  for (const v of Array.isArray(value) ? value : Object.values(value)) {
-    const d = depthOf(v, limit, depth + 1);
-    if (d > max) max = d;
-    if (max > limit) break;
+function tooManyDocuments(file: string, line: number, count: number, limits: ParseLimits): Problem {
+  return error({
+    file,
+    line,
+    message: `the file holds ${count} YAML documents, more than the ${limits.maxDocuments} kubefork reads from one file`,
+    hint: "split the file, or check that it is a manifest stream",
+  });
+}
+
+/**
+ * Depth and expanded size of a parsed value, without expanding it: a value reached through an
+ * alias is the same object as its anchor, so sizes are memoised per object. Returns the problem
+ * when the document nests deeper than `maxDepth` or expands to more than `maxNodes` values.
+ */
+export function shapeProblem(value: unknown, limits: ParseLimits): { message: string; hint: string } | undefined {
+  const size = new Map<object, number>();
+  let tooDeep = false;
+  const walk = (v: unknown, depth: number): number => {
+    if (v === null || typeof v !== "object") return 1;
+    if (depth > limits.maxDepth) {
+      tooDeep = true;
+      return 1;
+    }
+    const known = size.get(v);
+    if (known !== undefined) return known;
+    size.set(v, Infinity); // a cycle (only possible through a bug) counts as too large
+    let n = 1;
+    for (const c of Array.isArray(v) ? v : Object.values(v)) {
+      n += walk(c, depth + 1);
+      if (tooDeep || n > limits.maxNodes) break;
+    }
+    size.set(v, n);
+    return n;
+  };
+  const n = walk(value, 0);
+  if (tooDeep) return { message: `nesting is deeper than ${limits.maxDepth} levels`, hint: "flatten the document" };
+  if (n > limits.maxNodes)
+    return {
+      message: `the document expands to more than ${limits.maxNodes} values through YAML aliases (a "billion laughs" document)`,
+      hint: "write the values out instead of repeating aliases of aliases",
+    };
+  return undefined;
+}
+
+/** The first key that appears twice in one object of a valid JSON text, with its offset. */
+export function duplicateJsonKey(text: string): { offset: number; key: string } | undefined {
+  const stack: (Set<string> | null)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let j = i + 1;
+      let escaped = false;
+      for (;;) {
+        const d = text.charCodeAt(j);
+        if (d === 0x5c) {
+          escaped = true;
+          j += 2;
+        } else if (d === 0x22 || Number.isNaN(d)) break;
+        else j++;
+      }
+      const top = stack[stack.length - 1];
+      if (top && expectKey) {
+        const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
+        if (top.has(key)) return { offset: i, key };
+        top.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === 0x7b /* { */) {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === 0x5b /* [ */) stack.push(null);
+    else if (c === 0x7d /* } */ || c === 0x5d /* ] */) stack.pop();
+    else if (c === 0x2c /* , */ && stack[stack.length - 1]) expectKey = true;
   }
-  return max;
+  return undefined;
 }
 
 function firstLine(s: string): string {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LIMITS } from "../load/limits.ts";
 
 /** DNS-1123 label: what a fork identifier, a namespace and most generated names must be. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -7,6 +8,31 @@ export const dnsLabel = z
   .string()
   .max(63, "must be at most 63 characters (a DNS-1123 label)")
   .regex(DNS1123_LABEL, "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit");
+
+/**
+ * A fork identifier: a DNS-1123 label of at most LIMITS.identifierLength characters, short enough
+ * for every name, label value and host built from it (see src/load/limits.ts).
+ */
+export const FORK_ID_MAX = LIMITS.identifierLength;
+export const forkIdentifier = z
+  .string()
+  .max(FORK_ID_MAX, `must be at most ${FORK_ID_MAX} characters: it appears in hosts <id>.<domain>, label values fork-<id> and names <name>-<id>`)
+  .regex(DNS1123_LABEL, "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit");
+
+/**
+ * A container image reference as the distribution/reference grammar writes it:
+ * `[host[:port]/]path[:tag][@digest]`, lower-case path components.
+ */
+const REF_DOMAIN = String.raw`(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?`;
+const REF_PATH = String.raw`[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`;
+export const IMAGE_REFERENCE = new RegExp(
+  String.raw`^(?:${REF_DOMAIN}/)?${REF_PATH}(?:/${REF_PATH})*(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
+);
+export const imageReference = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(IMAGE_REFERENCE, "must be an image reference such as registry.example.com/team/app:1.2 (host[:port]/path[:tag][@digest])");
 
 /** A Kubernetes object name (DNS-1123 subdomain). */
 export const objectName = z

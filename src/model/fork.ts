@@ -1,6 +1,6 @@
 // The Fork file: forks/<id>.yaml. One Fork per file; the identifier is metadata.name.
 import { z } from "zod";
-import { dnsLabel, envVar, labelMap, objectName, rfc3339 } from "./common.ts";
+import { dnsLabel, envVar, forkIdentifier, imageReference, labelMap, objectName, rfc3339 } from "./common.ts";
 
 export const FORK_API_VERSION = "kubefork.dev/v1alpha1";
 
@@ -24,7 +24,7 @@ export type PatchOp = z.infer<typeof patchOp>;
 
 export const containerOverride = z.strictObject({
   name: z.string().min(1),
-  image: z.string().min(1).optional(),
+  image: imageReference.optional(),
   env: z.array(envVar).optional(),
   args: z.array(z.string()).optional(),
   command: z.array(z.string()).optional(),
@@ -39,7 +39,7 @@ export const forkWorkload = z.strictObject({
   kind: z.enum(WORKLOAD_KINDS).default("Deployment"),
   namespace: dnsLabel.optional(),
   replicas: z.number().int().min(0).default(1),
-  image: z.string().min(1).optional(),
+  image: imageReference.optional(),
   env: z.array(envVar).optional(),
   containers: z.array(containerOverride).optional(),
   patches: z.array(patchOp).optional(),
@@ -71,7 +71,7 @@ export const forkSchema = z.strictObject({
   apiVersion: z.literal(FORK_API_VERSION),
   kind: z.literal("Fork"),
   metadata: z.strictObject({
-    name: dnsLabel,
+    name: forkIdentifier,
     labels: labelMap.optional(),
     annotations: labelMap.optional(),
   }),

@@ -46,9 +46,19 @@ export const ingressEntry = z
   });
 export type IngressEntry = z.infer<typeof ingressEntry>;
 
+/** An image pattern: `*` (anything), or `host[:port]/path` globs naming the registry host (see policy.ts). */
+const imagePattern = z
+  .string()
+  .min(1)
+  .refine((s) => s === "*" || s.includes("/"), "must name the registry host, e.g. registry.example.com/* or docker.io/library/nginx:* ('*' alone allows every image)");
+
 export const policySchema = z.strictObject({
   namespaces: z.array(dnsLabel).optional(),
-  images: z.array(z.string().min(1)).optional(),
+  images: z.array(imagePattern).optional(),
+  /** JSON Pointer prefixes (a `*` segment matches any one segment) that patches may change although restricted. */
+  allowPatchPaths: z.array(z.string().regex(/^\/.*$/, "must be a JSON Pointer such as /spec/template/spec/securityContext")).optional(),
+  /** Secret names (globs) a fork may reference beyond those its base workload references. */
+  allowSecretRefs: z.array(z.string().min(1)).optional(),
   maxReplicas: z.number().int().min(0).optional(),
   maxForks: z.number().int().min(0).optional(),
   maxLifetime: duration.optional(),

@@ -5,16 +5,49 @@ import { parseDuration } from "../model/common.ts";
 import type { Policy } from "../model/manager.ts";
 import { error, type PathSegment, type Problem } from "../problems.ts";
 
-/** Glob on a whole image reference: `*` matches any run of characters (slashes included), `?` one. */
+/**
+ * The full reference of an image as a container runtime resolves it: a first component that is
+ * not a host (no `.` or `:`, not `localhost`) means Docker Hub, so `nginx:1.25` is
+ * `docker.io/library/nginx:1.25` and `team/app` is `docker.io/team/app`; `index.docker.io` is
+ * `docker.io`. Tag and digest are kept as written.
+ */
+export function normalizeImage(image: string): string {
+  const slash = image.indexOf("/");
+  const first = slash < 0 ? "" : image.slice(0, slash);
+  const isHost = slash >= 0 && (first.includes(".") || first.includes(":") || first === "localhost" || first !== first.toLowerCase());
+  if (!isHost) return slash < 0 ? `docker.io/library/${image}` : `docker.io/${image}`;
+  if (first === "index.docker.io") return `docker.io${image.slice(slash)}`;
+  return image;
+}
+
+/**
+ * Whether an image is allowed by a `policy.images` pattern. The pattern is a glob on the full
+ * reference (see normalizeImage), registry host and port included:
+ * - `*` alone allows every image;
+ * - before the pattern's first `/` (the registry host and port) `*` and `?` never match `/`, so
+ *   a host is matched whole: `registry.example.com/*` does not allow
+ *   `evil.com/registry.example.com/x` nor `registry.example.com:5000/x` (another port is another
+ *   registry), and `*.example.com/*` does not allow `evil.com/x.example.com/y`;
+ * - after it (repository, tag, digest) `*` matches any run of characters, `/` `:` `@` included:
+ *   `registry.example.com/team/*` allows `registry.example.com/team/sub/app:1@sha256:…`.
+ */
 export function imageMatches(pattern: string, image: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
-  return re.test(image);
+  if (pattern === "*") return true;
+  const ref = normalizeImage(image);
+  const slash = pattern.indexOf("/");
+  const host = slash < 0 ? pattern : pattern.slice(0, slash);
+  const rest = slash < 0 ? "" : pattern.slice(slash);
+  const glob = (p: string, any: string, one: string) =>
+    p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, any).replace(/\?/g, one);
+  return new RegExp(`^${glob(host, "[^/]*", "[^/]")}${glob(rest, ".*", ".")}$`).test(ref);
 }
 
 export interface PolicyInput {
   manager: LoadedManager;
   /** Live (not expired) forks. */
   forks: readonly LoadedFork[];
+  /** Every loaded fork that has not expired, whatever the scope: what maxForks counts. */
+  allLive?: readonly LoadedFork[];
   /** Namespace of each fork workload, resolved by the plan: `${forkId}|${entryIndex}` → namespace. */
   namespaceOf: (fork: LoadedFork, entryIndex: number) => string | undefined;
   now: number;
@@ -25,7 +58,10 @@ export function checkPolicy(input: PolicyInput): Problem[] {
   if (!policy) return [];
   const problems: Problem[] = [];
   for (const f of input.forks) problems.push(...checkFork(policy, f, input));
-  if (policy.maxForks !== undefined && input.forks.length > policy.maxForks) {
+  // maxForks counts the live forks of the directory, not of the scope: a per-fork Application
+  // (render --fork) must not escape it.
+  const live = [...(input.allLive ?? input.forks)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (policy.maxForks !== undefined && live.length > policy.maxForks) {
     const pos = input.manager.doc?.locate(["spec", "policy", "maxForks"]);
     problems.push(
       error({
@@ -34,7 +70,7 @@ export function checkPolicy(input: PolicyInput): Problem[] {
         line: pos?.line,
         column: pos?.column,
         path: "spec.policy.maxForks",
-        message: `${input.forks.length} live forks exceed maxForks ${policy.maxForks}: ${input.forks.map((f) => f.id).join(", ")}`,
+        message: `${live.length} live forks exceed maxForks ${policy.maxForks}: ${live.map((f) => f.id).join(", ")} (policy.maxForks)`,
         hint: "remove forks that are done (git rm forks/<id>.yaml), or raise spec.policy.maxForks",
       }),
     );
@@ -75,7 +111,7 @@ function checkFork(policy: Policy, f: LoadedFork, input: PolicyInput): Problem[]
       });
       for (const { path, image } of images)
         if (!policy.images.some((p) => imageMatches(p, image)))
-          violation(path, "images", `image ${image} is not allowed`, `images must match one of: ${policy.images.join(", ")}`);
+          violation(path, "images", `image ${image} is not allowed${normalizeImage(image) !== image ? ` (it is ${normalizeImage(image)})` : ""}`, `images must match one of: ${policy.images.join(", ")}`);
     }
   });
   return problems;

@@ -2,7 +2,7 @@
 // spec.configMaps / spec.secretRefs with their file, line and message.
 import { describe, expect, it } from "vitest";
 import { podReferences, rewriteReferences } from "../../src/generate/configmap.ts";
-import { errorsOf, renderFiles } from "./helpers.ts";
+import { errorsOf, MANAGER, renderFiles } from "./helpers.ts";
 
 describe("podReferences / rewriteReferences", () => {
   const cases: { name: string; pod: Record<string, unknown>; configMaps: string[]; secrets: string[]; rewritten: unknown }[] = [
@@ -173,7 +173,7 @@ describe("spec.configMaps and spec.secretRefs errors", () => {
   });
 
   it("a secretRef rewrites the reference and copies no Secret", () => {
-    const r = renderFiles({ "base/app.yaml": BASE, "forks/alice.yaml": fork("    - name: jobs\n  secretRefs:\n    - {from: web-db, to: web-db-staging}\n") });
+    const r = renderFiles({ "kubefork.yaml": `${MANAGER}  policy: {allowSecretRefs: [web-db-staging]}\n`, "base/app.yaml": BASE, "forks/alice.yaml": fork("    - name: jobs\n  secretRefs:\n    - {from: web-db, to: web-db-staging}\n") });
     expect(errorsOf(r)).toEqual([]);
     expect(r.objects.filter((o) => o.kind === "Secret").map((o) => o.metadata.name)).toEqual(["web-db"]);
     const jobs = r.objects.find((o) => o.metadata.name === "jobs-alice") as any;
