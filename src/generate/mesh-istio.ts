@@ -61,9 +61,15 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
   const { index, manager } = ctx;
   const carriers = (id: string) => forkCarriers(manager.spec.header, manager.spec.baggage, id);
 
-  const meshVS = index.ofKind(VS_KIND).filter((m) => isMeshVirtualService(m.object));
+  const allVS = index.ofKind(VS_KIND);
+  const meshVS = allVS.filter((m) => isMeshVirtualService(m.object));
   const forkedHosts = new Map<string, ForkPlan[]>();
-  for (const fp of forks) for (const sp of fp.services) forkedHosts.set(sp.fqdn, [...(forkedHosts.get(sp.fqdn) ?? []), fp]);
+  for (const fp of forks)
+    for (const sp of fp.services) {
+      const l = forkedHosts.get(sp.fqdn);
+      if (l) l.push(fp);
+      else forkedHosts.set(sp.fqdn, [fp]);
+    }
 
   const claims = new Map<string, Manifest[]>();
   for (const m of meshVS) {
@@ -85,7 +91,9 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
             );
         continue;
       }
-      claims.set(fqdn, [...(claims.get(fqdn) ?? []), m]);
+      const l = claims.get(fqdn);
+      if (l) l.push(m);
+      else claims.set(fqdn, [m]);
     }
   }
   for (const [host, vss] of claims) {
@@ -101,15 +109,23 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
       );
   }
 
-  // Extend every mesh VirtualService that claims or routes to a forked host.
-  for (const m of meshVS) {
+  // Extend every mesh VirtualService that claims or routes to a forked host, and every gateway
+  // VirtualService that routes to one: a gateway sends straight to the endpoints of its
+  // destination (mesh VirtualServices are not applied again there), so a request that enters
+  // through the shared domain with the fork header needs the fork routes at the gateway too.
+  for (const m of allVS) {
     const ns = index.nsOf(m.object);
+    const mesh = isMeshVirtualService(m.object);
     const spec = asRecord(m.object.spec) ?? {};
-    const hosts = asArray(spec.hosts).filter((h): h is string => typeof h === "string").map((h) => index.resolveHost(h, ns));
     const http = asArray(spec.http) as Route[];
-    const destHosts = http.flatMap((r) => asArray(r.route) as Destination[]).map((d) => d.destination?.host).filter((h): h is string => typeof h === "string").map((h) => index.resolveHost(h, ns));
-    const touching = forks.filter((fp) => hosts.some((h) => fp.serviceByFqdn.has(h)) || destHosts.some((h) => fp.serviceByFqdn.has(h)));
-    if (touching.length === 0) continue;
+    const touched = new Set<ForkPlan>();
+    const touch = (h: unknown) => {
+      if (typeof h !== "string") return;
+      for (const fp of forkedHosts.get(index.resolveHost(h, ns)) ?? []) touched.add(fp);
+    };
+    if (mesh) for (const h of asArray(spec.hosts)) touch(h);
+    for (const r of http) for (const d of asArray(r.route) as Destination[]) touch(d.destination?.host);
+    if (touched.size === 0) continue;
     if (http.length === 0) {
       out.problems.push(
         warning({
@@ -121,6 +137,7 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
       );
       continue;
     }
+    const touching = forks.filter((fp) => touched.has(fp));
     out.replace.set(m, extendVirtualService(m.object, ns, touching, index.resolveHost, carriers));
   }
 

@@ -58,11 +58,11 @@ describe("ingress: istio (fixtures/ingress-istio) — gateway VirtualServices, t
       want: ["productpage-v1", "reviews-v1", "ratings-v1"],
     },
     {
-      name: "the plain domain with carol's header: the base gateway route does not look at headers, the mesh does",
+      name: "the plain domain with carol's header: the base gateway VirtualService carries carol's routes too",
       host: "bookshop.example.com",
       headers: { "x-fork-identifier": "carol" },
-      next: [],
-      want: ["productpage-v1"],
+      next: ["reviews"],
+      want: ["productpage-v1-carol", "reviews-v1"],
     },
     {
       name: "a host of no fork: 404 at the gateway",

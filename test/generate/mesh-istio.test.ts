@@ -82,12 +82,19 @@ describe("Istio mesh routing", () => {
     expect(r.objects.map((o) => o.object.metadata.name)).toEqual(["ratings-kubefork"]);
   });
 
-  it("gateway-only VirtualServices are not mesh routing; a short host resolves in the VirtualService's namespace", () => {
+  it("gateway-only VirtualServices are extended but claim no mesh host; a short host resolves in the VirtualService's namespace", () => {
     const gw = `  hosts: [ratings]\n  gateways: [shop-gw]\n  http:\n    - route: [{destination: {host: ratings}}]\n`;
     const other = `  hosts: [ratings]\n  http:\n    - route: [{destination: {host: ratings}}]\n`;
     const r = mesh([vs("gw", gw), vs("elsewhere", other, "other")], f("alice", "ratings"));
-    expect(r.replace.size).toBe(0);
-    expect(r.objects).toHaveLength(1);
+    // The gateway VirtualService routes to ratings, so it gains alice's routes (a gateway does not
+    // apply mesh routing again), but it does not claim the mesh host: a shared one is still made.
+    expect([...r.replace.keys()].map((m) => m.object.metadata.name)).toEqual(["gw"]);
+    expect((r.replace.values().next().value as any).spec.http[0]).toEqual({
+      name: "kubefork-alice-route-0",
+      match: [{ headers: { "x-fork-identifier": { exact: "alice" } } }],
+      route: [{ destination: { host: "ratings-alice.shop.svc.cluster.local" } }],
+    });
+    expect(r.objects.map((o) => o.object.metadata.name)).toEqual(["ratings-kubefork"]);
   });
 
   it("baggage adds one match block per carrier", () => {

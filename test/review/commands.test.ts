@@ -230,7 +230,7 @@ describe("kubefork trace", () => {
   it("a gateway hop: bookshop.example.com/productpage enters by the Istio Gateway and reaches productpage-v1", () => {
     const r = trace("--host", "bookshop.example.com", "--path", "/productpage");
     expect(r.stdout).toContain("  through gateway bookshop/bookshop-gateway (Istio Gateway bookshop/bookshop-gateway serves bookshop.example.com)\n");
-    expect(r.stdout).toContain('       VirtualService bookshop/bookshop  route 0 "pages" (match 0)\n');
+    expect(r.stdout).toContain('       VirtualService bookshop/bookshop  route 2 "pages" (match 0)\n');
     expect(r.stdout).toContain("→ productpage.bookshop.svc.cluster.local:9080 (100%)  Service bookshop/productpage → Deployment bookshop/productpage-v1\n");
   });
 
