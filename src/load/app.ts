@@ -5,7 +5,7 @@ import { managerSchema, type ForkManager } from "../model/manager.ts";
 import { isKObject, type KObject } from "../model/k8s.ts";
 import { validateDoc } from "../model/validate.ts";
 import { error, type Problem } from "../problems.ts";
-import { DEFAULT_LIMITS, parseFast, parsePositioned, type ParseLimits, type SourceDoc, type TextFile } from "./documents.ts";
+import { DEFAULT_LIMITS, parseFast, parseSmall, type ParseLimits, type SourceDoc, type TextFile } from "./documents.ts";
 import { globToRegExp } from "./glob.ts";
 import { isCompatFork, translateCompat, type CompatSource } from "./compat.ts";
 import { LIMITS } from "./limits.ts";
@@ -49,7 +49,7 @@ export function loadManager(file: TextFile | undefined, limits: ParseLimits = DE
       ],
     };
   }
-  const { docs, problems } = parsePositioned(file, limits);
+  const { docs, problems } = parseSmall(file, limits);
   if (problems.length) return { problems };
   if (docs.length !== 1) {
     return {
@@ -206,7 +206,7 @@ export function loadForks(files: readonly TextFile[], limits: ParseLimits = DEFA
 }
 
 export function loadFork(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): { fork?: LoadedFork; problems: Problem[] } {
-  const { docs, problems } = parsePositioned(file, limits);
+  const { docs, problems } = parseSmall(file, limits);
   if (problems.length) return { problems };
   if (docs.length === 0) {
     return { problems: [error({ file: file.path, line: 1, message: "the fork file is empty", hint: "write a Fork (see kubefork new --help), or delete the file to remove the fork" })] };

@@ -151,6 +151,60 @@ function locateInYamlDoc(doc: Document.Parsed, lc: LineCounter, path: readonly P
   return { line: pos.line, column: pos.col };
 }
 
+// ---------------------------------------------------------------- small files, fast when plain
+
+/**
+ * Parses a fork file or kubefork.yaml. A file written in plain YAML (no tags, anchors, aliases,
+ * directives or complex keys) that js-yaml loads without complaint is taken from js-yaml, which
+ * is several times cheaper than the `yaml` package on first use; its positions come from the
+ * `yaml` package only when a problem asks for one (`locate`). Anything else (a syntax error, a
+ * duplicate key, an exotic feature, an empty document) goes through `parsePositioned`, so every
+ * problem is the one it reports. Both parsers use the YAML 1.2 core schema.
+ */
+export function parseSmall(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): { docs: SourceDoc[]; problems: Problem[] } {
+  return parsePlain(file, limits) ?? parsePositioned(file, limits);
+}
+
+/**
+ * YAML features the fast path leaves to the `yaml` package: tags, anchors, aliases, complex keys,
+ * null keys (the two parsers name them differently), directives, tabs.
+ */
+const NOT_PLAIN = /(?:^|[\s[{,])[!&*]|(?:^|[\s[{,])\?(?:\s|$)|(?:^|[\s[{,-])(?:~|null|Null|NULL)?\s*:(?:\s|$)|^%|\t/m;
+
+function parsePlain(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; problems: Problem[] } | undefined {
+  const text = file.text;
+  if (NOT_PLAIN.test(text)) return undefined;
+  const values: unknown[] = [];
+  try {
+    jsyaml.loadAll(text, (v) => void values.push(v), { filename: file.path, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth });
+  } catch {
+    return undefined;
+  }
+  // Each document must be a chunk with content, numbered without gaps: then documents, indexes
+  // and first lines are the ones the `yaml` package would give.
+  const chunks = splitDocuments(text);
+  if (chunks.length !== values.length || chunks.length > limits.maxDocuments) return undefined;
+  for (let i = 0; i < chunks.length; i++) {
+    const v = values[i];
+    if (chunks[i]!.index !== i || v === null || v === undefined || shapeProblem(v, limits)) return undefined;
+  }
+  let positioned: SourceDoc[] | undefined;
+  const docs = chunks.map(
+    (chunk, i): SourceDoc => ({
+      file: file.path,
+      index: chunk.index,
+      line: chunk.line,
+      value: values[i],
+      locate(path) {
+        positioned ??= parsePositioned(file, limits).docs;
+        const d = positioned[i];
+        return d ? d.locate(path) : { line: chunk.line, column: 1 };
+      },
+    }),
+  );
+  return { docs, problems: [] };
+}
+
 // ---------------------------------------------------------------- fast (js-yaml), for the base
 
 /**
