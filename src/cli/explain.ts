@@ -1,8 +1,8 @@
 // `kubefork explain ID [DIR] [--format text|markdown] [--now T]`: what the fork adds and changes.
-import { error, EXIT, exitCodeFor, hasErrors, isError } from "../problems.ts";
+import { appOrExit, nowFrom } from "./common.ts";
+import { error, EXIT, exitCodeFor, isError } from "../problems.ts";
 import { render } from "../render.ts";
 import { explainFork, formatExplainMarkdown, formatExplainText } from "../review/explain.ts";
-import { readApp } from "./app-dir.ts";
 import type { Io } from "./io.ts";
 import { defaultNamespace } from "./render.ts";
 import { printProblems } from "./report.ts";
@@ -14,18 +14,10 @@ export interface ExplainFlags {
 }
 
 export async function explainCommand(io: Io, id: string, dir: string | undefined, flags: ExplainFlags): Promise<number> {
-  const now = flags.now !== undefined ? Date.parse(flags.now) : io.now();
-  if (Number.isNaN(now)) {
-    printProblems(io, [error({ message: `--now ${flags.now}: expected an RFC 3339 time such as 2026-11-23T12:00:00Z` })]);
-    return EXIT.usage;
-  }
-  const app = await readApp(dir ?? io.cwd, { signal: io.signal });
-  if (!app.manager || hasErrors(app.problems)) {
-    const problems = [...app.problems];
-    if (!hasErrors(problems)) problems.push(error({ message: "no ForkManager loaded" }));
-    printProblems(io, problems);
-    return exitCodeFor(problems);
-  }
+  const now = nowFrom(io, flags.now);
+  if (now === undefined) return EXIT.usage;
+  const app = await appOrExit(io, dir);
+  if (typeof app === "number") return app;
   const manager = app.manager;
   const fork = app.forks.find((f) => f.id === id);
   const own = app.forkProblems.filter((p) => p.file !== undefined && p.file.slice(p.file.lastIndexOf("/") + 1).replace(/\.ya?ml$/, "") === id);

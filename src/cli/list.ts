@@ -1,9 +1,9 @@
 // `kubefork list [DIR] [-o table|json] [--now T]`: one row per fork.
-import { error, EXIT, exitCodeFor, hasErrors, type Problem } from "../problems.ts";
+import { appOrExit, nowFrom } from "./common.ts";
+import { EXIT, exitCodeFor, hasErrors, type Problem } from "../problems.ts";
 import { summariseForks, type ForkSummary } from "../review/summary.ts";
 import { formatTable } from "../review/table.ts";
 import { rfc3339 } from "../review/time.ts";
-import { readApp } from "./app-dir.ts";
 import { paintStdout, type Io } from "./io.ts";
 import { defaultNamespace } from "./render.ts";
 import { printProblems } from "./report.ts";
@@ -15,18 +15,10 @@ export interface ListFlags {
 }
 
 export async function listCommand(io: Io, dir: string | undefined, flags: ListFlags): Promise<number> {
-  const now = flags.now !== undefined ? Date.parse(flags.now) : io.now();
-  if (Number.isNaN(now)) {
-    printProblems(io, [error({ message: `--now ${flags.now}: expected an RFC 3339 time such as 2026-11-23T12:00:00Z` })]);
-    return EXIT.usage;
-  }
-  const app = await readApp(dir ?? io.cwd, { signal: io.signal });
-  if (!app.manager) {
-    const problems = [...app.problems];
-    if (!hasErrors(problems)) problems.push(error({ message: "no ForkManager loaded" }));
-    printProblems(io, problems);
-    return exitCodeFor(problems);
-  }
+  const now = nowFrom(io, flags.now);
+  if (now === undefined) return EXIT.usage;
+  const app = await appOrExit(io, dir, { allowBaseProblems: true });
+  if (typeof app === "number") return app;
   // A broken base is reported, and forks are then judged by their files alone.
   const baseProblems: Problem[] = app.problems;
   const rows = summariseForks(

@@ -1,6 +1,7 @@
 // `kubefork new ID --workload NAME [...] [DIR]`: writes forks/ID.yaml for workloads of the base.
 // The file is loaded and rendered (that fork alone, with the policy) before it is written: an
 // invalid fork file is never written.
+import { appOrExit, nowFrom } from "./common.ts";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { loadFork } from "../load/app.ts";
@@ -10,7 +11,6 @@ import { error, EXIT, exitCodeFor, hasErrors, warning, type Problem } from "../p
 import { render } from "../render.ts";
 import { buildNewFork } from "../review/new-fork.ts";
 import { expiryText, parseExpires, rfc3339 } from "../review/time.ts";
-import { readApp } from "./app-dir.ts";
 import type { Io } from "./io.ts";
 import { VERSION } from "./version.ts";
 import { defaultNamespace } from "./render.ts";
@@ -64,16 +64,11 @@ export async function newCommand(io: Io, id: string, dir: string | undefined, fl
     replicas = Number(flags.replicas);
     if (!/^\d+$/.test(flags.replicas) || !Number.isSafeInteger(replicas)) return usage(io, `--replicas ${flags.replicas}: expected a whole number`);
   }
-  const now = flags.now !== undefined ? Date.parse(flags.now) : io.now();
-  if (Number.isNaN(now)) return usage(io, `--now ${flags.now}: expected an RFC 3339 time such as 2026-11-23T12:00:00Z`);
+  const now = nowFrom(io, flags.now);
+  if (now === undefined) return EXIT.usage;
 
-  const app = await readApp(dir ?? io.cwd, { signal: io.signal });
-  if (!app.manager || hasErrors(app.problems)) {
-    const problems = [...app.problems];
-    if (!hasErrors(problems)) problems.push(error({ message: "no ForkManager loaded" }));
-    printProblems(io, problems);
-    return exitCodeFor(problems);
-  }
+  const app = await appOrExit(io, dir);
+  if (typeof app === "number") return app;
   const manager = app.manager.manager;
   const notes: Problem[] = [];
 

@@ -1,11 +1,11 @@
 // `kubefork trace [DIR] --host HOST [--header ID] [--path /p] [--from NS | --gateway NS/NAME]
 // [--then HOST]...`: renders the app, then follows one request through the rendered routing, hop
 // by hop, as the mesh (or the gateway) would route it.
+import { appOrExit, nowFrom } from "./common.ts";
 import { error, EXIT, exitCodeFor, hasErrors, isError, warning, type Problem } from "../problems.ts";
 import { render } from "../render.ts";
 import { planTrace } from "../review/trace-request.ts";
 import { formatTrace, traceChain } from "../trace/index.ts";
-import { readApp } from "./app-dir.ts";
 import { paintStdout, type Io } from "./io.ts";
 import { defaultNamespace } from "./render.ts";
 import { printProblems } from "./report.ts";
@@ -29,18 +29,10 @@ export async function traceCommand(io: Io, dir: string | undefined, flags: Trace
     printProblems(io, [error({ message: "kubefork trace needs --host", hint: "e.g. kubefork trace --host reviews --header alice" })]);
     return EXIT.usage;
   }
-  const now = flags.now !== undefined ? Date.parse(flags.now) : io.now();
-  if (Number.isNaN(now)) {
-    printProblems(io, [error({ message: `--now ${flags.now}: expected an RFC 3339 time such as 2026-11-23T12:00:00Z` })]);
-    return EXIT.usage;
-  }
-  const app = await readApp(dir ?? io.cwd, { signal: io.signal });
-  if (!app.manager || hasErrors(app.problems)) {
-    const problems = [...app.problems];
-    if (!hasErrors(problems)) problems.push(error({ message: "no ForkManager loaded" }));
-    printProblems(io, problems);
-    return exitCodeFor(problems);
-  }
+  const now = nowFrom(io, flags.now);
+  if (now === undefined) return EXIT.usage;
+  const app = await appOrExit(io, dir);
+  if (typeof app === "number") return app;
   // A broken fork file is left out (with a warning) so that the others can still be traced.
   const broken = new Set(app.forkProblems.filter(isError).map((p) => p.file));
   const forkWarnings: Problem[] = app.forkProblems.map((p) => (isError(p) ? warning({ ...p, kind: p.kind, message: `${p.message} — fork left out of the trace` }) : p));

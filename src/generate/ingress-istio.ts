@@ -19,13 +19,12 @@ import type { ForkPlan } from "../plan/plan.ts";
 import { error } from "../problems.ts";
 import { entriesOf, entryAt, forkHost, hostPatternCovers, hostSpecificity, parseRef, domainObjectName } from "./ingress-common.ts";
 import { forkMetadata } from "./meta.ts";
-import { istioApiVersion, VS_KIND } from "./mesh-istio.ts";
+import { collapse, istioApiVersion, swapDestination, VS_KIND, type Destination } from "./mesh-istio.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
 
 export const ISTIO_GATEWAY_KIND = "networking.istio.io/Gateway";
 
 type Route = Record<string, unknown> & { route?: Destination[]; headers?: Record<string, unknown> };
-type Destination = Record<string, unknown> & { destination?: { host?: string; subset?: string; port?: { number?: number } }; weight?: number };
 
 /** The gateways a VirtualService is bound to, as `ns/name` (`mesh` kept as is). */
 export function boundGateways(vs: KObject, vsNs: string): string[] {
@@ -215,35 +214,8 @@ function forkRoute(ctx: GenContext, r: Route, ns: string, fp: ForkPlan, header: 
     if ((request.remove as unknown[]).length === 0) delete request.remove;
   }
   c.headers = { ...headers, request };
-  if (Array.isArray(c.route)) c.route = collapse(c.route.map((d) => swap(ctx, d, ns, fp)));
+  const resolve = ctx.index.resolveHost;
+  if (Array.isArray(c.route)) c.route = collapse(c.route.map((d) => swapDestination(d, fp, ns, resolve)), resolve, ns);
   return c;
 }
 
-function swap(ctx: GenContext, d: Destination, ns: string, fp: ForkPlan): Destination {
-  const host = d.destination?.host;
-  if (typeof host !== "string") return d;
-  const sp = fp.serviceByFqdn.get(ctx.index.resolveHost(host, ns));
-  if (!sp) return d;
-  const { subset: _subset, ...dest } = d.destination!;
-  void _subset;
-  return { ...d, destination: { ...dest, host: sp.copyFqdn } };
-}
-
-/** Destinations that became the same (subsets of one forked host) are one, with the summed weight. */
-function collapse(ds: Destination[]): Destination[] {
-  const out: Destination[] = [];
-  const byKey = new Map<string, Destination>();
-  for (const d of ds) {
-    const key = `${d.destination?.host ?? ""}|${d.destination?.subset ?? ""}|${d.destination?.port?.number ?? ""}`;
-    const prev = byKey.get(key);
-    if (prev) {
-      if (prev.weight !== undefined || d.weight !== undefined) prev.weight = (prev.weight ?? 0) + (d.weight ?? 0);
-      continue;
-    }
-    const c = { ...d };
-    byKey.set(key, c);
-    out.push(c);
-  }
-  if (out.length === 1) delete out[0]!.weight;
-  return out;
-}

@@ -21,7 +21,7 @@
 // base routes unchanged, gives each fork's routing to its own Application under `--fork`, and
 // stays within the API's limits (16 rules per route, 8 matches per rule) at any number of forks.
 import type { Manifest } from "../load/app.ts";
-import { asArray, asRecord, clone, describe, type KObject } from "../model/k8s.ts";
+import { asArray, asRecord, clone, describe } from "../model/k8s.ts";
 import { copyName, fitName } from "../plan/names.ts";
 import type { ForkPlan, ServicePlan } from "../plan/plan.ts";
 import { error, type Problem } from "../problems.ts";

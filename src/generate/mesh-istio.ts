@@ -24,7 +24,7 @@ export const DEFAULT_ISTIO_API = "networking.istio.io/v1";
 
 type Route = Record<string, unknown> & { name?: string; match?: Match[]; route?: Destination[] };
 type Match = Record<string, unknown> & { headers?: Record<string, unknown> };
-type Destination = Record<string, unknown> & { destination?: { host?: string; subset?: string; port?: { number?: number } }; weight?: number };
+export type Destination = Record<string, unknown> & { destination?: { host?: string; subset?: string; port?: { number?: number } }; weight?: number };
 
 /** The header matches that identify a fork: one entry per carrier, ORed. */
 export function forkCarriers(header: string, baggage: string | undefined, id: string): Record<string, unknown>[] {
@@ -221,7 +221,7 @@ export function andMatch(match: Match[] | undefined, carriers: readonly Record<s
   return match.flatMap((m) => carriers.map((h) => ({ ...clone(m), headers: { ...(m.headers ?? {}), ...h } })));
 }
 
-function swapDestination(d: Destination, fp: ForkPlan, ns: string, resolveHost: (host: string, ns: string) => string): Destination {
+export function swapDestination(d: Destination, fp: ForkPlan, ns: string, resolveHost: (host: string, ns: string) => string): Destination {
   const host = d.destination?.host;
   if (typeof host !== "string") return d;
   const sp = fp.serviceByFqdn.get(resolveHost(host, ns));
@@ -232,7 +232,7 @@ function swapDestination(d: Destination, fp: ForkPlan, ns: string, resolveHost: 
 }
 
 /** Destinations to the same host and port become one; a lone destination needs no weight. */
-function collapse(ds: Destination[], resolveHost: (host: string, ns: string) => string, ns: string): Destination[] {
+export function collapse(ds: Destination[], resolveHost: (host: string, ns: string) => string, ns: string): Destination[] {
   const out: Destination[] = [];
   const byKey = new Map<string, Destination>();
   for (const d of ds) {
