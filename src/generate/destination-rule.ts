@@ -1,7 +1,8 @@
 // DestinationRule copy: a base DestinationRule for a forked Service S yields one for `<S>-<id>`
 // with the same traffic policy (TLS, connection pool, outlier detection, load balancing) and no
 // subsets: the fork Service has one version, the fork's.
-import { asRecord, describe, type KObject } from "../model/k8s.ts";
+import type { Manifest } from "../load/app.ts";
+import { asRecord, clone, describe, type KObject } from "../model/k8s.ts";
 import { copyName } from "../plan/names.ts";
 import { error } from "../problems.ts";
 import { DR_KIND } from "./mesh-istio.ts";
@@ -14,12 +15,20 @@ export function generateDestinationRules(ctx: GenContext): GenResult {
   const out = emptyResult();
   const rules = ctx.index.ofKind(DR_KIND);
   if (rules.length === 0) return out;
+  // DestinationRules by the FQDN of their host, in base order: one pass, not one per forked Service.
+  const byHost = new Map<string, Manifest[]>();
+  for (const dr of rules) {
+    const host = asRecord(dr.object.spec)?.host;
+    if (typeof host !== "string") continue;
+    const fqdn = ctx.index.resolveHost(host, ctx.index.nsOf(dr.object));
+    const list = byHost.get(fqdn);
+    if (list) list.push(dr);
+    else byHost.set(fqdn, [dr]);
+  }
   for (const fp of ctx.plan.forks) {
     for (const sp of fp.services) {
-      for (const dr of rules) {
+      for (const dr of byHost.get(sp.fqdn) ?? []) {
         const ns = ctx.index.nsOf(dr.object);
-        const host = asRecord(dr.object.spec)?.host;
-        if (typeof host !== "string" || ctx.index.resolveHost(host, ns) !== sp.fqdn) continue;
         const name = copyName(dr.object.metadata.name, fp.id);
         if (ctx.index.has(DR_KIND, ns, name)) {
           out.problems.push(
@@ -35,7 +44,7 @@ export function generateDestinationRules(ctx: GenContext): GenResult {
         }
         const spec: Record<string, unknown> = { host: sp.copyFqdn };
         const bspec = asRecord(dr.object.spec) ?? {};
-        for (const k of KEPT) if (bspec[k] !== undefined) spec[k] = structuredClone(bspec[k]);
+        for (const k of KEPT) if (bspec[k] !== undefined) spec[k] = clone(bspec[k]);
         const object: KObject = {
           apiVersion: dr.object.apiVersion,
           kind: "DestinationRule",
