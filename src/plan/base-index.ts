@@ -1,8 +1,8 @@
 // One pass over the base: objects by kind and namespace, the selectors of each namespace, and
 // host resolution as the mesh does it. Built once per render; every later step reads it.
 import type { Manifest } from "../load/app.ts";
-import { asRecord, groupOf, type KObject, type LabelSelector, type Labels } from "../model/k8s.ts";
-import type { BaseSelector } from "./labels.ts";
+import { asRecord, groupOf, mapSelects, type KObject, type LabelSelector, type Labels } from "../model/k8s.ts";
+import { SelectorIndex, type BaseSelector } from "./labels.ts";
 import { serviceFqdn } from "./names.ts";
 
 export interface BaseIndex {
@@ -17,6 +17,12 @@ export interface BaseIndex {
   servicesIn(ns: string): readonly Manifest[];
   /** Every Service and workload selector in a namespace. */
   selectorsIn(ns: string): readonly BaseSelector[];
+  /** The same, indexed for finding those that may select a label set. */
+  selectorIndexIn(ns: string): SelectorIndex;
+  /** Objects of a kind with this name, in any namespace, in base order. */
+  named(kind: string, name: string): readonly Manifest[];
+  /** Services in a namespace whose selector selects these labels, in base order. */
+  servicesSelecting(ns: string, labels: Labels): Manifest[];
   /** The Service for an FQDN, if the base has it. */
   serviceByFqdn(fqdn: string): Manifest | undefined;
   /** `kind|namespace|name` of every base object, for name collisions. */
@@ -40,6 +46,7 @@ export function buildIndex(manifests: readonly Manifest[], opts: { defaultNamesp
   const selectorsByNs = new Map<string, BaseSelector[]>();
   const serviceByFqdn = new Map<string, Manifest>();
   const names = new Set<string>();
+  const byName = new Map<string, Manifest[]>();
   const nsOf = (o: KObject) => o.metadata.namespace ?? opts.defaultNamespace;
   const push = <T>(m: Map<string, T[]>, k: string, v: T) => {
     const l = m.get(k);
@@ -52,6 +59,7 @@ export function buildIndex(manifests: readonly Manifest[], opts: { defaultNamesp
     const key = kindKey(o);
     const ns = nsOf(o);
     push(byKind, key, m);
+    push(byName, `${key}|${o.metadata.name}`, m);
     names.add(`${key}|${ns}|${o.metadata.name}`);
     if (key === "Service") {
       push(servicesByNs, ns, m);
@@ -64,6 +72,28 @@ export function buildIndex(manifests: readonly Manifest[], opts: { defaultNamesp
     }
   }
 
+  const selectorIndexes = new Map<string, SelectorIndex>();
+  const selectorIndexIn = (ns: string) => {
+    let i = selectorIndexes.get(ns);
+    if (!i) selectorIndexes.set(ns, (i = new SelectorIndex(selectorsByNs.get(ns) ?? [])));
+    return i;
+  };
+  // Service selectors of a namespace, indexed like the selectors; position = base order.
+  const serviceIndexes = new Map<string, { index: SelectorIndex; services: Map<BaseSelector, Manifest> }>();
+  const servicesSelecting = (ns: string, labels: Labels): Manifest[] => {
+    let si = serviceIndexes.get(ns);
+    if (!si) {
+      const services = new Map<BaseSelector, Manifest>();
+      for (const m of servicesByNs.get(ns) ?? []) {
+        const sel = asRecord(m.object.spec)?.selector;
+        services.set({ owner: "", kind: "service", selector: { matchLabels: asRecord(sel) as Labels | undefined } }, m);
+      }
+      si = { index: new SelectorIndex([...services.keys()]), services };
+      serviceIndexes.set(ns, si);
+    }
+    return si.index.candidates(labels).filter((s) => mapSelects(s.selector.matchLabels, labels)).map((s) => si.services.get(s)!);
+  };
+
   return {
     manifests,
     defaultNamespace: opts.defaultNamespace,
@@ -72,6 +102,9 @@ export function buildIndex(manifests: readonly Manifest[], opts: { defaultNamesp
     ofKind: (k) => byKind.get(k) ?? [],
     servicesIn: (ns) => servicesByNs.get(ns) ?? [],
     selectorsIn: (ns) => selectorsByNs.get(ns) ?? [],
+    selectorIndexIn,
+    named: (kind, name) => byName.get(`${kind}|${name}`) ?? [],
+    servicesSelecting,
     serviceByFqdn: (f) => serviceByFqdn.get(f),
     has: (kind, ns, name) => names.has(`${kind}|${ns}|${name}`),
     resolveHost: (host, ns) => (host.includes(".") || host === "*" ? host : serviceFqdn(host, ns, opts.clusterDomain)),

@@ -3,7 +3,7 @@
 // Everything the generators need to decide is decided here, once.
 import type { LoadedFork, Manifest } from "../load/app.ts";
 import type { ForkWorkload } from "../model/fork.ts";
-import { mapSelects, type KObject, type Labels } from "../model/k8s.ts";
+import type { KObject, Labels } from "../model/k8s.ts";
 import { error, note, warning, type PathSegment, type Problem } from "../problems.ts";
 import { closeMatches } from "../util/suggest.ts";
 import { kindKey, podLabelsOf, type BaseIndex } from "./base-index.ts";
@@ -146,12 +146,12 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
       problems.push(error({ ...at(["spec", "workloads", i, "name"]), path: `spec.workloads[${i}].name`, object: `${entry.kind} ${ns}/${entry.name}`, message: "the workload's pod template has no labels", hint: "give the base workload's spec.template.metadata.labels" }));
       return;
     }
-    const services = index.servicesIn(ns).filter((s) => mapSelects((s.object.spec as { selector?: Labels } | undefined)?.selector, originalLabels));
+    const services = index.servicesSelecting(ns, originalLabels);
     if (entry.kind === "Rollout") for (const s of rolloutServices(index, base)) if (!services.includes(s)) services.push(s);
     const selector: Labels = { [FORK_LABEL]: f.id, [WORKLOAD_LABEL]: copy };
     const add: Labels = { ...selector };
     for (const s of services) add[`${SERVICE_LABEL_PREFIX}${s.object.metadata.name}`] = "true";
-    const iso = isolateLabels(originalLabels, index.selectorsIn(ns), add);
+    const iso = isolateLabels(originalLabels, index.selectorIndexIn(ns), add);
     if (iso.stillSelectedBy.length) {
       problems.push(
         error({
@@ -276,8 +276,8 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
 type Found = { manifest: Manifest } | { problem: { message: string; hint?: string } };
 
 function findWorkload(index: BaseIndex, entry: ForkWorkload): Found {
-  const all = index.ofKind(indexKindOf(entry.kind));
-  const matches = all.filter((m) => m.object.metadata.name === entry.name && (entry.namespace === undefined || index.nsOf(m.object) === entry.namespace));
+  const kind = indexKindOf(entry.kind);
+  const matches = index.named(kind, entry.name).filter((m) => entry.namespace === undefined || index.nsOf(m.object) === entry.namespace);
   if (matches.length === 1) return { manifest: matches[0]! };
   if (matches.length > 1) {
     const nss = matches.map((m) => index.nsOf(m.object));
@@ -289,6 +289,7 @@ function findWorkload(index: BaseIndex, entry: ForkWorkload): Found {
     };
   }
   const where = entry.namespace ? ` in namespace ${entry.namespace}` : "";
+  const all = index.ofKind(kind);
   const candidates = all.map((m) => m.object.metadata.name);
   const close = closeMatches(entry.name, candidates);
   const otherKind = (["Deployment", "StatefulSet", "Rollout"] as const).filter((k) => k !== entry.kind).find((k) => index.ofKind(indexKindOf(k)).some((m) => m.object.metadata.name === entry.name));
