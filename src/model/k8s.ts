@@ -83,9 +83,26 @@ export function selectorKeys(selector: LabelSelector | undefined): string[] {
   return [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e) => e.key)];
 }
 
-/** A deep copy of plain JSON data. */
+/**
+ * A deep copy of plain data as the YAML and JSON parsers produce it (objects, arrays, scalars):
+ * several times faster than structuredClone. A value shared through a YAML alias is copied once
+ * per place it appears, which is what the output (dumped without references) shows anyway.
+ */
 export function clone<T>(v: T): T {
-  return structuredClone(v);
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) {
+    const a = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) a[i] = clone(v[i]);
+    return a as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const c = clone((v as Record<string, unknown>)[k]);
+    // `__proto__` is an ordinary key in YAML and JSON; assigning it would set the prototype.
+    if (k === "__proto__") Object.defineProperty(out, k, { value: c, enumerable: true, writable: true, configurable: true });
+    else out[k] = c;
+  }
+  return out as T;
 }
 
 export function asRecord(v: unknown): Record<string, unknown> | undefined {
