@@ -216,10 +216,15 @@ export function parseFast(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS):
   const docs: SourceDoc[] = [];
   const chunks = splitDocuments(file.text);
   if (chunks.length > limits.maxDocuments) return { docs, problems: [tooManyDocuments(file.path, chunks[limits.maxDocuments]!.line, chunks.length, limits)] };
-  for (const chunk of chunks) {
+  // One js-yaml pass over the whole file is much cheaper than one per document; it is used when its
+  // documents line up one to one with the chunks (no empty or null documents). Otherwise, and for
+  // any error, each chunk is parsed alone, as the error reporting below expects.
+  const whole = loadWhole(file, chunks, limits);
+  for (let i = 0; i < chunks.length; i++) {
+    const chunk = chunks[i]!;
     let value: unknown;
     try {
-      value = jsyaml.load(chunk.text, { filename: file.path, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth });
+      value = whole ? whole[i] : jsyaml.load(chunk.text, { filename: file.path, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth });
     } catch (e) {
       const reason = (e as { reason?: string }).reason ?? "";
       // Let the position-keeping parser explain a syntax error, with the right line for the whole
@@ -253,6 +258,18 @@ export function parseFast(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS):
     docs.push(lazyDoc(file, chunk, value));
   }
   return { docs, problems: [] };
+}
+
+function loadWhole(file: TextFile, chunks: readonly Chunk[], limits: ParseLimits): unknown[] | undefined {
+  const values: unknown[] = [];
+  try {
+    jsyaml.loadAll(file.text, (v) => void values.push(v), { filename: file.path, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth });
+  } catch {
+    return undefined;
+  }
+  if (values.length !== chunks.length) return undefined;
+  for (const v of values) if (v === null || v === undefined) return undefined;
+  return values;
 }
 
 function parseJson(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; problems: Problem[] } {
