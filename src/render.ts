@@ -8,6 +8,7 @@ import { generateGatewayApiIngress } from "./generate/ingress-gateway-api.ts";
 import { generateIstioIngress } from "./generate/ingress-istio.ts";
 import { generateGatewayApiMesh } from "./generate/mesh-gateway-api.ts";
 import { generateIstioMesh } from "./generate/mesh-istio.ts";
+import { generateIstioPolicies } from "./generate/istio-policies.ts";
 import { checkRolloutRoutes } from "./generate/rollout-routes.ts";
 import { generateNetworkPolicies } from "./generate/network-policy.ts";
 import { generateServices } from "./generate/service.ts";
@@ -60,6 +61,7 @@ function generatorsFor(routing: string): [string, Generator][] {
     ["configmaps", generateConfigMaps],
     ["services", generateServices],
     ["network-policies", generateNetworkPolicies],
+    ["istio-policies", generateIstioPolicies],
   ];
   if (routing === "istio") {
     steps.push(["destination-rules", generateDestinationRules]);

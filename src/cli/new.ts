@@ -5,7 +5,7 @@ import { appOrExit, nowFrom } from "./common.ts";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { loadFork } from "../load/app.ts";
-import { dnsLabel, parseDuration } from "../model/common.ts";
+import { FORK_ID_MAX, forkIdentifier, parseDuration } from "../model/common.ts";
 import { buildIndex } from "../plan/base-index.ts";
 import { error, EXIT, exitCodeFor, hasErrors, warning, type Problem } from "../problems.ts";
 import { render } from "../render.ts";
@@ -46,8 +46,8 @@ const usage = (io: Io, message: string, hint?: string): number => {
 };
 
 export async function newCommand(io: Io, id: string, dir: string | undefined, flags: NewFlags): Promise<number> {
-  if (!dnsLabel.safeParse(id).success)
-    return usage(io, `the fork identifier '${id}' is not a DNS-1123 label`, "use lower-case letters, digits and '-', at most 63 characters, starting and ending with a letter or digit (it becomes part of object names and of the host <id>.<domain>)");
+  if (!forkIdentifier.safeParse(id).success)
+    return usage(io, `the fork identifier '${id}' is not a DNS-1123 label of at most ${FORK_ID_MAX} characters`, `use lower-case letters, digits and '-', at most ${FORK_ID_MAX} characters, starting and ending with a letter or digit (it becomes part of object names, labels and of the host <id>.<domain>)`);
   const workloads = (flags.workload ?? []).map((w) => {
     const i = w.indexOf("/");
     return i > 0 ? { namespace: w.slice(0, i), name: w.slice(i + 1) } : flags.namespace ? { namespace: flags.namespace, name: w } : { name: w };

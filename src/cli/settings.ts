@@ -26,6 +26,7 @@
 // warning names the other. Malformed ARGOCD_APP_PARAMETERS, or a `fork` entry that is not a
 // string, is an error: guessing the scope of a render risks pruning what another Application owns.
 
+import { forkIdentifier } from "../model/common.ts";
 import { error, warning } from "../problems.ts";
 import type { Problem } from "../problems.ts";
 
@@ -289,7 +290,7 @@ function capitalize(s: string): string {
 
 /** DNS-1123 label. */
 export function isForkId(s: string): boolean {
-  return /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(s);
+  return forkIdentifier.safeParse(s).success;
 }
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/;

@@ -9,8 +9,8 @@
 // A forked host that no mesh VirtualService claims gets a new, shared one: a route per fork, then
 // a catch-all route to the original Service.
 import type { Manifest } from "../load/app.ts";
-import { asArray, asRecord, clone, describe, type KObject } from "../model/k8s.ts";
-import { kindKey } from "../plan/base-index.ts";
+import { asArray, asRecord, clone, describe, mapSelects, type KObject } from "../model/k8s.ts";
+import { kindKey, podLabelsOf } from "../plan/base-index.ts";
 import { FORKS_ANNOTATION } from "../plan/labels.ts";
 import { fitName } from "../plan/names.ts";
 import type { ForkPlan } from "../plan/plan.ts";
@@ -141,6 +141,8 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
     out.replace.set(m, extendVirtualService(m.object, ns, touching, index.resolveHost, carriers));
   }
 
+  out.problems.push(...sourceLabelWarnings(meshVS, forks, index.nsOf));
+
   // A new shared VirtualService for every forked host no mesh VirtualService claims.
   const apiVersion = istioApiVersion(index.manifests);
   for (const [host, fps] of [...forkedHosts].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -262,3 +264,40 @@ export function isVirtualService(o: KObject): boolean {
 }
 
 export type { Problem };
+
+/**
+ * A route that matches `sourceLabels` of a forked client no longer matches the client's fork pods
+ * (they lose the labels base selectors read), so the fork's calls take another route than the
+ * baseline's. Istio cannot express "these pods or their forks" in one match; say so.
+ */
+function sourceLabelWarnings(vss: readonly Manifest[], forks: readonly ForkPlan[], nsOf: (o: KObject) => string): Problem[] {
+  const problems: Problem[] = [];
+  for (const m of vss) {
+    (asArray(asRecord(m.object.spec)?.http) as Route[]).forEach((r, i) => {
+      const seen = new Set<string>();
+      for (const mt of r.match ?? []) {
+        const sl = asRecord(mt.sourceLabels) as Record<string, string> | undefined;
+        if (!sl) continue;
+        const sns = typeof mt.sourceNamespace === "string" ? mt.sourceNamespace : undefined;
+        for (const fp of forks)
+          for (const w of fp.workloads) {
+            if (sns !== undefined && sns !== w.namespace) continue;
+            if (!mapSelects(sl, podLabelsOf(w.source ?? w.base.object)) || mapSelects(sl, w.podLabels)) continue;
+            const key = `${fp.id}|${w.copyName}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            problems.push(
+              warning({
+                file: m.doc.file,
+                line: m.doc.line,
+                object: describe(m.object, nsOf(m.object)),
+                message: `route ${r.name ? `'${r.name}'` : i} matches sourceLabels ${JSON.stringify(sl)}, which the pods of ${w.copyName} (fork ${fp.id}) no longer carry: their calls take the next matching route`,
+                hint: "match a label that fork pods keep (kubefork drops only the labels Service and workload selectors read), or accept the difference for forks",
+              }),
+            );
+          }
+      }
+    });
+  }
+  return problems;
+}

@@ -34,7 +34,7 @@ describe("GitOps lifecycle", () => {
     cpSync(join(ROOT, "fixtures/bookshop/app/forks/alice.yaml"), join(repo, "forks/alice.yaml"));
     git("add", "-A");
     git("commit", "-qm", "fork alice");
-    expect(forkNames(render())).toEqual(["Service/ratings-alice", "Deployment/ratings-v1-alice", "NetworkPolicy/ratings-ingress-alice"]);
+    expect(forkNames(render())).toEqual(["Service/ratings-alice", "Deployment/ratings-v1-alice", "NetworkPolicy/ratings-ingress-alice", "AuthorizationPolicy/ratings-viewer-alice"]);
 
     // edit it → the copy changes
     writeFileSync(join(repo, "forks/alice.yaml"), execFileSync("sed", ["s/pr-42/pr-43/", join(repo, "forks/alice.yaml")], { encoding: "utf8" }));

@@ -13,6 +13,7 @@ import * as istioV1alpha3 from "@kubernetes-models/istio/networking.istio.io/v1a
 import * as gatewayV1 from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
 import * as gatewayV1beta1 from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1";
 import * as gatewayV1alpha2 from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha2";
+import * as securityV1beta1 from "@kubernetes-models/istio/security.istio.io/v1beta1";
 import * as rolloutsV1alpha1 from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1";
 
 type Model = { new (data: unknown): { validate(): void }; apiVersion?: string; kind?: string };
@@ -29,6 +30,7 @@ function register(mod: Record<string, unknown>, alias?: { from: string; to: stri
 for (const mod of [coreV1, appsV1, batchV1, policyV1, autoscalingV2, networkingV1, rbacV1, istioV1alpha3, gatewayV1, gatewayV1beta1, gatewayV1alpha2, rolloutsV1alpha1])
   register(mod as Record<string, unknown>);
 register(istioV1beta1 as Record<string, unknown>, { from: "networking.istio.io/v1", to: "networking.istio.io/v1beta1" });
+register(securityV1beta1 as Record<string, unknown>, { from: "security.istio.io/v1", to: "security.istio.io/v1beta1" });
 
 export interface SchemaResult {
   /** `Kind ns/name: message` for every object that fails its schema. */

@@ -144,7 +144,7 @@ describe("kubefork explain", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
       [
-        "adds 7 objects:",
+        "adds 8 objects:",
         "  Deployment",
         "    bookshop/ratings-v1-bob  (copy of ratings-v1)",
         "      container ratings: image: registry.example.com/bookshop/ratings:1.20.1 → registry.example.com/bookshop/ratings:pr-77",

@@ -1,0 +1,86 @@
+// Istio policies that pick workloads by label: a fork must stay under them.
+//
+// Fork pods drop the labels base selectors read (src/plan/labels.ts), so an AuthorizationPolicy,
+// PeerAuthentication, RequestAuthentication or Telemetry whose `selector.matchLabels`, or a
+// Sidecar or EnvoyFilter whose `workloadSelector.labels`, picked the original pods no longer picks
+// the fork's. Left so, a fork of a protected service would accept calls from any principal, or
+// fall back from STRICT to the namespace's mTLS mode. Each such policy gets a counterpart for the
+// fork, with the same spec and a selector that picks exactly that fork workload's pods.
+// Namespace-wide policies (no selector) and `targetRefs` policies already apply as they are.
+import type { Manifest } from "../load/app.ts";
+import { asRecord, describe, mapSelects, type KObject, type Labels } from "../model/k8s.ts";
+import { kindKey } from "../plan/base-index.ts";
+import { copyName } from "../plan/names.ts";
+import type { WorkloadPlan } from "../plan/plan.ts";
+import { error } from "../problems.ts";
+import { forkMetadata } from "./meta.ts";
+import { emptyResult, type GenContext, type GenResult } from "./types.ts";
+
+/** Kind key → where its workload selector's labels are. */
+const SELECTOR_PATHS: Record<string, readonly string[]> = {
+  "security.istio.io/AuthorizationPolicy": ["selector", "matchLabels"],
+  "security.istio.io/PeerAuthentication": ["selector", "matchLabels"],
+  "security.istio.io/RequestAuthentication": ["selector", "matchLabels"],
+  "telemetry.istio.io/Telemetry": ["selector", "matchLabels"],
+  "networking.istio.io/Sidecar": ["workloadSelector", "labels"],
+  "networking.istio.io/EnvoyFilter": ["workloadSelector", "labels"],
+};
+
+export function selectorLabelsOf(o: KObject): Labels | undefined {
+  const path = SELECTOR_PATHS[kindKey(o)];
+  if (!path) return undefined;
+  const labels = asRecord(asRecord(asRecord(o.spec)?.[path[0]!])?.[path[1]!]);
+  return labels as Labels | undefined;
+}
+
+export function generateIstioPolicies(ctx: GenContext): GenResult {
+  const out = emptyResult();
+  const policies: Manifest[] = Object.keys(SELECTOR_PATHS).flatMap((k) => [...ctx.index.ofKind(k)]);
+  if (policies.length === 0) return out;
+  for (const fp of ctx.plan.forks) {
+    for (const p of policies) {
+      const ns = ctx.index.nsOf(p.object);
+      const labels = selectorLabelsOf(p.object);
+      if (!labels) continue;
+      const picked: WorkloadPlan[] = fp.workloads.filter(
+        (w) => w.namespace === ns && mapSelects(labels, origLabels(w)) && !mapSelects(labels, w.podLabels),
+      );
+      for (const w of picked) {
+        const name = picked.length === 1 ? copyName(p.object.metadata.name, fp.id) : copyName(`${p.object.metadata.name}-${w.name}`, fp.id);
+        const key = kindKey(p.object);
+        if (ctx.index.has(key, ns, name)) {
+          out.problems.push(
+            error({
+              file: p.doc.file,
+              line: p.doc.line,
+              object: describe(p.object, ns),
+              message: `the fork's counterpart name ${name} is taken by a base ${p.object.kind}`,
+              hint: "rename the fork or the base policy",
+            }),
+          );
+          continue;
+        }
+        const spec = structuredClone(asRecord(p.object.spec) ?? {});
+        const path = SELECTOR_PATHS[key]!;
+        const holder = (asRecord(spec[path[0]!]) ?? {}) as Record<string, unknown>;
+        holder[path[1]!] = { ...w.selector };
+        spec[path[0]!] = holder;
+        out.objects.push({
+          object: {
+            apiVersion: p.object.apiVersion,
+            kind: p.object.kind,
+            metadata: forkMetadata(p.object.metadata, fp, name, `${p.object.kind}/${p.object.metadata.name}`),
+            spec,
+          },
+          fork: fp.id,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function origLabels(w: WorkloadPlan): Labels {
+  const tpl = asRecord(asRecord((w.source ?? w.base.object).spec)?.template);
+  return (asRecord(asRecord(tpl?.metadata)?.labels) ?? {}) as Labels;
+}
