@@ -10,7 +10,9 @@
 # image: the repo-server's init container copies it into the shared `var-files` volume (a static
 # Go binary, so it runs on alpine/musl).
 
-ARG NODE_IMAGE=node:20-alpine
+# Node 22 LTS: Node 20 reached end of life in April 2026. The bundle targets Node 20 syntax, so it
+# runs on any Node from 20.19 on (the test suite runs it on the machine's Node).
+ARG NODE_IMAGE=node:22-alpine
 
 # ---- build: bundle the CLI into one ESM file (dist/kubefork.js, shebang, no node_modules needed)
 FROM ${NODE_IMAGE} AS build
@@ -35,7 +37,7 @@ RUN if [ -n "${KUSTOMIZE_VERSION}" ]; then apk add --no-cache "kustomize~${KUSTO
            /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
            /opt/yarn-* /usr/local/bin/yarn /usr/local/bin/yarnpkg
 
-# An extensionless ESM file: node >= 20.19 detects the module syntax by itself (the node:20-alpine
+# An extensionless ESM file: node >= 20.19 detects the module syntax by itself (the node:22-alpine
 # tag is past that). The smoke test below fails the build if that ever stops being true.
 COPY --from=build --chmod=755 /src/dist/kubefork.js /usr/local/bin/kubefork
 COPY --chmod=644 plugin.yaml /home/argocd/cmp-server/config/plugin.yaml

@@ -90,11 +90,11 @@ const runtime = stages.at(-1)!;
 const BUNDLE = "dist/kubefork.js";
 
 describe("Dockerfile", () => {
-  it("is multi-stage: a named build stage and a small runtime stage, both node 20 alpine", () => {
+  it("is multi-stage: a named build stage and a small runtime stage, both a supported Node LTS on alpine", () => {
     expect(stages.length).toBe(2);
     expect(build).toBeDefined();
     expect(runtime).not.toBe(build);
-    for (const s of stages) expect(s.from).toMatch(/^node:20(\.\d+)*-alpine/);
+    for (const s of stages) expect(s.from).toMatch(/^node:(22|24)(\.\d+)*-alpine/);
   });
 
   it("builds the bundle with npm ci and npm run build", () => {
