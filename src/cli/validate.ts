@@ -32,8 +32,8 @@ export async function validateCommand(io: Io, dir: string | undefined, flags: Va
     io.stderr(`${hasErrors(problems) ? "invalid" : "valid"}: ${summary(problems)}\n`);
   } else {
     printProblems(io, problems);
-    const forks = app.forks.length;
-    io.stderr(`${hasErrors(problems) ? "invalid" : "valid"}: ${forks} fork${forks === 1 ? "" : "s"}, ${app.base.length} base objects; ${summary(problems)}\n`);
+    const files = app.forkFiles.length;
+    io.stderr(`${hasErrors(problems) ? "invalid" : "valid"}: ${files} fork file${files === 1 ? "" : "s"}, ${app.base.length} base objects; ${summary(problems)}\n`);
   }
   // SPEC: exit 1 for any problem found in the input (invalid or policy); a bug in kubefork is 3.
   const code = exitCodeFor(problems);

@@ -63,13 +63,11 @@ export const envVar = z
 export type EnvVar = z.infer<typeof envVar>;
 
 /** RFC 3339 date-time with an offset or Z, e.g. 2026-12-24T00:00:00Z. */
+const RFC3339_SHAPE = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+/** One check, one message: the shape and a real calendar date. */
 export const rfc3339 = z
   .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/,
-    "must be an RFC 3339 date-time such as 2026-12-24T00:00:00Z",
-  )
-  .refine((s) => !Number.isNaN(Date.parse(s)), "is not a valid date");
+  .refine((s) => RFC3339_SHAPE.test(s) && !Number.isNaN(Date.parse(s)), "must be an RFC 3339 date-time such as 2026-12-24T00:00:00Z");
 
 /** A Go-style duration: 168h, 90m, 1h30m, 7d (days accepted for convenience). */
 export const DURATION = /^(\d+(\.\d+)?(d|h|m|s|ms))+$/;
