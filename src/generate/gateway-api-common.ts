@@ -87,3 +87,40 @@ export function withHeaderSet(filters: readonly Filter[] | undefined, header: st
 export function gatewayApiVersion(index: BaseIndex): string {
   return index.ofKind(HTTPROUTE_KIND)[0]?.object.apiVersion ?? DEFAULT_GATEWAY_API;
 }
+
+export const REFERENCE_GRANT_KIND = "gateway.networking.k8s.io/ReferenceGrant";
+
+/** Does a ReferenceGrant let HTTPRoutes in `routeNs` reference Service `name` in `toNs`? (same namespace: always) */
+export function serviceRefGranted(index: BaseIndex, routeNs: string, toNs: string, name: string): boolean {
+  if (routeNs === toNs) return true;
+  return index.ofKind(REFERENCE_GRANT_KIND).some((g) => {
+    if (index.nsOf(g.object) !== toNs) return false;
+    const spec = asRecord(g.object.spec) ?? {};
+    const from = asArray(spec.from).some((f) => {
+      const o = asRecord(f) ?? {};
+      return o.group === GATEWAY_GROUP && o.kind === "HTTPRoute" && o.namespace === routeNs;
+    });
+    const to = asArray(spec.to).some((t) => {
+      const o = asRecord(t) ?? {};
+      return (o.group ?? "") === "" && o.kind === "Service" && (o.name === undefined || o.name === "" || o.name === name);
+    });
+    return from && to;
+  });
+}
+
+/**
+ * Cross-namespace backendRefs a fork copy swapped to a fork Service that a ReferenceGrant allows for
+ * the original but not for the copy (a grant that names the Service): `ns/copy (for ns/base)` and
+ * the index of the backendRef.
+ */
+export function ungrantedCopies(base: readonly BackendRef[] | undefined, routeNs: string, fp: ForkPlan, index: BaseIndex): { what: string; at: number }[] {
+  const out: { what: string; at: number }[] = [];
+  (base ?? []).forEach((b, at) => {
+    const fqdn = backendFqdn(b, routeNs, index);
+    const sp = fqdn ? fp.serviceByFqdn.get(fqdn) : undefined;
+    if (!sp || typeof b.name !== "string") return;
+    const toNs = b.namespace ?? routeNs;
+    if (serviceRefGranted(index, routeNs, toNs, b.name) && !serviceRefGranted(index, routeNs, toNs, sp.copyName)) out.push({ what: `${toNs}/${sp.copyName} (for ${toNs}/${b.name})`, at });
+  });
+  return out;
+}

@@ -13,6 +13,12 @@
 //   forked Services swapped to the copies. A fork match is its base match plus one header match,
 //   so it is strictly more specific: with the fork header, the fork copy of the rule that would
 //   have won wins; without it, no fork match applies and the base rules decide as before.
+// - Per fork, and per base HTTPRoute attached to a Gateway that routes to a forked Service, the
+//   same copy with the route's Gateway parentRefs and hostnames: a gateway sends straight to the
+//   endpoints of its backends (routes attached to the Service are not applied again there), so a
+//   request to the shared domain with the fork header needs the fork rules on the Gateway too
+//   (as gateway VirtualServices gain them with `routing: istio`). Its name is
+//   `<route>-header-<id>`: `<route>-<id>` is the fork's ingress route for `<id>.<domain>`.
 // - A forked Service with no route attached: a shared catch-all route to the Service (once any
 //   route attaches to a Service, unmatched requests are rejected), and per fork a route with the
 //   header match to the copy.
@@ -27,10 +33,12 @@ import type { ForkPlan, ServicePlan } from "../plan/plan.ts";
 import { error, type Problem } from "../problems.ts";
 import {
   backendFqdn,
+  GATEWAY_GROUP,
   gatewayApiVersion,
   HTTPROUTE_KIND,
   parentRefsOf,
   swapBackends,
+  ungrantedCopies,
   type HeaderMatch,
   type Match,
   type Rule,
@@ -112,18 +120,40 @@ export function generateGatewayApiMesh(ctx: GenContext): GenResult {
     for (const p of parentRefsOf(r.object, ns)) if (p.group === "" && p.kind === "Service" && p.namespace === ns) produced.add(serviceFqdn(p.name, p.namespace, index.clusterDomain));
   }
 
-  // 1. Per fork, a copy of every base route that is attached to, or routes to, a Service it forks.
+  // 1. Per fork, a copy of every base route that is attached to, or routes to, a Service it forks
+  //    (mesh routes), and of every base route on a Gateway that routes to one.
   for (const r of routes) {
     const ns = index.nsOf(r.object);
-    const serviceParents = parentRefsOf(r.object, ns).filter((p) => p.group === "" && p.kind === "Service");
-    if (serviceParents.length === 0) continue;
+    const refs = parentRefsOf(r.object, ns);
+    const serviceParents = refs.filter((p) => p.group === "" && p.kind === "Service");
+    const gatewayParents = refs.filter((p) => p.group === GATEWAY_GROUP && p.kind === "Gateway");
+    if (serviceParents.length === 0 && gatewayParents.length === 0) continue;
     const parents = serviceParents.map((p) => serviceFqdn(p.name, p.namespace, index.clusterDomain));
-    const rules = asArray(asRecord(r.object.spec)?.rules) as Rule[];
+    const spec = asRecord(r.object.spec) ?? {};
+    const rules = asArray(spec.rules) as Rule[];
     const backends = rules.flatMap((rule) => rule.backendRefs ?? []).map((b) => backendFqdn(b, ns, index)).filter((f): f is string => !!f);
+    const hostnames = Array.isArray(spec.hostnames) ? clone(spec.hostnames) : undefined;
     for (const fp of forks) {
       if (!parents.some((f) => fp.serviceByFqdn.has(f)) && !backends.some((f) => fp.serviceByFqdn.has(f))) continue;
-      const name = copyName(r.object.metadata.name, fp.id);
+      const name = copyName(gatewayParents.length > 0 ? `${r.object.metadata.name}-header` : r.object.metadata.name, fp.id);
       if (!claim(ns, name, r, fp)) continue;
+      const ungranted = rules.flatMap((rule, i) => ungrantedCopies(rule.backendRefs, ns, fp, index).map((u) => ({ ...u, rule: i })));
+      if (ungranted.length > 0) {
+        const first = ungranted[0]!;
+        const pos = r.doc.locate(["spec", "rules", first.rule, "backendRefs", first.at, "name"]);
+        out.problems.push(
+          error({
+            file: r.doc.file,
+            line: pos.line,
+            column: pos.column,
+            path: `spec.rules[${first.rule}].backendRefs[${first.at}].name`,
+            object: describe(r.object, ns),
+            message: `the copy of this route for fork '${fp.id}' would send to ${[...new Set(ungranted.map((u) => u.what))].join(", ")}, and no ReferenceGrant lets HTTPRoutes in namespace ${ns} reference it (the grant names the original Service only)`,
+            hint: "add the fork Service's name to the ReferenceGrant's `to`, or leave out `name` there to allow every Service of that namespace",
+          }),
+        );
+        continue;
+      }
       const baseRules = rules.length > 0 ? rules : [{}];
       const forkRules: Rule[] = baseRules.flatMap((rule) => {
         const { matches, ...rest } = clone(rule);
@@ -141,7 +171,11 @@ export function generateGatewayApiMesh(ctx: GenContext): GenResult {
           apiVersion: r.object.apiVersion,
           kind: "HTTPRoute",
           metadata: forkMetadata({ ...r.object.metadata, namespace: ns }, fp, name, describe(r.object, ns)),
-          spec: { parentRefs: serviceParents.map((p) => clone(p.raw)), rules: forkRules },
+          spec: {
+            parentRefs: [...serviceParents, ...gatewayParents].map((p) => clone(p.raw)),
+            ...(hostnames ? { hostnames } : {}),
+            rules: forkRules,
+          },
         },
         fork: fp.id,
       });

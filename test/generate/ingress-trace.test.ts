@@ -92,7 +92,7 @@ describe("ingress: istio (fixtures/ingress-istio) — gateway VirtualServices, t
 
 describe("ingress: gateway-api + routing: gateway-api (fixtures/ingress-gateway-api) — Gateway HTTPRoutes, then GAMMA", () => {
   const objects = rendered("ingress-gateway-api");
-  const cases: { name: string; host: string; path?: string; next: string[]; want: string[] }[] = [
+  const cases: { name: string; host: string; path?: string; headers?: Record<string, string>; next: string[]; want: string[] }[] = [
     {
       name: "carol's host: her productpage, then base reviews (v1 or v3) and base ratings",
       host: "carol.bookshop.example.com",
@@ -112,6 +112,34 @@ describe("ingress: gateway-api + routing: gateway-api (fixtures/ingress-gateway-
       want: ["productpage-v1", "reviews-v1", "ratings-v1"],
     },
     {
+      name: "the plain domain with carol's header: her copy of the base Gateway route (a gateway does not apply GAMMA routes again)",
+      host: "bookshop.example.com",
+      headers: { "x-fork-identifier": "carol" },
+      next: ["reviews", "ratings"],
+      want: ["productpage-v1-carol", "reviews-v1", "ratings-v1"],
+    },
+    {
+      name: "the plain domain with carol's baggage entry: her copy too",
+      host: "bookshop.example.com",
+      headers: { baggage: "kubefork=carol" },
+      next: [],
+      want: ["productpage-v1-carol"],
+    },
+    {
+      name: "the plain domain with alice's header: the base productpage (she forks only ratings), then her ratings",
+      host: "bookshop.example.com",
+      headers: { "x-fork-identifier": "alice" },
+      next: ["reviews", "ratings"],
+      want: ["productpage-v1", "reviews-v1", "ratings-v1-alice"],
+    },
+    {
+      name: "carol's host with alice's header: the fork host's exact hostname wins and sets carol",
+      host: "carol.bookshop.example.com",
+      headers: { "x-fork-identifier": "alice" },
+      next: [],
+      want: ["productpage-v1-carol"],
+    },
+    {
       name: "the URLRewrite rule is mirrored with the header filter",
       host: "carol.bookshop.example.com",
       path: "/api/v1/products/7",
@@ -126,8 +154,15 @@ describe("ingress: gateway-api + routing: gateway-api (fixtures/ingress-gateway-
     },
   ];
   it.each(cases)("$name", (c) => {
-    const r = traceChain(objects, { host: c.host, path: c.path ?? "/productpage", from: gapiGw, port: 80 }, c.next);
+    const req: TraceRequest = { host: c.host, path: c.path ?? "/productpage", from: gapiGw, port: 80 };
+    if (c.headers) req.headers = c.headers;
+    const r = traceChain(objects, req, c.next);
     expect(path(r), formatTrace(r)).toEqual(c.want);
+  });
+
+  it("carol's host is served by her ingress route, not by her header copy of the base route", () => {
+    const r = trace(objects, { host: "carol.bookshop.example.com", path: "/productpage", from: gapiGw, port: 80 });
+    expect(r.hops[0]?.router).toEqual({ kind: "HTTPRoute", namespace: "bookshop", name: "bookshop-carol" });
   });
 });
 

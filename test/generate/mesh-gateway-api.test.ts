@@ -91,6 +91,7 @@ describe("routing: gateway-api: objects and problems", () => {
       "alice ratings-kubefork-alice",
       "bob reviews-bob",
       "bob reviews-v3-kubefork-bob",
+      "carol bookshop-header-carol",
       "carol productpage-kubefork-carol",
       "shared productpage-kubefork",
       "shared ratings-kubefork",
@@ -137,5 +138,78 @@ describe("routing: gateway-api: objects and problems", () => {
     expect((copy.spec as { rules: { backendRefs: unknown[] }[] }).rules[0]!.backendRefs).toEqual([{ name: "ratings-alice", namespace: "bookshop", port: 9080 }]);
     const t = trace(r.result!.objects, { host: "ratings.bookshop", headers: { "x-fork-identifier": "alice" }, from: { mesh: { namespace: "frontend" } } });
     expect(t.hops[0]?.destinations[0]?.workloads.map((w) => w.name)).toEqual(["ratings-v1-alice"]);
+  });
+});
+
+describe("routing: gateway-api: base routes on a Gateway that route to a forked Service", () => {
+  const gw = { gateway: { namespace: "bookshop", name: "bookshop-gateway", kind: "gateway-api" as const } };
+  const r = renderFiles(appFiles("gamma"), { now: NOW });
+  const objects = r.result!.objects;
+
+  it("carol's copy keeps the Gateway parentRefs and hostnames, adds her header to each match, swaps productpage, and is hers", () => {
+    const copy = objects.find((o) => o.kind === "HTTPRoute" && o.metadata.name === "bookshop-header-carol")!;
+    expect(copy.metadata.labels).toEqual({ "app.kubernetes.io/managed-by": "kubefork", "kubefork.dev/fork": "carol" });
+    const spec = copy.spec as { parentRefs: unknown; hostnames: unknown; rules: { matches: { path: unknown; headers: { name: string }[] }[]; backendRefs: unknown }[] };
+    expect(spec.parentRefs).toEqual([{ name: "bookshop-gateway" }]);
+    expect(spec.hostnames).toEqual(["bookshop.example.com"]);
+    expect(spec.rules.map((x) => x.matches.map((m) => `${JSON.stringify(m.path)} ${m.headers.map((h) => h.name).join(",")}`))).toEqual([
+      ['{"type":"Exact","value":"/productpage"} x-fork-identifier', '{"type":"Exact","value":"/productpage"} baggage', '{"type":"PathPrefix","value":"/static"} x-fork-identifier', '{"type":"PathPrefix","value":"/static"} baggage'],
+      ['{"type":"PathPrefix","value":"/api/v1/products"} x-fork-identifier', '{"type":"PathPrefix","value":"/api/v1/products"} baggage'],
+    ]);
+    expect(spec.rules.map((x) => x.backendRefs)).toEqual([[{ name: "productpage-carol", port: 9080 }], [{ name: "productpage-carol", port: 9080 }]]);
+    // The base route itself comes out unchanged.
+    const base = objects.find((o) => o.kind === "HTTPRoute" && o.metadata.name === "bookshop")!;
+    expect(base.metadata.labels).toBeUndefined();
+  });
+
+  it.each<{ name: string; headers: Record<string, string>; path: string; want: string; router: string }>([
+    { name: "no header: the base", headers: {}, path: "/productpage", want: "productpage-v1", router: "bookshop" },
+    { name: "carol's header: her copy", headers: { "x-fork-identifier": "carol" }, path: "/productpage", want: "productpage-v1-carol", router: "bookshop-header-carol" },
+    { name: "carol by baggage", headers: { baggage: "kubefork=carol" }, path: "/static/app.css", want: "productpage-v1-carol", router: "bookshop-header-carol" },
+    { name: "carol, the rewrite rule", headers: { "x-fork-identifier": "carol" }, path: "/api/v1/products/3", want: "productpage-v1-carol", router: "bookshop-header-carol" },
+    { name: "bob (forks no productpage): the base", headers: { "x-fork-identifier": "bob" }, path: "/productpage", want: "productpage-v1", router: "bookshop" },
+    { name: "an unknown fork: the base", headers: { "x-fork-identifier": "zed" }, path: "/productpage", want: "productpage-v1", router: "bookshop" },
+  ])("bookshop.example.com, $name", (c) => {
+    const t = trace(objects, { host: "bookshop.example.com", path: c.path, headers: c.headers, from: gw, port: 80 });
+    expect(t.hops[0]?.destinations.flatMap((d) => d.workloads.map((w) => w.name)), formatTrace(t)).toEqual([c.want]);
+    expect(t.hops[0]?.router?.name).toBe(c.router);
+  });
+
+  it("a path the base does not route is not routed for carol either", () => {
+    const t = trace(objects, { host: "bookshop.example.com", path: "/admin", headers: { "x-fork-identifier": "carol" }, from: gw, port: 80 });
+    expect(t.hops[0]?.destinations.flatMap((d) => d.workloads)).toEqual([]);
+  });
+
+  /** The gamma fixture with the Gateway route to a productpage in namespace `shop`, granted by `to`. */
+  function crossNamespace(to: string) {
+    return renderFiles(
+      appFiles("gamma", (f) => {
+        f["base/gateway.yaml"] = f["base/gateway.yaml"]!.replace(/- name: productpage\n/g, "- name: productpage\n          namespace: shop\n");
+        f["base/shop.yaml"] = [
+          "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}",
+          "apiVersion: v1\nkind: Service\nmetadata: {name: productpage, namespace: shop}\nspec:\n  selector: {app: shop-productpage}\n  ports: [{name: http, port: 9080}]",
+          "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: productpage-v1, namespace: shop}\nspec:\n  selector: {matchLabels: {app: shop-productpage}}\n  template:\n    metadata: {labels: {app: shop-productpage}}\n    spec: {containers: [{name: productpage, image: shop/productpage:1}]}",
+          `apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: from-bookshop, namespace: shop}\nspec:\n  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: bookshop}]\n  to: [${to}]`,
+        ].join("\n---\n") + "\n";
+        f["forks/carol.yaml"] = f["forks/carol.yaml"]!.replace("- name: productpage-v1", "- name: productpage-v1\n      namespace: shop");
+      }),
+      { now: NOW },
+    );
+  }
+
+  it("a backend in another namespace: the copy stays in the route's namespace and the base's grant for every Service covers the fork Service", () => {
+    const x = crossNamespace("{group: '', kind: Service}");
+    expect(x.problems.filter((p) => p.severity === "error").map(formatProblem)).toEqual([]);
+    const copy = x.result!.objects.find((o) => o.metadata.name === "bookshop-header-carol")!;
+    expect(copy.metadata.namespace).toBe("bookshop");
+    const t = trace(x.result!.objects, { host: "bookshop.example.com", path: "/productpage", headers: { "x-fork-identifier": "carol" }, from: gw, port: 80 });
+    expect(t.hops[0]?.destinations.flatMap((d) => d.workloads.map((w) => w.name)), formatTrace(t)).toEqual(["productpage-v1-carol"]);
+  });
+
+  it("a grant that names the base Service does not cover the fork Service: an error, not a route that gets 500", () => {
+    const x = crossNamespace("{group: '', kind: Service, name: productpage}");
+    expect(x.problems.filter((p) => p.severity === "error").map(formatProblem)).toEqual([
+      "base/gateway.yaml:34:11: error: HTTPRoute bookshop/bookshop spec.rules[0].backendRefs[0].name: the copy of this route for fork 'carol' would send to shop/productpage-carol (for shop/productpage), and no ReferenceGrant lets HTTPRoutes in namespace bookshop reference it (the grant names the original Service only)\n  hint: add the fork Service's name to the ReferenceGrant's `to`, or leave out `name` there to allow every Service of that namespace",
+    ]);
   });
 });
