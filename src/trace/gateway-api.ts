@@ -152,12 +152,31 @@ function matchAccepts(c: Candidate, req: RequestView, problems: Problem[]): bool
   }
   const method = str(m.method);
   if (method && method !== req.method) return false;
-  const seenH = new Set<string>();
-  for (const h of arr(m.headers).map(obj)) {
-    const name = (str(h.name) ?? "").toLowerCase();
-    if (seenH.has(name)) continue; // only the first entry for a name counts
-    seenH.add(name);
-    const value = name === "host" ? req.authority : req.headers[name];
+  const headerValue = (name: string) => (name === "host" ? req.authority : req.headers[name]);
+  if (!nameValuesMatch(arr(m.headers).map(obj), (n) => n.toLowerCase(), headerValue, "header", `${at}.headers`, object, problems)) return false;
+  if (!nameValuesMatch(arr(m.queryParams).map(obj), (n) => n, (n) => req.query.get(n), "query param", `${at}.queryParams`, object, problems)) return false;
+  return true;
+}
+
+/**
+ * Header or query-parameter matches: all must hold; only the first entry for a name counts;
+ * `Exact` (default) or `RegularExpression` (whole value); another type never matches.
+ */
+function nameValuesMatch(
+  matches: Record<string, unknown>[],
+  normalise: (name: string) => string,
+  valueOf: (name: string) => string | undefined,
+  what: string,
+  at: string,
+  object: Parameters<typeof err>[1],
+  problems: Problem[],
+): boolean {
+  const seen = new Set<string>();
+  for (const h of matches) {
+    const name = normalise(str(h.name) ?? "");
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const value = valueOf(name);
     if (value === undefined) return false;
     const type = str(h.type) ?? "Exact";
     const want = str(h.value) ?? "";
@@ -166,34 +185,14 @@ function matchAccepts(c: Candidate, req: RequestView, problems: Problem[]): bool
     } else if (type === "RegularExpression") {
       const r = fullMatch(want, value);
       if (typeof r !== "boolean") {
-        problems.push(err(`header ${name} regex: ${r.message}; treated as not matching`, object, `${at}.headers`));
+        problems.push(err(`${what} ${name} regex: ${r.message}; treated as not matching`, object, at));
         return false;
       }
       if (!r) return false;
     } else {
-      problems.push(err(`unknown header match type ${type}`, object, `${at}.headers`));
+      problems.push(err(`unknown ${what} match type ${type}`, object, at));
       return false;
     }
-  }
-  const seenQ = new Set<string>();
-  for (const q of arr(m.queryParams).map(obj)) {
-    const name = str(q.name) ?? "";
-    if (seenQ.has(name)) continue;
-    seenQ.add(name);
-    const value = req.query.get(name);
-    if (value === undefined) return false;
-    const type = str(q.type) ?? "Exact";
-    const want = str(q.value) ?? "";
-    if (type === "Exact") {
-      if (value !== want) return false;
-    } else if (type === "RegularExpression") {
-      const r = fullMatch(want, value);
-      if (typeof r !== "boolean") {
-        problems.push(err(`query param ${name} regex: ${r.message}; treated as not matching`, object, `${at}.queryParams`));
-        return false;
-      }
-      if (!r) return false;
-    } else return false;
   }
   return true;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { generateIstioPolicies } from "../../src/generate/istio-policies.ts";
 import { generateIstioMesh } from "../../src/generate/mesh-istio.ts";
 import { context, deployment, fork, service } from "../helpers/build.ts";
@@ -32,6 +33,11 @@ describe("Istio workload policies follow the fork", () => {
     const o = r.objects[0]!.object as any;
     expect([r.objects[0]!.fork, o.kind, o.metadata.name]).toEqual(["alice", kind, "ratings-alice"]);
     expect(o.spec[path[0]!][path[1]!]).toEqual({ "kubefork.dev/fork": "alice", "kubefork.dev/workload": "ratings-v1-alice" });
+    // Everything but the selector is the base policy's spec.
+    const baseSpec = parse(policy(apiVersion, kind, "ratings", spec)).spec;
+    const { [path[0]!]: _fork, ...forkRest } = o.spec;
+    const { [path[0]!]: _base, ...baseRest } = baseSpec;
+    expect(forkRest).toEqual(baseRest);
   });
 
   it("the counterpart's other fields are the base's", () => {
