@@ -1,6 +1,5 @@
 // Reads an app directory from disk (or runs base.command) and loads it. The only file-system
 // access of a render lives here and in the commands.
-import { spawn } from "node:child_process";
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import { baseFileFilter, isForkFile, loadBase, loadForks, loadManager, MANAGER_FILE, type LoadedFork, type LoadedManager, type Manifest } from "../load/app.ts";
@@ -239,6 +238,8 @@ function lineOfInvalidUtf8(buf: Buffer): number {
 async function runBaseCommand(cwd: string, command: string[], signal?: AbortSignal): Promise<{ stdout: string } | { problem: Problem }> {
   return new Promise((resolvePromise) => {
     const [cmd, ...args] = command;
+    // node:child_process (with net and streams) is loaded only here: most apps have no base.command.
+    const { spawn } = process.getBuiltinModule("node:child_process");
     const child = spawn(cmd!, args, { cwd, stdio: ["ignore", "pipe", "pipe"], signal, timeout: BASE_COMMAND_TIMEOUT_MS });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

@@ -1,13 +1,14 @@
 // The command-line program. `run` parses argv, runs one command and returns the exit code; it never
 // throws and never exits the process: an unexpected exception becomes an internal error (exit 3)
 // with its stack on stderr, and stdout stays empty.
+//
+// A command's module (and the pipeline, zod schemas and parsers behind it) is imported when that
+// command runs, not at start-up: `kubefork --version` or `--help` initialises commander alone, and
+// `render` never initialises what only `trace` or `new` need. The bundler keeps this as one file
+// with lazily initialised modules.
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, formatProblem } from "../problems.ts";
 import type { Io } from "./io.ts";
-import { importCommand } from "./import.ts";
-import { renderCommand } from "./render.ts";
-import { gcCommand } from "./gc.ts";
-import { validateCommand } from "./validate.ts";
 import { registerReviewCommands } from "./review-commands.ts";
 
 import { VERSION } from "./version.ts";
@@ -53,7 +54,7 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .option("--now <time>", "RFC 3339 time to judge expiry by (default: the clock)")
     .addOption(new Option("-o, --output <format>", "yaml | json").choices(["yaml", "json"]))
     .option("-n, --namespace <ns>", "namespace of base objects that name none (default: $ARGOCD_APP_NAMESPACE, kubefork.yaml metadata.namespace, or default)")
-    .action(async (dir: string | undefined, opts) => setCode(await renderCommand(io, dir, opts)));
+    .action(async (dir: string | undefined, opts) => setCode(await (await import("./render.ts")).renderCommand(io, dir, opts)));
 
   program
     .command("validate")
@@ -62,7 +63,7 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .addOption(new Option("--format <format>", "text | github (GitHub Actions annotations)").choices(["text", "github"]).default("text"))
     .option("--now <time>", "RFC 3339 time to judge expiry by")
     .option("-n, --namespace <ns>", "namespace of base objects that name none")
-    .action(async (dir: string | undefined, opts) => setCode(await validateCommand(io, dir, opts)));
+    .action(async (dir: string | undefined, opts) => setCode(await (await import("./validate.ts")).validateCommand(io, dir, opts)));
 
   program
     .command("gc")
@@ -70,7 +71,7 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .argument("[dir]", "the app directory", undefined)
     .option("--now <time>", "RFC 3339 time to judge expiry by (default: the clock)")
     .option("--dry-run", "print what would be removed, remove nothing")
-    .action(async (dir: string | undefined, opts) => setCode(await gcCommand(io, dir, opts)));
+    .action(async (dir: string | undefined, opts) => setCode(await (await import("./gc.ts")).gcCommand(io, dir, opts)));
 
   program
     .command("import")
@@ -78,7 +79,7 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .argument("<file>", "the original Fork manifest")
     .option("--dir <dir>", "the app directory whose base resolves the selectors (default: the one holding FILE, else the working directory)")
     .option("-n, --namespace <ns>", "namespace of base objects that name none")
-    .action(async (file: string, opts) => setCode(await importCommand(io, file, opts)));
+    .action(async (file: string, opts) => setCode(await (await import("./import.ts")).importCommand(io, file, opts)));
 
   registerReviewCommands(program, io, setCode);
 

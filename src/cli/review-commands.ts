@@ -1,13 +1,9 @@
 // The review commands (issue 5): new, list, explain, trace, schema. Registered on the program by
-// one call, so that program.ts stays small.
+// one call, so that program.ts stays small. Each command's module is imported when it runs (see
+// program.ts).
 import { Argument, Option, type Command } from "commander";
-import { WORKLOAD_KINDS } from "../model/fork.ts";
-import { explainCommand } from "./explain.ts";
+import { WORKLOAD_KINDS } from "../model/kinds.ts";
 import type { Io } from "./io.ts";
-import { listCommand } from "./list.ts";
-import { newCommand } from "./new.ts";
-import { schemaCommand } from "./schema.ts";
-import { traceCommand } from "./trace.ts";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -30,7 +26,7 @@ export function registerReviewCommands(program: Command, io: Io, setCode: (c: nu
     .option("-f, --force", "replace an existing forks/<id>.yaml")
     .option("--dry-run", "print the file instead of writing it")
     .option("--now <time>", "RFC 3339 time to count --expires from (default: the clock)")
-    .action(async (id: string, dir: string | undefined, opts) => setCode(await newCommand(io, id, dir, opts)));
+    .action(async (id: string, dir: string | undefined, opts) => setCode(await (await import("./new.ts")).newCommand(io, id, dir, opts)));
 
   program
     .command("list")
@@ -39,7 +35,7 @@ export function registerReviewCommands(program: Command, io: Io, setCode: (c: nu
     .addOption(new Option("-o, --output <format>", "table | json").choices(["table", "json"]).default("table"))
     .option("--now <time>", "RFC 3339 time to judge expiry by")
     .option("-n, --namespace <ns>", "namespace of base objects that name none")
-    .action(async (dir: string | undefined, opts) => setCode(await listCommand(io, dir, opts)));
+    .action(async (dir: string | undefined, opts) => setCode(await (await import("./list.ts")).listCommand(io, dir, opts)));
 
   program
     .command("explain")
@@ -49,7 +45,7 @@ export function registerReviewCommands(program: Command, io: Io, setCode: (c: nu
     .addOption(new Option("--format <format>", "text | markdown | json").choices(["text", "markdown", "json"]).default("text"))
     .option("--now <time>", "RFC 3339 time to judge expiry by")
     .option("-n, --namespace <ns>", "namespace of base objects that name none")
-    .action(async (id: string, dir: string | undefined, opts) => setCode(await explainCommand(io, id, dir, opts)));
+    .action(async (id: string, dir: string | undefined, opts) => setCode(await (await import("./explain.ts")).explainCommand(io, id, dir, opts)));
 
   program
     .command("trace")
@@ -66,11 +62,11 @@ export function registerReviewCommands(program: Command, io: Io, setCode: (c: nu
     .option("--now <time>", "RFC 3339 time to judge expiry by")
     .option("-n, --namespace <ns>", "namespace of base objects that name none")
     .addOption(new Option("-o, --output <format>", "text | json").choices(["text", "json"]).default("text"))
-    .action(async (dir: string | undefined, opts) => setCode(await traceCommand(io, dir, opts)));
+    .action(async (dir: string | undefined, opts) => setCode(await (await import("./trace.ts")).traceCommand(io, dir, opts)));
 
   program
     .command("schema")
     .description("print the JSON Schema of a fork file (fork) or of kubefork.yaml (manager)")
     .addArgument(new Argument("[name]", "fork (default) | manager").choices(["fork", "manager"]))
-    .action(async (name: string | undefined) => setCode(schemaCommand(io, name)));
+    .action(async (name: string | undefined) => setCode((await import("./schema.ts")).schemaCommand(io, name)));
 }

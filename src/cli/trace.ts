@@ -72,7 +72,7 @@ export async function traceCommand(io: Io, dir: string | undefined, flags: Trace
   const head = `${c.bold(`${r.method ?? "GET"} http://${r.host}${r.path ?? "/"}`)}${hdrs.length ? `  ${hdrs.join(", ")}` : ""}\n  ${planned.entry}\n`;
   const body = formatTrace(traced)
     .split("\n")
-    .map((l) => (/^hop \d+/.test(l) ? c.bold(l) : /^\s+→ /.test(l) ? l.replace(/→ no workload|no such Service/, (m) => c.red(m)) : /^(error|warning):/.test(l) ? l.replace(/^(error|warning):/, (m) => (m.startsWith("error") ? c.red(m) : c.yellow(m))) : l))
+    .map((l) => (/^hop \d+/.test(l) ? c.bold(l) : /^\s+\u2192 /.test(l) ? l.replace(/\u2192 no workload|no such Service/, (m) => c.red(m)) : /^(error|warning):/.test(l) ? l.replace(/^(error|warning):/, (m) => (m.startsWith("error") ? c.red(m) : c.yellow(m))) : l))
     .join("\n");
   io.stdout(`${head}${body}`);
   return EXIT.ok;

@@ -9,7 +9,7 @@
 // entry with deployments.replicas (default 1) and the template's containers matched by name (image
 // replaced when set, env appended: deployment-duplicator's DeploymentCopy). Every problem points
 // into the original file.
-import { z } from "zod";
+import * as z from "zod";
 import type { BaseIndex } from "../plan/base-index.ts";
 import { forkSchema, type Fork, type ForkWorkload, type PatchOp } from "../model/fork.ts";
 import { dnsLabel, envVar, labelMap, rfc3339 } from "../model/common.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { LIMITS } from "../load/limits.ts";
 
 /** DNS-1123 label: what a fork identifier, a namespace and most generated names must be. */

@@ -1,5 +1,6 @@
 // The Fork file: forks/<id>.yaml. One Fork per file; the identifier is metadata.name.
-import { z } from "zod";
+import * as z from "zod";
+import { WORKLOAD_KINDS, type WorkloadKind } from "./kinds.ts";
 import { dnsLabel, envVar, forkIdentifier, imageReference, labelMap, objectName, rfc3339 } from "./common.ts";
 
 export const FORK_API_VERSION = "kubefork.dev/v1alpha1";
@@ -31,8 +32,7 @@ export const containerOverride = z.strictObject({
 });
 export type ContainerOverride = z.infer<typeof containerOverride>;
 
-export const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "Rollout"] as const;
-export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+export { WORKLOAD_KINDS, type WorkloadKind };
 
 export const forkWorkload = z.strictObject({
   name: objectName,

@@ -1,5 +1,5 @@
 // The ForkManager: kubefork.yaml at the root of the app directory.
-import { z } from "zod";
+import * as z from "zod";
 import { dnsLabel, duration, labelMap } from "./common.ts";
 
 export const MANAGER_API_VERSION = "kubefork.dev/v1alpha1";

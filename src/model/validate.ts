@@ -1,5 +1,5 @@
 // zod issues → Problems that name the file, the line, the field and the fix.
-import type { z } from "zod";
+import type * as z from "zod";
 import type { SourceDoc } from "../load/documents.ts";
 import { error, formatPath, type PathSegment, type Problem } from "../problems.ts";
 import { didYouMean } from "../util/suggest.ts";

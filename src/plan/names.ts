@@ -1,11 +1,13 @@
 // Names of generated objects: `<name>-<id>`, cut to 63 characters with a stable hash suffix.
-import { createHash } from "node:crypto";
 
 export const MAX_NAME = 63;
 
 /** First 8 hex digits of the SHA-256 of `s`: stable across runs and machines. */
 export function shortHash(s: string): string {
-  return createHash("sha256").update(s).digest("hex").slice(0, 8);
+  // Loaded on first use: node:crypto costs start-up time that most renders never need.
+  return process
+    .getBuiltinModule("node:crypto")
+    .createHash("sha256").update(s).digest("hex").slice(0, 8);
 }
 
 /**
