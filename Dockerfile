@@ -14,7 +14,7 @@
 # runs on any Node from 20.19 on (the test suite runs it on the machine's Node).
 ARG NODE_IMAGE=node:22-alpine
 
-# ---- build: bundle the CLI into one ESM file (dist/kubefork.js, shebang, no node_modules needed)
+# ---- build: bundle the CLI into one CommonJS file (dist/kubefork.cjs, shebang, no node_modules needed)
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -37,16 +37,16 @@ RUN if [ -n "${KUSTOMIZE_VERSION}" ]; then apk add --no-cache "kustomize~${KUSTO
            /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
            /opt/yarn-* /usr/local/bin/yarn /usr/local/bin/yarnpkg
 
-# An extensionless ESM file: node >= 20.19 detects the module syntax by itself (the node:22-alpine
-# tag is past that). The smoke test below fails the build if that ever stops being true.
-COPY --from=build --chmod=755 /src/dist/kubefork.js /usr/local/bin/kubefork
+# An extensionless CommonJS file, which node runs as such with no package.json around it. The smoke
+# test below fails the build if it does not start.
+COPY --from=build --chmod=755 /src/dist/kubefork.cjs /usr/local/bin/kubefork
 COPY --chmod=644 plugin.yaml /home/argocd/cmp-server/config/plugin.yaml
 RUN kubefork --help >/dev/null
 
 # Argo CD runs CMP sidecars as uid 999; the pod's security context enforces it too. HOME must be
 # writable with a read-only root file system: /tmp is the sidecar's own emptyDir.
 # NODE_COMPILE_CACHE (Node >= 22.1): V8 keeps the compiled bundle in /tmp, which lives as long as
-# the pod, so every render after the first skips compiling the 600 KB bundle.
+# the pod, so every render after the first skips compiling the bundle.
 ENV HOME=/tmp \
     NODE_ENV=production \
     NODE_COMPILE_CACHE=/tmp/node-compile-cache

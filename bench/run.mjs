@@ -1,6 +1,6 @@
-// The benchmark of issue 7: `npm run bench` (builds dist/kubefork.js, then runs this).
+// The benchmark of issue 7: `npm run bench` (builds dist/kubefork.cjs, then runs this).
 //
-//   node bench/run.mjs [--quick] [--sizes 100x10,2000x200] [--runs 5] [--seed 1] [--cli dist/kubefork.js]
+//   node bench/run.mjs [--quick] [--sizes 100x10,2000x200] [--runs 5] [--seed 1] [--cli dist/kubefork.cjs]
 //   node bench/run.mjs --profile [--sizes 2000x200] [--profile-dist]
 //
 // For every (N services, F forks) it generates an app directory into bench/.work/ (reused when the
@@ -44,7 +44,7 @@ const TARGETS = { floorRatio: 1.5, forkGrowth: 1.3, rssMB: 400, coldRatio: 1.5 }
 // arguments
 
 function parseArgs(argv) {
-  const o = { quick: false, sizes: undefined, runs: 5, coldRuns: 10, seed: 1, cli: "dist/kubefork.js", profile: false, profileDist: false, top: 15 };
+  const o = { quick: false, sizes: undefined, runs: 5, coldRuns: 10, seed: 1, cli: "dist/kubefork.cjs", profile: false, profileDist: false, top: 15 };
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
     const val = () => {
@@ -484,23 +484,9 @@ function evaluate(sizes, cold) {
 /** Builds an unminified bundle with the same entry and options as scripts/build.mjs. */
 async function buildProfileBundle() {
   const { build } = await import("esbuild");
-  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
-  const outfile = join(WORK, "prof", "kubefork.prof.mjs");
-  await build({
-    entryPoints: [join(ROOT, "src/cli/main.ts")],
-    outfile,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "esm",
-    minify: false,
-    legalComments: "none",
-    banner: {
-      js: "import { createRequire as __kfCreateRequire } from 'node:module'; const require = __kfCreateRequire(import.meta.url);",
-    },
-    define: { __KUBEFORK_VERSION__: JSON.stringify(pkg.version) },
-    logLevel: "warning",
-  });
+  const { bundleOptions } = await import("../scripts/build.mjs");
+  const outfile = join(WORK, "prof", "kubefork.prof.cjs");
+  await build(bundleOptions({ outfile, minify: false }));
   return outfile;
 }
 

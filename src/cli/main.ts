@@ -8,7 +8,8 @@ process.on("SIGTERM", () => {
   process.exit(143);
 });
 
-const code = await run(process.argv.slice(2), {
+// `run` never rejects; no top-level await, since the bundle is CommonJS (scripts/build.mjs).
+void run(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   env: process.env,
@@ -17,5 +18,6 @@ const code = await run(process.argv.slice(2), {
   stdoutIsTTY: Boolean(process.stdout.isTTY),
   now: () => Date.now(),
   signal: abort.signal,
+}).then((code) => {
+  process.exitCode = code;
 });
-process.exitCode = code;

@@ -87,7 +87,7 @@ function workdirOf(stage: Stage, upTo: Instruction): string {
 const { stages } = readDockerfile(readFileSync(join(ROOT, "Dockerfile"), "utf8"));
 const build = stages.find((s) => s.name === "build")!;
 const runtime = stages.at(-1)!;
-const BUNDLE = "dist/kubefork.js";
+const BUNDLE = "dist/kubefork.cjs";
 
 describe("Dockerfile", () => {
   it("is multi-stage: a named build stage and a small runtime stage, both a supported Node LTS on alpine", () => {
@@ -104,7 +104,7 @@ describe("Dockerfile", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
     expect(pkg.scripts.build).toBe("node scripts/build.mjs");
     const script = readFileSync(join(ROOT, "scripts/build.mjs"), "utf8");
-    expect(script).toContain(`outfile: "${BUNDLE}"`);
+    expect(script).toContain(`OUTFILE = "${BUNDLE}"`);
     expect(script).toContain('entryPoints: ["src/cli/main.ts"]');
   });
 

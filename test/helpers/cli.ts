@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
-export const BUNDLE = join(ROOT, "dist/kubefork.js");
+export const BUNDLE = join(ROOT, "dist/kubefork.cjs");
 
 export interface CliResult {
   code: number;

@@ -1,4 +1,4 @@
-// Runs the bundled CLI (dist/kubefork.js) as a user would; builds it once per test file.
+// Runs the bundled CLI (dist/kubefork.cjs) as a user would; builds it once per test file.
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,7 +25,7 @@ export interface Run {
 export function kubefork(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Run {
   build();
   const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...opts.env };
-  const r = spawnSync(process.execPath, [join(ROOT, "dist/kubefork.js"), ...args], { cwd: opts.cwd ?? ROOT, encoding: "utf8", env });
+  const r = spawnSync(process.execPath, [join(ROOT, "dist/kubefork.cjs"), ...args], { cwd: opts.cwd ?? ROOT, encoding: "utf8", env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

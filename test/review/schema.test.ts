@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { jsonSchema, jsonSchemaText, SCHEMA_NAMES } from "../../src/review/schema.ts";
 import { BOOKSHOP, ROOT } from "./cli.ts";
 
-const REGENERATE = "node dist/kubefork.js schema fork > schema/fork.schema.json && node dist/kubefork.js schema manager > schema/manager.schema.json (after npm run build)";
+const REGENERATE = "node dist/kubefork.cjs schema fork > schema/fork.schema.json && node dist/kubefork.cjs schema manager > schema/manager.schema.json (after npm run build)";
 
 describe("schema/*.schema.json", () => {
   for (const name of SCHEMA_NAMES)
