@@ -9,7 +9,7 @@
 // entry with deployments.replicas (default 1) and the template's containers matched by name (image
 // replaced when set, env appended: deployment-duplicator's DeploymentCopy). Every problem points
 // into the original file.
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { BaseIndex } from "../plan/base-index.ts";
 import { forkSchema, type Fork, type ForkWorkload, type PatchOp } from "../model/fork.ts";
 import { dnsLabel, envVar, labelMap, rfc3339 } from "../model/common.ts";
@@ -22,42 +22,40 @@ import type { SourceDoc } from "./documents.ts";
 export const COMPAT_API_VERSIONS = ["fork.k8s.wantedly.com/v1beta1", "vsconfig.k8s.wantedly.com/v1beta1"] as const;
 
 const labelSelector = z.strictObject({
-  matchLabels: labelMap.optional(),
-  matchExpressions: z
-    .array(z.strictObject({ key: z.string().min(1), operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]), values: z.array(z.string()).optional() }))
-    .optional(),
+  matchLabels: z.optional(labelMap),
+  matchExpressions: z.optional(
+    z.array(z.strictObject({ key: z.string().check(z.minLength(1)), operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]), values: z.optional(z.array(z.string())) })),
+  ),
 });
 
 /** A container of the template: name, image and env are what the original used; the rest is noted. */
-const compatContainer = z.looseObject({ name: z.string().min(1), image: z.string().optional(), env: z.array(envVar).optional() });
+const compatContainer = z.looseObject({ name: z.string().check(z.minLength(1)), image: z.optional(z.string()), env: z.optional(z.array(envVar)) });
 
 export const compatForkSchema = z.strictObject({
   apiVersion: z.enum(COMPAT_API_VERSIONS),
   kind: z.literal("Fork"),
   // Loose: a Fork exported from a cluster carries uid, resourceVersion, managedFields...
-  metadata: z.looseObject({ name: z.string().optional(), namespace: dnsLabel.optional(), labels: labelMap.optional(), annotations: labelMap.optional() }).optional(),
+  metadata: z.optional(z.looseObject({ name: z.optional(z.string()), namespace: z.optional(dnsLabel), labels: z.optional(labelMap), annotations: z.optional(labelMap) })),
   spec: z.strictObject({
-    manager: z.string().optional(),
+    manager: z.optional(z.string()),
     identifier: dnsLabel,
-    deadline: rfc3339.nullable().optional(),
-    gatewayOptions: z.strictObject({ addRequestHeaders: labelMap.optional(), allowUpgrade: z.array(z.string()).optional() }).nullable().optional(),
-    services: z.strictObject({ selector: labelSelector.nullable().optional() }).nullable().optional(),
-    deployments: z
-      .strictObject({
-        selector: labelSelector.nullable().optional(),
-        replicas: z.number().int().min(0).nullable().optional(),
-        template: z
-          .strictObject({
-            metadata: z.looseObject({ labels: labelMap.optional(), annotations: labelMap.optional() }).nullable().optional(),
-            spec: z.strictObject({ containers: z.array(compatContainer).optional(), hostname: z.string().optional() }).nullable().optional(),
-          })
-          .nullable()
-          .optional(),
-      })
-      .nullable()
-      .optional(),
+    deadline: z.nullish(rfc3339),
+    gatewayOptions: z.nullish(z.strictObject({ addRequestHeaders: z.optional(labelMap), allowUpgrade: z.optional(z.array(z.string())) })),
+    services: z.nullish(z.strictObject({ selector: z.nullish(labelSelector) })),
+    deployments: z.nullish(
+      z.strictObject({
+        selector: z.nullish(labelSelector),
+        replicas: z.nullish(z.number().check(z.int(), z.gte(0))),
+        template: z.nullish(
+          z.strictObject({
+            metadata: z.nullish(z.looseObject({ labels: z.optional(labelMap), annotations: z.optional(labelMap) })),
+            spec: z.nullish(z.strictObject({ containers: z.optional(z.array(compatContainer)), hostname: z.optional(z.string()) })),
+          }),
+        ),
+      }),
+    ),
   }),
-  status: z.unknown().optional(),
+  status: z.optional(z.unknown()),
 });
 export type CompatFork = z.infer<typeof compatForkSchema>;
 

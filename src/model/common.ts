@@ -1,13 +1,22 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { LIMITS } from "../load/limits.ts";
+
+// zod/mini, not the classic API: the same parser and issues without the chainable methods that
+// classic zod attaches to every schema object, so less code to load and less work to build the
+// schemas at every start (issue 7). It carries no messages of its own: English is set here.
+// zod compiles a parser for each object schema with `new Function` on its first use; that pays off
+// over many parses, but a render parses a few fork files once, so it is switched off (jitless).
+z.config({ ...z.locales.en(), jitless: true });
 
 /** DNS-1123 label: what a fork identifier, a namespace and most generated names must be. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export const dnsLabel = z
   .string()
-  .max(63, "must be at most 63 characters (a DNS-1123 label)")
-  .regex(DNS1123_LABEL, "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit");
+  .check(
+    z.maxLength(63, "must be at most 63 characters (a DNS-1123 label)"),
+    z.regex(DNS1123_LABEL, "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit"),
+  );
 
 /**
  * A fork identifier: a DNS-1123 label of at most LIMITS.identifierLength characters, short enough
@@ -16,8 +25,10 @@ export const dnsLabel = z
 export const FORK_ID_MAX = LIMITS.identifierLength;
 export const forkIdentifier = z
   .string()
-  .max(FORK_ID_MAX, `must be at most ${FORK_ID_MAX} characters: it appears in hosts <id>.<domain>, label values fork-<id> and names <name>-<id>`)
-  .regex(DNS1123_LABEL, "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit");
+  .check(
+    z.maxLength(FORK_ID_MAX, `must be at most ${FORK_ID_MAX} characters: it appears in hosts <id>.<domain>, label values fork-<id> and names <name>-<id>`),
+    z.regex(DNS1123_LABEL, "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit"),
+  );
 
 /**
  * A container image reference as the distribution/reference grammar writes it:
@@ -30,36 +41,38 @@ export const IMAGE_REFERENCE = new RegExp(
 );
 export const imageReference = z
   .string()
-  .min(1)
-  .max(4096)
-  .regex(IMAGE_REFERENCE, "must be an image reference such as registry.example.com/team/app:1.2 (host[:port]/path[:tag][@digest])");
+  .check(
+    z.minLength(1),
+    z.maxLength(4096),
+    z.regex(IMAGE_REFERENCE, "must be an image reference such as registry.example.com/team/app:1.2 (host[:port]/path[:tag][@digest])"),
+  );
 
 /** A Kubernetes object name (DNS-1123 subdomain). */
 export const objectName = z
   .string()
-  .min(1)
-  .max(253)
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.'");
+  .check(z.minLength(1), z.maxLength(253), z.regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.'"));
 
 export const labelMap = z.record(z.string(), z.string());
 
 /** Kubernetes EnvVar: `value` or `valueFrom`, never both. `valueFrom` keeps the Kubernetes shape. */
 export const envVar = z
   .strictObject({
-    name: z.string().min(1).regex(/^[-._a-zA-Z][-._a-zA-Z0-9]*$/, "must be a valid environment variable name"),
-    value: z.string().optional(),
-    valueFrom: z
-      .strictObject({
-        configMapKeyRef: z.record(z.string(), z.unknown()).optional(),
-        secretKeyRef: z.record(z.string(), z.unknown()).optional(),
-        fieldRef: z.record(z.string(), z.unknown()).optional(),
-        resourceFieldRef: z.record(z.string(), z.unknown()).optional(),
-      })
-      .optional(),
+    name: z.string().check(z.minLength(1), z.regex(/^[-._a-zA-Z][-._a-zA-Z0-9]*$/, "must be a valid environment variable name")),
+    value: z.optional(z.string()),
+    valueFrom: z.optional(
+      z.strictObject({
+        configMapKeyRef: z.optional(z.record(z.string(), z.unknown())),
+        secretKeyRef: z.optional(z.record(z.string(), z.unknown())),
+        fieldRef: z.optional(z.record(z.string(), z.unknown())),
+        resourceFieldRef: z.optional(z.record(z.string(), z.unknown())),
+      }),
+    ),
   })
-  .refine((e) => !(e.value !== undefined && e.valueFrom !== undefined), {
-    message: "set either value or valueFrom, not both",
-  });
+  .check(
+    z.refine((e) => !(e.value !== undefined && e.valueFrom !== undefined), {
+      message: "set either value or valueFrom, not both",
+    }),
+  );
 export type EnvVar = z.infer<typeof envVar>;
 
 /** RFC 3339 date-time with an offset or Z, e.g. 2026-12-24T00:00:00Z. */
@@ -67,11 +80,11 @@ const RFC3339_SHAPE = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-
 /** One check, one message: the shape and a real calendar date. */
 export const rfc3339 = z
   .string()
-  .refine((s) => RFC3339_SHAPE.test(s) && !Number.isNaN(Date.parse(s)), "must be an RFC 3339 date-time such as 2026-12-24T00:00:00Z");
+  .check(z.refine((s) => RFC3339_SHAPE.test(s) && !Number.isNaN(Date.parse(s)), "must be an RFC 3339 date-time such as 2026-12-24T00:00:00Z"));
 
 /** A Go-style duration: 168h, 90m, 1h30m, 7d (days accepted for convenience). */
 export const DURATION = /^(\d+(\.\d+)?(d|h|m|s|ms))+$/;
-export const duration = z.string().regex(DURATION, "must be a duration such as 72h, 90m or 7d");
+export const duration = z.string().check(z.regex(DURATION, "must be a duration such as 72h, 90m or 7d"));
 
 export function parseDuration(s: string): number | undefined {
   if (!DURATION.test(s)) return undefined;

@@ -1,11 +1,11 @@
 // zod issues → Problems that name the file, the line, the field and the fix.
-import type * as z from "zod";
+import type * as z from "zod/mini";
 import type { SourceDoc } from "../load/documents.ts";
 import { error, formatPath, type PathSegment, type Problem } from "../problems.ts";
 import { didYouMean } from "../util/suggest.ts";
 
 /** Parses a positioned document with a schema; every issue becomes a Problem at its line. */
-export function validateDoc<S extends z.ZodType>(
+export function validateDoc<S extends z.ZodMiniType>(
   schema: S,
   doc: SourceDoc,
   what: string,
@@ -30,7 +30,7 @@ interface ZodIssueLike {
   input?: unknown;
 }
 
-function issueToProblems(schema: z.ZodType, doc: SourceDoc, issue: ZodIssueLike, what: string): Problem[] {
+function issueToProblems(schema: z.ZodMiniType, doc: SourceDoc, issue: ZodIssueLike, what: string): Problem[] {
   const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
   const at = (p: PathSegment[]) => {
     const pos = doc.locate(p);
@@ -110,7 +110,7 @@ function quoteHint(expected: string | undefined, input: unknown): string | undef
 }
 
 /** The field names the schema accepts at `path` (for "known fields" hints). */
-export function knownKeys(schema: z.ZodType, path: readonly PathSegment[]): string[] {
+export function knownKeys(schema: z.ZodMiniType, path: readonly PathSegment[]): string[] {
   let s: unknown = schema;
   for (const seg of path) {
     s = unwrap(s);

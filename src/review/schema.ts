@@ -1,6 +1,6 @@
 // JSON Schemas of the Fork and the ForkManager, generated from the zod models, for editors
 // (yaml-language-server reads JSON Schema draft-07 and below) and CI validators.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { forkSchema } from "../model/fork.ts";
 import { managerSchema } from "../model/manager.ts";
 
