@@ -11,7 +11,7 @@
 # Go binary, so it runs on alpine/musl).
 
 # Node 22 LTS: Node 20 reached end of life in April 2026. The bundle targets Node 20 syntax, so it
-# runs on any Node from 20.19 on (the test suite runs it on the machine's Node).
+# runs on any Node from 20.16 on (process.getBuiltinModule); the test suite runs it on the machine's Node.
 ARG NODE_IMAGE=node:22-alpine
 
 # ---- build: bundle the CLI into one CommonJS file (dist/kubefork.cjs, shebang, no node_modules needed)

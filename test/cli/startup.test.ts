@@ -1,0 +1,54 @@
+// What the bundle initialises at start-up (issue 7). Not a timing test (the bench measures time):
+// it checks that `--version` and `--help` stay free of the work only commands need, which is what
+// keeps every start cheap. A hook preloaded into the real bundle reports, at exit, whether zod was
+// initialised (zod keeps its configuration in globalThis.__zod_globalConfig) and whether the two
+// costly node built-ins were loaded (process.moduleLoadList). node:net is not among them: a piped
+// stdout, as Argo CD's, needs it anyway.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { BUNDLE, ROOT } from "../helpers/cli.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "kubefork-startup-"));
+const hook = join(dir, "hook.cjs");
+writeFileSync(
+  hook,
+  `process.on("exit", () => {
+  const zod = globalThis.__zod_globalConfig;
+  const builtins = process.moduleLoadList.filter((m) => /^NativeModule (child_process|crypto)$/.test(m)).map((m) => m.slice(13));
+  require("node:fs").writeSync(2, "\\nSTARTUP " + JSON.stringify({ zod: zod ? { jitless: zod.jitless === true, english: typeof zod.localeError === "function" } : null, builtins }) + "\\n");
+});
+`,
+);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Startup {
+  zod: { jitless: boolean; english: boolean } | null;
+  builtins: string[];
+}
+
+function start(args: string[]): { code: number | null; stdout: string; startup: Startup } {
+  const r = spawnSync(process.execPath, ["--require", hook, BUNDLE, ...args], { cwd: ROOT, encoding: "utf8", env: { PATH: process.env.PATH, NO_COLOR: "1" } });
+  const line = r.stderr.split("\n").find((l) => l.startsWith("STARTUP "));
+  expect(line, `no report from the hook; stderr:\n${r.stderr}`).toBeDefined();
+  return { code: r.status, stdout: r.stdout, startup: JSON.parse(line!.slice("STARTUP ".length)) as Startup };
+}
+
+describe("start-up of the bundle", () => {
+  it.each([["--version"], ["--help"], ["render", "--help"]])("%s initialises no zod schema and loads neither child_process nor crypto", (...args) => {
+    const r = start(args);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toBe("");
+    expect(r.startup).toEqual({ zod: null, builtins: [] });
+  });
+
+  it("render initialises zod (jitless, English messages) and still no child_process without base.command", () => {
+    const r = start(["render", "fixtures/bookshop/app", "--now", "2026-11-23T12:00:00Z"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("kind: VirtualService");
+    expect(r.startup.zod).toEqual({ jitless: true, english: true });
+    expect(r.startup.builtins).not.toContain("child_process");
+  });
+});
