@@ -63,7 +63,8 @@ function parseArgs(argv) {
     else if (a === "--profile-dist") o.profile = o.profileDist = true;
     else if (a === "--top") o.top = posInt(val(), a);
     else if (a === "-h" || a === "--help") {
-      console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(0, 20).join("\n"));
+      const lines = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n");
+      console.log(lines.slice(0, lines.findIndex((l) => !l.startsWith("//"))).join("\n"));
       process.exit(0);
     } else die(`unknown argument ${a} (try --help)`);
   }
@@ -517,10 +518,10 @@ function evaluate(sizes, cold) {
 // ---------------------------------------------------------------------------------------------
 // profile
 
-/** Builds an unminified bundle with the same entry and options as scripts/build.mjs. */
+/** Builds an unminified bundle with the options of scripts/build.mjs (scripts/bundle-options.mjs). */
 async function buildProfileBundle() {
   const { build } = await import("esbuild");
-  const { bundleOptions } = await import("../scripts/build.mjs");
+  const { bundleOptions } = await import("../scripts/bundle-options.mjs");
   const outfile = join(WORK, "prof", "kubefork.prof.cjs");
   await build(bundleOptions({ outfile, minify: false }));
   return outfile;

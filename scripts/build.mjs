@@ -1,82 +1,19 @@
-// Bundles the CLI into one self-contained file: dist/kubefork.cjs (Node 20, no node_modules needed).
-//
-// What the file is shaped by is start-up time, which every Argo CD render pays (issue 7):
-// - CommonJS, not ESM: node starts a CommonJS main module without its ES module loader.
-// - Pure ASCII: node decodes an ASCII file on a fast path, and V8 keeps it as a one-byte string.
-// - Only what runs is initialised: commands import their modules when they run (src/cli/program.ts),
-//   node:child_process and node:crypto are loaded on first use, zod carries English messages only.
+// Bundles the CLI into one self-contained file: dist/kubefork.cjs (Node >= 20.16, no node_modules
+// needed). The options, and why the file is shaped as it is: scripts/bundle-options.mjs.
 import { build } from "esbuild";
 import { chmodSync, readFileSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { bundleOptions, OUTFILE, ROOT } from "./bundle-options.mjs";
 
-export const OUTFILE = "dist/kubefork.cjs";
-
-const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-
-// zod re-exports every locale (≈ 250 KB minified) though kubefork only uses English messages; the
-// bundle keeps `en` alone, which cuts what node compiles at every start.
-const zodEnglishOnly = {
-  name: "zod-english-only",
-  setup(b) {
-    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]zod[\\/]v4[\\/]/.test(args.importer) ? { path: "zod-locales", namespace: "zod-english-only", pluginData: args.resolveDir } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: "zod-english-only" }, (args) => ({
-      contents: 'export { default as en } from "../locales/en.js";\n',
-      resolveDir: args.pluginData,
-      loader: "js",
-    }));
-  },
-};
-
-// commander requires node:child_process when it loads, for executable subcommands, which kubefork
-// does not have; child_process brings net and the stream modules along, a few ms of every start.
-// commander's copy is loaded on first use instead.
-const lazyChildProcessForCommander = {
-  name: "lazy-child-process-for-commander",
-  setup(b) {
-    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
-      /[\\/]commander[\\/]/.test(args.importer) ? { path: "child_process", namespace: "lazy-child-process" } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: "lazy-child-process" }, () => ({
-      contents: 'let cp; module.exports = new Proxy({}, { get: (_, key) => (cp ??= process.getBuiltinModule("node:child_process"))[key] });\n',
-      loader: "js",
-    }));
-  },
-};
-
-/** The esbuild options of the bundle; bench/run.mjs builds an unminified twin for profiles. */
-export function bundleOptions({ outfile = OUTFILE, minify = true } = {}) {
-  return {
-    absWorkingDir: fileURLToPath(new URL("..", import.meta.url)),
-    entryPoints: ["src/cli/main.ts"],
-    outfile,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    charset: "ascii",
-    minify,
-    legalComments: "none",
-    banner: { js: "#!/usr/bin/env node" },
-    define: { __KUBEFORK_VERSION__: JSON.stringify(pkg.version) },
-    plugins: [zodEnglishOnly, lazyChildProcessForCommander],
-    logLevel: "warning",
-  };
+await build(bundleOptions());
+const out = join(ROOT, OUTFILE);
+// esbuild escapes non-ASCII in strings and identifiers, not everywhere (regular expression
+// literals keep theirs): one such character makes node decode the whole file slowly.
+const text = readFileSync(out, "latin1");
+const at = text.search(/[^\x00-\x7f]/);
+if (at >= 0) {
+  const line = text.slice(0, at).split("\n").length;
+  console.error(`${OUTFILE}:${line}: non-ASCII character in ${JSON.stringify(text.slice(Math.max(0, at - 30), at + 10))}; write it as a \\u escape in src/`);
+  process.exit(1);
 }
-
-async function main() {
-  process.chdir(fileURLToPath(new URL("..", import.meta.url)));
-  await build(bundleOptions());
-  // esbuild escapes non-ASCII in strings and identifiers, not everywhere (regular expression
-  // literals keep theirs): one such character makes node decode the whole file slowly.
-  const text = readFileSync(OUTFILE, "latin1");
-  const at = text.search(/[^\x00-\x7f]/);
-  if (at >= 0) {
-    const line = text.slice(0, at).split("\n").length;
-    throw new Error(`${OUTFILE}:${line}: non-ASCII character ${JSON.stringify(text.slice(Math.max(0, at - 30), at + 10))}; write it as \\u escape in src/`);
-  }
-  chmodSync(OUTFILE, 0o755);
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();
+chmodSync(out, 0o755);

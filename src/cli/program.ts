@@ -17,10 +17,10 @@ export { VERSION };
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   // Commands write to stdout only through `io`, and only once they have succeeded.
   let code: number = EXIT.ok;
-  const program = buildProgram(io, (c) => {
-    code = c;
-  });
   try {
+    const program = buildProgram(io, (c) => {
+      code = c;
+    });
     await program.parseAsync([...argv], { from: "user" });
     return code;
   } catch (e) {

@@ -3,10 +3,9 @@ import { LIMITS } from "../load/limits.ts";
 
 // zod/mini, not the classic API: the same parser and issues without the chainable methods that
 // classic zod attaches to every schema object, so less code to load and less work to build the
-// schemas at every start (issue 7). It carries no messages of its own: English is set here.
-// zod compiles a parser for each object schema with `new Function` on its first use; that pays off
-// over many parses, but a render parses a few fork files once, so it is switched off (jitless).
-z.config({ ...z.locales.en(), jitless: true });
+// schemas at every start (issue 7). zod/mini carries no messages of its own: importing this module
+// sets zod's global configuration to English messages.
+z.config(z.locales.en());
 
 /** DNS-1123 label: what a fork identifier, a namespace and most generated names must be. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -1,6 +1,6 @@
 // The Fork file: forks/<id>.yaml. One Fork per file; the identifier is metadata.name.
 import * as z from "zod/mini";
-import { WORKLOAD_KINDS, type WorkloadKind } from "./kinds.ts";
+import { WORKLOAD_KINDS } from "./kinds.ts";
 import { dnsLabel, envVar, forkIdentifier, imageReference, labelMap, objectName, rfc3339 } from "./common.ts";
 
 export const FORK_API_VERSION = "kubefork.dev/v1alpha1";
@@ -33,8 +33,6 @@ export const containerOverride = z.strictObject({
   command: z.optional(z.array(z.string())),
 });
 export type ContainerOverride = z.infer<typeof containerOverride>;
-
-export { WORKLOAD_KINDS, type WorkloadKind };
 
 export const forkWorkload = z.strictObject({
   name: objectName,

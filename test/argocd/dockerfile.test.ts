@@ -7,6 +7,8 @@ import { dirname, join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+// @ts-expect-error: a plain .mjs build script, without type declarations
+import { bundleOptions, OUTFILE } from "../../scripts/bundle-options.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -103,9 +105,10 @@ describe("Dockerfile", () => {
     expect(runs.some((r) => /\bnpm run build\b/.test(r))).toBe(true);
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
     expect(pkg.scripts.build).toBe("node scripts/build.mjs");
-    const script = readFileSync(join(ROOT, "scripts/build.mjs"), "utf8");
-    expect(script).toContain(`OUTFILE = "${BUNDLE}"`);
-    expect(script).toContain('entryPoints: ["src/cli/main.ts"]');
+    const options = bundleOptions();
+    expect(OUTFILE).toBe(BUNDLE);
+    expect(options.outfile).toBe(BUNDLE);
+    expect(options.entryPoints).toEqual(["src/cli/main.ts"]);
   });
 
   it("every path it COPYs from the build context exists in the repository", () => {

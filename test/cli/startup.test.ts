@@ -5,11 +5,11 @@
 // costly node built-ins were loaded (process.moduleLoadList). node:net is not among them: a piped
 // stdout, as Argo CD's, needs it anyway.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BUNDLE, ROOT } from "../helpers/cli.ts";
+import { BUNDLE, copyApp, ROOT } from "../helpers/cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "kubefork-startup-"));
 const hook = join(dir, "hook.cjs");
@@ -18,19 +18,19 @@ writeFileSync(
   `process.on("exit", () => {
   const zod = globalThis.__zod_globalConfig;
   const builtins = process.moduleLoadList.filter((m) => /^NativeModule (child_process|crypto)$/.test(m)).map((m) => m.slice(13));
-  require("node:fs").writeSync(2, "\\nSTARTUP " + JSON.stringify({ zod: zod ? { jitless: zod.jitless === true, english: typeof zod.localeError === "function" } : null, builtins }) + "\\n");
+  require("node:fs").writeSync(2, "\\nSTARTUP " + JSON.stringify({ zod: zod ? { english: typeof zod.localeError === "function" } : null, builtins }) + "\\n");
 });
 `,
 );
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Startup {
-  zod: { jitless: boolean; english: boolean } | null;
+  zod: { english: boolean } | null;
   builtins: string[];
 }
 
-function start(args: string[]): { code: number | null; stdout: string; startup: Startup } {
-  const r = spawnSync(process.execPath, ["--require", hook, BUNDLE, ...args], { cwd: ROOT, encoding: "utf8", env: { PATH: process.env.PATH, NO_COLOR: "1" } });
+function start(args: string[], cwd = ROOT): { code: number | null; stdout: string; startup: Startup } {
+  const r = spawnSync(process.execPath, ["--require", hook, BUNDLE, ...args], { cwd, encoding: "utf8", env: { PATH: process.env.PATH, NO_COLOR: "1" } });
   const line = r.stderr.split("\n").find((l) => l.startsWith("STARTUP "));
   expect(line, `no report from the hook; stderr:\n${r.stderr}`).toBeDefined();
   return { code: r.status, stdout: r.stdout, startup: JSON.parse(line!.slice("STARTUP ".length)) as Startup };
@@ -44,11 +44,36 @@ describe("start-up of the bundle", () => {
     expect(r.startup).toEqual({ zod: null, builtins: [] });
   });
 
-  it("render initialises zod (jitless, English messages) and still no child_process without base.command", () => {
+  it("render initialises zod with English messages, and no child_process without base.command", () => {
     const r = start(["render", "fixtures/bookshop/app", "--now", "2026-11-23T12:00:00Z"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("kind: VirtualService");
-    expect(r.startup.zod).toEqual({ jitless: true, english: true });
+    expect(r.startup.zod).toEqual({ english: true });
     expect(r.startup.builtins).not.toContain("child_process");
+  });
+
+  it("render loads child_process when base.command runs (and the hook sees built-ins at all)", () => {
+    const app = copyApp(join(ROOT, "fixtures/bookshop/app"), { forks: [] });
+    try {
+      const manager = join(app, "kubefork.yaml");
+      const text = readFileSync(manager, "utf8");
+      expect(text).toContain('paths: ["base/**/*.yaml"]');
+      writeFileSync(manager, text.replace('paths: ["base/**/*.yaml"]', 'command: ["cat", "base/details.yaml"]'));
+      const r = start(["render"], app);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("name: details-v1");
+      expect(r.startup.builtins).toContain("child_process");
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses to start on a Node.js without process.getBuiltinModule (before 20.16)", () => {
+    const old = join(dir, "old-node.cjs");
+    writeFileSync(old, "delete process.getBuiltinModule;\n");
+    const r = spawnSync(process.execPath, ["--require", old, BUNDLE, "render", "fixtures/bookshop/app"], { cwd: ROOT, encoding: "utf8" });
+    expect(r.status).toBe(64);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`error: kubefork needs Node.js 20.16 or later; this is ${process.version}\n`);
   });
 });

@@ -1,11 +1,9 @@
 // new, list, explain, trace, schema and validate --format github through the bundled CLI.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { jsonSchemaText } from "../../src/review/schema.ts";
-import { BOOKSHOP, NOW, ROOT, bookshopCopy, build, kubefork } from "./cli.ts";
-
-beforeAll(() => build());
+import { BOOKSHOP, NOW, ROOT, bookshopCopy, kubefork } from "./cli.ts";
 
 const INGRESS = `  ingress:
     - kind: istio
