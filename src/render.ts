@@ -209,7 +209,7 @@ function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, 
         manager: manager.manager,
         plan,
         index,
-        copyOf: (fp, wp) => copies.get(`${fp.id}|${wp.kind}|${wp.base.object.metadata.namespace ?? ""}|${wp.copyName}`),
+        copyOf: (fp, wp) => copies.get(`${fp.id}|${(wp.source ?? wp.base.object).kind}|${wp.base.object.metadata.namespace ?? ""}|${wp.copyName}`),
       }),
     );
   } catch (e) {

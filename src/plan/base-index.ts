@@ -27,9 +27,19 @@ export interface BaseIndex {
   serviceByFqdn(fqdn: string): Manifest | undefined;
   /** `kind|namespace|name` of every base object, for name collisions. */
   has(kind: string, ns: string, name: string): boolean;
+  /**
+   * The pod labels base objects read, by key: the values some selector matches (Service and Istio
+   * Gateway selectors, `matchLabels` anywhere — workloads, NetworkPolicies, Istio policies,
+   * PodDisruptionBudgets, affinities —, `matchExpressions` In, ServiceEntry `workloadSelector.labels`),
+   * or "any" when some selector reads the key whatever its value (Exists, NotIn, DoesNotExist).
+   */
+  readLabels(): ReadLabels;
   /** Resolves a host as Istio does in a namespace: a name without dots is `<name>.<ns>.svc.<domain>`. */
   resolveHost(host: string, ns: string): string;
 }
+
+/** Label key → the values base selectors match, or "any". */
+export type ReadLabels = ReadonlyMap<string, ReadonlySet<string> | "any">;
 
 /** Workload kinds whose pod templates kubefork understands, by the key used in `ofKind`. */
 export const WORKLOAD_KINDS_INDEXED = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "argoproj.io/Rollout"] as const;
@@ -39,6 +49,16 @@ export function kindKey(o: KObject): string {
   const g = groupOf(o.apiVersion);
   return g === "" || g === "apps" || g === "batch" ? o.kind : `${g}/${o.kind}`;
 }
+
+/**
+ * Selectors besides Services and workloads that send traffic to pods by their labels: an Istio
+ * ServiceEntry's `workloadSelector.labels` (its endpoints are the pods it selects) and an Istio
+ * Gateway's `selector` (the gateway pods that serve it), by index key. Equality maps, empty selects none.
+ */
+const POD_SELECTORS: Record<string, (spec: Record<string, unknown>) => unknown> = {
+  "networking.istio.io/ServiceEntry": (spec) => asRecord(spec.workloadSelector)?.labels,
+  "networking.istio.io/Gateway": (spec) => spec.selector,
+};
 
 export function buildIndex(manifests: readonly Manifest[], opts: { defaultNamespace: string; clusterDomain: string }): BaseIndex {
   const byKind = new Map<string, Manifest[]>();
@@ -66,6 +86,9 @@ export function buildIndex(manifests: readonly Manifest[], opts: { defaultNamesp
       serviceByFqdn.set(serviceFqdn(o.metadata.name, ns, opts.clusterDomain), m);
       const sel = asRecord(asRecord(o.spec)?.selector) as Labels | undefined;
       if (sel && Object.keys(sel).length > 0) push(selectorsByNs, ns, { owner: `Service ${ns}/${o.metadata.name}`, selector: { matchLabels: sel }, kind: "service" });
+    } else if (POD_SELECTORS[key]) {
+      const sel = asRecord(POD_SELECTORS[key](asRecord(o.spec) ?? {})) as Labels | undefined;
+      if (sel && Object.keys(sel).length > 0) push(selectorsByNs, ns, { owner: `${o.kind} ${ns}/${o.metadata.name}`, selector: { matchLabels: sel }, kind: "service" });
     } else if ((WORKLOAD_KINDS_INDEXED as readonly string[]).includes(key)) {
       const sel = asRecord(asRecord(o.spec)?.selector) as LabelSelector | undefined;
       if (sel) push(selectorsByNs, ns, { owner: `${o.kind} ${ns}/${o.metadata.name}`, selector: sel, kind: "workload" });
@@ -94,6 +117,7 @@ export function buildIndex(manifests: readonly Manifest[], opts: { defaultNamesp
     return si.index.candidates(labels).filter((s) => mapSelects(s.selector.matchLabels, labels)).map((s) => si.services.get(s)!);
   };
 
+  let read: ReadLabels | undefined;
   return {
     manifests,
     defaultNamespace: opts.defaultNamespace,
@@ -107,6 +131,7 @@ export function buildIndex(manifests: readonly Manifest[], opts: { defaultNamesp
     servicesSelecting,
     serviceByFqdn: (f) => serviceByFqdn.get(f),
     has: (kind, ns, name) => names.has(`${kind}|${ns}|${name}`),
+    readLabels: () => (read ??= labelsRead(manifests)),
     resolveHost: (host, ns) => (host.includes(".") || host === "*" ? host : serviceFqdn(host, ns, opts.clusterDomain)),
   };
 }
@@ -118,4 +143,42 @@ export function podTemplateOf(o: KObject): { metadata?: { labels?: Labels; annot
 
 export function podLabelsOf(o: KObject): Labels {
   return { ...(podTemplateOf(o)?.metadata?.labels ?? {}) };
+}
+
+/** The labels base objects read (see BaseIndex.readLabels). */
+function labelsRead(manifests: readonly Manifest[]): ReadLabels {
+  const read = new Map<string, Set<string> | "any">();
+  const add = (k: string, v: unknown) => {
+    const cur = read.get(k);
+    if (cur === "any") return;
+    if (v === "any") return void read.set(k, "any");
+    if (typeof v !== "string") return;
+    if (cur) cur.add(v);
+    else read.set(k, new Set([v]));
+  };
+  const addMap = (m: unknown) => Object.entries(asRecord(m) ?? {}).forEach(([k, v]) => add(k, v));
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 64 || v === null || typeof v !== "object") return;
+    if (Array.isArray(v)) return v.forEach((x) => walk(x, depth + 1));
+    for (const [k, c] of Object.entries(v as Record<string, unknown>)) {
+      if (k === "matchLabels") addMap(c);
+      else if (k === "workloadSelector") addMap(asRecord(c)?.labels);
+      else if (k === "matchExpressions" && Array.isArray(c))
+        for (const e of c) {
+          const r = asRecord(e);
+          if (typeof r?.key !== "string") continue;
+          if (r.operator === "In" && Array.isArray(r.values)) r.values.forEach((x) => add(r.key as string, x));
+          else add(r.key, "any");
+        }
+      walk(c, depth + 1);
+    }
+  };
+  for (const m of manifests) {
+    const key = kindKey(m.object);
+    const spec = asRecord(m.object.spec) ?? {};
+    if (key === "Service") addMap(spec.selector);
+    else if (POD_SELECTORS[key]) addMap(POD_SELECTORS[key](spec));
+    walk(m.object.spec, 0);
+  }
+  return read;
 }

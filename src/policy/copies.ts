@@ -1,16 +1,17 @@
 // Guard rails on what a fork's copies really are, not on what the fork file says: RFC 6902 patches
 // are judged by the change they make to the copied workload (an `add` of a whole pod spec, a
-// `move` or a `copy` are caught like a `replace` of the field), and the copy's final images and
-// Secret references are checked against the base workload and the policy.
+// `move` or a `copy` are caught like a `replace` of the field), and the copy's final images,
+// replicas and Secret references are checked against the base workload and the policy. The same
+// for every workload kind: the copy of a Rollout is the Deployment kubefork makes of it.
 //
-// Restricted by default, whether kubefork.yaml has a policy or not:
-// - patches may not change, add or remove a restricted field (RESTRICTED below) unless
-//   `policy.allowPatchPaths` lists its JSON Pointer (or a prefix of it);
+// Deny by default, whether kubefork.yaml has a policy or not:
+// - a patch may change only what src/policy/allowlist.ts allows, unless `policy.allowPatchPaths`
+//   lists the field's JSON Pointer (or a prefix of it);
 // - a copy may not reference a Secret its base workload does not reference (env secretKeyRef,
 //   envFrom secretRef, secret and projected volumes, imagePullSecrets) unless
 //   `policy.allowSecretRefs` names it;
 // - with `policy.images`, every image of the copy that differs from the base's must match it,
-//   however it was set.
+//   however it was set; with `policy.maxReplicas`, so must the copy's replicas.
 import jsonpatch from "fast-json-patch";
 import type { ForkManager, Policy } from "../model/manager.ts";
 import type { PatchOp } from "../model/fork.ts";
@@ -19,17 +20,10 @@ import type { BaseIndex } from "../plan/base-index.ts";
 import type { ForkPlan, Plan, WorkloadPlan } from "../plan/plan.ts";
 import { copyWorkload } from "../generate/workload.ts";
 import { error, formatPath, type PathSegment, type Problem } from "../problems.ts";
+import { disallowedLeaves, type AllowContext } from "./allowlist.ts";
 import { imageMatches, normalizeImage } from "./policy.ts";
 
-/** The restricted fields, by rule: what a patch may not touch without policy.allowPatchPaths. */
-export const RESTRICTED = {
-  pod: ["securityContext", "hostNetwork", "hostPID", "hostIPC", "hostUsers", "serviceAccountName", "serviceAccount", "automountServiceAccountToken"],
-  volume: ["hostPath"],
-  container: ["securityContext (privileged, capabilities, runAsUser, ...)", "ports[].hostPort"],
-} as const;
-
 const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"] as const;
-const POD_SCALARS = ["hostNetwork", "hostPID", "hostIPC", "hostUsers", "serviceAccountName", "serviceAccount", "automountServiceAccountToken"] as const;
 
 export interface CopyCheckInput {
   manager: ForkManager;
@@ -102,12 +96,16 @@ function checkWorkload(input: CopyCheckInput, policy: Policy, fp: ForkPlan, wp: 
   const declared = new Set([wp.entry.image, ...(wp.entry.containers ?? []).map((c) => c.image)].filter((x): x is string => x !== undefined));
   for (const [key, image] of imagesOf(final)) if (declared.has(image)) reportedImages.add(`${key}|${image}`);
 
-  // Patches, one operation at a time, judged by what each changes in the copy.
+  // Patches, one operation at a time, judged by what each changes in the copy (src/policy/allowlist.ts)
+  // against the copy as kubefork makes it from the fork file's other fields, which are all allowed.
+  const allow: AllowContext = { readLabels: input.index.readLabels() };
+  let reportedReplicas = wp.entry.replicas > (policy.maxReplicas ?? Infinity); // reported by checkPolicy
   const patches = wp.entry.patches ?? [];
   if (patches.length > 0) {
     const pre = copyWorkload({ ...wp, entry: { ...wp.entry, patches: undefined } }, fp, input.index, input.manager.spec.identifierEnv).object;
     if (pre) {
       let state: KObject = pre;
+      let before = disallowedLeaves(pre, pre, allow);
       for (let k = 0; k < patches.length; k++) {
         const op = patches[k]!;
         let next: KObject;
@@ -118,7 +116,8 @@ function checkWorkload(input: CopyCheckInput, policy: Policy, fp: ForkPlan, wp: 
         }
         const opPath: PathSegment[] = [...entryPath, "patches", k];
         const what = `patch operation ${k} (${op.op} ${op.path}${op.from !== undefined ? ` from ${op.from}` : ""})`;
-        const denied = restrictedChanges(state, next).filter((c) => !pathAllowed(c.pointer, policy.allowPatchPaths ?? []));
+        const after = disallowedLeaves(pre, next, allow);
+        const denied = [...after].filter(([key, leaf]) => before.get(key)?.value !== leaf.value && !pathAllowed(leaf.pointer, policy.allowPatchPaths ?? [])).map(([, leaf]) => leaf);
         if (denied.length > 0) {
           const rules = [...new Set(denied.map((c) => c.rule))];
           const shown = denied.slice(0, 5).map((c) => c.pointer);
@@ -126,12 +125,19 @@ function checkWorkload(input: CopyCheckInput, policy: Policy, fp: ForkPlan, wp: 
             opPath,
             "allowPatchPaths",
             `${what} changes restricted field${denied.length > 1 ? "s" : ""} (${rules.join(", ")}): ${shown.join(", ")}${denied.length > shown.length ? `, and ${denied.length - shown.length} more` : ""}`,
-            `patches may not change ${rules.join(", ")} of a fork's pods; if the platform team allows it, list ${shown[0]} in spec.policy.allowPatchPaths of kubefork.yaml`,
+            `a fork may change only images, env, args, command, resources, replicas, and labels and annotations no base selector, mesh or security setting reads; if the platform team allows this, list ${shown[0]} in spec.policy.allowPatchPaths of kubefork.yaml`,
           );
         }
-        const before = imagesOf(state);
+        const maxReplicas = policy.maxReplicas;
+        const replicas = asRecord(next.spec)?.replicas;
+        if (maxReplicas !== undefined && typeof replicas === "number" && replicas > maxReplicas && replicas !== asRecord(state.spec)?.replicas) {
+          reportedReplicas = true;
+          violation(opPath, "maxReplicas", `${what} sets replicas ${replicas}, which exceeds maxReplicas ${maxReplicas}`, `set replicas to at most ${maxReplicas}`);
+        }
+        before = after;
+        const imagesBefore = imagesOf(state);
         for (const [key, image] of imagesOf(next)) {
-          if (before.get(key) === image || reportedImages.has(`${key}|${image}`) || imageAllowed(key, image)) continue;
+          if (imagesBefore.get(key) === image || reportedImages.has(`${key}|${image}`) || imageAllowed(key, image)) continue;
           reportedImages.add(`${key}|${image}`);
           violation(opPath, "images", `${what} sets image ${image} on ${key}, which is not allowed${normalizeImage(image) !== image ? ` (it is ${normalizeImage(image)})` : ""}`, imageHint());
         }
@@ -147,6 +153,9 @@ function checkWorkload(input: CopyCheckInput, policy: Policy, fp: ForkPlan, wp: 
   }
 
   // Whatever else: the final copy against the base.
+  const finalReplicas = asRecord(final.spec)?.replicas;
+  if (!reportedReplicas && policy.maxReplicas !== undefined && typeof finalReplicas === "number" && finalReplicas > policy.maxReplicas)
+    violation([...entryPath, "replicas"], "maxReplicas", `the copy runs ${finalReplicas} replicas, which exceeds maxReplicas ${policy.maxReplicas}`, `set replicas to at most ${policy.maxReplicas}`);
   for (const [key, image] of imagesOf(final))
     if (!reportedImages.has(`${key}|${image}`) && !imageAllowed(key, image)) violation(entryPath, "images", `the copy runs image ${image} on ${key}, which is not allowed`, imageHint());
   for (const name of secretsOf(final))
@@ -154,76 +163,7 @@ function checkWorkload(input: CopyCheckInput, policy: Policy, fp: ForkPlan, wp: 
   return problems;
 }
 
-// ---------------------------------------------------------------- restricted fields
-
-interface Change {
-  /** JSON Pointer of the field in the copy (after the change when it exists there). */
-  pointer: string;
-  rule: string;
-}
-
-interface Leaf {
-  pointer: string;
-  rule: string;
-  value: string;
-}
-
-/** The restricted fields of a workload that differ between two versions of it. */
-export function restrictedChanges(before: KObject, after: KObject): Change[] {
-  const a = restrictedLeaves(before);
-  const b = restrictedLeaves(after);
-  const out: Change[] = [];
-  for (const [key, leaf] of b) if (a.get(key)?.value !== leaf.value) out.push({ pointer: leaf.pointer, rule: leaf.rule });
-  for (const [key, leaf] of a) if (!b.has(key)) out.push({ pointer: leaf.pointer, rule: leaf.rule });
-  return out;
-}
-
-/**
- * Restricted values of the pod template, keyed by what they are (containers and volumes by name,
- * so inserting one before another does not look like a change) with their JSON Pointer.
- */
-export function restrictedLeaves(o: KObject): Map<string, Leaf> {
-  const out = new Map<string, Leaf>();
-  const podPtr = "/spec/template/spec";
-  const pod = asRecord(asRecord(asRecord(o.spec)?.template)?.spec);
-  if (!pod) return out;
-  const put = (key: string, pointer: string, rule: string, v: unknown) => {
-    if (v !== undefined) out.set(key, { pointer, rule, value: canonical(v) });
-  };
-  const leaves = (key: string, pointer: string, v: unknown, ruleOf: (path: string[]) => string, path: string[] = []) => {
-    const r = asRecord(v);
-    if (r && !Array.isArray(v)) {
-      for (const [k, c] of Object.entries(r)) leaves(`${key}/${k}`, `${pointer}/${esc(k)}`, c, ruleOf, [...path, k]);
-      if (Object.keys(r).length === 0) put(key, pointer, ruleOf(path), v);
-    } else put(key, pointer, ruleOf(path), v);
-  };
-  leaves("pod/securityContext", `${podPtr}/securityContext`, pod.securityContext, () => "securityContext");
-  for (const f of POD_SCALARS) put(`pod/${f}`, `${podPtr}/${f}`, f === "serviceAccount" ? "serviceAccountName" : f, pod[f]);
-  const named = new Map<string, number>();
-  const keyFor = (prefix: string, name: unknown) => {
-    const k = `${prefix}:${typeof name === "string" ? name : "?"}`;
-    const n = (named.get(k) ?? 0) + 1;
-    named.set(k, n);
-    return n === 1 ? k : `${k}#${n}`;
-  };
-  (Array.isArray(pod.volumes) ? pod.volumes : []).forEach((vol, i) => {
-    const v = asRecord(vol);
-    if (v?.hostPath !== undefined) put(keyFor("volume", v.name), `${podPtr}/volumes/${i}/hostPath`, "hostPath", v.hostPath);
-  });
-  for (const list of CONTAINER_LISTS)
-    (Array.isArray(pod[list]) ? (pod[list] as unknown[]) : []).forEach((cv, i) => {
-      const c = asRecord(cv);
-      if (!c) return;
-      const key = keyFor(list, c.name);
-      const ptr = `${podPtr}/${list}/${i}`;
-      leaves(`${key}/securityContext`, `${ptr}/securityContext`, c.securityContext, (p) => (p[0] === "privileged" ? "privileged" : p[0] === "capabilities" ? "capabilities" : "securityContext"));
-      (Array.isArray(c.ports) ? c.ports : []).forEach((pv, j) => {
-        const p = asRecord(pv);
-        if (p?.hostPort !== undefined) put(`${key}/port:${String(p.containerPort)}/${String(p.protocol ?? "TCP")}/hostPort`, `${ptr}/ports/${j}/hostPort`, "hostPort", p.hostPort);
-      });
-    });
-  return out;
-}
+// ---------------------------------------------------------------- allowPatchPaths
 
 /**
  * Whether `policy.allowPatchPaths` allows a change at `pointer`: an entry allows its own path
@@ -279,17 +219,6 @@ export function secretsOf(o: KObject): Set<string> {
 
 function globMatch(pattern: string, s: string, any = ".*"): boolean {
   return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, any).replace(/\?/g, ".")}$`).test(s);
-}
-
-function esc(k: string): string {
-  return k.replace(/~/g, "~0").replace(/\//g, "~1");
-}
-
-/** JSON with sorted keys: equal values give equal strings. */
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
-  );
 }
 
 export type { PatchOp };

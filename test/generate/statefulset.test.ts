@@ -204,11 +204,15 @@ spec:
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toBeUndefined();
   });
 
-  it("PVC retention: a fork patch has the last word", () => {
-    const { sts } = run(
-      { "db.yaml": `${statefulSet()}---\n${headless("db-headless", { app: "db" })}` },
-      forkOf("db", "      patches:\n        - {op: replace, path: /spec/persistentVolumeClaimRetentionPolicy/whenDeleted, value: Retain}\n"),
-    );
+  it("PVC retention is kubefork's: a fork patch may change it only where policy.allowPatchPaths allows", () => {
+    const base = { "db.yaml": `${statefulSet()}---\n${headless("db-headless", { app: "db" })}` };
+    const forks = forkOf("db", "      patches:\n        - {op: replace, path: /spec/persistentVolumeClaimRetentionPolicy/whenDeleted, value: Retain}\n");
+    const denied = renderApp({ base, forks });
+    expect(denied.problems.filter((p) => p.severity === "error").map((p) => p.message)).toEqual([
+      expect.stringContaining("changes restricted field (persistentVolumeClaimRetentionPolicy): /spec/persistentVolumeClaimRetentionPolicy/whenDeleted"),
+    ]);
+    const manager = "apiVersion: kubefork.dev/v1alpha1\nkind: ForkManager\nmetadata: {name: test}\nspec:\n  policy:\n    allowPatchPaths: [/spec/persistentVolumeClaimRetentionPolicy]\n";
+    const sts = generated(renderApp({ manager, base, forks }), "StatefulSet")[0] as KObject & { spec: any };
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: "Retain" });
   });
 

@@ -2,7 +2,8 @@
 // references, and the positive side of each rule (what the policy lets through).
 import { describe, expect, it } from "vitest";
 import { imageMatches, normalizeImage } from "../../src/policy/policy.ts";
-import { pathAllowed, restrictedChanges, secretsOf } from "../../src/policy/copies.ts";
+import { disallowedChanges } from "../../src/policy/allowlist.ts";
+import { pathAllowed, secretsOf } from "../../src/policy/copies.ts";
 import { duplicateJsonKey, shapeProblem, DEFAULT_LIMITS } from "../../src/load/documents.ts";
 import type { KObject } from "../../src/model/k8s.ts";
 import { renderFiles } from "../helpers/inprocess.ts";
@@ -51,20 +52,38 @@ describe("pathAllowed", () => {
 
 const deploy = (pod: Record<string, unknown>): KObject => ({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "w" }, spec: { template: { spec: pod } } });
 
-describe("restrictedChanges", () => {
-  it("inserting a container before another is not a change of the other's securityContext", () => {
+const NONE = { readLabels: new Map([["app", new Set(["web"])]]) };
+
+describe("disallowedChanges", () => {
+  it("inserting a container before another is one change, the new container, not a change of the other", () => {
     const a = deploy({ containers: [{ name: "web", securityContext: { runAsNonRoot: true } }] });
     const b = deploy({ containers: [{ name: "init", image: "x" }, { name: "web", securityContext: { runAsNonRoot: true } }] });
-    expect(restrictedChanges(a, b)).toEqual([]);
+    expect(disallowedChanges(a, b, NONE)).toEqual([{ pointer: "/spec/template/spec/containers/0", rule: "containers" }]);
   });
   it("names each changed leaf with its rule", () => {
     const a = deploy({ containers: [{ name: "web" }] });
     const b = deploy({ hostNetwork: true, volumes: [{ name: "r", hostPath: { path: "/" } }], containers: [{ name: "web", securityContext: { privileged: true, capabilities: { add: ["NET_ADMIN"] } } }] });
-    expect(restrictedChanges(a, b)).toEqual([
+    expect(disallowedChanges(a, b, NONE)).toEqual([
       { pointer: "/spec/template/spec/hostNetwork", rule: "hostNetwork" },
-      { pointer: "/spec/template/spec/volumes/0/hostPath", rule: "hostPath" },
+      { pointer: "/spec/template/spec/volumes/0", rule: "hostPath volume" },
       { pointer: "/spec/template/spec/containers/0/securityContext/privileged", rule: "privileged" },
-      { pointer: "/spec/template/spec/containers/0/securityContext/capabilities/add", rule: "capabilities" },
+      { pointer: "/spec/template/spec/containers/0/securityContext/capabilities/add/0", rule: "capabilities" },
+    ]);
+  });
+  it("allows images, env, args, command, resources, replicas, free labels and annotations; denies the rest", () => {
+    const a = deploy({ containers: [{ name: "web", image: "a", ports: [{ containerPort: 80 }] }] });
+    const b = deploy({ containers: [{ name: "web", image: "b", env: [{ name: "X", value: "1" }], args: ["-v"], command: ["/x"], resources: { limits: { cpu: "1" } }, ports: [{ containerPort: 80 }] }] });
+    (b.spec as Record<string, unknown>).replicas = 7;
+    const t = (b.spec as { template: Record<string, unknown> }).template;
+    t.metadata = { labels: { team: "x" }, annotations: { "example.com/note": "y" } };
+    expect(disallowedChanges(a, b, NONE)).toEqual([]);
+    t.metadata = { labels: { app: "web" }, annotations: { "sidecar.istio.io/inject": "false", "container.apparmor.security.beta.kubernetes.io/web": "unconfined" } };
+    (t.spec as Record<string, unknown>).nodeName = "n1";
+    expect(disallowedChanges(a, b, NONE)).toEqual([
+      { pointer: "/spec/template/metadata/labels/app", rule: "pod labels" },
+      { pointer: "/spec/template/metadata/annotations/sidecar.istio.io~1inject", rule: "pod annotations" },
+      { pointer: "/spec/template/metadata/annotations/container.apparmor.security.beta.kubernetes.io~1web", rule: "pod annotations" },
+      { pointer: "/spec/template/spec/nodeName", rule: "nodeName" },
     ]);
   });
 });
