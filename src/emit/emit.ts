@@ -2,6 +2,7 @@
 // (concatenated JSON, as Argo CD reads it). Same objects in, same bytes out.
 import { dump } from "js-yaml";
 import type { KObject } from "../model/k8s.ts";
+import { EMIT_SCHEMA } from "../load/yaml11.ts";
 
 export type OutputFormat = "yaml" | "json";
 
@@ -16,7 +17,7 @@ export function emit(objects: readonly KObject[], format: OutputFormat): string 
   return parts.join("---\n");
 }
 
-/** YAML for one object: block style, no anchors, no line folding, strings quoted where YAML 1.1 would misread them. */
+/** YAML for one object: block style, no anchors, no line folding, strings quoted where YAML 1.1 (go-yaml v2, as Kubernetes reads) would misread them. */
 export function dumpYaml(o: unknown): string {
-  return dump(o, { noRefs: true, lineWidth: -1, skipInvalid: true });
+  return dump(o, { noRefs: true, lineWidth: -1, skipInvalid: true, schema: EMIT_SCHEMA });
 }

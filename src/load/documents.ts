@@ -9,6 +9,7 @@ import * as jsyaml from "js-yaml";
 import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Node as YamlNode, type Document } from "yaml";
 import { error, type PathSegment, type Problem } from "../problems.ts";
 import { LIMITS } from "./limits.ts";
+import { GO_YAML_SCHEMA, goYamlTags } from "./yaml11.ts";
 
 /** A text file of the app directory: path relative to it, with `/` separators. */
 export interface TextFile {
@@ -63,7 +64,7 @@ export function parsePositioned(file: TextFile, limits: ParseLimits = DEFAULT_LI
   const docs: SourceDoc[] = [];
   let parsed: Document.Parsed[];
   try {
-    parsed = parseAllDocuments(file.text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: false }) as Document.Parsed[];
+    parsed = parseAllDocuments(file.text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: false, schema: "failsafe", customTags: goYamlTags as never, merge: true }) as Document.Parsed[];
   } catch (e) {
     return { docs, problems: [error({ file: file.path, line: 1, message: `cannot parse: ${(e as Error).message}` })] };
   }
@@ -159,7 +160,7 @@ function locateInYamlDoc(doc: Document.Parsed, lc: LineCounter, path: readonly P
  * is several times cheaper than the `yaml` package on first use; its positions come from the
  * `yaml` package only when a problem asks for one (`locate`). Anything else (a syntax error, a
  * duplicate key, an exotic feature, an empty document) goes through `parsePositioned`, so every
- * problem is the one it reports. Both parsers use the YAML 1.2 core schema.
+ * problem is the one it reports. Both parsers resolve scalars as Kubernetes does (./yaml11.ts).
  */
 export function parseSmall(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): { docs: SourceDoc[]; problems: Problem[] } {
   return parsePlain(file, limits) ?? parsePositioned(file, limits);
@@ -176,7 +177,7 @@ function parsePlain(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; p
   if (NOT_PLAIN.test(text)) return undefined;
   const values: unknown[] = [];
   try {
-    jsyaml.loadAll(text, (v) => void values.push(v), { filename: file.path, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth });
+    jsyaml.loadAll(text, (v) => void values.push(v), { filename: file.path, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth, schema: GO_YAML_SCHEMA });
   } catch {
     return undefined;
   }
@@ -224,7 +225,7 @@ export function parseFast(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS):
     const chunk = chunks[i]!;
     let value: unknown;
     try {
-      value = whole ? whole[i] : jsyaml.load(chunk.text, { filename: file.path, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth });
+      value = whole ? whole[i] : jsyaml.load(chunk.text, { filename: file.path, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth, schema: GO_YAML_SCHEMA });
     } catch (e) {
       const reason = (e as { reason?: string }).reason ?? "";
       // Let the position-keeping parser explain a syntax error, with the right line for the whole
@@ -263,7 +264,7 @@ export function parseFast(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS):
 function loadWhole(file: TextFile, chunks: readonly Chunk[], limits: ParseLimits): unknown[] | undefined {
   const values: unknown[] = [];
   try {
-    jsyaml.loadAll(file.text, (v) => void values.push(v), { filename: file.path, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth });
+    jsyaml.loadAll(file.text, (v) => void values.push(v), { filename: file.path, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth, schema: GO_YAML_SCHEMA });
   } catch {
     return undefined;
   }

@@ -1,0 +1,85 @@
+// Plain scalars as Kubernetes reads them. The table is derived from go-yaml v2's resolver
+// (github.com/go-yaml/yaml, branch v2, resolve.go and decode.go at commit
+// 7649d4548cb53a614db133b2a8ac1f31859dda8c) with Go's strconv.ParseInt(s, 0, 64) / ParseFloat
+// rules, which sigs.k8s.io/yaml (kubectl, the API server) uses before converting to JSON.
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { parseFast, parsePositioned, parseSmall } from "../../src/load/documents.ts";
+import { dumpYaml } from "../../src/emit/emit.ts";
+import { resolvePlain } from "../../src/load/yaml11.ts";
+
+const TABLE: [string, unknown][] = [
+  // resolveMapList: booleans, exact spellings only
+  ...["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"].map((s): [string, unknown] => [s, true]),
+  ...["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"].map((s): [string, unknown] => [s, false]),
+  ["yES", "yES"], ["oN", "oN"], ["Off1", "Off1"], ["tRUE", "tRUE"],
+  // nulls ("" is the empty value)
+  ["~", null], ["null", null], ["Null", null], ["NULL", null], ["nULL", "nULL"],
+  // special floats
+  [".nan", NaN], [".NaN", NaN], [".NAN", NaN], [".inf", Infinity], [".Inf", Infinity], ["+.INF", Infinity], ["-.inf", -Infinity], [".iNf", ".iNf"],
+  // ParseInt base 0 after removing every `_`: leading 0 is octal, 0o / 0x / 0b prefixes
+  ["0400", 256], ["0644", 420], ["0o600", 384], ["0O17", 15], ["0x1F", 31], ["0X1f", 31], ["-0x10", -16], ["+0x10", 16],
+  ["0b101", 5], ["0B11", 3], ["-0b101", -5], ["0", 0], ["-0", 0], ["+12", 12], ["1_000", 1000], ["1__0_", 10], ["+_1", 1], ["0x_1F", 31],
+  ["9223372036854775807", 9223372036854775807], ["18446744073709551615", 18446744073709551615],
+  // above int64 with a sign: ParseUint refuses, and it is no yamlStyleFloat either when prefixed
+  ["+0xFFFFFFFFFFFFFFFF", "+0xFFFFFFFFFFFFFFFF"], ["0x10000000000000000", "0x10000000000000000"],
+  // not octal: falls to yamlStyleFloat, a float
+  ["08", 8], ["0_9", 9], ["09.5", 9.5],
+  // the `0b` quirk: ParseInt(rest, 2) takes a sign
+  ["0b-101", -5], ["0b+1", 1], ["0b", "0b"], ["0b2", "0b2"],
+  // yamlStyleFloat on the text without `_`
+  ["1e3", 1000], ["1.5", 1.5], ["1.", 1], ["-2.5E-1", -0.25], ["1_0.5", 10.5], ["1e400", "1e400"], ["1e", "1e"],
+  // the `.` hint: ParseFloat on the raw text
+  [".5", 0.5], [".5e1", 5], [".5_0", 0.5], ["._5", "._5"], [".", "."], [".e1", ".e1"],
+  // no base 60 (dropped on purpose), no hex floats through the digit path
+  ["1:20", "1:20"], ["190:20:30", "190:20:30"], ["0x1p3", "0x1p3"],
+  // timestamps decode to interface{} as their text (decode.go)
+  ["2001-12-14", "2001-12-14"], ["2001-12-14T21:59:43.10Z", "2001-12-14T21:59:43.10Z"],
+  // strings
+  ["hello", "hello"], ["<<x", "<<x"], ["0x", "0x"], ["+", "+"], ["1-2", "1-2"], ["12abc", "12abc"], ["0o8", "0o8"], ["0xG", "0xG"],
+];
+
+describe("go-yaml v2 plain scalars", () => {
+  it.each(TABLE)("%s", (text, expected) => {
+    expect(resolvePlain(text).value).toEqual(expected);
+    const doc = `v: ${text}\n`;
+    expect(parseFast({ path: "a.yaml", text: doc }).docs[0]!.value).toEqual({ v: expected });
+    expect(parseSmall({ path: "a.yaml", text: doc }).docs[0]!.value).toEqual({ v: expected });
+    expect(parsePositioned({ path: "a.yaml", text: doc }).docs[0]!.value).toEqual({ v: expected });
+  });
+
+  it("reads the empty value as null and keys by their resolved text, as sigs.k8s.io/yaml does", () => {
+    const text = "a:\nyes: 1\n0400: 2\nn: 3\n";
+    const want = { a: null, true: 1, "256": 2, false: 3 };
+    expect(parseFast({ path: "a.yaml", text }).docs[0]!.value).toEqual(want);
+    expect(parsePositioned({ path: "a.yaml", text }).docs[0]!.value).toEqual(want);
+  });
+
+  it("keeps quoted scalars as strings and resolves explicit tags", () => {
+    const text = "a: '0400'\nb: \"yes\"\nc: !!str on\nd: !!int 0400\ne: !!float 1\nf: !!bool Y\n";
+    const want = { a: "0400", b: "yes", c: "on", d: 256, e: 1, f: true };
+    expect(parseFast({ path: "a.yaml", text }).docs[0]!.value).toEqual(want);
+    expect(parsePositioned({ path: "a.yaml", text }).docs[0]!.value).toEqual(want);
+  });
+
+  it("refuses an explicit tag that does not fit, as go-yaml does", () => {
+    expect(parsePositioned({ path: "a.yaml", text: "a: !!int yes\n" }).problems).not.toEqual([]);
+    expect(parseFast({ path: "a.yaml", text: "a: !!int yes\n" }).problems).not.toEqual([]);
+  });
+
+  it("merges `<<` keys", () => {
+    const text = "base: &b {x: 1}\nm:\n  <<: *b\n  z: 2\n";
+    const want = { base: { x: 1 }, m: { x: 1, z: 2 } };
+    expect(parseFast({ path: "a.yaml", text }).docs[0]!.value).toEqual(want);
+    expect(parsePositioned({ path: "a.yaml", text }).docs[0]!.value).toEqual(want);
+  });
+
+  // Every text of the table, written as a string, must come out quoted where a YAML 1.1 reader
+  // would read it as something else, and read back as the same string by both kinds of reader.
+  it.each(TABLE.map(([t]) => t))("emits the string %s safely", (text) => {
+    const out = dumpYaml({ v: text });
+    expect(parseFast({ path: "o.yaml", text: out }).docs[0]!.value).toEqual({ v: text });
+    expect(parse(out)).toEqual({ v: text });
+    if (resolvePlain(text).kind !== "str") expect(out).not.toBe(`v: ${text}\n`);
+  });
+});
