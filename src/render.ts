@@ -21,6 +21,7 @@ import { buildIndex, type BaseIndex } from "./plan/base-index.ts";
 import { FORK_FILE_ANNOTATION, FORK_LABEL, MANAGED_BY, MANAGED_BY_VALUE } from "./plan/labels.ts";
 import { planForks, type Plan } from "./plan/plan.ts";
 import { checkCopies } from "./policy/copies.ts";
+import { checkIdentifiers, checkObjectNames } from "./policy/names.ts";
 import { checkPolicy } from "./policy/policy.ts";
 import { error, hasErrors, isError, type Problem } from "./problems.ts";
 
@@ -128,6 +129,9 @@ function renderUnchecked(input: RenderInput, opts: RenderOptions): RenderResult 
   //      warnings and the rest renders again without it: its own Application fails instead.
   //      That is the isolation an ApplicationSet buys. Everywhere else any error fails the render.
   let pass = generateAll(input, opts, index, scoped.forks);
+  // `--fork ID` plans every fork (names are judged against all of them) and keeps the problems of
+  // that fork and of no fork file; the output is that fork's objects alone (step 7).
+  if (scoped.others) pass.problems = pass.problems.filter((p) => p.file === undefined || !scoped.others!.has(p.file));
   if (opts.scope.kind === "shared") {
     const forkFiles = new Set(scoped.forks.map((f) => f.file));
     const broken = new Set(pass.problems.filter((p) => isError(p) && p.file !== undefined && forkFiles.has(p.file)).map((p) => p.file!));
@@ -215,6 +219,7 @@ function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, 
   } catch (e) {
     problems.push(internalProblem("policy-copies", e));
   }
+  problems.push(...checkIdentifiers(plan), ...checkObjectNames(input.base, generated, plan, index));
   return { plan, generated, replace, problems };
 }
 
@@ -223,7 +228,7 @@ function leftOut(p: Problem): Problem {
   return isError(p) ? { ...p, severity: "warning", message: `${p.message} (fork left out of the shared render)` } : p;
 }
 
-function scopeForks(input: RenderInput, scope: Scope): { forks: LoadedFork[]; problems: Problem[]; fatal?: boolean } {
+function scopeForks(input: RenderInput, scope: Scope): { forks: LoadedFork[]; problems: Problem[]; fatal?: boolean; others?: Set<string> } {
   const forkProblems = [...(input.forkProblems ?? [])];
   if (scope.kind === "all") return { forks: [...input.forks], problems: forkProblems };
   if (scope.kind === "shared") {
@@ -246,7 +251,8 @@ function scopeForks(input: RenderInput, scope: Scope): { forks: LoadedFork[]; pr
       ],
     };
   }
-  return { forks: fork ? [fork] : [], problems: own };
+  const others = input.forks.filter((f) => f !== fork);
+  return { forks: fork ? [fork, ...others] : [], problems: own, others: new Set(others.map((f) => f.file)) };
 }
 
 function forkIdOf(file: string): string {
