@@ -12,13 +12,13 @@ import { generateIstioPolicies } from "./generate/istio-policies.ts";
 import { checkRolloutRoutes } from "./generate/rollout-routes.ts";
 import { generateNetworkPolicies } from "./generate/network-policy.ts";
 import { generateServices } from "./generate/service.ts";
+import { generateStatus } from "./generate/status.ts";
 import type { GenContext, Generator, OutputObject } from "./generate/types.ts";
 import { generateWorkloads } from "./generate/workload.ts";
 import { compareOutput } from "./emit/order.ts";
 import type { KObject } from "./model/k8s.ts";
 import { resolveCompatForks } from "./load/compat.ts";
 import { buildIndex, type BaseIndex } from "./plan/base-index.ts";
-import { FORK_FILE_ANNOTATION, FORK_LABEL, MANAGED_BY, MANAGED_BY_VALUE } from "./plan/labels.ts";
 import { planForks, type Plan } from "./plan/plan.ts";
 import { checkCopies } from "./policy/copies.ts";
 import { checkIdentifiers, checkObjectNames } from "./policy/names.ts";
@@ -150,14 +150,26 @@ function renderUnchecked(input: RenderInput, opts: RenderOptions): RenderResult 
   generated.sort(compareOutput);
   output.push(...generated);
 
-  // 7. The partition.
+  // 7. Last, what the render has to say, as status ConfigMaps (src/generate/status.ts).
+  const status = generateStatus({
+    plan,
+    problems,
+    forkFiles: input.forkFiles ?? input.forks.map((f) => f.file),
+    ingress: spec.ingress,
+    index,
+    defaultNamespace: opts.defaultNamespace,
+  });
+  problems.push(...status.problems);
+  if (hasErrors(problems)) return { ...fail(), plan };
+  output.push(...status.objects);
+
+  // 8. The partition. An expired fork's is its status object alone: a per-fork Application then
+  //    prunes the fork's workloads but never sees an empty render (Argo CD: "delete everything").
   let selected = output;
   if (opts.scope.kind === "shared") selected = output.filter((o) => o.fork === null);
   else if (opts.scope.kind === "fork") {
     const id = opts.scope.id;
     selected = output.filter((o) => o.fork === id);
-    const expired = plan.expired.find((e) => e.fork.id === id);
-    if (expired) selected = [{ object: tombstone(expired.fork, expired.expires), fork: id }];
   }
   return { objects: selected.map((o) => o.object), output: selected, problems, plan };
 }
@@ -257,22 +269,4 @@ function scopeForks(input: RenderInput, scope: Scope): { forks: LoadedFork[]; pr
 
 function forkIdOf(file: string): string {
   return file.slice(file.lastIndexOf("/") + 1).replace(/\.ya?ml$/, "");
-}
-
-/**
- * What `render --fork ID` prints for an expired fork: one ConfigMap that says so. A per-fork
- * Application then prunes the fork's workloads but never sees an empty render (which Argo CD
- * would take as "delete everything", and which kubefork never prints).
- */
-function tombstone(f: LoadedFork, expires: string): KObject {
-  return {
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: {
-      name: `kubefork-${f.id}-expired`,
-      labels: { [MANAGED_BY]: MANAGED_BY_VALUE, [FORK_LABEL]: f.id },
-      annotations: { [FORK_FILE_ANNOTATION]: f.file },
-    },
-    data: { state: "expired", expires, hint: `the fork expired; remove ${f.file} (kubefork gc does it)` },
-  };
 }

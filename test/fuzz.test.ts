@@ -310,9 +310,14 @@ function check(s: Scenario): void {
   // Determinism: the order in which fork files are handed over does not matter.
   const again = renderFiles(files, { now: NOW, forkOrder: (p) => [...p].reverse() });
   expect(again.text).toBe(r.text);
-  // With no live fork the output is the base itself.
+  // With no live fork the output is the base itself, plus the status ConfigMap of each expired fork.
   const live = s.forks.filter(([f, c]) => c.kind === "none" && Date.parse(f.doc.spec.expires) > Date.parse(NOW));
-  if (live.length === 0 && s.forks.every(([, c]) => c.kind === "none")) expect(out.length).toBe(s.topology.objects.length);
+  if (live.length === 0 && s.forks.every(([, c]) => c.kind === "none")) {
+    const extra = out.slice(s.topology.objects.length).map((o) => `${o.kind}/${o.metadata.name} ${o.data?.state}`);
+    const ids = s.forks.map(([f]) => f.doc.metadata.name as string).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    expect(extra).toEqual(ids.map((id) => `ConfigMap/kubefork-${id}.status expired`));
+    expect(out.slice(0, s.topology.objects.length)).toEqual(s.topology.objects);
+  }
 }
 
 function expectTyped(p: Problem): void {

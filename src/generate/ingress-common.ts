@@ -50,6 +50,14 @@ export function forkHost(ctx: GenContext, fp: ForkPlan, entry: IngressEntry, ind
   };
 }
 
+/**
+ * The URLs of a fork, one per spec.ingress entry: `https://<id>.<domain>`. The one helper for them
+ * (`kubefork list`, `explain` and the status ConfigMaps all call it).
+ */
+export function forkUrls(ingress: readonly IngressEntry[] | undefined, id: string): string[] {
+  return (ingress ?? []).map((e) => `https://${id}.${e.domain}`);
+}
+
 /** `ns/name` or `name` (in `defaultNs`). */
 export function parseRef(ref: string, defaultNs: string): { namespace: string; name: string } {
   const i = ref.indexOf("/");

@@ -32,7 +32,7 @@ export const LIMITS = {
   /**
    * Fork identifier length. The identifier is a DNS-1123 label and appears unshortened in the
    * ingress host `<id>.<domain>` (label ≤ 63), in label values such as
-   * `service.istio.io/canonical-revision: fork-<id>` (≤ 63) and in `kubefork-<id>-expired`;
+   * `service.istio.io/canonical-revision: fork-<id>` (≤ 63) and in `kubefork-<id>.status`;
    * `<name>-<id>` names are hash-shortened to 63. 40 leaves room for prefixes and keeps
    * `<name>-<id>` readable before the hash cut.
    */

@@ -6,6 +6,7 @@ import type { LoadedFork, LoadedManager, Manifest } from "../load/app.ts";
 import type { OutputObject } from "../generate/types.ts";
 import type { KObject } from "../model/k8s.ts";
 import { COPIED_FROM_ANNOTATION, FORKS_ANNOTATION } from "../plan/labels.ts";
+import { statusName } from "../generate/status.ts";
 import { forkHosts, forkImages } from "./summary.ts";
 import { markdownTable } from "./table.ts";
 import { expiryText } from "./time.ts";
@@ -91,6 +92,8 @@ export function explainFork(input: ExplainInput): Explanation {
   const changed: ChangedObject[] = [];
   for (const { object: o, fork: owner } of input.output) {
     const namespace = o.metadata.namespace;
+    // The fork's status ConfigMap is kubefork's report, not something the fork adds to the app.
+    if (owner === fork.id && o.kind === "ConfigMap" && o.metadata.name === statusName(fork.id)) continue;
     if (owner === fork.id) {
       const a: AddedObject = { kind: o.kind, name: o.metadata.name, changes: [] };
       if (namespace) a.namespace = namespace;

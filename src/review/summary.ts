@@ -2,7 +2,8 @@
 // forks never hide the others: each fork is judged alone (its file's problems, then a render of
 // that fork alone: plan, policy, generators).
 import type { LoadedFork, LoadedManager, Manifest } from "../load/app.ts";
-import type { Fork } from "../model/fork.ts";
+import { forkUrls } from "../generate/ingress-common.ts";
+import { forkImages } from "../generate/status.ts";
 import { forkIdFromPath } from "../load/app.ts";
 import { isError, sortProblems, type Problem } from "../problems.ts";
 import { render } from "../render.ts";
@@ -38,17 +39,10 @@ export interface SummaryInput {
 
 /** `https://<id>.<domain>` for each ingress entry. */
 export function forkHosts(manager: LoadedManager, id: string): string[] {
-  return (manager.manager.spec.ingress ?? []).map((e) => `https://${id}.${e.domain}`);
+  return forkUrls(manager.manager.spec.ingress, id);
 }
 
-export function forkImages(fork: Fork): string[] {
-  const out: string[] = [];
-  for (const w of fork.spec.workloads) {
-    if (w.image !== undefined) out.push(w.image);
-    for (const c of w.containers ?? []) if (c.image !== undefined) out.push(c.image);
-  }
-  return [...new Set(out)];
-}
+export { forkImages };
 
 export function summariseForks(input: SummaryInput, opts: { now: number; defaultNamespace: string }): ForkSummary[] {
   const byFile = new Map(input.forks.map((f) => [f.file, f]));

@@ -34,7 +34,7 @@ describe("GitOps lifecycle", () => {
     cpSync(join(ROOT, "fixtures/bookshop/app/forks/alice.yaml"), join(repo, "forks/alice.yaml"));
     git("add", "-A");
     git("commit", "-qm", "fork alice");
-    expect(forkNames(render())).toEqual(["Service/ratings-alice", "Deployment/ratings-v1-alice", "NetworkPolicy/ratings-ingress-alice", "AuthorizationPolicy/ratings-viewer-alice"]);
+    expect(forkNames(render())).toEqual(["Service/ratings-alice", "Deployment/ratings-v1-alice", "NetworkPolicy/ratings-ingress-alice", "AuthorizationPolicy/ratings-viewer-alice", "ConfigMap/kubefork-alice.status"]);
 
     // edit it → the copy changes
     writeFileSync(join(repo, "forks/alice.yaml"), execFileSync("sed", ["s/pr-42/pr-43/", join(repo, "forks/alice.yaml")], { encoding: "utf8" }));
@@ -53,7 +53,9 @@ describe("GitOps lifecycle", () => {
     git("commit", "-qm", "fork bob");
     expect(forkNames(render()).length).toBeGreaterThan(0);
     const after = "2026-11-27T00:00:00Z";
-    expect(forkNames(render(after))).toEqual([]);
+    // expired: only its status object is left (state: expired), until gc removes the file
+    expect(forkNames(render(after))).toEqual(["ConfigMap/kubefork-bob.status"]);
+    expect(render(after)).toContain("state: expired");
     const gc = runCli(["gc", repo, "--now", after]);
     expect(gc.code).toBe(0);
     expect(gc.stdout).toBe("forks/bob.yaml\n");
