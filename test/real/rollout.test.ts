@@ -78,7 +78,7 @@ describe("forking a Rollout", () => {
     });
     expect(errorsOf(r)).toEqual([]);
     const forked = r.output.filter((o) => o.fork === "alice").map((o) => o.object);
-    expect(forked.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.name}`)).toEqual(["v1 Service web-canary-alice", "v1 Service web-stable-alice", "apps/v1 Deployment web-alice"]);
+    expect(forked.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.name}`)).toEqual(["v1 Service web-canary-alice", "v1 Service web-stable-alice", "apps/v1 Deployment web-alice", "v1 ConfigMap kubefork-alice.status"]);
     const d = forked[2] as any;
     expect(d.spec.strategy).toBeUndefined();
     expect(d.spec.minReadySeconds).toBe(10);
