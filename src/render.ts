@@ -21,6 +21,7 @@ import { resolveCompatForks } from "./load/compat.ts";
 import { buildIndex, type BaseIndex } from "./plan/base-index.ts";
 import { planForks, type Plan } from "./plan/plan.ts";
 import { checkCopies } from "./policy/copies.ts";
+import { checkForkHosts } from "./policy/hosts.ts";
 import { checkIdentifiers, checkObjectNames } from "./policy/names.ts";
 import { checkPolicy } from "./policy/policy.ts";
 import { error, hasErrors, isError, type Problem } from "./problems.ts";
@@ -231,7 +232,7 @@ function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, 
   } catch (e) {
     problems.push(internalProblem("policy-copies", e));
   }
-  problems.push(...checkIdentifiers(plan), ...checkObjectNames(input.base, generated, plan, index));
+  problems.push(...checkIdentifiers(plan), ...checkObjectNames(input.base, generated, plan, index), ...checkForkHosts(ctx));
   return { plan, generated, replace, problems };
 }
 
