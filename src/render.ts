@@ -54,6 +54,8 @@ export interface RenderResult {
   output: OutputObject[];
   problems: Problem[];
   plan?: Plan;
+  /** Every object of the pass, before the partition was selected (set when the render succeeds). */
+  assembled?: OutputObject[];
 }
 
 /** Mesh routing by `spec.routing`; ingress and reachability steps join this list. */
@@ -166,13 +168,15 @@ function renderUnchecked(input: RenderInput, opts: RenderOptions): RenderResult 
 
   // 8. The partition. An expired fork's is its status object alone: a per-fork Application then
   //    prunes the fork's workloads but never sees an empty render (Argo CD: "delete everything").
-  let selected = output;
-  if (opts.scope.kind === "shared") selected = output.filter((o) => o.fork === null);
-  else if (opts.scope.kind === "fork") {
-    const id = opts.scope.id;
-    selected = output.filter((o) => o.fork === id);
-  }
-  return { objects: selected.map((o) => o.object), output: selected, problems, plan };
+  const selected = selectPartition(output, opts.scope);
+  return { objects: selected.map((o) => o.object), output: selected, problems, plan, assembled: output };
+}
+
+/** The objects of one scope, from the assembled output of a pass (src/commit.ts derives every partition of a commit with it). */
+export function selectPartition(output: readonly OutputObject[], scope: Scope): OutputObject[] {
+  if (scope.kind === "all") return [...output];
+  if (scope.kind === "shared") return output.filter((o) => o.fork === null);
+  return output.filter((o) => o.fork === scope.id);
 }
 
 interface Pass {

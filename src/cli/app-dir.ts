@@ -29,41 +29,72 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+/** The app directory as read, before the forks and the base are parsed: what a render cache keys by. */
+export interface AppSources {
+  app: LoadedApp;
+  /** kubefork.yaml as read. */
+  managerFile?: TextFile;
+  forkTexts: TextFile[];
+  /** Base files in their canonical order (or base.command's output as one file); unset when reading stopped. */
+  baseTexts?: TextFile[];
+  /** Set once loadSources has parsed them into `app`. */
+  loaded?: boolean;
+}
+
 export async function readApp(dirArg: string, opts: ReadOptions = {}): Promise<LoadedApp> {
+  return loadSources(await readSources(dirArg, opts));
+}
+
+/** Parses what readSources read: the forks, then the base (once: a second call returns the same app). */
+export function loadSources(sources: AppSources): LoadedApp {
+  const { app } = sources;
+  if (!app.manager || sources.loaded) return app;
+  sources.loaded = true;
+  const forks = loadForks(sources.forkTexts, DEFAULT_LIMITS);
+  app.forks = forks.forks;
+  app.forkProblems.push(...forks.problems);
+  if (!sources.baseTexts) return app;
+  const base = loadBase(sources.baseTexts, DEFAULT_LIMITS);
+  app.base = base.manifests;
+  app.problems.push(...base.problems);
+  return app;
+}
+
+/** Reads kubefork.yaml (parsed: it says what else to read), the fork files and the base, without parsing them. */
+export async function readSources(dirArg: string, opts: ReadOptions = {}): Promise<AppSources> {
   const dir = resolve(dirArg);
   const app: LoadedApp = { dir, base: [], forks: [], forkFiles: [], problems: [], forkProblems: [] };
+  const forkTexts: TextFile[] = [];
+  const sources: AppSources = { app, forkTexts };
   let root: string;
   try {
     root = realpathSync(dir);
     if (!statSync(root).isDirectory()) throw new Error("not a directory");
   } catch {
     app.problems.push(error({ message: `cannot read the app directory ${dirArg}`, hint: "pass the directory that holds kubefork.yaml" }));
-    return app;
+    return sources;
   }
 
   const managerFile = readText(root, MANAGER_FILE, app.problems, LIMITS.managerFileBytes, true);
+  if (managerFile) sources.managerFile = managerFile;
   const m = loadManager(managerFile ?? undefined);
   app.problems.push(...m.problems);
-  if (!m.manager) return app;
+  if (!m.manager) return sources;
   app.manager = m.manager;
   const spec = m.manager.manager.spec;
 
   // Fork files: *.yaml / *.yml directly in forksDir.
   const forksDir = spec.forksDir.replace(/\/+$/, "");
-  const forkTexts: TextFile[] = [];
   const forkFiles = listFiles(root, forksDir, app.problems, false).filter(isForkFile);
   if (forkFiles.length > LIMITS.forkFiles) {
     app.problems.push(error({ file: forksDir, message: `${forkFiles.length} fork files, more than the ${LIMITS.forkFiles} kubefork reads`, hint: "remove forks that are done (kubefork gc removes expired ones)" }));
-    return app;
+    return sources;
   }
   for (const f of forkFiles) {
     app.forkFiles.push(f);
     const t = readText(root, f, app.forkProblems, LIMITS.forkFileBytes);
     if (t) forkTexts.push(t);
   }
-  const forks = loadForks(forkTexts, DEFAULT_LIMITS);
-  app.forks = forks.forks;
-  app.forkProblems.push(...forks.problems);
 
   // The base: a command's output, or files.
   let baseTexts: TextFile[];
@@ -72,7 +103,7 @@ export async function readApp(dirArg: string, opts: ReadOptions = {}): Promise<L
     if ("problem" in out) {
       const pos = m.manager.doc?.locate(["spec", "base", "command"]);
       app.problems.push({ ...out.problem, file: MANAGER_FILE, line: pos?.line, column: pos?.column, path: "spec.base.command" });
-      return app;
+      return sources;
     }
     baseTexts = [{ path: `$(${spec.base.command.join(" ")})`, text: out.stdout }];
   } else {
@@ -85,15 +116,13 @@ export async function readApp(dirArg: string, opts: ReadOptions = {}): Promise<L
       total += t.text.length;
       if (total > LIMITS.baseTotalBytes) {
         app.problems.push(error({ file: f, message: `the base files exceed ${LIMITS.baseTotalBytes} bytes in all; kubefork stops reading here`, hint: "split the application, or narrow spec.base.paths" }));
-        return app;
+        return sources;
       }
       baseTexts.push(t);
     }
   }
-  const base = loadBase(baseTexts, DEFAULT_LIMITS);
-  app.base = base.manifests;
-  app.problems.push(...base.problems);
-  return app;
+  sources.baseTexts = baseTexts;
+  return sources;
 }
 
 /**

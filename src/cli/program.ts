@@ -54,6 +54,7 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .option("--now <time>", "RFC 3339 time to judge expiry by (default: the clock)")
     .addOption(new Option("-o, --output <format>", "yaml | json").choices(["yaml", "json"]))
     .option("-n, --namespace <ns>", "namespace of base objects that name none (default: $ARGOCD_APP_NAMESPACE, kubefork.yaml metadata.namespace, or default)")
+    .option("--no-cache", "render from scratch, without the render cache in $TMPDIR (also: KUBEFORK_CACHE=off)")
     .action(async (dir: string | undefined, opts) => setCode(await (await import("./render.ts")).renderCommand(io, dir, opts)));
 
   program

@@ -1,15 +1,15 @@
-// Render settings (`fork`, `scope`, `now`, `output`) and where they come from.
+// Render settings (`fork`, `scope`, `now`, `output`, `cache`) and where they come from.
 //
 // Pure: it reads only its arguments, never `process`. The CLI passes its parsed flags and
 // `process.env`; tests pass tables.
 //
 // Order (SPEC "Commands"), first set source wins, per setting:
-//   1. a flag                                  --fork, --shared/--scope, --now, --output
+//   1. a flag                                  --fork, --shared/--scope, --now, --output, --no-cache
 //   2. the plugin parameter                    spec.source.plugin.parameters[] of the Application,
 //        exactly named entry in ARGOCD_APP_PARAMETERS, else PARAM_<NAME>
 //   3. the Application's env                   spec.source.plugin.env[] → ARGOCD_ENV_KUBEFORK_<NAME>
 //   4. the sidecar's env                       KUBEFORK_<NAME>
-//   5. the default                             scope: all, output: yaml; fork and now unset
+//   5. the default                             scope: all, output: yaml, cache: on; fork and now unset
 // An empty string counts as unset at every level (Argo CD itself drops empty env values on the
 // way to the plugin, so `PARAM_FORK=` never arrives while `{"name":"fork","string":""}` does).
 //
@@ -30,7 +30,7 @@ import { forkIdentifier } from "../model/common.ts";
 import { error, warning } from "../problems.ts";
 import type { Problem } from "../problems.ts";
 
-export const SETTING_NAMES = ["fork", "scope", "now", "output"] as const;
+export const SETTING_NAMES = ["fork", "scope", "now", "output", "cache"] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
 export type Scope = "all" | "shared";
@@ -44,6 +44,8 @@ export interface RenderSettings {
   /** RFC 3339 instant used as "now" for expiry. */
   now?: string;
   output: OutputFormat;
+  /** The render cache (src/cli/render-cache.ts): on unless set to "off". */
+  cache: "on" | "off";
   /** Per setting, the source it came from: `--fork`, `ARGOCD_APP_PARAMETERS`, `PARAM_FORK`,
    *  `ARGOCD_ENV_KUBEFORK_FORK`, `KUBEFORK_FORK` or `default`. Unset settings have no entry. */
   sources: Record<string, string>;
@@ -57,7 +59,7 @@ export interface ResolvedSettings {
 export type SettingFlags = Partial<Record<SettingName, string | undefined>>;
 export type Env = Record<string, string | undefined>;
 
-const DEFAULTS = { scope: "all", output: "yaml" } as const;
+const DEFAULTS = { scope: "all", output: "yaml", cache: "on" } as const;
 
 /** How a flag is named in messages. `scope` is set by `--shared` on the command line. */
 const FLAG_LABEL: Record<SettingName, string> = {
@@ -65,6 +67,7 @@ const FLAG_LABEL: Record<SettingName, string> = {
   scope: "--shared/--scope",
   now: "--now",
   output: "--output",
+  cache: "--no-cache",
 };
 
 export const APP_PARAMETERS_VAR = "ARGOCD_APP_PARAMETERS";
@@ -122,7 +125,7 @@ export function resolveSettings(flags: SettingFlags, env: Env): ResolvedSettings
   };
 
   const sources: Record<string, string> = {};
-  const settings: RenderSettings = { scope: DEFAULTS.scope, output: DEFAULTS.output, sources };
+  const settings: RenderSettings = { scope: DEFAULTS.scope, output: DEFAULTS.output, cache: DEFAULTS.cache, sources };
 
   const fork = pick("fork");
   if (fork) {
@@ -172,6 +175,19 @@ export function resolveSettings(flags: SettingFlags, env: Env): ResolvedSettings
         error({
           message: `${output.source}: output must be "yaml" or "json", not ${JSON.stringify(output.value)}`,
           hint: 'use "yaml" (a multi-document YAML stream; the default) or "json" (concatenated JSON objects)',
+        }),
+      );
+  }
+
+  const cache = pick("cache");
+  if (cache) {
+    sources.cache = cache.source;
+    if (cache.value === "on" || cache.value === "off") settings.cache = cache.value;
+    else
+      problems.push(
+        error({
+          message: `${cache.source}: cache must be "on" or "off", not ${JSON.stringify(cache.value)}`,
+          hint: 'use "off" to render from scratch every time (the same output, more work), or leave it unset',
         }),
       );
   }

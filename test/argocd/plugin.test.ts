@@ -85,7 +85,7 @@ describe("plugin.yaml", () => {
     const announced = Object.fromEntries(
       (plugin.spec.parameters.static as Array<Record<string, any>>).map((p) => [p.name, p.string as string | undefined]),
     );
-    expect(announced).toEqual({ fork: undefined, scope: settings.scope, now: undefined, output: settings.output });
+    expect(announced).toEqual({ fork: undefined, scope: settings.scope, now: undefined, output: settings.output, cache: settings.cache });
     expect(announced.scope).toBe("all");
     expect(announced.output).toBe("yaml");
   });

@@ -17,6 +17,10 @@ interface Case {
 const params = (...entries: unknown[]): string => JSON.stringify(entries);
 
 const cases: Case[] = [
+  // ---- the render cache
+  { name: "cache: on by default, off from the Application's env", env: { ARGOCD_ENV_KUBEFORK_CACHE: "off" }, want: { cache: "off", sources: { scope: "default", output: "default", cache: "ARGOCD_ENV_KUBEFORK_CACHE" } }, errors: [] },
+  { name: "cache: --no-cache beats the sidecar env", flags: { cache: "off" }, env: { KUBEFORK_CACHE: "on" }, want: { cache: "off" }, errors: [] },
+  { name: "cache: neither on nor off is an error", env: { KUBEFORK_CACHE: "no" }, errors: ['KUBEFORK_CACHE: cache must be "on" or "off"'] },
   // ---- defaults and the order of sources
   {
     name: "nothing set: scope all, output yaml, fork and now unset",
