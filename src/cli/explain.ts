@@ -1,8 +1,12 @@
-// `kubefork explain ID [DIR] [--format text|markdown] [--now T]`: what the fork adds and changes.
+// `kubefork explain ID [DIR] [--format text|markdown] [--now T]`: what the fork adds and changes;
+// `kubefork comment [DIR] --fork ID... --removed ID...`: the pull-request comment of several forks.
 import { appOrExit, nowFrom } from "./common.ts";
-import { error, EXIT, exitCodeFor, isError } from "../problems.ts";
+import { forkIdFromPath, type LoadedManager } from "../load/app.ts";
+import type { LoadedApp } from "./app-dir.ts";
+import { error, EXIT, exitCodeFor, isError, type Problem } from "../problems.ts";
 import { render } from "../render.ts";
-import { explainFork, formatExplainMarkdown, formatExplainText } from "../review/explain.ts";
+import { formatComment, type CommentSection } from "../review/comment.ts";
+import { explainFork, formatExplainMarkdown, formatExplainText, type Explanation } from "../review/explain.ts";
 import type { Io } from "./io.ts";
 import { defaultNamespace } from "./render.ts";
 import { printProblems } from "./report.ts";
@@ -18,22 +22,56 @@ export async function explainCommand(io: Io, id: string, dir: string | undefined
   if (now === undefined) return EXIT.usage;
   const app = await appOrExit(io, dir);
   if (typeof app === "number") return app;
+  const r = explainOne(io, app, id, now, flags);
+  if ("problems" in r) {
+    printProblems(io, r.problems);
+    return r.code;
+  }
+  const e = r.explanation;
+  io.stdout(flags.format === "markdown" ? formatExplainMarkdown(e) : flags.format === "json" ? `${JSON.stringify(e, null, 2)}\n` : formatExplainText(e));
+  return EXIT.ok;
+}
+
+type App = LoadedApp & { manager: LoadedManager };
+
+/** One fork explained, or the problems that stop it (and the exit code they give). */
+function explainOne(io: Io, app: App, id: string, now: number, flags: ExplainFlags): { explanation: Explanation } | { problems: Problem[]; code: number } {
   const manager = app.manager;
   const fork = app.forks.find((f) => f.id === id);
-  const own = app.forkProblems.filter((p) => p.file !== undefined && p.file.slice(p.file.lastIndexOf("/") + 1).replace(/\.ya?ml$/, "") === id);
+  const own = app.forkProblems.filter((p) => p.file !== undefined && forkIdFromPath(p.file) === id);
   if (!fork) {
-    const problems = own.length ? own : [error({ message: `no fork '${id}': there is no ${manager.manager.spec.forksDir}/${id}.yaml`, hint: app.forks.length ? `forks are: ${app.forks.map((f) => f.id).join(", ")}` : "create one with kubefork new" })];
-    printProblems(io, problems);
-    return own.length ? exitCodeFor(own) : EXIT.invalid;
+    if (own.length) return { problems: own, code: exitCodeFor(own) };
+    const hint = app.forks.length ? `forks are: ${app.forks.map((f) => f.id).join(", ")}` : "create one with kubefork new";
+    return { problems: [error({ message: `no fork '${id}': there is no ${manager.manager.spec.forksDir}/${id}.yaml`, hint })], code: EXIT.invalid };
   }
   // This fork alone, everything it touches: its own objects and the shared routing it extends.
   const ns = defaultNamespace(flags, io, manager.manager.metadata.namespace);
   const result = render({ manager, base: app.base, forks: [fork], forkProblems: own, forkFiles: [fork.file] }, { now, scope: { kind: "all" }, defaultNamespace: ns });
-  if (result.problems.some(isError)) {
-    printProblems(io, result.problems);
-    return exitCodeFor(result.problems);
+  if (result.problems.some(isError)) return { problems: result.problems, code: exitCodeFor(result.problems) };
+  return { explanation: explainFork({ manager, fork, base: app.base, output: result.output, now, defaultNamespace: ns }) };
+}
+
+export interface CommentFlags extends ExplainFlags {
+  fork?: string[];
+  removed?: string[];
+}
+
+/**
+ * `kubefork comment [DIR] --fork ID... --removed ID...`: the body of the pull-request comment,
+ * `explain --format markdown` of each changed fork (a fork that does not render: its problems),
+ * and a line for each removed one. Exit 0 whatever the forks' state: the comment reports it.
+ */
+export async function commentCommand(io: Io, dir: string | undefined, flags: CommentFlags): Promise<number> {
+  const now = nowFrom(io, flags.now);
+  if (now === undefined) return EXIT.usage;
+  const app = await appOrExit(io, dir);
+  if (typeof app === "number") return app;
+  const ids = (list: string[] | undefined) => [...new Set((list ?? []).flatMap((s) => s.split(/[\s,]+/)).filter(Boolean))];
+  const sections: CommentSection[] = ids(flags.removed).map((id) => ({ id, kind: "removed" }));
+  for (const id of ids(flags.fork)) {
+    const r = explainOne(io, app, id, now, flags);
+    sections.push("problems" in r ? { id, kind: "invalid", problems: r.problems } : { id, kind: "explained", markdown: formatExplainMarkdown(r.explanation) });
   }
-  const e = explainFork({ manager, fork, base: app.base, output: result.output, now, defaultNamespace: ns });
-  io.stdout(flags.format === "markdown" ? formatExplainMarkdown(e) : flags.format === "json" ? `${JSON.stringify(e, null, 2)}\n` : formatExplainText(e));
+  io.stdout(formatComment(sections));
   return EXIT.ok;
 }

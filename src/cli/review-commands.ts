@@ -48,6 +48,16 @@ export function registerReviewCommands(program: Command, io: Io, setCode: (c: nu
     .action(async (id: string, dir: string | undefined, opts) => setCode(await (await import("./explain.ts")).explainCommand(io, id, dir, opts)));
 
   program
+    .command("comment")
+    .description("the pull-request comment: explain --format markdown of each changed fork, a line for each removed one")
+    .argument("[dir]", "the app directory", undefined)
+    .option("--fork <ids...>", "forks the pull request adds or changes (space or comma separated)")
+    .option("--removed <ids...>", "forks the pull request removes")
+    .option("--now <time>", "RFC 3339 time to judge expiry by")
+    .option("-n, --namespace <ns>", "namespace of base objects that name none")
+    .action(async (dir: string | undefined, opts) => setCode(await (await import("./explain.ts")).commentCommand(io, dir, opts)));
+
+  program
     .command("trace")
     .description("follow one request through the rendered routing, hop by hop")
     .argument("[dir]", "the app directory", undefined)
