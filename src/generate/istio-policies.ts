@@ -6,7 +6,9 @@
 // the fork's. Left so, a fork of a protected service would accept calls from any principal, or
 // fall back from STRICT to the namespace's mTLS mode. Each such policy gets a counterpart for the
 // fork, with the same spec and a selector that picks exactly that fork workload's pods.
-// Namespace-wide policies (no selector) and `targetRefs` policies already apply as they are.
+// Namespace-wide policies (no selector) already apply as they are. A policy attached with
+// `targetRefs` (or the older `targetRef`) to a forked Service does not reach the fork's Service
+// copy, so it gets a counterpart attached to the copy (targetRefs naming other objects dropped).
 import type { Manifest } from "../load/app.ts";
 import { asRecord, describe, mapSelects, type KObject, type Labels } from "../model/k8s.ts";
 import { kindKey } from "../plan/base-index.ts";
@@ -35,6 +37,7 @@ export function selectorLabelsOf(o: KObject): Labels | undefined {
 
 export function generateIstioPolicies(ctx: GenContext): GenResult {
   const out = emptyResult();
+  targetRefCounterparts(ctx, out);
   const policies: Manifest[] = Object.keys(SELECTOR_PATHS).flatMap((k) => [...ctx.index.ofKind(k)]);
   if (policies.length === 0) return out;
   for (const fp of ctx.plan.forks) {
@@ -78,6 +81,40 @@ export function generateIstioPolicies(ctx: GenContext): GenResult {
     }
   }
   return out;
+}
+
+/** Kind keys of the Istio policies that attach to a Service by `targetRefs` (istio/api PolicyTargetReference). */
+const TARGET_REF_KINDS = ["security.istio.io/AuthorizationPolicy", "security.istio.io/RequestAuthentication", "telemetry.istio.io/Telemetry", "extensions.istio.io/WasmPlugin"] as const;
+
+/** Counterparts of the policies attached by targetRefs to a Service the fork copies, attached to the copies. */
+function targetRefCounterparts(ctx: GenContext, out: GenResult): void {
+  const policies = TARGET_REF_KINDS.flatMap((k) => [...ctx.index.ofKind(k)]);
+  for (const fp of ctx.plan.forks)
+    for (const p of policies) {
+      const ns = ctx.index.nsOf(p.object);
+      const spec = asRecord(p.object.spec) ?? {};
+      const refs = Array.isArray(spec.targetRefs) ? spec.targetRefs : spec.targetRef !== undefined ? [spec.targetRef] : [];
+      const forked = refs.flatMap((r) => {
+        const ref = asRecord(r);
+        if (!ref || ref.kind !== "Service" || (ref.group ?? "") !== "") return [];
+        const refNs = typeof ref.namespace === "string" ? ref.namespace : ns;
+        const sp = fp.services.find((s) => s.namespace === refNs && s.name === ref.name);
+        return sp ? [{ ...ref, name: sp.copyName }] : [];
+      });
+      if (forked.length === 0) continue;
+      const name = copyName(p.object.metadata.name, fp.id);
+      if (ctx.index.has(kindKey(p.object), ns, name)) {
+        out.problems.push(error({ file: p.doc.file, line: p.doc.line, object: describe(p.object, ns), message: `the fork's counterpart name ${name} is taken by a base ${p.object.kind}`, hint: "rename the fork or the base policy" }));
+        continue;
+      }
+      const copy = structuredClone(spec);
+      delete copy.targetRef;
+      copy.targetRefs = forked;
+      out.objects.push({
+        object: { apiVersion: p.object.apiVersion, kind: p.object.kind, metadata: forkMetadata(p.object.metadata, fp, name, `${p.object.kind}/${p.object.metadata.name}`), spec: copy },
+        fork: fp.id,
+      });
+    }
 }
 
 function origLabels(w: WorkloadPlan): Labels {

@@ -63,6 +63,30 @@ describe("Istio workload policies follow the fork", () => {
   });
 });
 
+describe("Istio policies attached by targetRefs follow the fork's Service copy", () => {
+  it.each([
+    ["AuthorizationPolicy", "security.istio.io/v1"],
+    ["RequestAuthentication", "security.istio.io/v1"],
+    ["Telemetry", "telemetry.istio.io/v1"],
+  ])("%s on Service ratings: a counterpart on ratings-alice, other targets dropped", (kind, apiVersion) => {
+    const spec = "  targetRefs:\n    - {kind: Service, group: \"\", name: ratings}\n    - {kind: Service, group: \"\", name: details}\n    - {kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}\n  action: ALLOW\n";
+    const r = policies([policy(apiVersion, kind, "protect", spec)]);
+    expect(r.problems).toEqual([]);
+    expect(r.objects).toHaveLength(1);
+    const o = r.objects[0]!.object as any;
+    expect([r.objects[0]!.fork, o.kind, o.metadata.name]).toEqual(["alice", kind, "protect-alice"]);
+    expect(o.spec).toEqual({ targetRefs: [{ kind: "Service", group: "", name: "ratings-alice" }], action: "ALLOW" });
+  });
+
+  it("the singular targetRef too; a policy on an unforked Service gets none", () => {
+    const r = policies([
+      policy("security.istio.io/v1", "AuthorizationPolicy", "one", "  targetRef: {kind: Service, group: \"\", name: ratings}\n"),
+      policy("security.istio.io/v1", "AuthorizationPolicy", "other", "  targetRefs: [{kind: Service, group: \"\", name: details}]\n"),
+    ]);
+    expect(r.objects.map((o) => [o.object.metadata.name, (o.object as any).spec])).toEqual([["one-alice", { targetRefs: [{ kind: "Service", group: "", name: "ratings-alice" }] }]]);
+  });
+});
+
 describe("sourceLabels", () => {
   it("a route matching a forked client's labels warns that the fork's calls take another route", () => {
     const vs = `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: details, namespace: shop}\nspec:\n  hosts: [details]\n  http:\n    - name: from-ratings\n      match: [{sourceLabels: {app: ratings}}]\n      route: [{destination: {host: details}}]\n      timeout: 1s\n    - route: [{destination: {host: details}}]\n`;
