@@ -25,7 +25,7 @@ const CLUSTER_ENV = ["KUBE_VERSION", "KUBE_API_VERSIONS"] as const;
 
 export async function renderCommand(io: Io, dir: string | undefined, flags: RenderFlags): Promise<number> {
   const settingFlags: SettingFlags = { fork: flags.fork, now: flags.now, output: flags.output, scope: flags.shared ? "shared" : flags.scope, cache: flags.cache === false ? "off" : undefined };
-  const { settings, problems: settingProblems } = resolveSettings(settingFlags, io.env);
+  const { settings, problems: settingProblems } = resolveSettings(settingFlags, io.env, { stdoutIsTTY: io.stdoutIsTTY ?? io.isTTY });
   if (hasErrors(settingProblems)) {
     printProblems(io, settingProblems);
     return EXIT.usage;

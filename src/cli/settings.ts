@@ -9,7 +9,9 @@
 //        exactly named entry in ARGOCD_APP_PARAMETERS, else PARAM_<NAME>
 //   3. the Application's env                   spec.source.plugin.env[] → ARGOCD_ENV_KUBEFORK_<NAME>
 //   4. the sidecar's env                       KUBEFORK_<NAME>
-//   5. the default                             scope: all, output: yaml, cache: on; fork and now unset
+//   5. the default                             scope: all, output: yaml (json as Argo CD's plugin:
+//                                              ARGOCD_APP_NAME set and stdout not a terminal),
+//                                              cache: on; fork and now unset
 // An empty string counts as unset at every level (Argo CD itself drops empty env values on the
 // way to the plugin, so `PARAM_FORK=` never arrives while `{"name":"fork","string":""}` does).
 //
@@ -90,7 +92,20 @@ interface Candidate {
   source: string;
 }
 
-export function resolveSettings(flags: SettingFlags, env: Env): ResolvedSettings {
+/** Where the render's stdout goes: Argo CD's cmp-server reads it through a pipe. */
+export interface Terminal {
+  stdoutIsTTY?: boolean;
+}
+
+/**
+ * The default output: JSON for Argo CD (it reads concatenated JSON objects, and writing YAML is a
+ * third of a large render), YAML for a person. Argo CD sets ARGOCD_APP_NAME for every plugin run.
+ */
+export function defaultOutput(env: Env, terminal: Terminal): OutputFormat {
+  return isSet(env.ARGOCD_APP_NAME) && !terminal.stdoutIsTTY ? "json" : DEFAULTS.output;
+}
+
+export function resolveSettings(flags: SettingFlags, env: Env, terminal: Terminal = {}): ResolvedSettings {
   const problems: Problem[] = [];
   const params = readAppParameters(env[APP_PARAMETERS_VAR], problems);
 
@@ -125,7 +140,7 @@ export function resolveSettings(flags: SettingFlags, env: Env): ResolvedSettings
   };
 
   const sources: Record<string, string> = {};
-  const settings: RenderSettings = { scope: DEFAULTS.scope, output: DEFAULTS.output, cache: DEFAULTS.cache, sources };
+  const settings: RenderSettings = { scope: DEFAULTS.scope, output: defaultOutput(env, terminal), cache: DEFAULTS.cache, sources };
 
   const fork = pick("fork");
   if (fork) {
@@ -174,7 +189,7 @@ export function resolveSettings(flags: SettingFlags, env: Env): ResolvedSettings
       problems.push(
         error({
           message: `${output.source}: output must be "yaml" or "json", not ${JSON.stringify(output.value)}`,
-          hint: 'use "yaml" (a multi-document YAML stream; the default) or "json" (concatenated JSON objects)',
+          hint: 'use "yaml" (a multi-document YAML stream; the default on a terminal) or "json" (concatenated JSON objects; the default under Argo CD)',
         }),
       );
   }

@@ -80,14 +80,15 @@ describe("plugin.yaml", () => {
   });
 
   it("announces the defaults kubefork applies itself (Argo CD never sends announced defaults)", () => {
-    const { settings, problems } = resolveSettings({}, { ARGOCD_APP_PARAMETERS: "null" });
+    // As the cmp-server runs it: ARGOCD_APP_NAME set, stdout a pipe.
+    const { settings, problems } = resolveSettings({}, { ARGOCD_APP_PARAMETERS: "null", ARGOCD_APP_NAME: "shop" }, { stdoutIsTTY: false });
     expect(problems).toEqual([]);
     const announced = Object.fromEntries(
       (plugin.spec.parameters.static as Array<Record<string, any>>).map((p) => [p.name, p.string as string | undefined]),
     );
     expect(announced).toEqual({ fork: undefined, scope: settings.scope, now: undefined, output: settings.output, cache: settings.cache });
     expect(announced.scope).toBe("all");
-    expect(announced.output).toBe("yaml");
+    expect(announced.output).toBe("json");
   });
 
   it("documents the argo-cd #13034 pitfall next to the discovery rule", () => {

@@ -17,6 +17,9 @@ interface Case {
 const params = (...entries: unknown[]): string => JSON.stringify(entries);
 
 const cases: Case[] = [
+  // ---- the default output: json under Argo CD (ARGOCD_APP_NAME, stdout a pipe), yaml otherwise
+  { name: "output: json by default under Argo CD", env: { ARGOCD_APP_NAME: "shop" }, want: { output: "json", sources: { scope: "default", output: "default" } }, errors: [] },
+  { name: "output: a set output beats the Argo CD default", env: { ARGOCD_APP_NAME: "shop", KUBEFORK_OUTPUT: "yaml" }, want: { output: "yaml" }, errors: [] },
   // ---- the render cache
   { name: "cache: on by default, off from the Application's env", env: { ARGOCD_ENV_KUBEFORK_CACHE: "off" }, want: { cache: "off", sources: { scope: "default", output: "default", cache: "ARGOCD_ENV_KUBEFORK_CACHE" } }, errors: [] },
   { name: "cache: --no-cache beats the sidecar env", flags: { cache: "off" }, env: { KUBEFORK_CACHE: "on" }, want: { cache: "off" }, errors: [] },
@@ -259,7 +262,7 @@ const cases: Case[] = [
 
 describe("resolveSettings", () => {
   it.each(cases)("$name", (c) => {
-    const { settings, problems } = resolveSettings(c.flags ?? {}, c.env ?? {});
+    const { settings, problems } = resolveSettings(c.flags ?? {}, c.env ?? {}, { stdoutIsTTY: false });
     if (c.want) {
       for (const [key, value] of Object.entries(c.want)) {
         if (key === "sources") expect(settings.sources).toEqual(value);
@@ -287,6 +290,7 @@ describe("resolveSettings", () => {
     process.env.KUBEFORK_FORK = "from-process";
     try {
       expect(resolveSettings({}, {}).settings.fork).toBeUndefined();
+      expect(resolveSettings({}, { ARGOCD_APP_NAME: "shop" }, { stdoutIsTTY: true }).settings.output).toBe("yaml");
     } finally {
       if (saved === undefined) delete process.env.KUBEFORK_FORK;
       else process.env.KUBEFORK_FORK = saved;
