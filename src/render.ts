@@ -13,6 +13,7 @@ import { checkRolloutRoutes } from "./generate/rollout-routes.ts";
 import { generateNetworkPolicies } from "./generate/network-policy.ts";
 import { generateServices } from "./generate/service.ts";
 import { generateStatus } from "./generate/status.ts";
+import { checkObjectSizes } from "./generate/size-limit.ts";
 import type { GenContext, Generator, OutputObject } from "./generate/types.ts";
 import { generateWorkloads } from "./generate/workload.ts";
 import { compareOutput } from "./emit/order.ts";
@@ -220,6 +221,9 @@ function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, 
     generated.push(...r.objects);
     for (const [m, o] of r.replace) replace.set(m, o);
   }
+
+  // Every generated or extended object must fit what the API server stores.
+  problems.push(...checkObjectSizes(generated, replace));
 
   // Guard rails on the copies as generated: what patches changed, final images, Secret references.
   const copies = new Map<string, KObject>();

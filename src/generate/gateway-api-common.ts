@@ -124,3 +124,41 @@ export function ungrantedCopies(base: readonly BackendRef[] | undefined, routeNs
   });
   return out;
 }
+
+// Limits of HTTPRoute `spec.rules`, from the standard-channel CRD of Gateway API v1.2+
+// (config/crd/standard/gateway.networking.k8s.io_httproutes.yaml at v1.2.1, a8fe5c87):
+// `rules` maxItems 16, `matches` maxItems 64, and a CEL rule on `rules` that the matches of all
+// rules add up to at most 128 (a rule without matches is defaulted to one).
+export const MAX_RULES = 16;
+export const MAX_MATCHES = 64;
+export const MAX_ROUTE_MATCHES = 128;
+
+/** A URLRewrite or RequestRedirect filter whose path modifier is ReplacePrefixMatch. */
+function replacesPrefix(f: Filter): boolean {
+  const p = asRecord(asRecord(f.type === "URLRewrite" ? f.urlRewrite : f.type === "RequestRedirect" ? f.requestRedirect : undefined)?.path);
+  return p?.type === "ReplacePrefixMatch";
+}
+
+/**
+ * Whether the CRD allows this rule exactly one (PathPrefix) match: four CEL rules on an HTTPRoute
+ * rule, for ReplacePrefixMatch in the rule's filters or in a backendRef's filters.
+ */
+export function needsSingleMatch(rule: Rule): boolean {
+  if ((rule.filters ?? []).some(replacesPrefix)) return true;
+  return (rule.backendRefs ?? []).some((b) => asArray(b.filters).some((f) => replacesPrefix((asRecord(f) ?? { type: "" }) as Filter)));
+}
+
+/** A rule with more matches than it may hold becomes several rules (matches are ORed either way). */
+export function splitRule(rule: Rule): Rule[] {
+  const ms = rule.matches ?? [];
+  const per = needsSingleMatch(rule) ? 1 : MAX_MATCHES;
+  if (ms.length <= per) return [rule];
+  const out: Rule[] = [];
+  for (let i = 0; i < ms.length; i += per) out.push({ ...clone(rule), matches: ms.slice(i, i + per) });
+  return out;
+}
+
+/** The matches of a route's rules as the API server counts them (no matches = one, defaulted). */
+export function routeMatchCount(rules: readonly Rule[]): number {
+  return rules.reduce((n, r) => n + Math.max(1, r.matches?.length ?? 0), 0);
+}

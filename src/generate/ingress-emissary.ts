@@ -7,8 +7,9 @@
 // With no such base Mapping, one Mapping for `/` to `spec.ingress[].service`.
 //
 // Shapes (emissary pkg/api/getambassador.io): v3alpha1 has `hostname` (a DNS glob) and
-// `add_request_headers: {name: string | {value, append}}`; v2 (Ambassador 1.x, the original
-// kubefork) has `host` and `add_request_headers: {name: value}`. `host_rewrite` is the base
+// `add_request_headers: {name: {value, append}}` (objects only: copied shorthand strings are
+// converted); v2 (Ambassador 1.x, the original kubefork) has `host` and takes a string or the
+// object; kubefork sets its header as `{value, append: false}` in both. `ambassador_id` is a list. `host_rewrite` is the base
 // Mapping's, else `<domain>`, so the app sees the Host header it sees through `<domain>`.
 import type { Manifest } from "../load/app.ts";
 import { asRecord, clone, describe, type KObject } from "../model/k8s.ts";
@@ -134,16 +135,30 @@ function mapping(apiVersion: string, metadata: KObject["metadata"], base: Record
   const v2 = apiVersion === "getambassador.io/v2";
   const spec: Record<string, unknown> = {};
   const amb = entry.ambassadorId ?? ambBase;
-  if (amb !== undefined) spec.ambassador_id = amb;
+  // A list in both CRDs (v3alpha1 takes only a list; v2 reads a string as a list of one).
+  if (amb !== undefined) spec.ambassador_id = Array.isArray(amb) ? amb : [amb];
   spec[v2 ? "host" : "hostname"] = host;
   Object.assign(spec, rest);
-  const added = { ...(asRecord(addBase) ?? {}) };
+  if (!v2 && asRecord(rest.add_response_headers)) spec.add_response_headers = headerObjects(asRecord(rest.add_response_headers)!);
+  const added = v2 ? { ...(asRecord(addBase) ?? {}) } : headerObjects(asRecord(addBase) ?? {});
   for (const k of Object.keys(added)) if (k.toLowerCase() === header) delete added[k];
-  // v3alpha1: append false, so a value the client sent is replaced, not joined (`bob,alice` matches no fork).
-  added[header] = v2 ? id : { value: id, append: false };
+  // append: false in both versions, so a value the client sent is replaced, not joined
+  // (`bob,alice` matches no fork); the v2 shorthand string would append.
+  added[header] = { value: id, append: false };
   spec.add_request_headers = added;
   spec.host_rewrite = typeof rewrite === "string" ? rewrite : entry.domain;
   return { apiVersion, kind: "Mapping", metadata, spec };
+}
+
+/**
+ * Added headers in the v3alpha1 object form: a v2 shorthand string `name: value` becomes
+ * `{value, append: true}` (Emissary appends by default), as the v3alpha1 CRD takes objects only
+ * (charts/emissary-crds/templates/mappings.yaml, v3alpha1 add_request_headers.additionalProperties).
+ */
+function headerObjects(h: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(h)) out[k] = typeof v === "string" ? { value: v, append: true } : clone(v);
+  return out;
 }
 
 function nameTaken(ctx: GenContext, i: number, what: string, fp: ForkPlan) {

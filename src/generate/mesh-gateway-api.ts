@@ -25,7 +25,8 @@
 //
 // Keeping fork rules in per-fork routes, rather than appending them to the base route, keeps
 // base routes unchanged, gives each fork's routing to its own Application under `--fork`, and
-// stays within the API's limits (16 rules per route, 8 matches per rule) at any number of forks.
+// stays within the API's limits (16 rules per route, 64 matches per rule, 128 per route; one match
+// in a rule with a ReplacePrefixMatch rewrite, split per carrier) at any number of forks.
 import type { Manifest } from "../load/app.ts";
 import { asArray, asRecord, clone, describe } from "../model/k8s.ts";
 import { copyName, fitName } from "../plan/names.ts";
@@ -36,7 +37,12 @@ import {
   GATEWAY_GROUP,
   gatewayApiVersion,
   HTTPROUTE_KIND,
+  MAX_MATCHES,
+  MAX_ROUTE_MATCHES,
+  MAX_RULES,
   parentRefsOf,
+  routeMatchCount,
+  splitRule,
   swapBackends,
   ungrantedCopies,
   type HeaderMatch,
@@ -47,10 +53,6 @@ import { baggageRegex } from "./mesh-istio.ts";
 import { forkMetadata, sharedMetadata } from "./meta.ts";
 import { serviceFqdn } from "../plan/names.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
-
-/** Gateway API limits of HTTPRoute (standard channel CRD). */
-export const MAX_RULES = 16;
-export const MAX_MATCHES = 8;
 
 /** The header matches that identify a fork, one per carrier (ORed as separate matches). */
 export function forkHeaderMatches(header: string, baggage: string | undefined, id: string): HeaderMatch[] {
@@ -68,15 +70,6 @@ export function andMatches(matches: readonly Match[] | undefined, carriers: read
       headers: [...(m.headers ?? []).filter((h) => h.name.toLowerCase() !== c.name.toLowerCase()), { ...c }],
     })),
   );
-}
-
-/** A rule whose matches exceed the per-rule limit becomes several rules (matches are ORed either way). */
-function splitRule(rule: Rule): Rule[] {
-  const ms = rule.matches ?? [];
-  if (ms.length <= MAX_MATCHES) return [rule];
-  const out: Rule[] = [];
-  for (let i = 0; i < ms.length; i += MAX_MATCHES) out.push({ ...clone(rule), matches: ms.slice(i, i + MAX_MATCHES) });
-  return out;
 }
 
 /** Istio's protocol of a Service port: appProtocol, else the port name's prefix. */
@@ -162,8 +155,8 @@ export function generateGatewayApiMesh(ctx: GenContext): GenResult {
         if (swapped) c.backendRefs = swapped;
         return splitRule(c);
       });
-      if (forkRules.length > MAX_RULES) {
-        out.problems.push(tooManyRules(r, ns, forkRules.length));
+      if (forkRules.length > MAX_RULES || routeMatchCount(forkRules) > MAX_ROUTE_MATCHES) {
+        out.problems.push(tooManyRules(r, ns, forkRules.length, routeMatchCount(forkRules)));
         continue;
       }
       out.objects.push({
@@ -231,12 +224,12 @@ export function generateGatewayApiMesh(ctx: GenContext): GenResult {
   return out;
 }
 
-function tooManyRules(r: Manifest, ns: string, n: number): Problem {
+function tooManyRules(r: Manifest, ns: string, rules: number, matches: number): Problem {
   return error({
     file: r.doc.file,
     line: r.doc.line,
     object: describe(r.object, ns),
-    message: `the fork copy of this HTTPRoute would need ${n} rules (at most ${MAX_RULES}): its matches, doubled by the baggage carrier, exceed ${MAX_MATCHES} per rule`,
+    message: `the fork copy of this HTTPRoute would need ${rules} rules and ${matches} matches (at most ${MAX_RULES} rules, ${MAX_MATCHES} matches per rule, ${MAX_ROUTE_MATCHES} per route; a rule with a ReplacePrefixMatch rewrite or redirect holds one match): its matches are multiplied by the carriers (header, baggage)`,
     hint: "split the base HTTPRoute in two, or drop spec.baggage from kubefork.yaml",
   });
 }

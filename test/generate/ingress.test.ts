@@ -175,19 +175,20 @@ describe("ingress: emissary (shape tests: no schema package covers Mappings)", (
     });
     expect(mappings.find((o) => o.metadata.name === "static-alice")!.spec).toMatchObject({
       service: "productpage.bookshop:9080",
-      add_request_headers: { "x-static": "1", "x-fork-identifier": { value: "alice", append: false } },
+      // The base's v2 shorthand string in the v3alpha1 object form (the CRD takes objects only).
+      add_request_headers: { "x-static": { value: "1", append: true }, "x-fork-identifier": { value: "alice", append: false } },
     });
   });
 
-  it("v2: host, ambassador_id, add_request_headers {name: value}", () => {
+  it("v2: host, ambassador_id as a list, the header as {value, append: false} (the shorthand would append)", () => {
     const m = mappings.find((o) => o.metadata.name === "shop-legacy-example-com-bob")!;
     expect(m.apiVersion).toBe("getambassador.io/v2");
     expect(m.spec).toEqual({
-      ambassador_id: "legacy",
+      ambassador_id: ["legacy"],
       host: "bob.shop.legacy.example.com",
       prefix: "/",
       service: "productpage.bookshop:9080",
-      add_request_headers: { "x-fork-identifier": "bob" },
+      add_request_headers: { "x-fork-identifier": { value: "bob", append: false } },
       host_rewrite: "shop.legacy.example.com",
     });
   });

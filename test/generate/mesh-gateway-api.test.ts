@@ -102,12 +102,50 @@ describe("routing: gateway-api: objects and problems", () => {
     expect(shared.spec).toEqual({ parentRefs: [{ group: "", kind: "Service", name: "ratings", port: 9080 }], rules: [{ backendRefs: [{ name: "ratings", port: 9080 }] }] });
   });
 
-  it("a base rule with many matches is split so no rule exceeds 8 matches (with baggage each match doubles)", () => {
-    const matches = Array.from({ length: 5 }, (_, i) => `        - path: {type: PathPrefix, value: /p${i}}\n`).join("");
-    const r = withReviewsRoute(`    - matches:\n${matches}      backendRefs: [{name: reviews-v3, port: 9080}]\n`);
-    const bob = r.result!.objects.find((o) => o.kind === "HTTPRoute" && o.metadata.name === "reviews-bob")!;
-    const forkRules = (bob.spec as { rules: { matches: unknown[] }[] }).rules;
-    expect(forkRules.map((x) => x.matches.length)).toEqual([8, 2]);
+  const forkRulesOf = (r: ReturnType<typeof withReviewsRoute>) =>
+    (r.result!.objects.find((o) => o.kind === "HTTPRoute" && o.metadata.name === "reviews-bob")!.spec as { rules: { matches: { path?: unknown; headers: { name: string }[] }[] }[] }).rules;
+  const prefixes = (n: number) => Array.from({ length: n }, (_, i) => `        - path: {type: PathPrefix, value: /p${i}}\n`).join("");
+
+  it.each([
+    // Gateway API v1.2+ (standard CRD at v1.2.1): 64 matches per rule; with baggage each match doubles.
+    { name: "40 matches, two carriers: 80 split into 64 + 16", rule: `    - matches:\n${prefixes(40)}      backendRefs: [{name: reviews-v3, port: 9080}]\n`, want: [64, 16] },
+    { name: "32 matches, two carriers: 64 in one rule", rule: `    - matches:\n${prefixes(32)}      backendRefs: [{name: reviews-v3, port: 9080}]\n`, want: [64] },
+    // CEL: a rule with a URLRewrite ReplacePrefixMatch holds exactly one PathPrefix match.
+    {
+      name: "URLRewrite ReplacePrefixMatch: one rule per carrier",
+      rule: "    - matches: [{path: {type: PathPrefix, value: /v1}}]\n      filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /}}}]\n      backendRefs: [{name: reviews-v3, port: 9080}]\n",
+      want: [1, 1],
+    },
+    {
+      name: "ReplacePrefixMatch in a backendRef's filters: one rule per carrier",
+      rule: "    - matches: [{path: {type: PathPrefix, value: /v1}}]\n      backendRefs: [{name: reviews-v3, port: 9080, filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /}}}]}]\n",
+      want: [1, 1],
+    },
+    {
+      name: "RequestRedirect ReplacePrefixMatch: one rule per carrier",
+      rule: "    - matches: [{path: {type: PathPrefix, value: /old}}]\n      filters: [{type: RequestRedirect, requestRedirect: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /new}}}]\n",
+      want: [1, 1],
+    },
+    {
+      name: "ReplaceFullPath keeps the matches together",
+      rule: "    - matches: [{path: {type: PathPrefix, value: /v1}}]\n      filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplaceFullPath, replaceFullPath: /}}}]\n      backendRefs: [{name: reviews-v3, port: 9080}]\n",
+      want: [2],
+    },
+  ])("$name", ({ rule, want }) => {
+    const r = withReviewsRoute(rule);
+    expect(r.problems.filter((p) => p.severity === "error")).toEqual([]);
+    const rules = forkRulesOf(r);
+    expect(rules.map((x) => x.matches.length)).toEqual(want);
+    if (want.length === 2 && want[0] === 1) expect(rules.map((x) => x.matches[0]!.headers.at(-1)!.name)).toEqual(["x-fork-identifier", "baggage"]);
+  });
+
+  it("a route over 128 matches in all (or 16 rules) is an error, not emitted", () => {
+    const rules = Array.from({ length: 3 }, () => `    - matches:\n${prefixes(30)}      backendRefs: [{name: reviews-v3, port: 9080}]\n`).join("");
+    const r = withReviewsRoute(rules);
+    expect({ ok: r.ok, objects: r.result!.objects }).toEqual({ ok: false, objects: [] });
+    expect(r.problems.filter((p) => p.severity === "error").map((p) => p.message)).toEqual([
+      "the fork copy of this HTTPRoute would need 3 rules and 180 matches (at most 16 rules, 64 matches per rule, 128 per route; a rule with a ReplacePrefixMatch rewrite or redirect holds one match): its matches are multiplied by the carriers (header, baggage)",
+    ]);
   });
 
   it("a fork route name taken by a base HTTPRoute is an error", () => {
@@ -154,9 +192,11 @@ describe("routing: gateway-api: base routes on a Gateway that route to a forked 
     expect(spec.hostnames).toEqual(["bookshop.example.com"]);
     expect(spec.rules.map((x) => x.matches.map((m) => `${JSON.stringify(m.path)} ${m.headers.map((h) => h.name).join(",")}`))).toEqual([
       ['{"type":"Exact","value":"/productpage"} x-fork-identifier', '{"type":"Exact","value":"/productpage"} baggage', '{"type":"PathPrefix","value":"/static"} x-fork-identifier', '{"type":"PathPrefix","value":"/static"} baggage'],
-      ['{"type":"PathPrefix","value":"/api/v1/products"} x-fork-identifier', '{"type":"PathPrefix","value":"/api/v1/products"} baggage'],
+      // The base rule rewrites with ReplacePrefixMatch: one match per rule (CEL), so one rule per carrier.
+      ['{"type":"PathPrefix","value":"/api/v1/products"} x-fork-identifier'],
+      ['{"type":"PathPrefix","value":"/api/v1/products"} baggage'],
     ]);
-    expect(spec.rules.map((x) => x.backendRefs)).toEqual([[{ name: "productpage-carol", port: 9080 }], [{ name: "productpage-carol", port: 9080 }]]);
+    expect(spec.rules.map((x) => x.backendRefs)).toEqual(Array.from({ length: 3 }, () => [{ name: "productpage-carol", port: 9080 }]));
     // The base route itself comes out unchanged.
     const base = objects.find((o) => o.kind === "HTTPRoute" && o.metadata.name === "bookshop")!;
     expect(base.metadata.labels).toBeUndefined();
