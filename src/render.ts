@@ -277,5 +277,6 @@ function scopeForks(input: RenderInput, scope: Scope): { forks: LoadedFork[]; pr
 }
 
 function forkIdOf(file: string): string {
-  return file.slice(file.lastIndexOf("/") + 1).replace(/\.ya?ml$/, "");
+  // Any extension: a problem of forks/eve.json belongs to fork eve.
+  return file.slice(file.lastIndexOf("/") + 1).replace(/\.[^.]*$/, "");
 }

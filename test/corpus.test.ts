@@ -6,7 +6,10 @@
 // Case file:
 //   files:            path → content: a string; null (delete the file); {repeat, times, prefix,
 //                     suffix} (`{i}` in repeat is the repetition's index); {base64}; {symlink}
-//                     (a link, target as written; `$OUTSIDE` is a directory outside the app)
+//                     (a link, target as written; `$OUTSIDE` is a directory outside the app);
+//                     {text, mode} or {dir: true, mode} (a file or directory with that mode)
+//   rawNames:         percent-encoded path (`base/caf%E9.yaml`, bytes that need not be UTF-8) → text
+//   user: nobody      run render and validate as nobody (tests run as root, who reads anything)
 //   many:             {path: "forks/f{i}.yaml", count, content}: many files at once
 //   args:             extra arguments of render (after `--now`)
 //   exit:             render's exit code (validate exits 1 for invalid input and policy violations)
@@ -14,7 +17,7 @@
 //   message:          an exact substring of that stderr line
 //   validate: false   the case is about render's arguments only
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -24,7 +27,14 @@ import { BUNDLE, ROOT } from "./helpers/cli.ts";
 const CORPUS = join(ROOT, "test/corpus");
 const NOW = ["--now", "2026-11-23T12:00:00Z"];
 
-type Content = string | null | { repeat: string; times: number; prefix?: string; suffix?: string } | { base64: string } | { symlink: string };
+type Content =
+  | string
+  | null
+  | { repeat: string; times: number; prefix?: string; suffix?: string }
+  | { base64: string }
+  | { symlink: string }
+  | { text: string; mode?: number }
+  | { dir: true; mode?: number };
 interface Case {
   description?: string;
   files?: Record<string, Content>;
@@ -35,7 +45,11 @@ interface Case {
   line?: number;
   message: string;
   validate?: boolean;
+  rawNames?: Record<string, string>;
+  user?: "nobody";
 }
+
+const NOBODY = 65534;
 
 const cases = readdirSync(CORPUS)
   .filter((f) => f.endsWith(".yaml"))
@@ -67,17 +81,37 @@ function materialize(c: Case): string {
       parts.push(content.suffix ?? "");
       writeFileSync(abs, parts.join(""));
     } else if ("base64" in content) writeFileSync(abs, Buffer.from(content.base64, "base64"));
+    else if ("text" in content) writeFileSync(abs, content.text);
+    else if ("dir" in content) mkdirSync(abs);
     else symlinkSync(content.symlink.replace("$OUTSIDE", outside), abs);
+    if (content && typeof content === "object" && "mode" in content && content.mode !== undefined) modes.push([abs, content.mode]);
   };
+  const modes: [string, number][] = [];
   for (const [path, content] of Object.entries(c.files ?? {})) write(path, content);
   if (c.many) for (let i = 0; i < c.many.count; i++) write(c.many.path.replaceAll("{i}", String(i)), c.many.content.replaceAll("{i}", String(i)));
+  for (const [path, text] of Object.entries(c.rawNames ?? {})) writeFileSync(Buffer.from(join(dir, path).replace(/%([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), "latin1"), text);
+  if (c.user) chmodTree(top);
+  for (const [abs, mode] of modes) chmodSync(abs, mode);
   return dir;
 }
 
+/** Lets another user read the case's directories (mkdtemp makes them private). */
+function chmodTree(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const abs = join(dir, e.name);
+    if (e.isDirectory()) chmodTree(abs);
+    else if (e.isFile()) chmodSync(abs, 0o644);
+  }
+}
+
 /** The bundle in its own process with a small heap; cases run concurrently. */
-function cli(args: string[]): Promise<{ code: number; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+function cli(args: string[], user?: "nobody"): Promise<{ code: number; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--max-old-space-size=192", BUNDLE, ...args], { env: { PATH: process.env.PATH, NO_COLOR: "1" } });
+    const child = spawn(process.execPath, ["--max-old-space-size=192", BUNDLE, ...args], {
+      env: { PATH: process.env.PATH, NO_COLOR: "1" },
+      ...(user ? { uid: NOBODY, gid: NOBODY } : {}),
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -104,7 +138,7 @@ describe.concurrent("corpus of bad inputs", () => {
     describe.concurrent(name, () => {
       const dir = materialize(spec);
       it(`render exits ${spec.exit} with an empty stdout`, async () => {
-        const r = await cli(["render", dir, ...NOW, ...(spec.args ?? [])]);
+        const r = await cli(["render", dir, ...NOW, ...(spec.args ?? [])], spec.user);
         expect(r.signal, r.stderr).toBeNull();
         expect(r.stdout).toBe("");
         expectReported(r.stderr, spec);
@@ -112,7 +146,7 @@ describe.concurrent("corpus of bad inputs", () => {
       });
       if (spec.validate !== false)
         it("validate reports it too", async () => {
-          const r = await cli(["validate", dir, ...NOW]);
+          const r = await cli(["validate", dir, ...NOW], spec.user);
           expect(r.stdout).toBe("");
           expectReported(r.stderr, spec);
           expect(r.code, r.stderr).toBe(spec.exit === 3 ? 3 : 1);

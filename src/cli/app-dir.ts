@@ -27,6 +27,10 @@ export interface LoadedApp {
 export interface ReadOptions {
   /** Signal to abort base.command (SIGTERM handling). */
   signal?: AbortSignal;
+  /** Namespace of base objects that name none, from kubefork.yaml's metadata.namespace (default: it, or "default"). */
+  defaultNamespace?: (managerNamespace: string | undefined) => string;
+  /** How long base.command may run (default BASE_COMMAND_TIMEOUT_MS; tests shorten it). */
+  baseCommandTimeoutMs?: number;
 }
 
 /** The app directory as read, before the forks and the base are parsed: what a render cache keys by. */
@@ -39,6 +43,8 @@ export interface AppSources {
   baseTexts?: TextFile[];
   /** Set once loadSources has parsed them into `app`. */
   loaded?: boolean;
+  /** The namespace base objects that name none get: duplicates are judged by it. */
+  defaultNamespace?: string;
 }
 
 export async function readApp(dirArg: string, opts: ReadOptions = {}): Promise<LoadedApp> {
@@ -54,7 +60,7 @@ export function loadSources(sources: AppSources): LoadedApp {
   app.forks = forks.forks;
   app.forkProblems.push(...forks.problems);
   if (!sources.baseTexts) return app;
-  const base = loadBase(sources.baseTexts, DEFAULT_LIMITS);
+  const base = loadBase(sources.baseTexts, DEFAULT_LIMITS, sources.defaultNamespace);
   app.base = base.manifests;
   app.problems.push(...base.problems);
   return app;
@@ -85,7 +91,13 @@ export async function readSources(dirArg: string, opts: ReadOptions = {}): Promi
 
   // Fork files: *.yaml / *.yml directly in forksDir.
   const forksDir = spec.forksDir.replace(/\/+$/, "");
-  const forkFiles = listFiles(root, forksDir, app.problems, false).filter(isForkFile);
+  // Every entry of forksDir is a fork file or an error of its own (never skipped): the error fails
+  // that entry's fork only (render --shared renders the rest with a warning naming it).
+  const forkFiles = listFiles(root, forksDir, app.forkProblems, { recursive: false, reportDirs: true }).filter((f) => {
+    if (isForkFile(f) || f.slice(f.lastIndexOf("/") + 1).startsWith(".")) return isForkFile(f);
+    app.forkProblems.push(error({ file: f, message: "not a fork file: the forks directory holds only <id>.yaml files", hint: `rename it to ${forksDir}/<id>.yaml if it is a fork, or move it out of ${forksDir}/` }));
+    return false;
+  });
   if (forkFiles.length > LIMITS.forkFiles) {
     app.problems.push(error({ file: forksDir, message: `${forkFiles.length} fork files, more than the ${LIMITS.forkFiles} kubefork reads`, hint: "remove forks that are done (kubefork gc removes expired ones)" }));
     return sources;
@@ -99,7 +111,7 @@ export async function readSources(dirArg: string, opts: ReadOptions = {}): Promi
   // The base: a command's output, or files.
   let baseTexts: TextFile[];
   if (spec.base?.command) {
-    const out = await runBaseCommand(root, spec.base.command, opts.signal);
+    const out = await runBaseCommand(root, spec.base.command, opts.signal, opts.baseCommandTimeoutMs ?? BASE_COMMAND_TIMEOUT_MS);
     if ("problem" in out) {
       const pos = m.manager.doc?.locate(["spec", "base", "command"]);
       app.problems.push({ ...out.problem, file: MANAGER_FILE, line: pos?.line, column: pos?.column, path: "spec.base.command" });
@@ -110,7 +122,7 @@ export async function readSources(dirArg: string, opts: ReadOptions = {}): Promi
     const isBase = baseFileFilter(m.manager.manager);
     baseTexts = [];
     let total = 0;
-    for (const f of listFiles(root, "", app.problems, true, isBase)) {
+    for (const f of listFiles(root, "", app.problems, { recursive: true, keep: isBase, skipDir: (d) => d === forksDir })) {
       const t = readText(root, f, app.problems, LIMITS.baseFileBytes);
       if (!t) continue;
       total += t.text.length;
@@ -122,82 +134,111 @@ export async function readSources(dirArg: string, opts: ReadOptions = {}): Promi
     }
   }
   sources.baseTexts = baseTexts;
+  sources.defaultNamespace = (opts.defaultNamespace ?? ((ns) => ns || "default"))(m.manager.manager.metadata.namespace);
   return sources;
+}
+
+interface ListOptions {
+  /** Descend into subdirectories (the base); else a directory entry is skipped, or reported with `reportDirs`. */
+  recursive: boolean;
+  /** Files to list (the rest are not inputs: a README, a chart's values). */
+  keep?: (path: string) => boolean;
+  /** Directories never walked (the forks directory, in the base walk). */
+  skipDir?: (path: string) => boolean;
+  /** Report a directory met in a walk that does not descend (a directory among fork files). */
+  reportDirs?: boolean;
 }
 
 /**
  * Files under `sub` (relative paths with `/`, sorted bytewise). Refuses what resolves outside the
  * app directory (the starting directory included), a directory reached twice (a link loop),
- * dangling links named like manifests (a silently missing manifest would be pruned), and more
- * than LIMITS.files files or LIMITS.dirDepth levels.
+ * dangling links named like manifests (a silently missing manifest would be pruned), a directory or
+ * entry that cannot be read, a name that is not UTF-8, and more than LIMITS.files files or
+ * LIMITS.dirDepth levels. Only a missing `sub` is empty without a word (no forks yet).
  */
-function listFiles(root: string, sub: string, problems: Problem[], recursive: boolean, keep: (path: string) => boolean = () => true): string[] {
+function listFiles(root: string, sub: string, problems: Problem[], opts: ListOptions): string[] {
+  const keep = opts.keep ?? (() => true);
   const out: string[] = [];
   const seen = new Set<string>();
   let count = 0;
   const inside = (target: string) => target === root || target.startsWith(root + sep);
+  const report = (file: string, message: string, hint?: string) => void problems.push(error({ file, message, hint }));
   const outside = (r: string, target: string) =>
-    problems.push(error({ file: r, message: `the link points outside the app directory (${target})`, hint: "kubefork reads only files inside the app directory; copy the file in instead of linking it" }));
+    report(r, `the link points outside the app directory (${target})`, "kubefork reads only files inside the app directory; copy the file in instead of linking it");
   const walk = (rel: string, depth: number): boolean => {
     let real: string;
     try {
       real = realpathSync(join(root, rel));
-    } catch {
-      return true; // no such directory (e.g. no forks yet)
+    } catch (e) {
+      if (rel === sub && (e as NodeJS.ErrnoException).code === "ENOENT") return true; // no such directory (e.g. no forks yet)
+      report(rel, `cannot read the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "make it readable by the user kubefork runs as");
+      return false;
     }
     if (!inside(real)) {
       outside(rel, real);
       return false;
     }
     if (seen.has(real)) {
-      problems.push(error({ file: rel, message: `the directory is reached twice (a link loop, or a link to a directory already read)`, hint: "remove the link: every manifest must be read once" }));
+      report(rel, `the directory is reached twice (a link loop, or a link to a directory already read)`, "remove the link: every manifest must be read once");
       return false;
     }
     seen.add(real);
     if (depth > LIMITS.dirDepth) {
-      problems.push(error({ file: rel, message: `directories nest deeper than ${LIMITS.dirDepth} levels`, hint: "flatten the app directory" }));
+      report(rel, `directories nest deeper than ${LIMITS.dirDepth} levels`, "flatten the app directory");
       return false;
     }
-    let entries: string[];
+    let entries: Buffer[];
     try {
-      entries = readdirSync(join(root, rel));
-    } catch {
-      return true;
+      entries = readdirSync(join(root, rel), { encoding: "buffer" });
+    } catch (e) {
+      report(rel || ".", `cannot read the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "make it readable by the user kubefork runs as");
+      return false;
     }
-    for (const name of entries) {
-      const r = rel ? `${rel}/${name}` : name;
-      const abs = join(root, r);
-      const manifestName = /\.(ya?ml|json)$/.test(name);
-      let st;
-      try {
-        st = lstatSync(abs);
-        if (st.isSymbolicLink()) {
-          let target: string;
-          try {
-            target = realpathSync(abs);
-          } catch {
-            if (manifestName && keep(r))
-              problems.push(error({ file: r, message: "the link is dangling (its target does not exist, or it loops)", hint: "fix or remove the link" }));
-            continue;
-          }
-          if (!inside(target)) {
-            if ((manifestName && keep(r)) || statSync(target).isDirectory()) outside(r, target);
-            continue;
-          }
-          st = statSync(abs);
-        }
-      } catch {
+    for (const raw of entries) {
+      const name = decodeUtf8(raw);
+      if (name === null) {
+        report(rel ? `${rel}/${raw.toString("utf8")}` : raw.toString("utf8"), "the name is not valid UTF-8", "rename it: kubefork reads only UTF-8 names");
         continue;
       }
-      if (st.isDirectory()) {
-        if (recursive && !name.startsWith(".") && !walk(r, depth + 1)) return false;
-      } else if (st.isFile() && keep(r)) {
-        if (++count > LIMITS.files) {
-          problems.push(error({ file: r, message: `more than ${LIMITS.files} files in the app directory; kubefork stops reading here`, hint: "narrow spec.base.paths, or split the application" }));
-          return false;
+      const r = rel ? `${rel}/${name}` : name;
+      if (!entry(r, name, depth)) return false;
+    }
+    return true;
+  };
+  const entry = (r: string, name: string, depth: number): boolean => {
+    const abs = join(root, r);
+    const manifestName = /\.(ya?ml|json)$/.test(name);
+    let st;
+    try {
+      st = lstatSync(abs);
+      if (st.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = realpathSync(abs);
+        } catch {
+          if (manifestName && keep(r)) report(r, "the link is dangling (its target does not exist, or it loops)", "fix or remove the link");
+          return true;
         }
-        out.push(r);
+        if (!inside(target)) {
+          if ((manifestName && keep(r)) || statSync(target).isDirectory()) outside(r, target);
+          return true;
+        }
+        st = statSync(abs);
       }
+    } catch (e) {
+      report(r, `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "make it readable by the user kubefork runs as");
+      return true;
+    }
+    if (st.isDirectory()) {
+      if (name.startsWith(".") || opts.skipDir?.(r)) return true;
+      if (opts.recursive) return walk(r, depth + 1);
+      if (opts.reportDirs) report(r, "a directory where only files are read", "move it out");
+    } else if (st.isFile() && keep(r)) {
+      if (++count > LIMITS.files) {
+        report(r, `more than ${LIMITS.files} files in the app directory; kubefork stops reading here`, "narrow spec.base.paths, or split the application");
+        return false;
+      }
+      out.push(r);
     }
     return true;
   };
@@ -229,8 +270,9 @@ function readText(root: string, rel: string, problems: Problem[], maxBytes: numb
       problems.push(error({ file: rel, message: `the file is ${buf.length} bytes, more than the ${maxBytes} kubefork reads from such a file`, hint: "split it, or check that it is what it should be" }));
       return null;
     }
-  } catch {
-    if (!optional) problems.push(error({ file: rel, message: "cannot read the file" }));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!optional || code !== "ENOENT") problems.push(error({ file: rel, message: `cannot read the file${code ? ` (${code})` : ""}`, hint: code === "EACCES" ? "make it readable by the user kubefork runs as" : undefined }));
     return null;
   }
   const text = decodeUtf8(buf);
@@ -264,48 +306,94 @@ function lineOfInvalidUtf8(buf: Buffer): number {
   return 1;
 }
 
-async function runBaseCommand(cwd: string, command: string[], signal?: AbortSignal): Promise<{ stdout: string } | { problem: Problem }> {
+/** After base.command exits, how long its killed process group may take to close the pipes. */
+const BASE_COMMAND_DRAIN_MS = 2_000;
+
+/**
+ * Runs base.command in a process group of its own (detached), so that the whole group can be
+ * killed: at the timeout, on abort (SIGTERM), and as soon as the command itself exits, so that a
+ * descendant left running (`sleep 600 &`) that still holds stdout cannot hold the render. A
+ * descendant that left the group is cut off: its pipes are dropped BASE_COMMAND_DRAIN_MS later.
+ */
+async function runBaseCommand(cwd: string, command: string[], signal: AbortSignal | undefined, timeoutMs: number): Promise<{ stdout: string } | { problem: Problem }> {
   return new Promise((resolvePromise) => {
     const [cmd, ...args] = command;
+    const shown = `base.command \`${command.join(" ")}\``;
     // node:child_process (with net and streams) is loaded only here: most apps have no base.command.
     const { spawn } = process.getBuiltinModule("node:child_process");
-    const child = spawn(cmd!, args, { cwd, stdio: ["ignore", "pipe", "pipe"], signal, timeout: BASE_COMMAND_TIMEOUT_MS });
+    const child = spawn(cmd!, args, { cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
+    let stopped: string | undefined;
+    let exit: { code: number | null; sig: string | null } | undefined;
+    let done = false;
+    const killGroup = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // the group is gone already
+      }
+    };
+    const stop = (why: string) => {
+      stopped ??= why;
+      killGroup();
+    };
+    const timer = setTimeout(() => stop(`was stopped after ${timeoutMs / 1000}s`), timeoutMs);
+    const onAbort = () => stop("was stopped (kubefork was asked to stop)");
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    const finish = (result: { stdout: string } | { problem: Problem }) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      child.stdout.destroy();
+      child.stderr.destroy();
+      resolvePromise(result);
+    };
     child.stdout.on("data", (d: Buffer) => {
       size += d.length;
-      if (size > LIMITS.baseTotalBytes) {
-        tooLarge = true;
-        child.kill("SIGKILL");
-      } else out.push(d);
+      if (size > LIMITS.baseTotalBytes) stop(`printed more than ${LIMITS.baseTotalBytes} bytes; it was stopped`);
+      else out.push(d);
     });
-    child.stderr.on("data", (d: Buffer) => err.push(d));
+    child.stderr.on("data", (d: Buffer) => {
+      if (err.length < 64) err.push(d);
+    });
     child.on("error", (e: NodeJS.ErrnoException) => {
-      resolvePromise({
+      finish({
         problem: error({
           message: e.code === "ENOENT" ? `base.command: ${cmd} is not installed` : `base.command failed to start: ${e.message}`,
           hint: e.code === "ENOENT" ? `install ${cmd} in the kubefork image (see Dockerfile), or use spec.base.paths` : undefined,
         }),
       });
     });
-    child.on("close", (code, sig) => {
-      if (tooLarge) {
-        resolvePromise({ problem: error({ message: `base.command \`${command.join(" ")}\` printed more than ${LIMITS.baseTotalBytes} bytes; it was stopped`, hint: "split the application" }) });
-        return;
-      }
-      if (code === 0) {
-        resolvePromise({ stdout: Buffer.concat(out).toString("utf8") });
-        return;
-      }
-      const stderr = Buffer.concat(err).toString("utf8").trim().split("\n").slice(-5).join("\n    ");
-      resolvePromise({
-        problem: error({
-          message: sig ? `base.command \`${command.join(" ")}\` was stopped (${sig})${sig === "SIGTERM" ? ` after ${BASE_COMMAND_TIMEOUT_MS / 1000}s` : ""}` : `base.command \`${command.join(" ")}\` exited with ${code}${stderr ? `:\n    ${stderr}` : ""}`,
-          hint: "run the command in the app directory to see the problem",
-        }),
-      });
+    const settle = () => finish(commandResult(shown, exit!, stopped, out, err));
+    child.on("exit", (code, sig) => {
+      exit = { code, sig };
+      killGroup(); // what the command left running
+      setTimeout(settle, BASE_COMMAND_DRAIN_MS).unref();
+    });
+    child.on("close", () => {
+      if (exit) settle();
     });
   });
+}
+
+function commandResult(shown: string, exit: { code: number | null; sig: string | null }, stopped: string | undefined, out: Buffer[], err: Buffer[]): { stdout: string } | { problem: Problem } {
+  const hint = "run the command in the app directory to see the problem";
+  if (stopped) return { problem: error({ message: `${shown} ${stopped}`, hint }) };
+  if (exit.code === 0) {
+    const buf = Buffer.concat(out);
+    const stdout = decodeUtf8(buf);
+    if (stdout === null) return { problem: error({ message: `${shown} printed output that is not valid UTF-8 (line ${lineOfInvalidUtf8(buf)} of its output)`, hint: "make the command print UTF-8" }) };
+    return { stdout };
+  }
+  const stderr = Buffer.concat(err).toString("utf8").trim().split("\n").slice(-5).join("\n    ");
+  return {
+    problem: error({
+      message: exit.sig ? `${shown} was stopped (${exit.sig})` : `${shown} exited with ${exit.code}${stderr ? `:\n    ${stderr}` : ""}`,
+      hint,
+    }),
+  };
 }

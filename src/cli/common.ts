@@ -4,16 +4,14 @@ import type { LoadedManager } from "../load/app.ts";
 import { readApp, type LoadedApp } from "./app-dir.ts";
 import type { Io } from "./io.ts";
 import { printProblems } from "./report.ts";
-import { isRfc3339 } from "./settings.ts";
+import { parseRfc3339 } from "../model/common.ts";
 
 /** `--now` as ms since the epoch, or the clock; `undefined` (after printing why) when it is not RFC 3339. */
 export function nowFrom(io: Io, flag: string | undefined): number | undefined {
   if (flag === undefined) return io.now();
-  if (!isRfc3339(flag)) {
-    printProblems(io, [error({ message: `--now ${flag}: expected an RFC 3339 time such as 2026-11-23T12:00:00Z` })]);
-    return undefined;
-  }
-  return Date.parse(flag);
+  const at = parseRfc3339(flag);
+  if (at === undefined) printProblems(io, [error({ message: `--now ${flag}: expected an RFC 3339 time such as 2026-11-23T12:00:00Z` })]);
+  return at;
 }
 
 /**

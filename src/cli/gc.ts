@@ -9,7 +9,7 @@ import { EXIT, exitCodeFor, hasErrors, warning, type Problem } from "../problems
 import { readApp } from "./app-dir.ts";
 import type { Io } from "./io.ts";
 import { printProblems } from "./report.ts";
-import { isRfc3339 } from "./settings.ts";
+import { nowFrom } from "./common.ts";
 
 export interface GcFlags {
   now?: string;
@@ -17,11 +17,8 @@ export interface GcFlags {
 }
 
 export async function gcCommand(io: Io, dir: string | undefined, flags: GcFlags): Promise<number> {
-  if (flags.now !== undefined && !isRfc3339(flags.now)) {
-    io.stderr(`error: --now ${JSON.stringify(flags.now)} is not an RFC 3339 date-time\n`);
-    return EXIT.usage;
-  }
-  const now = flags.now ? Date.parse(flags.now) : io.now();
+  const now = nowFrom(io, flags.now);
+  if (now === undefined) return EXIT.usage;
   const app = await readApp(dir ?? io.cwd, { signal: io.signal });
   if (!app.manager) {
     printProblems(io, app.problems);

@@ -30,7 +30,7 @@ export async function renderCommand(io: Io, dir: string | undefined, flags: Rend
     printProblems(io, settingProblems);
     return EXIT.usage;
   }
-  const sources = await readSources(dir ?? io.cwd, { signal: io.signal });
+  const sources = await readSources(dir ?? io.cwd, { signal: io.signal, defaultNamespace: (ns) => defaultNamespace(flags, io, ns) });
   const manager = sources.app.manager;
   if (!manager || hasErrors(sources.app.problems)) return printed(io, [...settingProblems, ...sources.app.problems]);
   const scope: Scope = settings.fork ? { kind: "fork", id: settings.fork } : settings.scope === "shared" ? { kind: "shared" } : { kind: "all" };

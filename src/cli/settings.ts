@@ -28,7 +28,7 @@
 // warning names the other. Malformed ARGOCD_APP_PARAMETERS, or a `fork` entry that is not a
 // string, is an error: guessing the scope of a render risks pruning what another Application owns.
 
-import { forkIdentifier } from "../model/common.ts";
+import { forkIdentifier, isRfc3339 } from "../model/common.ts";
 import { error, warning } from "../problems.ts";
 import type { Problem } from "../problems.ts";
 
@@ -324,19 +324,5 @@ export function isForkId(s: string): boolean {
   return forkIdentifier.safeParse(s).success;
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
-
-/** A full RFC 3339 date-time (section 5.6), with a real calendar date. Leap seconds are refused. */
-export function isRfc3339(s: string): boolean {
-  const m = RFC3339.exec(s);
-  if (!m) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
-  if (day > daysInMonth) return false;
-  if (m[8] !== "Z" && m[8] !== "z") {
-    if (Number(m[10]) > 23 || Number(m[11]) > 59) return false;
-  }
-  return true;
-}
+/** The one RFC 3339 parser lives in model/common.ts. */
+export { isRfc3339 };

@@ -3,6 +3,7 @@ import { isAbsolute, relative, resolve, sep } from "node:path";
 import { render } from "../render.ts";
 import { EXIT, exitCodeFor, hasErrors, type Problem } from "../problems.ts";
 import { readApp } from "./app-dir.ts";
+import { nowFrom } from "./common.ts";
 import type { Io } from "./io.ts";
 import { defaultNamespace } from "./render.ts";
 import { githubAnnotations, printProblems, summary } from "./report.ts";
@@ -14,11 +15,12 @@ export interface ValidateFlags {
 }
 
 export async function validateCommand(io: Io, dir: string | undefined, flags: ValidateFlags): Promise<number> {
+  const now = nowFrom(io, flags.now);
+  if (now === undefined) return EXIT.usage;
   const appDir = dir ?? io.cwd;
-  const app = await readApp(appDir, { signal: io.signal });
+  const app = await readApp(appDir, { signal: io.signal, defaultNamespace: (ns) => defaultNamespace(flags, io, ns) });
   const problems: Problem[] = [...app.problems];
   if (app.manager && !hasErrors(app.problems)) {
-    const now = flags.now ? Date.parse(flags.now) : io.now();
     const result = render(
       { manager: app.manager, base: app.base, forks: app.forks, forkProblems: app.forkProblems, forkFiles: app.forkFiles },
       { now, scope: { kind: "all" }, defaultNamespace: defaultNamespace(flags, io, app.manager.manager.metadata.namespace) },

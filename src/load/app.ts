@@ -81,8 +81,12 @@ export function baseFileFilter(manager: ForkManager): (path: string) => boolean 
   return (p) => notOurs(p) && /\.(ya?ml|json)$/.test(p);
 }
 
-/** Parses base files (already sorted by the caller) into manifests; `kind: List` is expanded. */
-export function loadBase(files: readonly TextFile[], limits: ParseLimits = DEFAULT_LIMITS): { manifests: Manifest[]; problems: Problem[] } {
+/**
+ * Parses base files (already sorted by the caller) into manifests; `kind: List` is expanded. Two
+ * objects are the same when they land on the same object: an object that names no namespace gets
+ * `defaultNamespace`, as the render (and Argo CD) gives it.
+ */
+export function loadBase(files: readonly TextFile[], limits: ParseLimits = DEFAULT_LIMITS, defaultNamespace = "default"): { manifests: Manifest[]; problems: Problem[] } {
   const manifests: Manifest[] = [];
   const problems: Problem[] = [];
   for (const file of files) {
@@ -100,7 +104,7 @@ export function loadBase(files: readonly TextFile[], limits: ParseLimits = DEFAU
       return { manifests: [], problems };
     }
   }
-  problems.push(...duplicateObjects(manifests));
+  problems.push(...duplicateObjects(manifests, defaultNamespace));
   return { manifests, problems };
 }
 
@@ -139,12 +143,12 @@ function addObject(doc: SourceDoc, value: unknown, item: number | undefined, out
   out.push(item === undefined ? { object: value, doc } : { object: value, doc, item });
 }
 
-function duplicateObjects(manifests: readonly Manifest[]): Problem[] {
+function duplicateObjects(manifests: readonly Manifest[], defaultNamespace: string): Problem[] {
   const seen = new Map<string, Manifest>();
   const problems: Problem[] = [];
   for (const m of manifests) {
     const o = m.object;
-    const key = `${o.apiVersion.split("/").length > 1 ? o.apiVersion.split("/")[0] : ""}|${o.kind}|${o.metadata.namespace ?? ""}|${o.metadata.name}`;
+    const key = `${o.apiVersion.split("/").length > 1 ? o.apiVersion.split("/")[0] : ""}|${o.kind}|${o.metadata.namespace ?? defaultNamespace}|${o.metadata.name}`;
     const first = seen.get(key);
     if (first) {
       problems.push(

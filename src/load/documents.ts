@@ -170,7 +170,10 @@ export function parseSmall(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS)
  * YAML features the fast path leaves to the `yaml` package: tags, anchors, aliases, complex keys,
  * null keys (the two parsers name them differently), directives, tabs.
  */
-const NOT_PLAIN = /(?:^|[\s[{,])[!&*]|(?:^|[\s[{,])\?(?:\s|$)|(?:^|[\s[{,-])(?:~|null|Null|NULL)?\s*:(?:\s|$)|^%|\t/m;
+// Linear on any input: the null-key branch starts only at the first blank of a run, takes the run
+// at once (a lookahead capture is an atomic group) and spans one line, so no run of blanks is
+// scanned once per character (a 1 MB run of spaces took hours).
+const NOT_PLAIN = /(?:^|[\s[{,])[!&*]|(?:^|[\s[{,])\?(?:\s|$)|(?:^|[\n\r[{,-]|(?<![ \t])[ \t])(?=([ \t]*))\1(?:(?:~|null|Null|NULL)[ \t]*)?:(?:\s|$)|^%|\t/m;
 
 function parsePlain(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; problems: Problem[] } | undefined {
   const text = file.text;

@@ -74,12 +74,41 @@ export const envVar = z
   );
 export type EnvVar = z.infer<typeof envVar>;
 
-/** RFC 3339 date-time with an offset or Z, e.g. 2026-12-24T00:00:00Z. */
-const RFC3339_SHAPE = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * The one RFC 3339 parser (section 5.6 date-time), for every file and every `--now`/`--expires`:
+ * `T` between date and time (a space is refused), a real calendar date (no 2026-02-30), hours
+ * 0-23, no leap second (Go's time.Parse, which Kubernetes uses, refuses those too), an offset or Z.
+ * Returns ms since the epoch, or undefined.
+ */
+export function parseRfc3339(s: string): number | undefined {
+  const m = RFC3339.exec(s);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  if (day > daysInMonth) return undefined;
+  let offset = 0;
+  if (m[9]) {
+    const [oh, om] = [Number(m[10]), Number(m[11])];
+    if (oh > 23 || om > 59) return undefined;
+    offset = (m[9] === "-" ? -1 : 1) * (oh * 60 + om) * 60_000;
+  }
+  const ms = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day); // years below 100 too, which Date.UTC would shift by 1900
+  d.setUTCHours(hour, minute, second, ms);
+  return d.getTime() - offset;
+}
+
+export function isRfc3339(s: string): boolean {
+  return parseRfc3339(s) !== undefined;
+}
+
 /** One check, one message: the shape and a real calendar date. */
-export const rfc3339 = z
-  .string()
-  .check(z.refine((s) => RFC3339_SHAPE.test(s) && !Number.isNaN(Date.parse(s)), "must be an RFC 3339 date-time such as 2026-12-24T00:00:00Z"));
+export const rfc3339 = z.string().check(z.refine(isRfc3339, "must be an RFC 3339 date-time such as 2026-12-24T00:00:00Z"));
 
 /** A Go-style duration: 168h, 90m, 1h30m, 7d (days accepted for convenience). */
 export const DURATION = /^(\d+(\.\d+)?(d|h|m|s|ms))+$/;

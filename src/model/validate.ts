@@ -11,12 +11,29 @@ export function validateDoc<S extends z.ZodMiniType>(
   what: string,
 ): { value?: z.infer<S>; problems: Problem[] } {
   const result = schema.safeParse(doc.value);
-  if (result.success) return { value: result.data, problems: [] };
+  if (result.success) return { value: keepProtoKeys(doc.value, result.data) as z.infer<S>, problems: [] };
   const problems: Problem[] = [];
   for (const issue of result.error.issues) {
     problems.push(...issueToProblems(schema, doc, issue as unknown as ZodIssueLike, what));
   }
   return { problems };
+}
+
+/**
+ * zod builds its output objects by assignment, so a key `__proto__` of the input (a ConfigMap
+ * key, a label) is lost on the way. Puts each one back, as an own property, where the output
+ * kept the object around it.
+ */
+function keepProtoKeys(input: unknown, output: unknown): unknown {
+  if (input === null || typeof input !== "object" || output === null || typeof output !== "object") return output;
+  const inp = input as Record<string, unknown>;
+  const out = output as Record<string, unknown>;
+  for (const k of Object.keys(inp)) {
+    if (k === "__proto__") {
+      if (!Object.prototype.hasOwnProperty.call(out, k)) Object.defineProperty(out, k, { value: inp[k], enumerable: true, writable: true, configurable: true });
+    } else if (Object.prototype.hasOwnProperty.call(out, k)) keepProtoKeys(inp[k], out[k]);
+  }
+  return output;
 }
 
 interface ZodIssueLike {

@@ -1,5 +1,5 @@
 // Times as people read them in a fork list: "in 3d 4h", "expired 2h ago".
-import { parseDuration } from "../model/common.ts";
+import { parseDuration, parseRfc3339 } from "../model/common.ts";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -40,9 +40,7 @@ export function rfc3339(ms: number): string {
 export function parseExpires(arg: string, now: number): { at: number } | { error: string } {
   const d = parseDuration(arg);
   if (d !== undefined) return d > 0 ? { at: now + d } : { error: `--expires ${arg} is not in the future` };
-  if (/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(arg) && !Number.isNaN(Date.parse(arg))) {
-    const at = Date.parse(arg);
-    return at > now ? { at } : { error: `--expires ${arg} is in the past` };
-  }
+  const at = parseRfc3339(arg);
+  if (at !== undefined) return at > now ? { at } : { error: `--expires ${arg} is in the past` };
   return { error: `--expires ${arg} is neither a duration (72h, 7d, 1h30m) nor an RFC 3339 time (2026-12-24T00:00:00Z)` };
 }
