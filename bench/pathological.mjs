@@ -1,0 +1,85 @@
+// Bench rows for hostile inputs (issue 13): each must end fast, and fail or pass as stated.
+//
+//   node bench/pathological.mjs [--cli dist/kubefork.cjs] [--only NAME]
+//
+// Rows (each renders in its own process, as Argo CD runs it, with the heap given):
+//   whitespace-fork   a valid 1 MB fork file whose `owner` is a run of spaces (once a backtracking
+//                     regex: more than 11 minutes)
+//   patch-ops         8 forks of 15,000 RFC 6902 operations each (once quadratic: 61 s)
+//   many-forks        300 fork files of 1,000 workloads, maxForks 5, under a 256 MB heap (once out
+//                     of memory instead of failing on maxForks)
+// Prints a Markdown table: wall time, exit code, peak RSS, the first line of stderr.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { generateApp } from "./generate.mjs";
+
+const args = process.argv.slice(2);
+const flag = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+const CLI = resolve(flag("--cli", "dist/kubefork.cjs"));
+const ONLY = flag("--only", undefined);
+const WORK = resolve("bench/.work/pathological");
+const NOW = "2026-11-23T12:00:00Z";
+
+function fork(id, body) {
+  return `apiVersion: kubefork.dev/v1alpha1\nkind: Fork\nmetadata:\n  name: ${id}\nspec:\n  expires: "2026-11-30T00:00:00Z"\n${body}`;
+}
+
+/** An app of `services` services (bench/generate.mjs) with `forks` written by the row. */
+function appWith(name, services, forks, managerEdit = (m) => m) {
+  const dir = join(WORK, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  generateApp(dir, { services, forks: 0 });
+  const m = join(dir, "kubefork.yaml");
+  writeFileSync(m, managerEdit(readFileSync(m, "utf8")));
+  mkdirSync(join(dir, "forks"), { recursive: true });
+  for (const [file, text] of Object.entries(forks)) writeFileSync(join(dir, "forks", file), text);
+  return dir;
+}
+
+const ROWS = {
+  "whitespace-fork": () => {
+    const spaces = " ".repeat(1024 * 1024 - 300);
+    const text = fork("ws", `  owner: "${spaces}x"\n  workloads:\n    - name: svc1-v1\n      image: registry.example.com/bench/svc1:pr-1\n`);
+    return { dir: appWith("whitespace-fork", 10, { "ws.yaml": text }), heapMb: 256 };
+  },
+  "patch-ops": () => {
+    const forks = {};
+    for (let f = 0; f < 8; f++) {
+      const ops = [];
+      // Under the 1 MiB fork file limit: short lines.
+      for (let k = 0; k < 15_000; k++) ops.push(`      - {op: add, path: /metadata/labels/l${k}, value: v}\n`);
+      forks[`p${f}.yaml`] = fork(`p${f}`, `  workloads:\n    - name: svc${f}-v1\n      image: registry.example.com/bench/svc${f}:pr-1\n      patches:\n${ops.join("")}`);
+    }
+    return { dir: appWith("patch-ops", 10, forks), heapMb: 512 };
+  },
+  "many-forks": () => {
+    const forks = {};
+    const workloads = [];
+    for (let i = 0; i < 1000; i++) workloads.push(`    - name: svc${i}-v1\n      image: registry.example.com/bench/svc${i}:pr-1\n`);
+    const body = `  workloads:\n${workloads.join("")}`;
+    for (let f = 0; f < 300; f++) forks[`m${f}.yaml`] = fork(`m${f}`, body);
+    const withMaxForks = (m) => (m.includes("policy:") ? m.replace("policy:", "policy:\n    maxForks: 5") : `${m.trimEnd()}\n  policy:\n    maxForks: 5\n`);
+    return { dir: appWith("many-forks", 1000, forks, withMaxForks), heapMb: 256 };
+  },
+};
+
+if (!existsSync(CLI)) {
+  console.error(`bench: ${CLI} not found: run \`npm run build\` first`);
+  process.exit(1);
+}
+const timeBin = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+console.log("| row | heap | wall | exit | peak RSS | stderr (first line) |\n|---|---:|---:|---:|---:|---|");
+for (const [name, make] of Object.entries(ROWS)) {
+  if (ONLY && ONLY !== name) continue;
+  const { dir, heapMb } = make();
+  const node = [`--max-old-space-size=${heapMb}`, CLI, "render", dir, "--now", NOW];
+  const cmd = timeBin ? [timeBin, "-f", "RSS %M", process.execPath, ...node] : [process.execPath, ...node];
+  const t = performance.now();
+  const r = spawnSync(cmd[0], cmd.slice(1), { encoding: "utf8", maxBuffer: 1 << 30, timeout: 15 * 60_000 });
+  const wall = ((performance.now() - t) / 1000).toFixed(2);
+  const rss = /RSS (\d+)/.exec(r.stderr ?? "")?.[1];
+  const first = (r.stderr ?? "").split("\n").find((l) => l && !l.startsWith("RSS ")) ?? "";
+  console.log(`| ${name} | ${heapMb} MB | ${wall} s | ${r.status ?? r.signal} | ${rss ? `${Math.round(rss / 1024)} MB` : "?"} | ${first.slice(0, 140).replace(/\|/g, "\\|")} |`);
+}
