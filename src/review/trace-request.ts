@@ -129,7 +129,7 @@ export function planTrace(objects: readonly unknown[], manager: ForkManager, arg
       entry = `from a workload in namespace ${ns} (pass --from or --gateway to choose)`;
     }
   }
-  const request: TraceRequest = { host, from, headers, defaultNamespace: args.defaultNamespace };
+  const request: TraceRequest = { host, from, headers, defaultNamespace: args.defaultNamespace, clusterDomain: manager.spec.clusterDomain };
   if (path !== undefined) request.path = path;
   if (args.method !== undefined) request.method = args.method;
   const next: NextRequest[] = (args.then ?? []).map((t) => {

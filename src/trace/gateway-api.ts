@@ -345,7 +345,7 @@ function evaluate(
     }
     const input: Parameters<typeof resolveDestination>[1] = {
       host: name,
-      fqdn: serviceFqdn(name, ns),
+      fqdn: serviceFqdn(name, ns, idx.clusterDomain),
       weight: weights[i] ?? 1,
       percent: pct[i] ?? 0,
       proxyNamespace,

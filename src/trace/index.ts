@@ -59,7 +59,7 @@ function view(request: TraceRequest): RequestView {
 /** Follow one request through the routing objects: one hop. */
 export function trace(objects: readonly unknown[], request: TraceRequest): TraceResult {
   const problems: Problem[] = [];
-  const idx = indexObjects(Array.isArray(objects) ? objects : [], request?.defaultNamespace ?? "default");
+  const idx = indexObjects(Array.isArray(objects) ? objects : [], request?.defaultNamespace ?? "default", request?.clusterDomain);
   const hop = traceOne(idx, request, 1, problems, undefined);
   return { hops: hop ? [hop] : [], problems };
 }
@@ -213,7 +213,7 @@ export function traceChain(
   options: ChainOptions = {},
 ): TraceResult {
   const problems: Problem[] = [];
-  const idx = indexObjects(Array.isArray(objects) ? objects : [], request?.defaultNamespace ?? "default");
+  const idx = indexObjects(Array.isArray(objects) ? objects : [], request?.defaultNamespace ?? "default", request?.clusterDomain);
   const hops: TraceHop[] = [];
   const first = traceOne(idx, request, 1, problems, undefined);
   if (!first) return { hops, problems };

@@ -42,11 +42,11 @@ function resolveGatewayName(g: string, namespace: string): string {
   return `${namespace}/${g}`;
 }
 
-export function vsHosts(vs: Indexed): string[] {
+export function vsHosts(vs: Indexed, clusterDomain: string): string[] {
   return arr(vs.spec.hosts)
     .map(str)
     .filter((h): h is string => !!h)
-    .map((h) => resolveConfigHost(h, vs.namespace));
+    .map((h) => resolveConfigHost(h, vs.namespace, clusterDomain));
 }
 
 /** exportTo: absent or `*` = everywhere; `.` = own namespace; else listed namespaces. */
@@ -325,7 +325,7 @@ function buildHop(
     const host = str(dest.host) ?? "";
     const input: Parameters<typeof resolveDestination>[1] = {
       host,
-      fqdn: resolveConfigHost(host, e.vs.namespace),
+      fqdn: resolveConfigHost(host, e.vs.namespace, idx.clusterDomain),
       weight: weights[i] ?? 0,
       percent: pct[i] ?? 0,
       proxyNamespace: ctx.namespace,
@@ -366,7 +366,7 @@ export function meshClaims(idx: ClusterIndex, fqdn: string, clientNamespace: str
     if (!vsGateways(vs).includes("mesh")) continue;
     if (!visibleFrom(vs, clientNamespace)) continue;
     let best: string | undefined;
-    for (const h of vsHosts(vs)) {
+    for (const h of vsHosts(vs, idx.clusterDomain)) {
       if (!hostPatternMatches(h, fqdn)) continue;
       if (!best || compareSpec(hostSpecificity(h), hostSpecificity(best)) > 0) best = h;
     }
@@ -481,7 +481,7 @@ export function traceIstioGateway(
     if (!visibleFrom(vs, gw.namespace)) continue;
     if (!hostAccepted(vs.namespace)) continue;
     let best: string | undefined;
-    for (const h of vsHosts(vs)) {
+    for (const h of vsHosts(vs, idx.clusterDomain)) {
       if (!hostPatternMatches(h, req.host)) continue;
       if (!best || compareSpec(hostSpecificity(h), hostSpecificity(best)) > 0) best = h;
     }

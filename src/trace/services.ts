@@ -70,6 +70,8 @@ export interface Indexed {
 
 export interface ClusterIndex {
   defaultNamespace: string;
+  /** The cluster's DNS domain (the manager's `clusterDomain`): Service FQDNs end in `.svc.<domain>`. */
+  clusterDomain: string;
   services: Indexed[];
   workloads: Indexed[];
   virtualServices: Indexed[];
@@ -88,9 +90,10 @@ function groupOf(apiVersion: string): string {
   return i < 0 ? "" : apiVersion.slice(0, i);
 }
 
-export function indexObjects(objects: readonly unknown[], defaultNamespace = "default"): ClusterIndex {
+export function indexObjects(objects: readonly unknown[], defaultNamespace = "default", clusterDomain = CLUSTER_DOMAIN): ClusterIndex {
   const idx: ClusterIndex = {
     defaultNamespace,
+    clusterDomain,
     services: [],
     workloads: [],
     virtualServices: [],
@@ -156,8 +159,8 @@ export function cmp(a: string, b: string): number {
 // ---------------------------------------------------------------------------------------------
 // Host names
 
-export function serviceFqdn(name: string, namespace: string): string {
-  return `${name}.${namespace}.svc.${CLUSTER_DOMAIN}`;
+export function serviceFqdn(name: string, namespace: string, clusterDomain: string): string {
+  return `${name}.${namespace}.svc.${clusterDomain}`;
 }
 
 /** Strip a trailing dot and `:port`. */
@@ -176,35 +179,38 @@ export function bareHost(host: string): { host: string; port?: number } {
 /**
  * How Istio reads a host written in a config object (VirtualService hosts, destination.host,
  * DestinationRule host): a name without dots is a short name resolved in the OBJECT's namespace
- * (`reviews` in ns `a` = `reviews.a.svc.cluster.local`); anything with a dot is taken literally
+ * (`reviews` in ns `a` = `reviews.a.svc.<clusterDomain>`); anything with a dot is taken literally
  * (pilot `ResolveShortnameToFQDN`). So `reviews.b` in a VirtualService is NOT
- * `reviews.b.svc.cluster.local`.
+ * `reviews.b.svc.<clusterDomain>`.
  */
-export function resolveConfigHost(host: string, namespace: string): string {
+export function resolveConfigHost(host: string, namespace: string, clusterDomain: string): string {
   const h = bareHost(host).host;
   if (h === "*" || h.includes(".") || h.includes(":")) return h;
-  return serviceFqdn(h, namespace);
+  return serviceFqdn(h, namespace, clusterDomain);
 }
 
 /**
  * How a client in `namespace` reaches a host it writes: cluster DNS search path
- * (`<ns>.svc.cluster.local`, `svc.cluster.local`, `cluster.local`, then the name as is), and the
+ * (`<ns>.svc.<domain>`, `svc.<domain>`, `<domain>`, then the name as is; the domain is the manager's clusterDomain), and the
  * sidecar knows every Service under all those forms. The first candidate that is a known Service
  * wins; otherwise the name is used literally (an external host, or an ingress host).
  */
 export function resolveClientHost(idx: ClusterIndex, host: string, namespace: string): { fqdn: string; service?: Indexed } {
   const h = bareHost(host).host;
-  const candidates = [`${h}.${namespace}.svc.${CLUSTER_DOMAIN}`, `${h}.svc.${CLUSTER_DOMAIN}`, `${h}.${CLUSTER_DOMAIN}`, h];
+  const d = idx.clusterDomain;
+  const candidates = [`${h}.${namespace}.svc.${d}`, `${h}.svc.${d}`, `${h}.${d}`, h];
   for (const c of candidates) {
     const svc = serviceByFqdn(idx, c);
     if (svc) return { fqdn: c, service: svc };
   }
-  if (!h.includes(".")) return { fqdn: serviceFqdn(h, namespace) };
+  if (!h.includes(".")) return { fqdn: serviceFqdn(h, namespace, d) };
   return { fqdn: h };
 }
 
 export function serviceByFqdn(idx: ClusterIndex, fqdn: string): Indexed | undefined {
-  const m = /^([^.]+)\.([^.]+)\.svc\.cluster\.local$/.exec(fqdn);
+  const suffix = `.svc.${idx.clusterDomain}`;
+  if (!fqdn.endsWith(suffix)) return undefined;
+  const m = /^([^.]+)\.([^.]+)$/.exec(fqdn.slice(0, -suffix.length));
   if (!m) return undefined;
   return idx.services.find((s) => s.name === m[1] && s.namespace === m[2]);
 }
@@ -285,7 +291,7 @@ export function findSubset(
 ): SubsetLookup {
   const candidates = idx.destinationRules
     .map((dr) => {
-      const h = resolveConfigHost(str(dr.spec.host) ?? "", dr.namespace);
+      const h = resolveConfigHost(str(dr.spec.host) ?? "", dr.namespace, idx.clusterDomain);
       return { dr, h };
     })
     .filter(({ h }) => h !== "" && hostPatternMatches(h, fqdn));

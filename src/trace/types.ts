@@ -29,6 +29,8 @@ export interface TraceRequest {
   scheme?: string;
   /** Namespace of objects without metadata.namespace; default "default". */
   defaultNamespace?: string;
+  /** The cluster's DNS domain (the manager's `clusterDomain`); default "cluster.local". */
+  clusterDomain?: string;
 }
 
 export interface TraceDestination {

@@ -238,6 +238,18 @@ describe("kubefork trace", () => {
     expect(hops.map((h) => h.destinations.flatMap((d) => d.workloads.map((w) => w.name)))).toEqual([["reviews-v2-bob"], ["ratings-v1-bob"]]);
   });
 
+  it("with clusterDomain: corp.internal, bob's header reaches his copy: FQDNs use the manager's domain, no 503", () => {
+    const dir = bookshopCopy();
+    const f = join(dir, "kubefork.yaml");
+    writeFileSync(f, readFileSync(f, "utf8").replace("  routing: istio\n", "  routing: istio\n  clusterDomain: corp.internal\n"));
+    const r = kubefork(["trace", dir, ...NOW, "--host", "reviews", "--header", "bob"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("hop 1  mesh bookshop  host reviews (reviews.bookshop.svc.corp.internal)  GET /\n");
+    expect(r.stdout).toContain("→ reviews-bob.bookshop.svc.corp.internal:9080 (100%)  Service bookshop/reviews-bob → Deployment bookshop/reviews-v2-bob\n");
+    expect(r.stdout).not.toContain("503");
+  });
+
   it("an ingress host <id>.<domain> enters by the ingress entry's gateway", () => {
     const r = kubefork(["trace", withIngress(), ...NOW, "--host", "carol.bookshop.example.com/productpage"]);
     expect(r.stdout).toContain("  through gateway bookshop/bookshop-gateway (ingress bookshop.example.com of kubefork.yaml)\n");
