@@ -61,6 +61,7 @@ describe("every manifest under argocd/", () => {
   it("exists and is known to this test", () => {
     expect(files.map((f) => relative(ROOT, f))).toEqual([
       "argocd/gc/github-workflow.yaml",
+      "argocd/install/argocd-cmd-params-cm.yaml",
       "argocd/install/kustomization.yaml",
       "argocd/install/repo-server-kubefork-sidecar.yaml",
       "argocd/per-fork/applicationset.yaml",
@@ -75,6 +76,7 @@ describe("every manifest under argocd/", () => {
       else if (doc.kind === "ApplicationSet") new ApplicationSet(doc as any).validate();
       else if (doc.kind === "Kustomization") expect(doc.apiVersion).toBe("kustomize.config.k8s.io/v1beta1");
       else if (doc.kind === "Deployment") expect(doc.apiVersion).toBe("apps/v1");
+      else if (doc.kind === "ConfigMap") expect(Object.values(doc.data ?? {}).every((v) => typeof v === "string")).toBe(true);
       else expect(doc.jobs, "a GitHub Actions workflow").toBeTypeOf("object");
     }
   });
@@ -222,9 +224,13 @@ describe("install: the repo-server sidecar patch", () => {
     const [major, minor] = [Number(version![1]), Number(version![2])];
     expect(major > 2 || (major === 2 && minor >= 8)).toBe(true);
     for (const r of kust.resources.filter((r: string) => !r.includes("://"))) expect(existsSync(join(ARGOCD, "install", r)), r).toBe(true);
-    expect(kust.patches).toHaveLength(1);
+    expect(kust.patches).toHaveLength(2);
     expect(kust.patches[0].path).toBe("repo-server-kubefork-sidecar.yaml");
     expect(kust.patches[0].target).toMatchObject({ kind: "Deployment", name: "argocd-repo-server" });
+    for (const p of kust.patches) expect(existsSync(join(ARGOCD, "install", p.path)), p.path).toBe(true);
+    // Per-fork mode starts F+1 renders at once: the repo-server runs at most 3 (Argo CD's default: no limit).
+    expect(kust.patches[1]).toMatchObject({ path: "argocd-cmd-params-cm.yaml", target: { kind: "ConfigMap", name: "argocd-cmd-params-cm" } });
+    expect(loadOne("argocd/install/argocd-cmd-params-cm.yaml")).toEqual({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "argocd-cmd-params-cm" }, data: { "reposerver.parallelism.limit": "3" } });
     expect(patch).toMatchObject({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "argocd-repo-server" } });
   });
 
@@ -268,7 +274,8 @@ describe("install: the repo-server sidecar patch", () => {
     });
     expect(sidecar.env).toContainEqual({ name: "HOME", value: "/tmp" });
     expect(sidecar.resources.requests).toBeDefined();
-    expect(sidecar.resources.limits.memory).toBeDefined();
+    // 3 parallel renders x ~150 MB peak (the largest bench app) plus the cmp-server.
+    expect(sidecar.resources.limits.memory).toBe("768Mi");
   });
 
   it("mounts var-files, plugins and its OWN /tmp, adding only that volume", () => {
