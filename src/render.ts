@@ -14,6 +14,7 @@ import { generateNetworkPolicies } from "./generate/network-policy.ts";
 import { generateServices } from "./generate/service.ts";
 import { generateStatus } from "./generate/status.ts";
 import { checkObjectSizes } from "./generate/size-limit.ts";
+import { warnNonHttpServices } from "./generate/non-http.ts";
 import type { GenContext, Generator, OutputObject } from "./generate/types.ts";
 import { generateWorkloads } from "./generate/workload.ts";
 import { compareOutput } from "./emit/order.ts";
@@ -67,6 +68,7 @@ function generatorsFor(routing: string): [string, Generator][] {
     ["services", generateServices],
     ["network-policies", generateNetworkPolicies],
     ["istio-policies", generateIstioPolicies],
+    ["non-http", warnNonHttpServices],
   ];
   if (routing === "istio") {
     steps.push(["destination-rules", generateDestinationRules]);

@@ -50,6 +50,7 @@ import {
   type Rule,
 } from "./gateway-api-common.ts";
 import { baggageRegex } from "./mesh-istio.ts";
+import { carriesHttp } from "../model/protocol.ts";
 import { forkMetadata, sharedMetadata } from "./meta.ts";
 import { serviceFqdn } from "../plan/names.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
@@ -70,13 +71,6 @@ export function andMatches(matches: readonly Match[] | undefined, carriers: read
       headers: [...(m.headers ?? []).filter((h) => h.name.toLowerCase() !== c.name.toLowerCase()), { ...c }],
     })),
   );
-}
-
-/** Istio's protocol of a Service port: appProtocol, else the port name's prefix. */
-function isHttpPort(p: Record<string, unknown>): boolean {
-  if (p.protocol !== undefined && p.protocol !== "TCP") return false;
-  const proto = String(p.appProtocol ?? String(p.name ?? "").split("-")[0] ?? "").toLowerCase();
-  return !["tcp", "tls", "mongo", "mysql", "redis", "udp", "https"].includes(proto);
 }
 
 export function generateGatewayApiMesh(ctx: GenContext): GenResult {
@@ -188,7 +182,7 @@ export function generateGatewayApiMesh(ctx: GenContext): GenResult {
     if (produced.has(fqdn)) continue;
     const ports = asArray(asRecord(sp.base.object.spec)?.ports)
       .map((p) => asRecord(p) ?? {})
-      .filter((p) => typeof p.port === "number" && isHttpPort(p));
+      .filter((p) => typeof p.port === "number" && carriesHttp(p));
     for (const p of ports) {
       const port = p.port as number;
       const stem = ports.length > 1 ? `${sp.name}-${typeof p.name === "string" && p.name ? p.name : port}-kubefork` : `${sp.name}-kubefork`;

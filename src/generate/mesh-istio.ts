@@ -16,6 +16,7 @@ import { fitName } from "../plan/names.ts";
 import type { ForkPlan } from "../plan/plan.ts";
 import { error, warning, type Problem } from "../problems.ts";
 import { sharedMetadata } from "./meta.ts";
+import { carriesHttp } from "../model/protocol.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
 
 export const VS_KIND = "networking.istio.io/VirtualService";
@@ -148,6 +149,8 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
   for (const [host, fps] of [...forkedHosts].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (claims.has(host)) continue;
     const sp = fps[0]!.serviceByFqdn.get(host)!;
+    // No HTTP port: HTTP routes would never apply (src/generate/non-http.ts warns).
+    if (!servicePorts(sp.base.object).some(carriesHttp)) continue;
     const name = fitName(`${sp.name}-kubefork`);
     if (index.has(VS_KIND, sp.namespace, name)) {
       out.problems.push(
@@ -300,4 +303,9 @@ function sourceLabelWarnings(vss: readonly Manifest[], forks: readonly ForkPlan[
     });
   }
   return problems;
+}
+
+/** The `spec.ports` entries of a Service. */
+export function servicePorts(svc: KObject): Record<string, unknown>[] {
+  return asArray(asRecord(svc.spec)?.ports).map((p) => asRecord(p) ?? {});
 }
