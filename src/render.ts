@@ -21,11 +21,11 @@ import { compareOutput } from "./emit/order.ts";
 import type { KObject } from "./model/k8s.ts";
 import { resolveCompatForks } from "./load/compat.ts";
 import { buildIndex, type BaseIndex } from "./plan/base-index.ts";
-import { planForks, type Plan } from "./plan/plan.ts";
+import { isExpired, planForks, type Plan } from "./plan/plan.ts";
 import { checkCopies } from "./policy/copies.ts";
 import { checkForkHosts } from "./policy/hosts.ts";
 import { checkIdentifiers, checkObjectNames } from "./policy/names.ts";
-import { checkPolicy } from "./policy/policy.ts";
+import { checkMaxForks, checkPolicy } from "./policy/policy.ts";
 import { error, hasErrors, isError, type Problem } from "./problems.ts";
 
 /** What `render` prints: everything, only the shared part, or only one fork's objects. */
@@ -129,6 +129,9 @@ function renderUnchecked(input: RenderInput, opts: RenderOptions): RenderResult 
   const scoped = scopeForks(input, opts.scope);
   problems.push(...scoped.problems);
   if (scoped.fatal) return fail();
+  // Counts before work: too many live forks fail before anything is planned or generated.
+  problems.push(...checkMaxForks(manager, input.forks.filter((f) => !isExpired(f, opts.now))));
+  if (hasErrors(problems)) return fail();
   const index = buildIndex(input.base, { defaultNamespace: opts.defaultNamespace, clusterDomain: spec.clusterDomain });
 
   // 3-5. Plan, policy, generate. In the shared render a fork with errors is left out with
@@ -203,8 +206,7 @@ function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, 
   const nsByEntry = new Map<string, string>();
   for (const fp of plan.forks) for (const w of fp.workloads) nsByEntry.set(`${fp.id}|${w.entryIndex}`, w.namespace);
   const live = plan.forks.map((f) => f.loaded);
-  const allLive = input.forks.filter((f) => f.fork.spec.expires === undefined || Date.parse(f.fork.spec.expires) > opts.now);
-  problems.push(...checkPolicy({ manager, forks: live, allLive, namespaceOf: (f, i) => nsByEntry.get(`${f.id}|${i}`), now: opts.now }));
+  problems.push(...checkPolicy({ manager, forks: live, namespaceOf: (f, i) => nsByEntry.get(`${f.id}|${i}`), now: opts.now }));
 
   const managerSource = manager.doc ? { file: manager.file, doc: manager.doc } : { file: manager.file };
   const ctx: GenContext = { manager: manager.manager, index, plan, managerSource };
