@@ -47,6 +47,11 @@ export interface RenderOptions {
   scope: Scope;
   /** Namespace of base objects that name none (the Application's destination namespace). */
   defaultNamespace: string;
+  /**
+   * `validate`: go on past a count limit (maxForks) to report every problem at once. A render
+   * (what Argo CD runs) stops there, before planning, so its work stays bounded by the limit.
+   */
+  reportAll?: boolean;
 }
 
 export interface RenderResult {
@@ -130,8 +135,9 @@ function renderUnchecked(input: RenderInput, opts: RenderOptions): RenderResult 
   problems.push(...scoped.problems);
   if (scoped.fatal) return fail();
   // Counts before work: too many live forks fail before anything is planned or generated.
-  problems.push(...checkMaxForks(manager, input.forks.filter((f) => !isExpired(f, opts.now))));
-  if (hasErrors(problems)) return fail();
+  const counts = checkMaxForks(manager, input.forks.filter((f) => !isExpired(f, opts.now)));
+  problems.push(...counts);
+  if (hasErrors(counts) && !opts.reportAll) return fail();
   const index = buildIndex(input.base, { defaultNamespace: opts.defaultNamespace, clusterDomain: spec.clusterDomain });
 
   // 3-5. Plan, policy, generate. In the shared render a fork with errors is left out with

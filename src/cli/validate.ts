@@ -23,7 +23,7 @@ export async function validateCommand(io: Io, dir: string | undefined, flags: Va
   if (app.manager && !hasErrors(app.problems)) {
     const result = render(
       { manager: app.manager, base: app.base, forks: app.forks, forkProblems: app.forkProblems, forkFiles: app.forkFiles },
-      { now, scope: { kind: "all" }, defaultNamespace: defaultNamespace(flags, io, app.manager.manager.metadata.namespace) },
+      { now, scope: { kind: "all" }, defaultNamespace: defaultNamespace(flags, io, app.manager.manager.metadata.namespace), reportAll: true },
     );
     problems.push(...result.problems);
   } else problems.push(...app.forkProblems);
