@@ -1,7 +1,7 @@
 // The render cache's key: a sha256 over the content of every input of a render and the settings
 // that change its output. Pure. Never paths of the checkout, mtimes or the revision: Argo CD gives
 // every render a fresh copy of the repository, and two commits with the same inputs render alike.
-import type { TextFile } from "./load/documents.ts";
+import type { TextFile } from "./model/source.ts";
 import type { Problem } from "./problems.ts";
 
 export interface KeyMaterial {

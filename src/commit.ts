@@ -10,7 +10,7 @@
 // partitions are derived only when every problem of the shared pass names a fork file: X's are
 // then those naming X's file. Otherwise each fork renders itself (and is cached on its own).
 // test/commit.test.ts checks every derived partition against the render from scratch.
-import type { LoadedFork } from "./load/app.ts";
+import type { LoadedFork } from "./model/inputs.ts";
 import { parseDuration } from "./model/common.ts";
 import type { ForkManager } from "./model/manager.ts";
 import { render, selectPartition, type RenderInput, type RenderResult, type Scope } from "./render.ts";

@@ -1,6 +1,6 @@
 // The pipeline, as one explicit list of steps: loaded inputs → plan → generated objects → output.
 // Pure: the clock, the scope and the default namespace come in as options.
-import type { LoadedFork, LoadedManager, Manifest } from "./load/app.ts";
+import type { LoadedFork, LoadedManager, Manifest } from "./model/inputs.ts";
 import { generateConfigMaps } from "./generate/configmap.ts";
 import { generateDestinationRules } from "./generate/destination-rule.ts";
 import { generateEmissaryIngress } from "./generate/ingress-emissary.ts";

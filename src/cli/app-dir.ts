@@ -2,9 +2,11 @@
 // access of a render lives here and in the commands.
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
-import { baseFileFilter, isForkFile, loadBase, loadForks, loadManager, MANAGER_FILE, type LoadedFork, type LoadedManager, type Manifest } from "../load/app.ts";
-import { DEFAULT_LIMITS, type TextFile } from "../load/documents.ts";
-import { LIMITS } from "../load/limits.ts";
+import { baseFileFilter, isForkFile, loadBase, loadForks, loadManager, MANAGER_FILE } from "../load/app.ts";
+import type { LoadedFork, LoadedManager, Manifest } from "../model/inputs.ts";
+import { DEFAULT_LIMITS } from "../load/documents.ts";
+import type { TextFile } from "../model/source.ts";
+import { LIMITS } from "../model/limits.ts";
 import { error, type Problem } from "../problems.ts";
 
 /** Largest base file kubefork reads (fork files and kubefork.yaml: LIMITS.forkFileBytes, LIMITS.managerFileBytes). */

@@ -1,6 +1,6 @@
 // What every command that reads an app directory does first: the clock from --now, then the app.
 import { error, exitCodeFor, hasErrors, EXIT } from "../problems.ts";
-import type { LoadedManager } from "../load/app.ts";
+import type { LoadedManager } from "../model/inputs.ts";
 import { readApp, type LoadedApp } from "./app-dir.ts";
 import type { Io } from "./io.ts";
 import { printProblems } from "./report.ts";

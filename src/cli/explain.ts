@@ -1,7 +1,8 @@
 // `kubefork explain ID [DIR] [--format text|markdown] [--now T]`: what the fork adds and changes;
 // `kubefork comment [DIR] --fork ID... --removed ID...`: the pull-request comment of several forks.
 import { appOrExit, nowFrom } from "./common.ts";
-import { forkIdFromPath, type LoadedManager } from "../load/app.ts";
+import { forkIdFromPath } from "../load/app.ts";
+import type { LoadedManager } from "../model/inputs.ts";
 import type { LoadedApp } from "./app-dir.ts";
 import { error, EXIT, exitCodeFor, isError, type Problem } from "../problems.ts";
 import { render } from "../render.ts";

@@ -10,7 +10,7 @@
 // Secrets are referenced, never copied: `secretRefs: [{from, to}]` points the same kinds of
 // references (and imagePullSecrets) from Secret `from` to the existing Secret `to`. kubefork never
 // reads or writes a Secret's data.
-import type { Manifest } from "../load/app.ts";
+import type { Manifest } from "../model/inputs.ts";
 import type { ConfigMapOverride, SecretRef } from "../model/fork.ts";
 import { asArray, asRecord, clone, describe, type KObject } from "../model/k8s.ts";
 import { podTemplateOf, WORKLOAD_KINDS_INDEXED, type BaseIndex } from "../plan/base-index.ts";

@@ -1,7 +1,7 @@
 // DestinationRule copy: a base DestinationRule for a forked Service S yields one for `<S>-<id>`
 // with the same traffic policy (TLS, connection pool, outlier detection, load balancing) and no
 // subsets: the fork Service has one version, the fork's.
-import type { Manifest } from "../load/app.ts";
+import type { Manifest } from "../model/inputs.ts";
 import { asRecord, clone, describe, type KObject } from "../model/k8s.ts";
 import { copyName } from "../plan/names.ts";
 import { error } from "../problems.ts";

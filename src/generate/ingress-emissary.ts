@@ -11,7 +11,7 @@
 // converted); v2 (Ambassador 1.x, the original kubefork) has `host` and takes a string or the
 // object; kubefork sets its header as `{value, append: false}` in both. `ambassador_id` is a list. `host_rewrite` is the base
 // Mapping's, else `<domain>`, so the app sees the Host header it sees through `<domain>`.
-import type { Manifest } from "../load/app.ts";
+import type { Manifest } from "../model/inputs.ts";
 import { asRecord, clone, describe, type KObject } from "../model/k8s.ts";
 import type { IngressEntry } from "../model/manager.ts";
 import { copyName, serviceFqdn } from "../plan/names.ts";

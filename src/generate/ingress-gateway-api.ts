@@ -6,7 +6,7 @@
 // backendRefs on Services the fork copies swapped to the copies. With no such base route, one
 // route to `spec.ingress[].service` in the Service's namespace (no ReferenceGrant needed).
 // An exact hostname is more specific than `*.<domain>`, so a base wildcard route never shadows it.
-import type { Manifest } from "../load/app.ts";
+import type { Manifest } from "../model/inputs.ts";
 import { asArray, asRecord, clone, describe, type KObject } from "../model/k8s.ts";
 import { serviceFqdn } from "../plan/names.ts";
 import { copyName } from "../plan/names.ts";

@@ -11,7 +11,7 @@
 //
 // The gateway does not apply mesh VirtualServices to the destination (it sends to the endpoints),
 // which is why the entry destinations themselves are swapped here.
-import type { Manifest } from "../load/app.ts";
+import type { Manifest } from "../model/inputs.ts";
 import { asArray, asRecord, clone, describe, type KObject } from "../model/k8s.ts";
 import type { IngressEntry } from "../model/manager.ts";
 import { copyName, serviceFqdn } from "../plan/names.ts";

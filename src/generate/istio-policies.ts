@@ -9,7 +9,7 @@
 // Namespace-wide policies (no selector) already apply as they are. A policy attached with
 // `targetRefs` (or the older `targetRef`) to a forked Service does not reach the fork's Service
 // copy, so it gets a counterpart attached to the copy (targetRefs naming other objects dropped).
-import type { Manifest } from "../load/app.ts";
+import type { Manifest } from "../model/inputs.ts";
 import { asRecord, describe, mapSelects, type KObject, type Labels } from "../model/k8s.ts";
 import { kindKey } from "../plan/base-index.ts";
 import { copyName } from "../plan/names.ts";

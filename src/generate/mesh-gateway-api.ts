@@ -27,7 +27,7 @@
 // base routes unchanged, gives each fork's routing to its own Application under `--fork`, and
 // stays within the API's limits (16 rules per route, 64 matches per rule, 128 per route; one match
 // in a rule with a ReplacePrefixMatch rewrite, split per carrier) at any number of forks.
-import type { Manifest } from "../load/app.ts";
+import type { Manifest } from "../model/inputs.ts";
 import { asArray, asRecord, clone, describe } from "../model/k8s.ts";
 import { copyName, fitName } from "../plan/names.ts";
 import type { ForkPlan, ServicePlan } from "../plan/plan.ts";

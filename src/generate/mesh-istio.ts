@@ -8,7 +8,7 @@
 // Requests without the fork match meet exactly the base routes, in their order.
 // A forked host that no mesh VirtualService claims gets a new, shared one: a route per fork, then
 // a catch-all route to the original Service.
-import type { Manifest } from "../load/app.ts";
+import type { Manifest } from "../model/inputs.ts";
 import { asArray, asRecord, clone, describe, mapSelects, type KObject } from "../model/k8s.ts";
 import { kindKey, podLabelsOf } from "../plan/base-index.ts";
 import { FORKS_ANNOTATION } from "../plan/labels.ts";

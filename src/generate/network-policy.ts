@@ -30,7 +30,7 @@
 // Peers left as they are: ipBlock (pod IPs are not what ipBlock is for, and fork pods have their
 // own), empty podSelector {} and namespaceSelector-only peers (they admit fork pods already: fork
 // pods live in the original's namespace). Policies with podSelector {} select fork pods already.
-import type { Manifest } from "../load/app.ts";
+import type { Manifest } from "../model/inputs.ts";
 import { asArray, asRecord, clone, labelSelectorMatches, type KObject, type LabelSelector, type Labels } from "../model/k8s.ts";
 import { podLabelsOf, type BaseIndex } from "../plan/base-index.ts";
 import { FORK_LABEL, WORKLOAD_LABEL } from "../plan/labels.ts";

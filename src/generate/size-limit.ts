@@ -4,7 +4,7 @@
 // request bodies up to 3 MiB (3145728, k8s.io/apiserver pkg/server/config.go) because built-in
 // kinds shrink to protobuf, but custom resources (VirtualService, HTTPRoute, Mapping) are stored
 // as JSON, with managedFields and status added. kubefork keeps each object's JSON under 1 MiB.
-import type { Manifest } from "../load/app.ts";
+import type { Manifest } from "../model/inputs.ts";
 import { describe, type KObject } from "../model/k8s.ts";
 import { error, type Problem } from "../problems.ts";
 import type { OutputObject } from "./types.ts";

@@ -1,6 +1,6 @@
 // What every generator receives and returns.
-import type { Manifest } from "../load/app.ts";
-import type { SourceDoc } from "../load/documents.ts";
+import type { Manifest } from "../model/inputs.ts";
+import type { SourceDoc } from "../model/source.ts";
 import type { ForkManager } from "../model/manager.ts";
 import type { KObject } from "../model/k8s.ts";
 import type { BaseIndex } from "../plan/base-index.ts";

@@ -1,39 +1,18 @@
 // Files of the app directory → the typed inputs of a render: the ForkManager, the base manifests
 // and the forks. Pure: the CLI reads the files (or runs base.command) and hands over their text.
-import { forkSchema, type Fork } from "../model/fork.ts";
+import { forkSchema } from "../model/fork.ts";
 import { managerSchema, type ForkManager } from "../model/manager.ts";
-import { isKObject, type KObject } from "../model/k8s.ts";
+import type { LoadedFork, LoadedManager, Manifest } from "../model/inputs.ts";
+import { isKObject } from "../model/k8s.ts";
+import { LIMITS } from "../model/limits.ts";
+import type { SourceDoc, TextFile } from "../model/source.ts";
 import { validateDoc } from "../model/validate.ts";
 import { error, type Problem } from "../problems.ts";
-import { DEFAULT_LIMITS, parseFast, parseSmall, type ParseLimits, type SourceDoc, type TextFile } from "./documents.ts";
+import { DEFAULT_LIMITS, parseFast, parseSmall, type ParseLimits } from "./documents.ts";
 import { globToRegExp } from "./glob.ts";
-import { isCompatFork, translateCompat, type CompatSource } from "./compat.ts";
-import { LIMITS } from "./limits.ts";
+import { isCompatFork, translateCompat } from "./compat.ts";
 
 export const MANAGER_FILE = "kubefork.yaml";
-
-/** A base object and the document it came from. */
-export interface Manifest {
-  object: KObject;
-  doc: SourceDoc;
-  /** Index inside a `kind: List` document, when it came from one. */
-  item?: number;
-}
-
-export interface LoadedFork {
-  id: string;
-  file: string;
-  fork: Fork;
-  doc: SourceDoc;
-  /** Set for an original kubefork Fork (src/load/compat.ts): its workloads come from the base. */
-  compat?: CompatSource;
-}
-
-export interface LoadedManager {
-  manager: ForkManager;
-  file: string;
-  doc?: SourceDoc;
-}
 
 // ---------------------------------------------------------------- kubefork.yaml
 

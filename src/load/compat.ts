@@ -9,62 +9,14 @@
 // entry with deployments.replicas (default 1) and the template's containers matched by name (image
 // replaced when set, env appended: deployment-duplicator's DeploymentCopy). Every problem points
 // into the original file.
-import * as z from "zod/mini";
 import type { BaseIndex } from "../plan/base-index.ts";
+import { COMPAT_API_VERSIONS, compatForkSchema } from "../model/compat-fork.ts";
 import { forkSchema, type Fork, type ForkWorkload, type PatchOp } from "../model/fork.ts";
-import { dnsLabel, envVar, labelMap, rfc3339 } from "../model/common.ts";
+import type { LoadedFork, Manifest } from "../model/inputs.ts";
+import type { SourceDoc } from "../model/source.ts";
 import { describe, labelSelectorMatches, mapSelects, type LabelSelector, type Labels } from "../model/k8s.ts";
 import { validateDoc } from "../model/validate.ts";
 import { error, formatPath, note, warning, type PathSegment, type Problem } from "../problems.ts";
-import type { LoadedFork, Manifest } from "./app.ts";
-import type { SourceDoc } from "./documents.ts";
-
-export const COMPAT_API_VERSIONS = ["fork.k8s.wantedly.com/v1beta1", "vsconfig.k8s.wantedly.com/v1beta1"] as const;
-
-const labelSelector = z.strictObject({
-  matchLabels: z.optional(labelMap),
-  matchExpressions: z.optional(
-    z.array(z.strictObject({ key: z.string().check(z.minLength(1)), operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]), values: z.optional(z.array(z.string())) })),
-  ),
-});
-
-/** A container of the template: name, image and env are what the original used; the rest is noted. */
-const compatContainer = z.looseObject({ name: z.string().check(z.minLength(1)), image: z.optional(z.string()), env: z.optional(z.array(envVar)) });
-
-export const compatForkSchema = z.strictObject({
-  apiVersion: z.enum(COMPAT_API_VERSIONS),
-  kind: z.literal("Fork"),
-  // Loose: a Fork exported from a cluster carries uid, resourceVersion, managedFields...
-  metadata: z.optional(z.looseObject({ name: z.optional(z.string()), namespace: z.optional(dnsLabel), labels: z.optional(labelMap), annotations: z.optional(labelMap) })),
-  spec: z.strictObject({
-    manager: z.optional(z.string()),
-    identifier: dnsLabel,
-    deadline: z.nullish(rfc3339),
-    gatewayOptions: z.nullish(z.strictObject({ addRequestHeaders: z.optional(labelMap), allowUpgrade: z.optional(z.array(z.string())) })),
-    services: z.nullish(z.strictObject({ selector: z.nullish(labelSelector) })),
-    deployments: z.nullish(
-      z.strictObject({
-        selector: z.nullish(labelSelector),
-        replicas: z.nullish(z.number().check(z.int(), z.gte(0))),
-        template: z.nullish(
-          z.strictObject({
-            metadata: z.nullish(z.looseObject({ labels: z.optional(labelMap), annotations: z.optional(labelMap) })),
-            spec: z.nullish(z.strictObject({ containers: z.optional(z.array(compatContainer)), hostname: z.optional(z.string()) })),
-          }),
-        ),
-      }),
-    ),
-  }),
-  status: z.optional(z.unknown()),
-});
-export type CompatFork = z.infer<typeof compatForkSchema>;
-
-/** What a compat fork keeps until the base resolves its selectors. */
-export interface CompatSource {
-  original: CompatFork;
-  /** Notes about fields without meaning here, positioned in the original file. */
-  notes: Problem[];
-}
 
 export function isCompatFork(value: unknown): boolean {
   const v = value as { apiVersion?: unknown; kind?: unknown } | null;

@@ -8,31 +8,9 @@
 import * as jsyaml from "js-yaml";
 import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Node as YamlNode, type Document } from "yaml";
 import { error, type PathSegment, type Problem } from "../problems.ts";
-import { LIMITS } from "./limits.ts";
+import { LIMITS } from "../model/limits.ts";
+import type { Position, SourceDoc, TextFile } from "../model/source.ts";
 import { GO_YAML_SCHEMA, goYamlTags } from "./yaml11.ts";
-
-/** A text file of the app directory: path relative to it, with `/` separators. */
-export interface TextFile {
-  path: string;
-  text: string;
-}
-
-export interface Position {
-  line: number;
-  column: number;
-}
-
-/** One parsed YAML/JSON document and where it stands. */
-export interface SourceDoc {
-  file: string;
-  /** 0-based index of the document in its file. */
-  index: number;
-  /** 1-based line of the document's first content line. */
-  line: number;
-  value: unknown;
-  /** Line and column of the value at `path` (the closest existing ancestor when it is absent). */
-  locate(path: readonly PathSegment[]): Position;
-}
 
 export interface ParseLimits {
   /** Most aliases (`*ref`) a document may use. */

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { LIMITS } from "../load/limits.ts";
+import { LIMITS } from "./limits.ts";
 
 // zod/mini, not the classic API: the same parser and issues without the chainable methods that
 // classic zod attaches to every schema object, so less code to load and less work to build the
@@ -19,7 +19,7 @@ export const dnsLabel = z
 
 /**
  * A fork identifier: a DNS-1123 label of at most LIMITS.identifierLength characters, short enough
- * for every name, label value and host built from it (see src/load/limits.ts).
+ * for every name, label value and host built from it (see src/model/limits.ts).
  */
 export const FORK_ID_MAX = LIMITS.identifierLength;
 export const forkIdentifier = z

@@ -1,6 +1,6 @@
 // zod issues → Problems that name the file, the line, the field and the fix.
 import type * as z from "zod/mini";
-import type { SourceDoc } from "../load/documents.ts";
+import type { SourceDoc } from "./source.ts";
 import { error, formatPath, type PathSegment, type Problem } from "../problems.ts";
 import { didYouMean } from "../util/suggest.ts";
 

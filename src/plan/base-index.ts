@@ -1,6 +1,6 @@
 // One pass over the base: objects by kind and namespace, the selectors of each namespace, and
 // host resolution as the mesh does it. Built once per render; every later step reads it.
-import type { Manifest } from "../load/app.ts";
+import type { Manifest } from "../model/inputs.ts";
 import { asRecord, groupOf, mapSelects, type KObject, type LabelSelector, type Labels } from "../model/k8s.ts";
 import { SelectorIndex, type BaseSelector } from "./labels.ts";
 import { serviceFqdn } from "./names.ts";

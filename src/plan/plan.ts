@@ -1,7 +1,7 @@
 // Forks + base → a plan: for each live fork, which workloads it copies (and as what), which
 // Services select them (and what the copies are called), and what labels fork pods wear.
 // Everything the generators need to decide is decided here, once.
-import type { LoadedFork, Manifest } from "../load/app.ts";
+import type { LoadedFork, Manifest } from "../model/inputs.ts";
 import type { ForkWorkload } from "../model/fork.ts";
 import type { KObject, Labels } from "../model/k8s.ts";
 import { error, note, warning, type PathSegment, type Problem } from "../problems.ts";

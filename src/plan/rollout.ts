@@ -3,7 +3,7 @@
 // PodTemplate of the base). A fork needs no canary machinery: one version, a few replicas.
 // The Services the Rollout's strategy names (canary/stable, active/preview) are the Rollout's
 // Services even when their Git selector would not show it.
-import type { Manifest } from "../load/app.ts";
+import type { Manifest } from "../model/inputs.ts";
 import { asRecord, clone, describe, type KObject } from "../model/k8s.ts";
 import { error, type Problem } from "../problems.ts";
 import type { BaseIndex } from "./base-index.ts";

@@ -2,7 +2,7 @@
 // their DNS names (`<pod>.<serviceName>.<ns>.svc`) from it, so the copy needs its own: either the
 // fork's copy of that Service when it selects the original pods (one ServicePlan, never two
 // copies), or a headless Service made for this workload alone.
-import type { Manifest } from "../load/app.ts";
+import type { Manifest } from "../model/inputs.ts";
 import { asRecord, mapSelects, type Labels } from "../model/k8s.ts";
 import { podLabelsOf, type BaseIndex } from "./base-index.ts";
 import { copyName } from "./names.ts";

@@ -4,7 +4,7 @@
 // Names kubefork gives shared objects end in `-kubefork` (`<svc>-kubefork`, `<svc>-<port>-kubefork`),
 // and fork objects end in `-<id>`: an identifier `kubefork` or ending in `-kubefork` is refused,
 // so no fork can make a shared name.
-import type { Manifest } from "../load/app.ts";
+import type { Manifest } from "../model/inputs.ts";
 import { groupOf, type KObject } from "../model/k8s.ts";
 import type { OutputObject } from "../generate/types.ts";
 import type { BaseIndex } from "../plan/base-index.ts";

@@ -1,6 +1,6 @@
 // The ForkManager's guard rails, as checks over the loaded forks and their plans.
 // Every violation is a Problem of kind "policy" naming the fork file, the line and the rule.
-import type { LoadedFork, LoadedManager } from "../load/app.ts";
+import type { LoadedFork, LoadedManager } from "../model/inputs.ts";
 import { parseDuration } from "../model/common.ts";
 import type { Policy } from "../model/manager.ts";
 import { error, type PathSegment, type Problem } from "../problems.ts";

@@ -2,7 +2,7 @@
 // that fork alone compared with the base. Pure: render result and base in, an Explanation out,
 // then text or Markdown (for a pull-request comment).
 import * as jsyaml from "js-yaml";
-import type { LoadedFork, LoadedManager, Manifest } from "../load/app.ts";
+import type { LoadedFork, LoadedManager, Manifest } from "../model/inputs.ts";
 import type { OutputObject } from "../generate/types.ts";
 import type { KObject } from "../model/k8s.ts";
 import { COPIED_FROM_ANNOTATION, FORKS_ANNOTATION } from "../plan/labels.ts";

@@ -3,7 +3,7 @@
 import { Document, isScalar, Scalar, visit } from "yaml";
 import { FORK_API_VERSION } from "../model/fork.ts";
 import { podTemplateOf, type BaseIndex } from "../plan/base-index.ts";
-import type { Manifest } from "../load/app.ts";
+import type { Manifest } from "../model/inputs.ts";
 import { closeMatches } from "../util/suggest.ts";
 
 export interface NewWorkloadArg {

@@ -1,7 +1,7 @@
 // One line per fork for `kubefork list`: its workloads, images, hosts, expiry and state. Invalid
 // forks never hide the others: each fork is judged alone (its file's problems, then a render of
 // that fork alone: plan, policy, generators).
-import type { LoadedFork, LoadedManager, Manifest } from "../load/app.ts";
+import type { LoadedFork, LoadedManager, Manifest } from "../model/inputs.ts";
 import { forkUrls } from "../generate/ingress-common.ts";
 import { forkImages } from "../generate/status.ts";
 import { forkIdFromPath } from "../load/app.ts";

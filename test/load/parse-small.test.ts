@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parsePositioned, parseSmall, type SourceDoc, type TextFile } from "../../src/load/documents.ts";
+import { parsePositioned, parseSmall } from "../../src/load/documents.ts";
+import type { SourceDoc, TextFile } from "../../src/model/source.ts";
 import type { PathSegment } from "../../src/problems.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
