@@ -21,11 +21,12 @@ import { compareOutput } from "./emit/order.ts";
 import type { KObject } from "./model/k8s.ts";
 import { resolveCompatForks } from "./load/compat.ts";
 import { buildIndex, type BaseIndex } from "./plan/base-index.ts";
-import { isExpired, planForks, type Plan } from "./plan/plan.ts";
+import { isExpired, planForks, type ForkPlan, type Plan, type WorkloadPlan } from "./plan/plan.ts";
 import { checkCopies } from "./policy/copies.ts";
 import { checkForkHosts } from "./policy/hosts.ts";
 import { checkIdentifiers, checkObjectNames } from "./policy/names.ts";
 import { checkMaxForks, checkPolicy } from "./policy/policy.ts";
+import { checkSharedClaims } from "./policy/volumes.ts";
 import { error, hasErrors, isError, type Problem } from "./problems.ts";
 
 /** What `render` prints: everything, only the shared part, or only one fork's objects. */
@@ -238,18 +239,13 @@ function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, 
   // Guard rails on the copies as generated: what patches changed, final images, Secret references.
   const copies = new Map<string, KObject>();
   for (const g of generated) if (g.fork !== null) copies.set(`${g.fork}|${g.object.kind}|${g.object.metadata.namespace ?? ""}|${g.object.metadata.name}`, g.object);
+  const copyOf = (fp: ForkPlan, wp: WorkloadPlan) => copies.get(`${fp.id}|${(wp.source ?? wp.base.object).kind}|${wp.base.object.metadata.namespace ?? ""}|${wp.copyName}`);
   try {
-    problems.push(
-      ...checkCopies({
-        manager: manager.manager,
-        plan,
-        index,
-        copyOf: (fp, wp) => copies.get(`${fp.id}|${(wp.source ?? wp.base.object).kind}|${wp.base.object.metadata.namespace ?? ""}|${wp.copyName}`),
-      }),
-    );
+    problems.push(...checkCopies({ manager: manager.manager, plan, index, copyOf }));
   } catch (e) {
     problems.push(internalProblem("policy-copies", e));
   }
+  problems.push(...checkSharedClaims({ policy: manager.manager.spec.policy ?? {}, plan, index, copyOf }));
   problems.push(...checkIdentifiers(plan), ...checkObjectNames(input.base, generated, plan, index), ...checkForkHosts(ctx));
   return { plan, generated, replace, problems };
 }

@@ -65,6 +65,8 @@ export const policySchema = z.strictObject({
   allowPatchPaths: z.optional(z.array(z.string().check(z.regex(/^\/.*$/, "must be a JSON Pointer such as /spec/template/spec/securityContext")))),
   /** Secret names (globs) a fork may reference beyond those its base workload references. */
   allowSecretRefs: z.optional(z.array(z.string().check(z.minLength(1)))),
+  /** PersistentVolumeClaim names (globs) a fork's copies may mount beside the baseline although ReadWriteOnce or ReadWriteOncePod. */
+  allowSharedClaims: z.optional(z.array(z.string().check(z.minLength(1)))),
   maxReplicas: z.optional(z.number().check(z.int(), z.gte(0))),
   maxForks: z.optional(z.number().check(z.int(), z.gte(0))),
   maxLifetime: z.optional(duration),

@@ -217,7 +217,8 @@ export function secretsOf(o: KObject): Set<string> {
 
 // ---------------------------------------------------------------- helpers
 
-function globMatch(pattern: string, s: string, any = ".*"): boolean {
+/** A name glob: `*` any run of characters (`any` says which), `?` one. */
+export function globMatch(pattern: string, s: string, any = ".*"): boolean {
   return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, any).replace(/\?/g, ".")}$`).test(s);
 }
 
