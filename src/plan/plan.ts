@@ -5,8 +5,8 @@ import type { LoadedFork, Manifest } from "../model/inputs.ts";
 import type { ForkWorkload } from "../model/fork.ts";
 import type { KObject, Labels } from "../model/k8s.ts";
 import { error, note, warning, type PathSegment, type Problem } from "../problems.ts";
-import { closeMatches } from "../util/suggest.ts";
 import { kindKey, podLabelsOf, type BaseIndex } from "./base-index.ts";
+import { elsewhereHint, listHint, resolveByName } from "./fork-resolution.ts";
 import { CANONICAL_NAME, CANONICAL_REVISION, FORK_LABEL, isolateLabels, SERVICE_LABEL_PREFIX, WORKLOAD_LABEL } from "./labels.ts";
 import { copyName, serviceFqdn } from "./names.ts";
 import { indexKindOf, rolloutServices, rolloutSource } from "./rollout.ts";
@@ -275,34 +275,32 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
 
 type Found = { manifest: Manifest } | { problem: { message: string; hint?: string } };
 
+/** The base workload a `spec.workloads[]` entry names (src/plan/fork-resolution.ts), or why there is none. */
 function findWorkload(index: BaseIndex, entry: ForkWorkload): Found {
-  const kind = indexKindOf(entry.kind);
-  const matches = index.named(kind, entry.name).filter((m) => entry.namespace === undefined || index.nsOf(m.object) === entry.namespace);
-  if (matches.length === 1) return { manifest: matches[0]! };
-  if (matches.length > 1) {
-    const nss = matches.map((m) => index.nsOf(m.object));
+  const r = resolveByName(index, index.ofKind(indexKindOf(entry.kind)), entry.name, entry.namespace);
+  if ("found" in r) return { manifest: r.found };
+  if ("ambiguous" in r) {
+    const nss = r.ambiguous;
     return {
       problem: {
-        message: `${entry.kind} '${entry.name}' is ambiguous: it exists in namespaces ${nss.join(", ")}`,
+        message: `${entry.kind} '${entry.name}' is ambiguous: it exists in namespaces ${nss.join(", ")}, none of them the render's namespace ${index.defaultNamespace}`,
         hint: `add namespace: <one of ${nss.join(", ")}> to this workload`,
       },
     };
   }
+  const { elsewhere, close, names } = r.missing;
   const where = entry.namespace ? ` in namespace ${entry.namespace}` : "";
-  const all = index.ofKind(kind);
-  const candidates = all.map((m) => m.object.metadata.name);
-  const close = closeMatches(entry.name, candidates);
   const otherKind = (["Deployment", "StatefulSet", "Rollout"] as const).filter((k) => k !== entry.kind).find((k) => index.ofKind(indexKindOf(k)).some((m) => m.object.metadata.name === entry.name));
   return {
     problem: {
       message: `no ${entry.kind} '${entry.name}'${where} in the base`,
-      hint: otherKind
-        ? `'${entry.name}' is a ${otherKind}: set kind: ${otherKind}`
-        : close.length
-          ? `did you mean ${close.map((c) => `'${c}'`).join(" or ")}?`
-          : candidates.length
-            ? `the base has these ${entry.kind}s: ${candidates.slice(0, 10).join(", ")}${candidates.length > 10 ? ", ..." : ""}`
-            : `the base has no ${entry.kind} at all`,
+      hint: elsewhere.length
+        ? elsewhereHint(index, entry.kind, entry.name, elsewhere)
+        : otherKind
+          ? `'${entry.name}' is a ${otherKind}: set kind: ${otherKind}`
+          : close.length
+            ? `did you mean ${close.map((c) => `'${c}'`).join(" or ")}?`
+            : listHint(entry.kind, names, `the base has no ${entry.kind}${where}`),
     },
   };
 }

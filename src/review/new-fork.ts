@@ -5,6 +5,7 @@ import { FORK_API_VERSION } from "../model/fork.ts";
 import { podTemplateOf, type BaseIndex } from "../plan/base-index.ts";
 import type { Manifest } from "../model/inputs.ts";
 import { closeMatches } from "../util/suggest.ts";
+import { listHint, resolveByName } from "../plan/fork-resolution.ts";
 
 export interface NewWorkloadArg {
   name: string;
@@ -84,9 +85,9 @@ export function buildNewFork(index: BaseIndex, input: NewForkInput): NewForkResu
 
   const all = workloadsOfKind(index, kind);
   for (const w of input.workloads) {
-    const matches = all.filter((m) => m.object.metadata.name === w.name && (w.namespace === undefined || index.nsOf(m.object) === w.namespace));
-    if (matches.length === 1) {
-      const m = matches[0]!;
+    const r = resolveByName(index, all, w.name, w.namespace);
+    if ("found" in r) {
+      const m = r.found;
       const ns = index.nsOf(m.object);
       if (entries.some((e) => e.name === w.name && e.namespace === ns)) {
         errors.push({ message: `--workload ${w.name} is given twice` });
@@ -99,24 +100,22 @@ export function buildNewFork(index: BaseIndex, input: NewForkInput): NewForkResu
       entries.push(e);
       continue;
     }
-    if (matches.length > 1) {
-      const nss = matches.map((m) => index.nsOf(m.object));
-      errors.push({ message: `${kind} '${w.name}' exists in several namespaces: ${nss.join(", ")}`, hint: `choose one with --namespace (or --workload <namespace>/${w.name})` });
+    if ("ambiguous" in r) {
+      errors.push({ message: `${kind} '${w.name}' exists in several namespaces (${r.ambiguous.join(", ")}), none of them the render's namespace ${index.defaultNamespace}`, hint: `choose one with --namespace (or --workload <namespace>/${w.name})` });
       continue;
     }
+    const { elsewhere, close, names } = r.missing;
     const where = w.namespace ? ` in namespace ${w.namespace}` : "";
-    const names = all.filter((m) => w.namespace === undefined || index.nsOf(m.object) === w.namespace).map((m) => m.object.metadata.name);
-    const close = closeMatches(w.name, names);
     const otherKind = index.manifests.find((m) => m.object.metadata.name === w.name && m.object.kind !== kind && podTemplateOf(m.object))?.object.kind;
     errors.push({
       message: `no ${kind} '${w.name}'${where} in the base`,
-      hint: otherKind
-        ? `'${w.name}' is a ${otherKind}: pass --kind ${otherKind}`
-        : close.length
-          ? `did you mean ${close.map((c) => `'${c}'`).join(" or ")}?`
-          : names.length
-            ? `the base has these ${kind}s: ${names.slice(0, 10).join(", ")}${names.length > 10 ? ", ..." : ""}`
-            : `the base has no ${kind}`,
+      hint: elsewhere.length
+        ? `${kind} '${w.name}' is in ${elsewhere.length === 1 ? "namespace" : "namespaces"} ${elsewhere.join(", ")}: pass --workload ${elsewhere[0]}/${w.name}${elsewhere.includes(index.defaultNamespace) ? ` or leave the namespace out (the render's namespace is ${index.defaultNamespace})` : ""}`
+        : otherKind
+          ? `'${w.name}' is a ${otherKind}: pass --kind ${otherKind}`
+          : close.length
+            ? `did you mean ${close.map((c) => `'${c}'`).join(" or ")}?`
+            : listHint(kind, names, `the base has no ${kind}${where}`),
     });
   }
   if (errors.length) return { errors };
@@ -180,7 +179,8 @@ export function buildNewFork(index: BaseIndex, input: NewForkInput): NewForkResu
   spec.workloads = entries.map((e) => {
     const o: Record<string, unknown> = { name: e.name };
     if (e.kind) o.kind = e.kind;
-    o.namespace = e.namespace;
+    // Left out in the render's namespace, so the file renders the same for another destination.
+    if (e.namespace !== index.defaultNamespace) o.namespace = e.namespace;
     if (e.replicas !== undefined) o.replicas = e.replicas;
     if (e.image !== undefined) o.image = e.image;
     if (e.containers) o.containers = e.containers;

@@ -16,11 +16,15 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** Candidates close to `word` (by edit distance or shared prefix), best first, at most `max`. */
+/**
+ * Candidates close to `word` (by edit distance or shared prefix), best first, at most `max`; never
+ * `word` itself (a hint must not suggest what the user already wrote).
+ */
 export function closeMatches(word: string, candidates: Iterable<string>, max = 3): string[] {
   const w = word.toLowerCase();
   const scored: { c: string; d: number }[] = [];
   for (const c of new Set(candidates)) {
+    if (c === word) continue;
     const lc = c.toLowerCase();
     const d = editDistance(w, lc);
     const limit = Math.max(2, Math.floor(Math.max(w.length, lc.length) / 3));

@@ -37,7 +37,7 @@ describe("plan", () => {
   it("a workload name in two namespaces needs a namespace", () => {
     const base = [deployment("web", { app: "web" }, { ns: "a" }), deployment("web", { app: "web" }, { ns: "b" })].join("---\n");
     const { problems } = context({ base, forks: { x: fork("x", "    - name: web\n") } });
-    expect(problems.map((p) => [p.line, p.message, p.hint])).toEqual([[7, "Deployment 'web' is ambiguous: it exists in namespaces a, b", "add namespace: <one of a, b> to this workload"]]);
+    expect(problems.map((p) => [p.line, p.message, p.hint])).toEqual([[7, "Deployment 'web' is ambiguous: it exists in namespaces a, b, none of them the render's namespace default", "add namespace: <one of a, b> to this workload"]]);
   });
 
   it("the same workload twice in one fork", () => {

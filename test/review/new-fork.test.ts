@@ -60,7 +60,12 @@ describe("buildNewFork", () => {
     {
       name: "unknown namespace: the names there",
       input: { workloads: [{ name: "ratings-v1", namespace: "shop" }] },
-      errors: [{ message: "no Deployment 'ratings-v1' in namespace shop in the base", hint: "the base has no Deployment" }],
+      errors: [{ message: "no Deployment 'ratings-v1' in namespace shop in the base", hint: "Deployment 'ratings-v1' is in namespace bookshop: pass --workload bookshop/ratings-v1" }],
+    },
+    {
+      name: "an unknown namespace with no such name anywhere: the (empty) names there",
+      input: { workloads: [{ name: "ratings-v9", namespace: "shop" }] },
+      errors: [{ message: "no Deployment 'ratings-v9' in namespace shop in the base", hint: "the base has no Deployment in namespace shop" }],
     },
     {
       name: "wrong kind: the right one suggested",
