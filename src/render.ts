@@ -1,6 +1,7 @@
 // The pipeline, as one explicit list of steps: loaded inputs → plan → generated objects → output.
 // Pure: the clock, the scope and the default namespace come in as options.
 import type { LoadedFork, LoadedManager, Manifest } from "./model/inputs.ts";
+import { checkCarriers } from "./generate/carriers.ts";
 import { generateConfigMaps } from "./generate/configmap.ts";
 import { generateDestinationRules } from "./generate/destination-rule.ts";
 import { generateEmissaryIngress } from "./generate/ingress-emissary.ts";
@@ -75,6 +76,7 @@ function generatorsFor(routing: string): [string, Generator][] {
     ["network-policies", generateNetworkPolicies],
     ["istio-policies", generateIstioPolicies],
     ["non-http", warnNonHttpServices],
+    ["carriers", checkCarriers],
   ];
   if (routing === "istio") {
     steps.push(["destination-rules", generateDestinationRules]);

@@ -11,6 +11,8 @@ export interface Io {
   stdoutIsTTY?: boolean;
   /** The clock, in ms since the epoch. */
   now(): number;
+  /** Random bytes (`kubefork headers` mints trace ids); default: the Web Crypto generator. */
+  random?(n: number): Uint8Array;
   /** Aborted on SIGTERM: long work (base.command) stops. */
   signal?: AbortSignal;
 }

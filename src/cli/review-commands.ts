@@ -75,6 +75,15 @@ export function registerReviewCommands(program: Command, io: Io, setCode: (c: nu
     .action(async (dir: string | undefined, opts) => setCode(await (await import("./trace.ts")).traceCommand(io, dir, opts)));
 
   program
+    .command("headers")
+    .description("print the headers of one request into a fork, every carrier included (a fresh traceparent under the fork's trace-id prefix)")
+    .argument("<id>", "the fork identifier")
+    .argument("[dir]", "the app directory", undefined)
+    .addOption(new Option("-o, --output <format>", "json (one object) | curl (-H arguments) | env (NAME=value lines)").choices(["json", "curl", "env"]).default("json"))
+    .option("--now <time>", "RFC 3339 time to judge expiry by")
+    .action(async (id: string, dir: string | undefined, opts) => setCode(await (await import("./headers.ts")).headersCommand(io, id, dir, opts)));
+
+  program
     .command("schema")
     .description("print the JSON Schema of a fork file (fork) or of kubefork.yaml (manager)")
     .addArgument(new Argument("[name]", "fork (default) | manager").choices(["fork", "manager"]))

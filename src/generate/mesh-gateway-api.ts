@@ -49,7 +49,8 @@ import {
   type Match,
   type Rule,
 } from "./gateway-api-common.ts";
-import { baggageRegex } from "./mesh-istio.ts";
+import { carrierSpec, gatewayHeaderMatches } from "./carriers.ts";
+import { carriersOf, type CarrierSpec } from "../model/carriers.ts";
 import { carriesHttp } from "../model/protocol.ts";
 import { forkMetadata, sharedMetadata } from "./meta.ts";
 import { serviceFqdn } from "../plan/names.ts";
@@ -57,9 +58,7 @@ import { emptyResult, type GenContext, type GenResult } from "./types.ts";
 
 /** The header matches that identify a fork, one per carrier (ORed as separate matches). */
 export function forkHeaderMatches(header: string, baggage: string | undefined, id: string): HeaderMatch[] {
-  const out: HeaderMatch[] = [{ type: "Exact", name: header, value: id }];
-  if (baggage) out.push({ type: "RegularExpression", name: "baggage", value: baggageRegex(baggage, id) });
-  return out;
+  return gatewayHeaderMatches(carriersOf({ header, baggage }), id);
 }
 
 /** Every base match ANDed with each carrier; no match means "any path", so the carrier alone. */
@@ -78,7 +77,9 @@ export function generateGatewayApiMesh(ctx: GenContext): GenResult {
   const { index, plan, manager } = ctx;
   const forks = plan.forks;
   if (forks.length === 0) return out;
-  const carriers = (id: string) => forkHeaderMatches(manager.spec.header, manager.spec.baggage, id);
+  // One header match per carrier of spec.carriers (src/generate/carriers.ts); `source` has none.
+  const cs = carrierSpec(manager);
+  const carriers = (id: string) => gatewayHeaderMatches(cs, id);
   const apiVersion = gatewayApiVersion(index);
   const made = new Set<string>();
   const claim = (ns: string, name: string, m: Manifest | ServicePlan, fp?: ForkPlan): boolean => {
@@ -150,7 +151,7 @@ export function generateGatewayApiMesh(ctx: GenContext): GenResult {
         return splitRule(c);
       });
       if (forkRules.length > MAX_RULES || routeMatchCount(forkRules) > MAX_ROUTE_MATCHES) {
-        out.problems.push(tooManyRules(r, ns, forkRules.length, routeMatchCount(forkRules)));
+        out.problems.push(tooManyRules(r, ns, forkRules.length, routeMatchCount(forkRules), cs));
         continue;
       }
       out.objects.push({
@@ -218,12 +219,12 @@ export function generateGatewayApiMesh(ctx: GenContext): GenResult {
   return out;
 }
 
-function tooManyRules(r: Manifest, ns: string, rules: number, matches: number): Problem {
+function tooManyRules(r: Manifest, ns: string, rules: number, matches: number, cs: CarrierSpec): Problem {
   return error({
     file: r.doc.file,
     line: r.doc.line,
     object: describe(r.object, ns),
-    message: `the fork copy of this HTTPRoute would need ${rules} rules and ${matches} matches (at most ${MAX_RULES} rules, ${MAX_MATCHES} matches per rule, ${MAX_ROUTE_MATCHES} per route; a rule with a ReplacePrefixMatch rewrite or redirect holds one match): its matches are multiplied by the carriers (header, baggage)`,
-    hint: "split the base HTTPRoute in two, or drop spec.baggage from kubefork.yaml",
+    message: `the fork copy of this HTTPRoute would need ${rules} rules and ${matches} matches (at most ${MAX_RULES} rules, ${MAX_MATCHES} matches per rule, ${MAX_ROUTE_MATCHES} per route; a rule with a ReplacePrefixMatch rewrite or redirect holds one match): its matches are multiplied by the header matches of the carriers (${cs.carriers.filter((c) => c !== "source").join(", ")})`,
+    hint: "split the base HTTPRoute in two, or choose fewer carriers in spec.carriers of kubefork.yaml",
   });
 }

@@ -2,7 +2,7 @@
 //
 // A base mesh VirtualService that claims a forked host, or routes to one, is extended: each of its
 // http routes gains, per fork, a copy placed before the base routes, whose match blocks are ANDed
-// with the fork match (one block per carrier: the header, and the baggage entry when set), whose
+// with the fork match (one block per carrier of spec.carriers: src/generate/carriers.ts), whose
 // rewrites, timeouts, retries and header operations are kept, and whose destinations on forked
 // Services go to the fork's Service copy (subsets dropped; weights on the same host collapsed).
 // Requests without the fork match meet exactly the base routes, in their order.
@@ -18,6 +18,7 @@ import { error, warning, type Problem } from "../problems.ts";
 import { sharedMetadata } from "./meta.ts";
 import { carriesHttp } from "../model/protocol.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
+import { andIstioMatch, carrierSpec, istioFragments, type IstioFragment } from "./carriers.ts";
 
 export const VS_KIND = "networking.istio.io/VirtualService";
 export const DR_KIND = "networking.istio.io/DestinationRule";
@@ -27,21 +28,7 @@ type Route = Record<string, unknown> & { name?: string; match?: Match[]; route?:
 type Match = Record<string, unknown> & { headers?: Record<string, unknown> };
 export type Destination = Record<string, unknown> & { destination?: { host?: string; subset?: string; port?: { number?: number } }; weight?: number };
 
-/** The header matches that identify a fork: one entry per carrier, ORed. */
-export function forkCarriers(header: string, baggage: string | undefined, id: string): Record<string, unknown>[] {
-  const carriers: Record<string, unknown>[] = [{ [header]: { exact: id } }];
-  if (baggage) carriers.push({ baggage: { regex: baggageRegex(baggage, id) } });
-  return carriers;
-}
-
-/** A whole-value RE2 regex matching a W3C baggage header that holds the entry `key=id`. */
-export function baggageRegex(key: string, id: string): string {
-  return `^(.*[,\\s])?${escapeRegex(key)}\\s*=\\s*${escapeRegex(id)}(\\s*[;,].*)?\\s*$`;
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
+export { baggageRegex } from "./carriers.ts";
 
 /** Does a VirtualService apply to sidecars (the mesh)? No gateways, or `mesh` among them. */
 export function isMeshVirtualService(o: KObject): boolean {
@@ -60,7 +47,9 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
   const forks = ctx.plan.forks;
   if (forks.length === 0) return out;
   const { index, manager } = ctx;
-  const carriers = (id: string) => forkCarriers(manager.spec.header, manager.spec.baggage, id);
+  // One match block per carrier (src/generate/carriers.ts); `source` only where sidecars route.
+  const cs = carrierSpec(manager);
+  const carriers = (mesh: boolean) => (id: string) => istioFragments(cs, id, { mesh });
 
   const allVS = index.ofKind(VS_KIND);
   const meshVS = allVS.filter((m) => isMeshVirtualService(m.object));
@@ -139,7 +128,7 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
       continue;
     }
     const touching = forks.filter((fp) => touched.has(fp));
-    out.replace.set(m, extendVirtualService(m.object, ns, touching, index.resolveHost, carriers));
+    out.replace.set(m, extendVirtualService(m.object, ns, touching, index.resolveHost, carriers(mesh)));
   }
 
   out.problems.push(...sourceLabelWarnings(meshVS, forks, index.nsOf));
@@ -165,7 +154,7 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
     }
     const http: Route[] = fps.map((fp) => ({
       name: `kubefork-${fp.id}`,
-      match: carriers(fp.id).map((h) => ({ headers: h })),
+      match: andIstioMatch(undefined, carriers(true)(fp.id)),
       route: [{ destination: { host: fp.serviceByFqdn.get(host)!.copyFqdn } }],
     }));
     http.push({ name: "default", route: [{ destination: { host } }] });
@@ -188,7 +177,7 @@ export function extendVirtualService(
   ns: string,
   forks: readonly ForkPlan[],
   resolveHost: (host: string, ns: string) => string,
-  carriers: (id: string) => Record<string, unknown>[],
+  carriers: (id: string) => IstioFragment[],
 ): KObject {
   const copy = clone(vs);
   const spec = asRecord(copy.spec)!;
@@ -209,11 +198,11 @@ function forkRoute(
   fp: ForkPlan,
   ns: string,
   resolveHost: (host: string, ns: string) => string,
-  carriers: Record<string, unknown>[],
+  carriers: IstioFragment[],
 ): Route {
   const c = clone(r);
   c.name = `kubefork-${fp.id}-${r.name ?? `route-${i}`}`;
-  c.match = andMatch(r.match, carriers);
+  c.match = andIstioMatch(r.match, carriers);
   if (Array.isArray(c.route)) c.route = collapse(c.route.map((d) => swapDestination(d, fp, ns, resolveHost)), resolveHost, ns);
   // Reorder so `name` and `match` lead, as people write routes.
   const { name, match, ...rest } = c;
@@ -222,8 +211,7 @@ function forkRoute(
 
 /** Every base match block ANDed with each carrier; no base match means "match the carrier". */
 export function andMatch(match: Match[] | undefined, carriers: readonly Record<string, unknown>[]): Match[] {
-  if (!match || match.length === 0) return carriers.map((h) => ({ headers: { ...h } }));
-  return match.flatMap((m) => carriers.map((h) => ({ ...clone(m), headers: { ...(m.headers ?? {}), ...h } })));
+  return andIstioMatch(match, carriers.map((h) => ({ headers: h as Record<string, Record<string, string>> })));
 }
 
 export function swapDestination(d: Destination, fp: ForkPlan, ns: string, resolveHost: (host: string, ns: string) => string): Destination {

@@ -1,5 +1,6 @@
 // The ForkManager: kubefork.yaml at the root of the app directory.
 import * as z from "zod/mini";
+import { carrierIssues, carrierList } from "./carriers.ts";
 import { dnsLabel, duration, labelMap } from "./common.ts";
 
 export const MANAGER_API_VERSION = "kubefork.dev/v1alpha1";
@@ -97,6 +98,8 @@ export const managerSpec = z.strictObject({
   ),
   routing: z._default(z.enum(["istio", "gateway-api"]), "istio"),
   ingress: z.optional(z.array(ingressEntry)),
+  /** How a request names its fork (src/model/carriers.ts); default: the header, plus baggage when set. */
+  carriers: z.optional(carrierList),
   policy: z.optional(policySchema),
 });
 
@@ -110,6 +113,10 @@ export const managerSchema = z.strictObject({
     annotations: z.optional(labelMap),
   }),
   spec: z._default(managerSpec, () => managerSpec.parse({})),
-});
+}).check(
+  z.superRefine((m, ctx) => {
+    for (const i of carrierIssues(m.spec)) ctx.addIssue({ code: "custom", path: ["spec", ...i.path], message: i.message });
+  }),
+);
 export type ForkManager = z.infer<typeof managerSchema>;
 export type ManagerSpec = ForkManager["spec"];

@@ -144,7 +144,7 @@ describe("routing: gateway-api: objects and problems", () => {
     const r = withReviewsRoute(rules);
     expect({ ok: r.ok, objects: r.result!.objects }).toEqual({ ok: false, objects: [] });
     expect(r.problems.filter((p) => p.severity === "error").map((p) => p.message)).toEqual([
-      "the fork copy of this HTTPRoute would need 3 rules and 180 matches (at most 16 rules, 64 matches per rule, 128 per route; a rule with a ReplacePrefixMatch rewrite or redirect holds one match): its matches are multiplied by the carriers (header, baggage)",
+      "the fork copy of this HTTPRoute would need 3 rules and 180 matches (at most 16 rules, 64 matches per rule, 128 per route; a rule with a ReplacePrefixMatch rewrite or redirect holds one match): its matches are multiplied by the header matches of the carriers (header, baggage)",
     ]);
   });
 

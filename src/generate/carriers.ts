@@ -1,0 +1,216 @@
+// The carriers (src/model/carriers.ts) as routing: the match blocks a fork route adds per carrier,
+// in both routing flavours, and the request headers a per-fork host (or `kubefork headers`) sets.
+//
+// Matching, checked at the source:
+// - Istio hands a StringMatch `regex` to Envoy as a safe_regex (RE2) matched against the WHOLE
+//   header value; istio validation caps a regex at 1,024 characters (istio/istio @86c9f01f,
+//   pkg/config/validation/validation.go validateStringRegexp). Gateway API header match values
+//   are at most 4,096 characters and, in the experimental channel, printable ASCII with single
+//   spaces (kubernetes-sigs/gateway-api @4564255a, apis/v1/httproute_types.go HTTPHeaderMatch):
+//   every regex here is printable ASCII without spaces (`\s` for optional whitespace).
+// - Envoy matches a repeated header against its values joined by ",", which is how W3C list
+//   headers (baggage, tracestate) combine: the entry regexes accept it anywhere in the list.
+// - `sourceLabels` is decided by istiod when it builds a sidecar's routes: a block is kept for a
+//   proxy whose labels include them, and a block that lists `gateways` ignores them
+//   (pilot/pkg/networking/core/route/route.go sourceMatchHTTP). Waypoints (ambient mode) drop
+//   every block with sourceLabels (pilot/pkg/networking/core/listener_waypoint.go, istio#51565),
+//   and an HTTPRoute match has no condition on the client: the `source` carrier is sidecar-only.
+import { hasCarrier, TRACESTATE_KEY, traceIdPrefix, unusablePrefix, type Carrier, type CarrierSpec, type MintedTrace } from "../model/carriers.ts";
+import { carriersOf } from "../model/carriers.ts";
+import type { ForkManager } from "../model/manager.ts";
+import { FORK_LABEL } from "../plan/labels.ts";
+import type { ForkPlan } from "../plan/plan.ts";
+import { error, type Problem } from "../problems.ts";
+import { emptyResult, type GenContext, type GenResult } from "./types.ts";
+
+/** The longest regex istiod accepts (validation.go validateStringRegexp). */
+export const ISTIO_MAX_REGEX = 1024;
+
+export function carrierSpec(manager: ForkManager): CarrierSpec {
+  return carriersOf(manager.spec);
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** A whole-value RE2 regex matching a W3C baggage header that holds the entry `key=id`. */
+export function baggageRegex(key: string, id: string): string {
+  return `^(.*[,\\s])?${escapeRegex(key)}\\s*=\\s*${escapeRegex(id)}(\\s*[;,].*)?\\s*$`;
+}
+
+/** A whole-value RE2 regex matching a W3C tracestate header that holds the list member `kubefork=id`. */
+export function tracestateRegex(id: string): string {
+  return `^(.*,)?\\s*${TRACESTATE_KEY}=${escapeRegex(id)}\\s*(,.*)?$`;
+}
+
+/** traceparent whose trace id starts with `prefix`: any version but ff, later versions' extra fields allowed. */
+export function traceparentRegex(prefix: string): string {
+  return `^([0-9a-e][0-9a-f]|f[0-9a-e])-${prefix}[0-9a-f]{${32 - prefix.length}}-[0-9a-f]{16}-[0-9a-f]{2}(-.*)?$`;
+}
+
+/** x-b3-traceid (B3 multi-header) whose 128-bit trace id starts with `prefix`. */
+export function b3TraceIdRegex(prefix: string): string {
+  return `^${prefix}[0-9a-f]{${32 - prefix.length}}$`;
+}
+
+/** One header condition of a carrier, flavour-neutral. */
+export interface HeaderCondition {
+  carrier: Carrier;
+  name: string;
+  exact?: string;
+  regex?: string;
+}
+
+/** The header conditions that identify fork `id`, one per ORed match block, in carrier order. */
+export function headerConditions(cs: CarrierSpec, id: string): HeaderCondition[] {
+  const out: HeaderCondition[] = [{ carrier: "header", name: cs.header, exact: id }];
+  if (cs.baggageKey !== undefined) out.push({ carrier: "baggage", name: "baggage", regex: baggageRegex(cs.baggageKey, id) });
+  if (hasCarrier(cs, "tracestate")) out.push({ carrier: "tracestate", name: "tracestate", regex: tracestateRegex(id) });
+  if (hasCarrier(cs, "traceId")) {
+    const prefix = traceIdPrefix(id);
+    out.push({ carrier: "traceId", name: "traceparent", regex: traceparentRegex(prefix) });
+    out.push({ carrier: "traceId", name: "x-b3-traceid", regex: b3TraceIdRegex(prefix) });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Istio.
+
+/** What one carrier ANDs into an Istio match block. */
+export type IstioFragment = { headers?: Record<string, Record<string, string>>; sourceLabels?: Record<string, string> };
+
+/**
+ * The Istio match fragments of fork `id`, ORed: the header conditions, and for a VirtualService
+ * that applies to sidecars (`mesh`), the fork's pods as the source.
+ */
+export function istioFragments(cs: CarrierSpec, id: string, opts: { mesh: boolean }): IstioFragment[] {
+  const out: IstioFragment[] = headerConditions(cs, id).map((c): IstioFragment => {
+    const m: Record<string, string> = c.exact !== undefined ? { exact: c.exact } : { regex: c.regex! };
+    return { headers: { [c.name]: m } };
+  });
+  if (opts.mesh && hasCarrier(cs, "source")) out.push({ sourceLabels: { [FORK_LABEL]: id } });
+  return out;
+}
+
+type IstioMatch = Record<string, unknown> & { headers?: Record<string, unknown>; sourceLabels?: Record<string, unknown>; gateways?: unknown };
+
+/**
+ * Every base match block ANDed with each fragment; no base match means "match the fragment". A
+ * source fragment is left out of a block that lists `gateways` (istiod then ignores sourceLabels,
+ * so the block would match every sidecar's calls).
+ */
+export function andIstioMatch(match: readonly IstioMatch[] | undefined, fragments: readonly IstioFragment[]): IstioMatch[] {
+  if (!match || match.length === 0) return fragments.map((f) => structuredClone(f) as IstioMatch);
+  return match.flatMap((m) =>
+    fragments
+      .filter((f) => !(f.sourceLabels && Array.isArray(m.gateways) && m.gateways.length > 0))
+      .map((f) => {
+        const out: IstioMatch = structuredClone(m);
+        if (f.headers) out.headers = { ...(m.headers ?? {}), ...structuredClone(f.headers) };
+        if (f.sourceLabels) out.sourceLabels = { ...(m.sourceLabels ?? {}), ...f.sourceLabels };
+        return out;
+      }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gateway API.
+
+export type GatewayHeaderMatch = { type?: string; name: string; value: string };
+
+/** The Gateway API header matches of fork `id`, one per ORed match (no `source`: see the top). */
+export function gatewayHeaderMatches(cs: CarrierSpec, id: string): GatewayHeaderMatch[] {
+  return headerConditions(cs, id).map((c) => (c.exact !== undefined ? { type: "Exact", name: c.name, value: c.exact } : { type: "RegularExpression", name: c.name, value: c.regex! }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request headers: what a per-fork host sets, and what `kubefork headers` prints.
+
+export interface HeaderOps {
+  /** Replace the header. */
+  set: [string, string][];
+  /** Append a list member (baggage, tracestate: W3C list headers, combined with ","). */
+  append: [string, string][];
+}
+
+/**
+ * What a per-fork host sets on every request: the fork header (replacing a value the client
+ * sent), and the baggage and tracestate entries when those carriers are chosen (appended, so the
+ * client's other entries stay). A trace id cannot be set by a static route: a gateway mints its
+ * own, at random (so `traceId` alone never reaches a fork from a per-fork host; the fork header
+ * does, at the first hop).
+ */
+export function forkHeaderOps(cs: CarrierSpec, id: string): HeaderOps {
+  const ops: HeaderOps = { set: [[cs.header, id]], append: [] };
+  if (cs.baggageKey !== undefined) ops.append.push(["baggage", `${cs.baggageKey}=${id}`]);
+  if (hasCarrier(cs, "tracestate")) ops.append.push(["tracestate", `${TRACESTATE_KEY}=${id}`]);
+  return ops;
+}
+
+/** The headers of one request into fork `id`: every header carrier, and a trace context under its prefix. */
+export function requestHeaders(cs: CarrierSpec, id: string, trace: MintedTrace): [string, string][] {
+  const ops = forkHeaderOps(cs, id);
+  return [
+    ...ops.set,
+    ...ops.append,
+    ["traceparent", trace.traceparent],
+    ["x-b3-traceid", trace.traceId],
+    ["x-b3-spanid", trace.spanId],
+    ["x-b3-sampled", "1"],
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks over all forks of a render.
+
+/**
+ * With the `traceId` carrier: two forks whose prefixes collide (or a prefix no fork may own) are
+ * an error at the fork file, since a minted id of one would route to the other. And every regex
+ * must fit istiod's limit.
+ */
+export function carrierProblems(cs: CarrierSpec, forks: readonly ForkPlan[], prefixOf: (id: string) => string = traceIdPrefix): Problem[] {
+  const problems: Problem[] = [];
+  const at = (fp: ForkPlan) => {
+    const pos = fp.loaded.doc.locate(["metadata", "name"]);
+    return { file: fp.file, line: pos.line, column: pos.column, path: "metadata.name" };
+  };
+  if (hasCarrier(cs, "traceId")) {
+    const owner = new Map<string, string>();
+    for (const fp of [...forks].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+      const prefix = prefixOf(fp.id);
+      const bad = unusablePrefix(prefix);
+      const other = owner.get(prefix);
+      if (bad || other !== undefined)
+        problems.push(
+          error({
+            ...at(fp),
+            message: bad
+              ? `the trace-id prefix of fork '${fp.id}' (${prefix}) cannot route: ${bad}`
+              : `the trace-id prefix of fork '${fp.id}' (${prefix}) is the same as fork '${other}''s: a trace id minted for one would route to the other (carrier traceId)`,
+            hint: "rename the fork (the identifier is the file name and metadata.name)",
+          }),
+        );
+      else owner.set(prefix, fp.id);
+    }
+  }
+  for (const fp of forks)
+    for (const c of headerConditions(cs, fp.id))
+      if (c.regex !== undefined && c.regex.length > ISTIO_MAX_REGEX)
+        problems.push(
+          error({
+            ...at(fp),
+            message: `the ${c.carrier} match of fork '${fp.id}' is a regex of ${c.regex.length} characters; Istio accepts at most ${ISTIO_MAX_REGEX}`,
+            hint: c.carrier === "baggage" ? "use a shorter spec.baggage key in kubefork.yaml" : "use a shorter fork identifier",
+          }),
+        );
+  return problems;
+}
+
+/** The render step: carrierProblems over the plan's forks. */
+export function checkCarriers(ctx: GenContext): GenResult {
+  const out = emptyResult();
+  out.problems.push(...carrierProblems(carrierSpec(ctx.manager), ctx.plan.forks));
+  return out;
+}
