@@ -17,7 +17,7 @@ import { podTemplateOf, WORKLOAD_KINDS_INDEXED, type BaseIndex } from "../plan/b
 import { copyName, shortHash } from "../plan/names.ts";
 import type { ForkPlan, WorkloadPlan } from "../plan/plan.ts";
 import { error, formatPath, type PathSegment, type Problem } from "../problems.ts";
-import { closeMatches } from "../util/suggest.ts";
+import { listHint, resolveConfigMap } from "../plan/fork-resolution.ts";
 import { forkMetadata } from "./meta.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
 
@@ -28,7 +28,9 @@ export interface ConfigMapPlan {
   entryIndex: number;
   base: Manifest;
   namespace: string;
+  /** The base ConfigMap's name: `<entry name>-<hash>` for a kustomize configMapGenerator's output. */
   name: string;
+  /** `<entry name>-<id>`: stable across base edits that change a generator's hash. */
   copyName: string;
 }
 
@@ -111,13 +113,10 @@ export function planConfigMaps(fp: ForkPlan, index: BaseIndex): { plans: ConfigM
   const forkNamespaces = new Set(fp.workloads.map((w) => w.namespace));
   const seen = new Map<string, number>();
   (fp.loaded.fork.spec.configMaps ?? []).forEach((entry, i) => {
-    const all = index.ofKind("ConfigMap");
-    let found = all.filter((m) => m.object.metadata.name === entry.name && (entry.namespace === undefined || index.nsOf(m.object) === entry.namespace));
-    if (found.length > 1) found = found.filter((m) => forkNamespaces.has(index.nsOf(m.object)));
-    if (found.length === 0) {
+    const r = resolveConfigMap(index, entry.name, entry.namespace, forkNamespaces);
+    if ("missing" in r) {
       const where = entry.namespace ? ` in namespace ${entry.namespace}` : "";
-      const names = all.filter((m) => entry.namespace === undefined || index.nsOf(m.object) === entry.namespace).map((m) => m.object.metadata.name);
-      const close = closeMatches(entry.name, names);
+      const { close, names } = r.missing;
       const isSecret = index.ofKind("Secret").some((m) => m.object.metadata.name === entry.name);
       problems.push(
         error({
@@ -127,15 +126,13 @@ export function planConfigMaps(fp: ForkPlan, index: BaseIndex): { plans: ConfigM
             ? `'${entry.name}' is a Secret: kubefork never copies Secrets; point the workloads at another existing Secret with spec.secretRefs: [{from: ${entry.name}, to: <secret>}]`
             : close.length
               ? `did you mean ${close.map((c) => `'${c}'`).join(" or ")}?`
-              : names.length
-                ? `the base has these ConfigMaps: ${names.slice(0, 10).join(", ")}${names.length > 10 ? ", ..." : ""}`
-                : "the base has no ConfigMap; an override changes keys of an existing one (add the ConfigMap to the base, or set the values with env)",
+              : listHint("ConfigMap", names, "the base has no ConfigMap; an override changes keys of an existing one (add the ConfigMap to the base, or set the values with env)"),
         }),
       );
       return;
     }
-    if (found.length > 1) {
-      const nss = found.map((m) => index.nsOf(m.object));
+    if ("ambiguous" in r) {
+      const nss = r.ambiguous;
       problems.push(
         error({
           ...at(["spec", "configMaps", i, "name"]),
@@ -145,9 +142,22 @@ export function planConfigMaps(fp: ForkPlan, index: BaseIndex): { plans: ConfigM
       );
       return;
     }
-    const base = found[0]!;
+    if ("generated" in r) {
+      const shown = r.generated.map((m) => `${index.nsOf(m.object)}/${m.object.metadata.name}`);
+      problems.push(
+        error({
+          ...at(["spec", "configMaps", i, "name"]),
+          message: `ConfigMap '${entry.name}' is ambiguous: the base has several ConfigMaps named after it with a kustomize hash suffix: ${shown.join(", ")}`,
+          hint: `name one of them in full (e.g. name: ${r.generated[0]!.object.metadata.name})${new Set(r.generated.map((m) => index.nsOf(m.object))).size > 1 ? ", or add namespace" : ""}; a base with one configMapGenerator output of that name needs no change`,
+        }),
+      );
+      return;
+    }
+    const base = r.found;
     const ns = index.nsOf(base.object);
-    const key = `${ns}/${entry.name}`;
+    // The base object's own name: `<name>-<hash>` for a configMapGenerator's output.
+    const name = base.object.metadata.name;
+    const key = `${ns}/${name}`;
     const dup = seen.get(key);
     if (dup !== undefined) {
       problems.push(error({ ...at(["spec", "configMaps", i, "name"]), message: `ConfigMap ${key} is already overridden by spec.configMaps[${dup}]`, hint: "merge the two entries' data" }));
@@ -162,13 +172,13 @@ export function planConfigMaps(fp: ForkPlan, index: BaseIndex): { plans: ConfigM
       return;
     }
     // Unreferenced: no forked workload of that namespace reads it.
-    const readers = fp.workloads.filter((w) => w.namespace === ns && forkedReferences(w, fp).configMaps.has(entry.name));
+    const readers = fp.workloads.filter((w) => w.namespace === ns && forkedReferences(w, fp).configMaps.has(name));
     if (readers.length === 0) {
-      const baseReaders = baseReadersOf(index, "ConfigMap", ns, entry.name);
+      const baseReaders = baseReadersOf(index, "ConfigMap", ns, name);
       problems.push(
         error({
           ...at(["spec", "configMaps", i, "name"]),
-          message: `unreferenced override: no forked workload reads ConfigMap ${ns}/${entry.name}, so the copy would change nothing`,
+          message: `unreferenced override: no forked workload reads ConfigMap ${ns}/${name}, so the copy would change nothing`,
           hint: baseReaders.length
             ? `it is read by ${baseReaders.join(", ")}: fork one of them (add it to spec.workloads), or remove this override`
             : "no workload of the base reads it either; remove this override",
@@ -176,7 +186,7 @@ export function planConfigMaps(fp: ForkPlan, index: BaseIndex): { plans: ConfigM
       );
       return;
     }
-    plans.push({ entry, entryIndex: i, base, namespace: ns, name: entry.name, copyName: cname });
+    plans.push({ entry, entryIndex: i, base, namespace: ns, name, copyName: cname });
   });
 
   // Secret references: `from` must be read by a forked workload; each `from` once.

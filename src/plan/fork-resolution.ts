@@ -64,3 +64,50 @@ export function listHint(kind: string, names: readonly string[], none: string): 
   const unique = [...new Set(names)];
   return unique.length ? `the base has these ${kind}s: ${unique.slice(0, 10).join(", ")}${unique.length > 10 ? ", ..." : ""}` : none;
 }
+
+// ---------------------------------------------------------------- ConfigMaps
+
+/**
+ * The suffix kustomize's configMapGenerator (and secretGenerator) appends: `<name>-<hash>`, the
+ * hash being the first 10 hex digits of a sha256 of the object with 0, 1, 3, a, e replaced by g,
+ * h, k, m, t (no vowels, no look-alike digits), so exactly 10 characters of
+ * [2456789bcdfghkmt]. kubernetes-sigs/kustomize @12f9e6391464b3ad9dd3fe8182049dc1b1772990:
+ * api/hasher/hasher.go `encode` (after kubectl's pkg/kubectl/util/hash) and
+ * api/internal/builtins/HashTransformer.go (`fmt.Sprintf("%s-%s", res.GetName(), h)`, applied
+ * after namePrefix/nameSuffix, so the name before the hash is the generator's name with them).
+ */
+const KUSTOMIZE_HASH = /^[2456789bcdfghkmt]{10}$/;
+
+/** Whether `name` is `<base>-<hash>` as kustomize's HashTransformer names a generated object. */
+export function isHashSuffixed(name: string, base: string): boolean {
+  return name.length === base.length + 11 && name.startsWith(`${base}-`) && KUSTOMIZE_HASH.test(name.slice(base.length + 1));
+}
+
+export type ConfigMapResolution =
+  | { found: Manifest }
+  /** The name in several namespaces: the namespaces. */
+  | { ambiguous: string[] }
+  /** Several `<name>-<hash>` ConfigMaps where one was wanted: all of them. */
+  | { generated: Manifest[] }
+  | { missing: { close: string[]; names: string[] } };
+
+/**
+ * The base ConfigMap a `spec.configMaps[]` entry names: by its name, or, when none has it, the
+ * one `<name>-<hash>` a kustomize configMapGenerator made of it (so a fork names the generator and
+ * survives the next base edit). Without `namespace`, several namespaces narrow to those the fork
+ * copies workloads in.
+ */
+export function resolveConfigMap(index: BaseIndex, name: string, namespace: string | undefined, forkNamespaces: ReadonlySet<string>): ConfigMapResolution {
+  const all = index.ofKind("ConfigMap");
+  const inScope = all.filter((m) => namespace === undefined || index.nsOf(m.object) === namespace);
+  const narrow = (ms: Manifest[]) => (ms.length > 1 ? ms.filter((m) => forkNamespaces.has(index.nsOf(m.object))) : ms);
+  let found = narrow(inScope.filter((m) => m.object.metadata.name === name));
+  if (found.length === 0) {
+    found = narrow(inScope.filter((m) => isHashSuffixed(m.object.metadata.name, name)));
+    if (found.length > 1) return { generated: found };
+  }
+  if (found.length === 1) return { found: found[0]! };
+  if (found.length > 1) return { ambiguous: namespacesOf(index, found) };
+  const names = inScope.map((m) => m.object.metadata.name);
+  return { missing: { close: closeMatches(name, names), names } };
+}
