@@ -3,6 +3,7 @@
 //   node bench/run.mjs [--quick] [--sizes 100x10,2000x200] [--runs 5] [--seed 1] [--cli dist/kubefork.cjs]
 //   node bench/run.mjs --cold-only [--cold-runs 20]
 //   node bench/run.mjs --profile [--sizes 2000x200] [--profile-dist]
+//   node bench/run.mjs --commit-only [--commit-sizes 2000x200,10000x1000] [--commit-large]
 //
 // For every (N services, F forks) it generates an app directory into bench/.work/ (reused when the
 // parameters and the generator are unchanged), runs the bundled CLI as a separate process for
@@ -13,6 +14,12 @@
 // time. Peak RSS comes from GNU time (`/usr/bin/time -f %M`), or, without it, from a preloaded
 // hook reading process.resourceUsage().maxRSS at exit.
 //
+// The commit scenario (issue 15, per-fork mode): for each --commit-sizes entry (default 2000x200;
+// --commit-large adds 10000x1000; `none` skips it), F + 1 renders of one commit, `--fork <id>` for
+// every fork and `--shared`, one after the other, each from a fresh copy of the app directory, all
+// sharing one TMPDIR (the render cache). Reported against one full render (T_full) and against
+// (F + 1) x `kubefork --version` (T_start); target T_commit <= 3 T_full + 1.5 (F + 1) T_start.
+//
 // Prints a Markdown report (machine, Node, date, table, targets with pass/fail), also written to
 // bench/.work/results.md and, as data, bench/.work/results.json.
 //
@@ -21,7 +28,7 @@
 // and prints the top self-time functions and modules.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -39,13 +46,15 @@ const ALL_SIZES = [
   [2000, 200],
   [2000, 400],
 ];
-const TARGETS = { floorRatio: 1.5, forkGrowth: 1.3, rssMB: 400, coldRatio: 1.5 };
+const TARGETS = { floorRatio: 1.5, forkGrowth: 1.3, rssMB: 400, coldRatio: 1.5, commitFull: 3, commitStart: 1.5 };
+const COMMIT_SIZES = [[2000, 200]];
+const COMMIT_LARGE = [10000, 1000];
 
 // ---------------------------------------------------------------------------------------------
 // arguments
 
 function parseArgs(argv) {
-  const o = { quick: false, coldOnly: false, sizes: undefined, runs: 5, coldRuns: 20, seed: 1, cli: "dist/kubefork.cjs", profile: false, profileDist: false, top: 15 };
+  const o = { quick: false, coldOnly: false, commitOnly: false, sizes: undefined, commitSizes: undefined, commitLarge: false, runs: 5, coldRuns: 20, seed: 1, cli: "dist/kubefork.cjs", profile: false, profileDist: false, top: 15 };
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
     const val = () => {
@@ -54,6 +63,9 @@ function parseArgs(argv) {
     };
     if (a === "--quick") o.quick = true;
     else if (a === "--cold-only") o.coldOnly = true;
+    else if (a === "--commit-only") o.commitOnly = true;
+    else if (a === "--commit-large") o.commitLarge = true;
+    else if (a === "--commit-sizes") o.commitSizes = ((v) => (v === "none" ? [] : parseSizes(v)))(val());
     else if (a === "--sizes") o.sizes = parseSizes(val());
     else if (a === "--runs") o.runs = posInt(val(), a);
     else if (a === "--cold-runs") o.coldRuns = posInt(val(), a);
@@ -68,7 +80,9 @@ function parseArgs(argv) {
       process.exit(0);
     } else die(`unknown argument ${a} (try --help)`);
   }
-  if (!o.sizes) o.sizes = o.profile ? [[2000, 200]] : o.coldOnly ? [] : o.quick ? ALL_SIZES.slice(0, 2) : ALL_SIZES;
+  if (!o.sizes) o.sizes = o.profile ? [[2000, 200]] : o.coldOnly || o.commitOnly ? [] : o.quick ? ALL_SIZES.slice(0, 2) : ALL_SIZES;
+  if (!o.commitSizes) o.commitSizes = o.coldOnly || o.profile ? [] : o.quick ? [[500, 50]] : COMMIT_SIZES;
+  if (o.commitLarge && !o.commitSizes.some(([n, f]) => n === COMMIT_LARGE[0] && f === COMMIT_LARGE[1])) o.commitSizes = [...o.commitSizes, COMMIT_LARGE];
   return o;
 }
 
@@ -364,6 +378,144 @@ async function coldStart(opts) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// the commit scenario (issue 15)
+
+/** Where the per-render copies of the app directory go: a tmpfs when there is one (copying and
+ * removing 23 MB a thousand times on a disk would dominate the bench), else bench/.work. */
+function copyRoot() {
+  for (const d of ["/dev/shm"]) {
+    try {
+      if (statSync(d).isDirectory()) {
+        const probe = join(d, `kubefork-bench-${process.pid}`);
+        mkdirSync(probe);
+        return probe;
+      }
+    } catch {
+      /* not here */
+    }
+  }
+  const d = join(WORK, `copies-${process.pid}`);
+  mkdirSync(d, { recursive: true });
+  return d;
+}
+
+/** Identities of the objects of a `-o json` output, sorted: the partitions' union is checked against the full render. */
+function identities(file) {
+  const { docs } = parseJsonOutput(readFileSync(file, "utf8"));
+  return docs.map((d) => `${d.apiVersion}/${d.kind}/${d.metadata?.namespace ?? ""}/${d.metadata?.name}`);
+}
+
+/**
+ * One commit in per-fork mode: `--fork <id>` for every fork (the first one computes the commit),
+ * then `--shared`, one after the other, each from a fresh copy of the app directory (untimed), all
+ * with one fresh TMPDIR. Paired, in the same run: one full render (median of a few) and
+ * `kubefork --version` (median of 11).
+ */
+async function benchCommit(opts, n, f, log) {
+  const app = ensureApp(n, f, opts.seed);
+  const loadBefore = os.loadavg()[0];
+  log(`\ncommit (${n}, ${f}): ${relative(ROOT, app.dir)} ${app.reused ? "(reused)" : "(generated)"}, ${(app.totalBytes / 1e6).toFixed(2)} MB input`);
+  const copies = copyRoot();
+  const tmp = join(WORK, `commit-tmp-n${n}-f${f}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  let copyNo = 0;
+  let copy;
+  const freshCopy = () => {
+    if (copy) rmSync(copy, { recursive: true, force: true });
+    copy = join(copies, `app-${copyNo++}`);
+    cpSync(app.dir, copy, { recursive: true });
+    return copy;
+  };
+  const out = join(WORK, `commit-out.json`);
+  try {
+    // T_full and T_start, measured now, under the same load as the commit.
+    const fullRuns = n > 2000 ? 1 : 3;
+    const full = [];
+    const fullOut = join(WORK, `commit-full-n${n}-f${f}.json`);
+    for (let r = 0; r < fullRuns; r++) {
+      const x = await runNode(cliArgs(opts.cli, freshCopy(), "json"), { stdoutFile: fullOut });
+      if (x.code !== 0) abort(`full render of ${app.dir}`, x);
+      full.push(x);
+    }
+    const start = [];
+    const versionFile = join(WORK, "version.txt");
+    for (let r = 0; r < 11; r++) {
+      const x = await runNode([opts.cli, "--version"], { stdoutFile: versionFile });
+      if (x.code !== 0) abort(`${opts.cli} --version`, x);
+      start.push(x);
+    }
+    const tFull = median(full.map((x) => x.wallMs));
+    const tStart = median(start.map((x) => x.wallMs));
+
+    const ids = readdirSync(join(app.dir, "forks")).filter((x) => x.endsWith(".yaml")).map((x) => x.slice(0, -5)).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+    const partitions = [...ids.map((id) => ["--fork", id]), ["--shared"]];
+    const env = { ...process.env, TMPDIR: tmp };
+    const runs = [];
+    const union = [];
+    for (const [i, args] of partitions.entries()) {
+      const x = await runNode([...cliArgs(opts.cli, freshCopy(), "json"), ...args], { stdoutFile: out, env });
+      if (x.code !== 0) abort(`render ${args.join(" ")} of ${app.dir} (commit, render ${i + 1})`, x);
+      union.push(...identities(out));
+      runs.push({ args, ...x });
+      if (i % 50 === 49) process.stderr.write(".");
+    }
+    process.stderr.write("\n");
+    const want = identities(fullOut).sort();
+    union.sort();
+    const warnings = [];
+    if (union.length !== want.length || union.some((u, k) => u !== want[k])) {
+      warnings.push(`the partitions' union (${union.length} objects) is not the full render (${want.length})`);
+    }
+    const first = runs[0];
+    const cached = runs.slice(1, -1);
+    const shared = runs[runs.length - 1];
+    const total = runs.reduce((s, x) => s + x.wallMs, 0);
+    const cpu = runs.every((x) => x.cpuMs != null) ? runs.reduce((s, x) => s + x.cpuMs, 0) : undefined;
+    const budget = TARGETS.commitFull * tFull + TARGETS.commitStart * partitions.length * tStart;
+    const r = {
+      n,
+      f,
+      renders: partitions.length,
+      tFull,
+      tFullCpu: full.every((x) => x.cpuMs != null) ? median(full.map((x) => x.cpuMs)) : undefined,
+      tStart,
+      tStartMin: Math.min(...start.map((x) => x.wallMs)),
+      tStartCpu: start.every((x) => x.cpuMs != null) ? median(start.map((x) => x.cpuMs)) : undefined,
+      version: readFileSync(versionFile, "utf8").trim(),
+      first: { wallMs: first.wallMs, cpuMs: first.cpuMs, rssKB: first.rssKB },
+      cached: {
+        wallMs: median(cached.map((x) => x.wallMs)),
+        wallMinMs: Math.min(...cached.map((x) => x.wallMs)),
+        wallMaxMs: Math.max(...cached.map((x) => x.wallMs)),
+        cpuMs: cached.every((x) => x.cpuMs != null) ? median(cached.map((x) => x.cpuMs)) : undefined,
+        rssKB: cached.every((x) => x.rssKB != null) ? median(cached.map((x) => x.rssKB)) : undefined,
+      },
+      shared: { wallMs: shared.wallMs, cpuMs: shared.cpuMs },
+      totalMs: total,
+      cpuMs: cpu,
+      budgetMs: budget,
+      ok: total <= budget,
+      cpuBudgetMs: undefined,
+      objects: want.length,
+      warnings,
+      load: Math.max(loadBefore, os.loadavg()[0]),
+    };
+    if (cpu != null && r.tFullCpu != null && r.tStartCpu != null) r.cpuBudgetMs = TARGETS.commitFull * r.tFullCpu + TARGETS.commitStart * partitions.length * r.tStartCpu;
+    log(
+      `  T_full ${ms(tFull)}, T_start ${ms(tStart)}; first --fork ${ms(first.wallMs)}, cached --fork ${ms(r.cached.wallMs)} ` +
+        `(${ms(r.cached.wallMinMs)}–${ms(r.cached.wallMaxMs)}), --shared ${ms(shared.wallMs)}; commit ${ms(total)} ` +
+        `(${ratio(total / tFull)} T_full; target ${ms(budget)}: ${r.ok ? "pass" : "FAIL"}); load ${r.load.toFixed(1)}`,
+    );
+    for (const w of warnings) log(`  WARNING: ${w}`);
+    return r;
+  } finally {
+    rmSync(copies, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // report
 
 function machine() {
@@ -379,13 +531,13 @@ function machine() {
 }
 
 function markdown(results) {
-  const { m, sizes, cold, opts, rev, linearity, targets } = results;
+  const { m, sizes, cold, commits, opts, rev, linearity, targets } = results;
   const L = [];
   L.push(`### Benchmark (\`npm run bench\`)`);
   L.push("");
   L.push(
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGB.toFixed(1)} GB, ${m.os}; Node ${m.node}; ${m.date}; ` +
-      `kubefork ${cold?.version ?? "?"} (${rev}). Wall time = median of ${opts.runs} runs, spawn to exit, node start-up included; ` +
+      `kubefork ${cold?.version ?? commits?.[0]?.version ?? "?"} (${rev}). Wall time = median of ${opts.runs} runs, spawn to exit, node start-up included; ` +
       `peak RSS = median, ${rssMethod.kind === "gnu-time" ? "GNU time %M" : "process.resourceUsage().maxRSS"}.` +
       ` Floor = js-yaml \`loadAll\` of the same input + \`JSON.stringify\` / js-yaml \`dump\` of the same output documents + write, in a separate node process, wall time measured the same way.`,
   );
@@ -427,10 +579,27 @@ function markdown(results) {
     );
     L.push("");
   }
-  L.push("Targets (issue 7):");
+  if (commits?.length) {
+    L.push(
+      `Commit in per-fork mode (issue 15): F + 1 renders (\`--fork <id>\` for every fork, the first of which computes the commit, then \`--shared\`), ` +
+        `one after the other, each from a fresh copy of the app directory, one shared TMPDIR, \`-o json\`. ` +
+        `T_full = one full render (median of ${commits.some((c) => c.n <= 2000) ? "3" : "1"} at N ≤ 2000, else 1), T_start = \`kubefork --version\` (median of 11), both measured just before the commit.`,
+    );
+    L.push("");
+    L.push("| N | F | renders | T_full | T_start | first `--fork` | cached `--fork`: median (min–max) | cached `--fork` CPU, RSS | `--shared` | T_commit | T_commit / T_full | target 3 T_full + 1.5 (F+1) T_start | commit CPU | load avg |");
+    L.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (const c of commits) {
+      L.push(
+        `| ${c.n} | ${c.f} | ${c.renders} | ${ms(c.tFull)} | ${ms(c.tStart)} | ${ms(c.first.wallMs)} | ${ms(c.cached.wallMs)} (${ms(c.cached.wallMinMs)}–${ms(c.cached.wallMaxMs)}) | ` +
+          `${ms(c.cached.cpuMs)}, ${mb(c.cached.rssKB)} | ${ms(c.shared.wallMs)} | ${ms(c.totalMs)} | ${ratio(c.totalMs / c.tFull)} | ${ms(c.budgetMs)} ${c.ok ? "✅" : "❌"} | ${ms(c.cpuMs)} | ${c.load.toFixed(1)} |`,
+      );
+    }
+    L.push("");
+  }
+  L.push("Targets (issues 7 and 15):");
   L.push("");
   for (const t of targets) L.push(`- ${mark(t.ok)} ${t.text}: ${t.value}`);
-  const warn = sizes.flatMap((s) => s.warnings.map((w) => `(${s.n}, ${s.f}): ${w}`));
+  const warn = [...sizes, ...(commits ?? [])].flatMap((s) => s.warnings.map((w) => `(${s.n}, ${s.f}): ${w}`));
   if (m.loadStart != null && Math.max(m.loadStart, m.loadEnd) > 0.5 * m.cores) {
     warn.push(
       `the machine was busy (1-minute load average ${m.loadStart.toFixed(2)} at start, ${m.loadEnd.toFixed(2)} at end, ` +
@@ -445,7 +614,7 @@ function markdown(results) {
   return L.join("\n");
 }
 
-function evaluate(sizes, cold) {
+function evaluate(sizes, cold, commits = []) {
   const find = (n, f) => sizes.find((s) => s.n === n && s.f === f);
   const s200 = find(2000, 200);
   const s400 = find(2000, 400);
@@ -507,6 +676,15 @@ function evaluate(sizes, cold) {
     ok: s400 && Number.isFinite(rss) ? rss / 1024 <= TARGETS.rssMB : null,
     value: s400 ? (Number.isFinite(rss) ? `${mb(rss)} (highest of all runs, json and yaml)` : "RSS not measured") : "not run",
   });
+  for (const c of commits) {
+    targets.push({
+      text: `commit (${c.n}, ${c.f}), ${c.renders} renders: T_commit ≤ ${TARGETS.commitFull} T_full + ${TARGETS.commitStart} × ${c.renders} × T_start (issue 15)`,
+      ok: c.ok,
+      value:
+        `${ms(c.totalMs)} vs ${ms(c.budgetMs)} (T_full ${ms(c.tFull)}, T_start ${ms(c.tStart)}); a cached \`--fork\` ${ms(c.cached.wallMs)} = ${ratio(c.cached.wallMs / c.tStart)} T_start` +
+        (c.cpuBudgetMs != null ? `; in CPU time ${ms(c.cpuMs)} vs ${ms(c.cpuBudgetMs)} (T_full ${ms(c.tFullCpu)}, T_start ${ms(c.tStartCpu)}; a cached \`--fork\` ${ratio(c.cached.cpuMs / c.tStartCpu)} T_start)` : ""),
+    });
+  }
   targets.push({
     text: `cold start ≤ ${TARGETS.coldRatio}× \`node -e 0\``,
     ok: cold ? cold.ratio <= TARGETS.coldRatio : null,
@@ -677,17 +855,21 @@ async function main() {
   m.loadStart = os.loadavg()[0];
   const log = (s) => console.error(s);
   log(`bench: ${m.cpu}, ${m.cores} cores, Node ${m.node}; CLI ${opts.cli}; ${opts.runs} runs per measurement; RSS via ${rssMethod.kind}; load average ${m.loadStart.toFixed(2)}`);
-  const cold = await coldStart(opts);
-  log(
-    `cold start: node -e 0 ${ms(cold.nodeMs)}, ${opts.cli} --version ${ms(cold.cliMs)} (${ratio(cold.ratio)}), ` +
-      `render ${SMALL_APP} ${ms(cold.renderMs)}; version ${cold.version}`,
-  );
+  const cold = opts.commitOnly ? undefined : await coldStart(opts);
+  if (cold) {
+    log(
+      `cold start: node -e 0 ${ms(cold.nodeMs)}, ${opts.cli} --version ${ms(cold.cliMs)} (${ratio(cold.ratio)}), ` +
+        `render ${SMALL_APP} ${ms(cold.renderMs)}; version ${cold.version}`,
+    );
+  }
   const results = [];
   for (const [n, f] of sizes) results.push(await benchSize(opts, n, f, log));
+  const commits = [];
+  for (const [n, f] of opts.commitSizes) commits.push(await benchCommit(opts, n, f, log));
 
   m.loadEnd = os.loadavg()[0];
-  const { targets, linearity } = evaluate(results, cold);
-  const report = { m, sizes: results, cold, opts, rev: gitRev(), linearity, targets };
+  const { targets, linearity } = evaluate(results, cold, commits);
+  const report = { m, sizes: results, cold, commits, opts, rev: gitRev(), linearity, targets };
   const md = markdown(report);
   writeFileSync(join(WORK, "results.md"), md + "\n");
   writeFileSync(join(WORK, "results.json"), JSON.stringify({ ...report, rssMethod: rssMethod.kind }, null, 2) + "\n");

@@ -14,6 +14,9 @@ export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export const OUTFILE = "dist/kubefork.cjs";
 
+/** Stands for the bundle's own sha256 (src/cli/version.ts BUILD_ID), which build.mjs writes over it. */
+export const BUILD_ID_PLACEHOLDER = "kubefork-build-id:".padEnd(64, "x");
+
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 
 // zod re-exports every locale (≈ 250 KB minified) though kubefork only uses English messages; the
@@ -62,7 +65,7 @@ export function bundleOptions({ outfile = OUTFILE, minify = true } = {}) {
     minify,
     legalComments: "none",
     banner: { js: "#!/usr/bin/env node" },
-    define: { __KUBEFORK_VERSION__: JSON.stringify(pkg.version) },
+    define: { __KUBEFORK_VERSION__: JSON.stringify(pkg.version), __KUBEFORK_BUILD_ID__: JSON.stringify(BUILD_ID_PLACEHOLDER) },
     plugins: [zodEnglishOnly, lazyChildProcessForCommander],
     logLevel: "warning",
   };

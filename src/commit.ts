@@ -13,21 +13,11 @@
 import type { LoadedFork } from "./model/inputs.ts";
 import { parseDuration } from "./model/common.ts";
 import type { ForkManager } from "./model/manager.ts";
-import { render, selectPartition, type RenderInput, type RenderResult, type Scope } from "./render.ts";
+import { forkPartitions, render, type RenderInput, type RenderResult, type Scope } from "./render.ts";
 import { hasErrors } from "./problems.ts";
+import { partitionName, type PartitionName, type Window } from "./commit-key.ts";
 
-/** A partition of the output: the shared part, one fork's, or everything. */
-export type PartitionName = "all" | "shared" | `fork-${string}`;
-
-export function partitionName(scope: Scope): PartitionName {
-  return scope.kind === "fork" ? `fork-${scope.id}` : scope.kind;
-}
-
-/** The instants between which a render stays what it is: from <= now < to (null: unbounded). */
-export interface Window {
-  from: number | null;
-  to: number | null;
-}
+export { inWindow, partitionName, type PartitionName, type Window } from "./commit-key.ts";
 
 /**
  * The render changes with `now` only where a fork expires (expires <= now: expired) or where
@@ -51,10 +41,6 @@ export function validityWindow(manager: ForkManager, forks: readonly LoadedFork[
   return { from, to };
 }
 
-export function inWindow(w: Window, now: number): boolean {
-  return (w.from === null || w.from <= now) && (w.to === null || now < w.to);
-}
-
 /**
  * The shared partition and, when the shared pass allows it, every healthy fork's, as `render`
  * gives each. Successful partitions only: a missing one is rendered (and fails, or is not
@@ -73,10 +59,11 @@ export function renderCommit(input: RenderInput, opts: { now: number; defaultNam
   if (!shared.problems.every((p) => p.file !== undefined && files.has(p.file))) return partitions;
   const ids = new Map<string, number>();
   for (const f of input.forks) ids.set(f.id, (ids.get(f.id) ?? 0) + 1);
+  const byFork = forkPartitions(shared.assembled);
   for (const f of inPass) {
     if (ids.get(f.id) !== 1 || f.file.slice(f.file.lastIndexOf("/") + 1).replace(/\.ya?ml$/, "") !== f.id) continue;
     const scope: Scope = { kind: "fork", id: f.id };
-    const output = selectPartition(shared.assembled, scope);
+    const output = byFork.get(f.id) ?? [];
     if (output.length === 0) continue;
     const problems = shared.problems.filter((p) => p.file === f.file);
     partitions.set(partitionName(scope), { objects: output.map((o) => o.object), output, problems, plan });

@@ -194,6 +194,13 @@ export function selectPartition(output: readonly OutputObject[], scope: Scope): 
   return output.filter((o) => o.fork === scope.id);
 }
 
+/** selectPartition of every fork at once, in one pass (a commit has hundreds): fork id → its objects, in order. */
+export function forkPartitions(output: readonly OutputObject[]): Map<string, OutputObject[]> {
+  const byFork = new Map<string, OutputObject[]>();
+  for (const o of output) if (o.fork !== null) (byFork.get(o.fork) ?? byFork.set(o.fork, []).get(o.fork)!).push(o);
+  return byFork;
+}
+
 interface Pass {
   plan: Plan;
   generated: OutputObject[];

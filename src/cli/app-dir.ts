@@ -1,10 +1,15 @@
 // Reads an app directory from disk (or runs base.command) and loads it. The only file-system
 // access of a render lives here and in the commands.
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+//
+// Reading is light: the parsers and schemas (src/load/app.ts) are imported when something is
+// parsed, so that a render served from the cache (src/cli/render.ts) reads and hashes its inputs
+// without initialising them. kubefork.yaml says what else to read (its ReadPlan); a caller that
+// knows the plan of these very bytes (the render cache) passes it, and the file is not parsed.
+import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
-import { baseFileFilter, isForkFile, loadBase, loadForks, loadManager, MANAGER_FILE } from "../load/app.ts";
+import { isUtf8 } from "node:buffer";
+import { baseFileFilter, isForkFile, MANAGER_FILE } from "../load/paths.ts";
 import type { LoadedFork, LoadedManager, Manifest } from "../model/inputs.ts";
-import { DEFAULT_LIMITS } from "../load/documents.ts";
 import type { TextFile } from "../model/source.ts";
 import { LIMITS } from "../model/limits.ts";
 import { error, type Problem } from "../problems.ts";
@@ -26,6 +31,23 @@ export interface LoadedApp {
   forkProblems: Problem[];
 }
 
+/** What kubefork.yaml says to read, and the namespace it names: all that reading needs of it. */
+export interface ReadPlan {
+  forksDir: string;
+  basePaths?: string[];
+  baseCommand?: string[];
+  namespace?: string;
+}
+
+export function readPlanOf(m: LoadedManager): ReadPlan {
+  const { spec, metadata } = m.manager;
+  const plan: ReadPlan = { forksDir: spec.forksDir };
+  if (spec.base?.paths) plan.basePaths = [...spec.base.paths];
+  if (spec.base?.command) plan.baseCommand = [...spec.base.command];
+  if (metadata.namespace !== undefined) plan.namespace = metadata.namespace;
+  return plan;
+}
+
 export interface ReadOptions {
   /** Signal to abort base.command (SIGTERM handling). */
   signal?: AbortSignal;
@@ -33,16 +55,30 @@ export interface ReadOptions {
   defaultNamespace?: (managerNamespace: string | undefined) => string;
   /** How long base.command may run (default BASE_COMMAND_TIMEOUT_MS; tests shorten it). */
   baseCommandTimeoutMs?: number;
+  /** The plan of a kubefork.yaml whose bytes parsed into it before (the render cache), if known. */
+  knownPlan?: (manager: SourceFile) => ReadPlan | undefined;
+}
+
+/**
+ * A file as read: its bytes (valid UTF-8, checked when read) and its text, decoded when first
+ * asked for (a render served from the cache hashes the bytes and never needs the text).
+ */
+export interface SourceFile extends TextFile {
+  bytes: Uint8Array | string;
 }
 
 /** The app directory as read, before the forks and the base are parsed: what a render cache keys by. */
 export interface AppSources {
   app: LoadedApp;
   /** kubefork.yaml as read. */
-  managerFile?: TextFile;
-  forkTexts: TextFile[];
+  managerFile?: SourceFile;
+  /** What kubefork.yaml says to read; unset when it could not be read or is not valid. */
+  plan?: ReadPlan;
+  /** The plan was given by ReadOptions.knownPlan: kubefork.yaml was not parsed (app.manager unset). */
+  planKnown?: boolean;
+  forkTexts: SourceFile[];
   /** Base files in their canonical order (or base.command's output as one file); unset when reading stopped. */
-  baseTexts?: TextFile[];
+  baseTexts?: SourceFile[];
   /** Set once loadSources has parsed them into `app`. */
   loaded?: boolean;
   /** The namespace base objects that name none get: duplicates are judged by it. */
@@ -53,26 +89,34 @@ export async function readApp(dirArg: string, opts: ReadOptions = {}): Promise<L
   return loadSources(await readSources(dirArg, opts));
 }
 
-/** Parses what readSources read: the forks, then the base (once: a second call returns the same app). */
-export function loadSources(sources: AppSources): LoadedApp {
+/** Parses what readSources read: kubefork.yaml if not yet, the forks, then the base (once: a second call returns the same app). */
+export async function loadSources(sources: AppSources): Promise<LoadedApp> {
   const { app } = sources;
-  if (!app.manager || sources.loaded) return app;
+  if (!sources.plan || sources.loaded) return app;
   sources.loaded = true;
-  const forks = loadForks(sources.forkTexts, DEFAULT_LIMITS);
+  const { loadBase, loadForks, loadManager } = await import("../load/app.ts");
+  if (!app.manager) {
+    // A known plan: these bytes parsed into a valid ForkManager before, and parse into it again.
+    const m = loadManager(sources.managerFile);
+    app.problems.push(...m.problems);
+    if (!m.manager) return app;
+    app.manager = m.manager;
+  }
+  const forks = loadForks(sources.forkTexts);
   app.forks = forks.forks;
   app.forkProblems.push(...forks.problems);
   if (!sources.baseTexts) return app;
-  const base = loadBase(sources.baseTexts, DEFAULT_LIMITS, sources.defaultNamespace);
+  const base = loadBase(sources.baseTexts, undefined, sources.defaultNamespace);
   app.base = base.manifests;
   app.problems.push(...base.problems);
   return app;
 }
 
-/** Reads kubefork.yaml (parsed: it says what else to read), the fork files and the base, without parsing them. */
+/** Reads kubefork.yaml (parsed, unless its plan is known: it says what else to read), the fork files and the base, without parsing them. */
 export async function readSources(dirArg: string, opts: ReadOptions = {}): Promise<AppSources> {
   const dir = resolve(dirArg);
   const app: LoadedApp = { dir, base: [], forks: [], forkFiles: [], problems: [], forkProblems: [] };
-  const forkTexts: TextFile[] = [];
+  const forkTexts: SourceFile[] = [];
   const sources: AppSources = { app, forkTexts };
   let root: string;
   try {
@@ -85,17 +129,24 @@ export async function readSources(dirArg: string, opts: ReadOptions = {}): Promi
 
   const managerFile = readText(root, MANAGER_FILE, app.problems, LIMITS.managerFileBytes, true);
   if (managerFile) sources.managerFile = managerFile;
-  const m = loadManager(managerFile ?? undefined);
-  app.problems.push(...m.problems);
-  if (!m.manager) return sources;
-  app.manager = m.manager;
-  const spec = m.manager.manager.spec;
+  const manager = async () => (await import("../load/app.ts")).loadManager(managerFile ?? undefined);
+  let plan = managerFile ? opts.knownPlan?.(managerFile) : undefined;
+  if (plan) sources.planKnown = true;
+  else {
+    const m = await manager();
+    app.problems.push(...m.problems);
+    if (!m.manager) return sources;
+    app.manager = m.manager;
+    plan = readPlanOf(m.manager);
+  }
+  sources.plan = plan;
 
   // Fork files: *.yaml / *.yml directly in forksDir.
-  const forksDir = spec.forksDir.replace(/\/+$/, "");
+  const forksDir = plan.forksDir.replace(/\/+$/, "");
   // Every entry of forksDir is a fork file or an error of its own (never skipped): the error fails
   // that entry's fork only (render --shared renders the rest with a warning naming it).
-  const forkFiles = listFiles(root, forksDir, app.forkProblems, { recursive: false, reportDirs: true }).filter((f) => {
+  const plain = new Map<string, number>();
+  const forkFiles = listFiles(root, forksDir, app.forkProblems, { recursive: false, reportDirs: true, plain }).filter((f) => {
     if (isForkFile(f) || f.slice(f.lastIndexOf("/") + 1).startsWith(".")) return isForkFile(f);
     app.forkProblems.push(error({ file: f, message: "not a fork file: the forks directory holds only <id>.yaml files", hint: `rename it to ${forksDir}/<id>.yaml if it is a fork, or move it out of ${forksDir}/` }));
     return false;
@@ -106,28 +157,28 @@ export async function readSources(dirArg: string, opts: ReadOptions = {}): Promi
   }
   for (const f of forkFiles) {
     app.forkFiles.push(f);
-    const t = readText(root, f, app.forkProblems, LIMITS.forkFileBytes);
+    const t = readText(root, f, app.forkProblems, LIMITS.forkFileBytes, false, plain.get(f));
     if (t) forkTexts.push(t);
   }
 
   // The base: a command's output, or files.
-  let baseTexts: TextFile[];
-  if (spec.base?.command) {
-    const out = await runBaseCommand(root, spec.base.command, opts.signal, opts.baseCommandTimeoutMs ?? BASE_COMMAND_TIMEOUT_MS);
+  let baseTexts: SourceFile[];
+  if (plan.baseCommand) {
+    const out = await runBaseCommand(root, plan.baseCommand, opts.signal, opts.baseCommandTimeoutMs ?? BASE_COMMAND_TIMEOUT_MS);
     if ("problem" in out) {
-      const pos = m.manager.doc?.locate(["spec", "base", "command"]);
+      const pos = (app.manager ?? (await manager()).manager)?.doc?.locate(["spec", "base", "command"]);
       app.problems.push({ ...out.problem, file: MANAGER_FILE, line: pos?.line, column: pos?.column, path: "spec.base.command" });
       return sources;
     }
-    baseTexts = [{ path: `$(${spec.base.command.join(" ")})`, text: out.stdout }];
+    baseTexts = [{ path: `$(${plan.baseCommand.join(" ")})`, text: out.stdout, bytes: out.stdout }];
   } else {
-    const isBase = baseFileFilter(m.manager.manager);
+    const isBase = baseFileFilter({ spec: { forksDir: plan.forksDir, base: { paths: plan.basePaths } } });
     baseTexts = [];
     let total = 0;
-    for (const f of listFiles(root, "", app.problems, { recursive: true, keep: isBase, skipDir: (d) => d === forksDir })) {
-      const t = readText(root, f, app.problems, LIMITS.baseFileBytes);
+    for (const f of listFiles(root, "", app.problems, { recursive: true, keep: isBase, skipDir: (d) => d === forksDir, plain })) {
+      const t = readText(root, f, app.problems, LIMITS.baseFileBytes, false, plain.get(f));
       if (!t) continue;
-      total += t.text.length;
+      total += t.bytes.length;
       if (total > LIMITS.baseTotalBytes) {
         app.problems.push(error({ file: f, message: `the base files exceed ${LIMITS.baseTotalBytes} bytes in all; kubefork stops reading here`, hint: "split the application, or narrow spec.base.paths" }));
         return sources;
@@ -136,7 +187,7 @@ export async function readSources(dirArg: string, opts: ReadOptions = {}): Promi
     }
   }
   sources.baseTexts = baseTexts;
-  sources.defaultNamespace = (opts.defaultNamespace ?? ((ns) => ns || "default"))(m.manager.manager.metadata.namespace);
+  sources.defaultNamespace = (opts.defaultNamespace ?? ((ns) => ns || "default"))(plan.namespace);
   return sources;
 }
 
@@ -149,6 +200,8 @@ interface ListOptions {
   skipDir?: (path: string) => boolean;
   /** Report a directory met in a walk that does not descend (a directory among fork files). */
   reportDirs?: boolean;
+  /** Filled with the size of every listed file that is a regular file, not a link (readText reads those directly). */
+  plain?: Map<string, number>;
 }
 
 /**
@@ -208,12 +261,14 @@ function listFiles(root: string, sub: string, problems: Problem[], opts: ListOpt
     return true;
   };
   const entry = (r: string, name: string, depth: number): boolean => {
-    const abs = join(root, r);
+    const abs = `${root}/${r}`; // r: names from readdir, joined by "/": nothing to normalise
     const manifestName = /\.(ya?ml|json)$/.test(name);
     let st;
+    let lstatWasLink = false;
     try {
       st = lstatSync(abs);
       if (st.isSymbolicLink()) {
+        lstatWasLink = true;
         let target: string;
         try {
           target = realpathSync(abs);
@@ -241,6 +296,7 @@ function listFiles(root: string, sub: string, problems: Problem[], opts: ListOpt
         return false;
       }
       out.push(r);
+      if (opts.plain && !lstatWasLink) opts.plain.set(r, st.size);
     }
     return true;
   };
@@ -248,12 +304,28 @@ function listFiles(root: string, sub: string, problems: Problem[], opts: ListOpt
   return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function readText(root: string, rel: string, problems: Problem[], maxBytes: number, optional = false): TextFile | null {
+/**
+ * Reads a file of the app directory. `listedSize`: listFiles found it a regular file, not a link,
+ * of that size, in a directory that resolves inside the app directory; it is then read at once
+ * (opened without following links), else resolved and checked first.
+ */
+function readText(root: string, rel: string, problems: Problem[], maxBytes: number, optional = false, listedSize?: number): SourceFile | null {
+  const tooLarge = (size: number): null => {
+    problems.push(error({ file: rel, message: `the file is ${size} bytes, more than the ${maxBytes} kubefork reads from such a file`, hint: "split it, or check that it is what it should be" }));
+    return null;
+  };
+  if (listedSize !== undefined) {
+    if (listedSize > maxBytes) return tooLarge(listedSize);
+    // rel: names from readdir joined by "/", nothing to normalise.
+    const buf = readListed(`${root}/${rel}`, listedSize);
+    if (buf) return utf8File(rel, buf, problems);
+    // Changed since it was listed, or unreadable: the careful way below names the problem.
+  }
   const abs = join(root, rel);
   let buf: Buffer;
   try {
     // Whatever the path, the file read is the one it resolves to: refuse anything outside.
-    const real = realpathSync(abs);
+    const real = realpathSync.native(abs);
     if (real !== root && !real.startsWith(root + sep)) {
       problems.push(error({ file: rel, message: `the file resolves outside the app directory (${real})`, hint: "kubefork reads only files inside the app directory; copy the file in instead of linking it" }));
       return null;
@@ -263,35 +335,70 @@ function readText(root: string, rel: string, problems: Problem[], maxBytes: numb
       problems.push(error({ file: rel, message: "not a regular file" }));
       return null;
     }
-    if (st.size > maxBytes) {
-      problems.push(error({ file: rel, message: `the file is ${st.size} bytes, more than the ${maxBytes} kubefork reads from such a file`, hint: "split it, or check that it is what it should be" }));
-      return null;
-    }
+    if (st.size > maxBytes) return tooLarge(st.size);
     buf = readFileSync(real);
-    if (buf.length > maxBytes) {
-      problems.push(error({ file: rel, message: `the file is ${buf.length} bytes, more than the ${maxBytes} kubefork reads from such a file`, hint: "split it, or check that it is what it should be" }));
-      return null;
-    }
+    if (buf.length > maxBytes) return tooLarge(buf.length);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (!optional || code !== "ENOENT") problems.push(error({ file: rel, message: `cannot read the file${code ? ` (${code})` : ""}`, hint: code === "EACCES" ? "make it readable by the user kubefork runs as" : undefined }));
     return null;
   }
-  const text = decodeUtf8(buf);
-  if (text === null) {
+  return utf8File(rel, buf, problems);
+}
+
+/** A listed file's bytes: open (never through a link), read, close; undefined when it cannot be read so or its size is no longer the listed one. */
+function readListed(abs: string, size: number): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    // One byte more than listed: a regular file reads short only at its end.
+    const buf = Buffer.allocUnsafeSlow(size + 1);
+    let n = readSync(fd, buf, 0, size + 1, null);
+    if (n < size) for (let k = 1; k > 0 && n <= size; n += k) k = readSync(fd, buf, n, size + 1 - n, null);
+    return n === size ? buf.subarray(0, size) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function utf8File(rel: string, buf: Buffer, problems: Problem[]): SourceFile | null {
+  if (!isUtf8(buf)) {
     problems.push(error({ file: rel, line: lineOfInvalidUtf8(buf), message: "the file is not valid UTF-8", hint: "save it as UTF-8" }));
     return null;
   }
-  return { path: rel.split(sep).join("/"), text: text.replace(/^\uFEFF/, "") };
+  return sourceFile(sep === "/" ? rel : rel.split(sep).join("/"), buf);
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
-function decodeUtf8(buf: Buffer): string | null {
-  try {
-    return decoder.decode(buf);
-  } catch {
-    return null;
+/** A file of valid UTF-8 bytes; its text, decoded on first use, has no leading BOM (not even two). */
+class Utf8File implements SourceFile {
+  #text: string | undefined;
+  constructor(
+    readonly path: string,
+    readonly bytes: Buffer,
+  ) {}
+  get text(): string {
+    return (this.#text ??= withoutBom(decodeValid(this.bytes)));
   }
+}
+
+function sourceFile(path: string, bytes: Buffer): SourceFile {
+  return new Utf8File(path, bytes);
+}
+
+const withoutBom = (s: string) => (s.charCodeAt(0) === 0xfeff ? s.slice(1) : s);
+
+/** Bytes known to be valid UTF-8, decoded as TextDecoder does by default (a leading BOM dropped). */
+const decodeValid = (buf: Buffer) => withoutBom(buf.toString("utf8"));
+
+/** UTF-8 bytes as TextDecoder("utf-8", { fatal: true }) decodes them, or null when they are not valid UTF-8. */
+function decodeUtf8(buf: Buffer): string | null {
+  return isUtf8(buf) ? decodeValid(buf) : null;
 }
 
 function lineOfInvalidUtf8(buf: Buffer): number {
@@ -300,7 +407,7 @@ function lineOfInvalidUtf8(buf: Buffer): number {
   let start = 0;
   for (let i = 0; i <= buf.length; i++) {
     if (i === buf.length || buf[i] === 0x0a) {
-      if (decodeUtf8(buf.subarray(start, i)) === null) return line;
+      if (!isUtf8(buf.subarray(start, i))) return line;
       line++;
       start = i + 1;
     }

@@ -3,19 +3,22 @@
 // mode runs F+1 renders of one commit; the first computes every partition (src/commit.ts) and the
 // others print theirs from here.
 //
-//   <tmp>/kubefork-render-cache/<key>/<partition>~<from>~<to>   one partition's bytes and problems
-//   <tmp>/kubefork-render-cache/<key>/commit~<from>~<to>        the commit's partitions were derived
-//   <tmp>/kubefork-render-cache/<key>.lock                      one render is computing them
+//   <tmp>/kubefork-render-cache/<key>/<partition>   one partition's bytes and problems
+//   <tmp>/kubefork-render-cache/<key>/commit        the commit's partitions were derived
+//   <tmp>/kubefork-render-cache/<key>.lock          one render is computing them
+//   <tmp>/kubefork-render-cache/<plan key>/plan     what kubefork.yaml says to read (src/cli/app-dir.ts)
 //
-// <key> is a sha256 of every input (src/commit-key.ts); from/to the validity window in ms
-// (src/commit.ts). Each file starts with a sha256 of the rest and names its key, partition and
-// window: a corrupted, truncated or misplaced file is ignored. Files are written to a temporary
-// name and renamed. The cache is at most MAX_BYTES; the oldest keys go first. Any failure to read
-// or write means no cache, never a failed render.
+// <key> is a sha256 of every input (src/commit-key.ts). Each file starts with a sha256 of the rest
+// and names its key, partition and the window of `now` it holds in (src/commit.ts): a corrupted,
+// truncated or misplaced file is ignored, and so is one whose window does not hold `now` (a render
+// at such a `now` computes the commit again and replaces it; windows of one key never overlap).
+// A lookup opens one file by its name: no directory listing, whatever the number of forks. Files
+// are written to a temporary name and renamed. The cache is at most MAX_BYTES; the oldest keys go
+// first. Any failure to read or write means no cache, never a failed render.
 import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inWindow, type PartitionName, type Window } from "../commit.ts";
+import { inWindow, type PartitionName, type Window } from "../commit-key.ts";
 import type { Problem } from "../problems.ts";
 
 export const CACHE_DIR_NAME = "kubefork-render-cache";
@@ -26,7 +29,7 @@ export const WAIT_MS = 5_000;
 /** A lock older than this is left by a render that died: Argo CD stops a render after 60 s. */
 export const STALE_LOCK_MS = 90_000;
 const POLL_MS = 40;
-const MAGIC = "kubefork-cache 1";
+const MAGIC = "kubefork-cache 2";
 
 export interface Cached {
   body: string;
@@ -56,32 +59,19 @@ export function openCache(env: Record<string, string | undefined>): string | und
   }
 }
 
-const fileName = (partition: string, w: Window) => `${partition}~${w.from ?? "-"}~${w.to ?? "-"}`;
+/** What a cache directory holds besides partitions. */
+export type EntryName = PartitionName | "commit" | "plan";
 
 function sha256(data: string | Buffer): string {
   return process.getBuiltinModule("node:crypto").createHash("sha256").update(data).digest("hex");
 }
 
-/** The partition as stored for `now`, or undefined. */
-export function lookup(root: string, key: string, partition: PartitionName | "commit", now: number): Cached | undefined {
-  let names: string[];
-  try {
-    names = readdirSync(join(root, key));
-  } catch {
-    return undefined;
-  }
-  for (const name of names) {
-    const [p, from, to] = name.split("~");
-    if (p !== partition || from === undefined || to === undefined) continue;
-    const w: Window = { from: from === "-" ? null : Number(from), to: to === "-" ? null : Number(to) };
-    if (!inWindow(w, now)) continue;
-    const hit = readEntry(join(root, key, name), key, partition, w);
-    if (hit) return hit;
-  }
-  return undefined;
+/** The entry as stored, when it holds at `now`; else undefined. */
+export function lookup(root: string, key: string, name: EntryName, now: number): Cached | undefined {
+  return readEntry(join(root, key, name), key, name, now);
 }
 
-function readEntry(path: string, key: string, partition: string, w: Window): Cached | undefined {
+function readEntry(path: string, key: string, name: string, now: number): Cached | undefined {
   try {
     const buf = readFileSync(path);
     const nl = buf.indexOf(0x0a);
@@ -90,7 +80,8 @@ function readEntry(path: string, key: string, partition: string, w: Window): Cac
     const nl2 = buf.indexOf(0x0a, nl + 1);
     if (nl2 < 0) return undefined;
     const h = JSON.parse(buf.subarray(nl + 1, nl2).toString("utf8")) as Header;
-    if (h.key !== key || h.partition !== partition || h.from !== w.from || h.to !== w.to || !Array.isArray(h.problems)) return undefined;
+    if (h.key !== key || h.partition !== name || !Array.isArray(h.problems)) return undefined;
+    if (!inWindow({ from: typeof h.from === "number" ? h.from : null, to: typeof h.to === "number" ? h.to : null }, now)) return undefined;
     return { body: buf.subarray(nl2 + 1).toString("utf8"), problems: h.problems };
   } catch {
     return undefined;
@@ -98,7 +89,7 @@ function readEntry(path: string, key: string, partition: string, w: Window): Cac
 }
 
 /** Writes one partition (or the commit marker, with an empty body) atomically; false when it could not. */
-export function store(root: string, key: string, partition: PartitionName | "commit", w: Window, entry: Cached): boolean {
+export function store(root: string, key: string, partition: EntryName, w: Window, entry: Cached): boolean {
   const dir = join(root, key);
   const tmp = join(dir, `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
   try {
@@ -112,7 +103,7 @@ export function store(root: string, key: string, partition: PartitionName | "com
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, join(dir, fileName(partition, w)));
+    renameSync(tmp, join(dir, partition));
     return true;
   } catch {
     rmSync(tmp, { force: true });

@@ -2,16 +2,19 @@
 // Prints the YAML stream Argo CD applies. On any error: nothing on stdout, problems on stderr,
 // a non-zero exit (Argo CD then keeps what runs).
 //
-// The pipeline is imported only when a render is computed: a render served from the cache
-// (src/cli/render-cache.ts) reads the inputs, hashes them and prints.
+// The pipeline is imported only when a render is computed. A render served from the cache
+// (src/cli/render-cache.ts) initialises no parser and no schema: it reads kubefork.yaml and looks
+// up what it says to read (its read plan, stored by the render that parsed these bytes), reads the
+// inputs, hashes them and prints. test/cli/startup.test.ts checks that it initialises no zod.
 import type { Scope } from "../render.ts";
-import type { PartitionName, Window } from "../commit.ts";
+import { cacheKey, partitionName, planKey, type PartitionName, type Window } from "../commit-key.ts";
 import { error, exitCodeFor, EXIT, hasErrors, type Problem } from "../problems.ts";
-import { loadSources, readSources, type AppSources } from "./app-dir.ts";
+import { loadSources, readSources, type AppSources, type ReadPlan, type SourceFile } from "./app-dir.ts";
 import type { Io } from "./io.ts";
+import * as rc from "./render-cache.ts";
 import { printProblems } from "./report.ts";
 import { resolveSettings, type RenderSettings, type SettingFlags } from "./settings.ts";
-import { VERSION } from "./version.ts";
+import { BUILD_ID, VERSION } from "./version.ts";
 
 export interface RenderFlags extends Omit<SettingFlags, "cache"> {
   shared?: boolean;
@@ -30,18 +33,22 @@ export async function renderCommand(io: Io, dir: string | undefined, flags: Rend
     printProblems(io, settingProblems);
     return EXIT.usage;
   }
-  const sources = await readSources(dir ?? io.cwd, { signal: io.signal, defaultNamespace: (ns) => defaultNamespace(flags, io, ns) });
-  const manager = sources.app.manager;
-  if (!manager || hasErrors(sources.app.problems)) return printed(io, [...settingProblems, ...sources.app.problems]);
   const scope: Scope = settings.fork ? { kind: "fork", id: settings.fork } : settings.scope === "shared" ? { kind: "shared" } : { kind: "all" };
-  const now = settings.now ? Date.parse(settings.now) : io.now();
-  const r: Request = { sources, scope, now, settings, defaultNamespace: defaultNamespace(flags, io, manager.manager.metadata.namespace) };
-
   // The full render is the one render of a commit in single-Application mode: nothing to share.
-  const cache = settings.cache === "on" && scope.kind !== "all" ? await cacheFor(io, r) : undefined;
+  const cacheDir = settings.cache === "on" && scope.kind !== "all" ? openCacheDir(io) : undefined;
+  const sources = await readSources(dir ?? io.cwd, {
+    signal: io.signal,
+    defaultNamespace: (ns) => defaultNamespace(flags, io, ns),
+    knownPlan: cacheDir && ((file) => cacheDir.knownPlan(file)),
+  });
+  const plan = sources.plan;
+  if (!plan || hasErrors(sources.app.problems)) return printed(io, [...settingProblems, ...sources.app.problems]);
+  if (cacheDir && !sources.planKnown && sources.managerFile) cacheDir.storePlan(sources.managerFile, plan);
+  const now = settings.now ? Date.parse(settings.now) : io.now();
+  const r: Request = { sources, scope, now, settings, defaultNamespace: defaultNamespace(flags, io, plan.namespace) };
+
+  const cache = cacheDir && cacheFor(io, cacheDir, r);
   if (!cache) return compute(io, r, settingProblems);
-  const rc = await import("./render-cache.ts");
-  const { partitionName } = await import("../commit.ts");
   const partition = partitionName(scope);
   const serve = (hit: { body: string; problems: Problem[] }) => {
     printProblems(io, [...settingProblems, ...hit.problems]);
@@ -76,23 +83,65 @@ interface Request {
   defaultNamespace: string;
 }
 
+interface CacheDir {
+  root: string;
+  code: string;
+  knownPlan(file: SourceFile): ReadPlan | undefined;
+  storePlan(file: SourceFile, plan: ReadPlan): void;
+}
+
 interface CacheRef {
   root: string;
   key: string;
 }
 
-/** The cache directory and this render's key, or undefined (no cache) when either cannot be had. */
-async function cacheFor(io: Io, r: Request): Promise<CacheRef | undefined> {
+const UNBOUNDED: Window = { from: null, to: null };
+
+/** The cache directory, with kubefork.yaml's read plans; undefined (no cache) when it cannot be had. */
+function openCacheDir(io: Io): CacheDir | undefined {
+  const root = rc.openCache(io.env);
+  if (!root) return undefined;
+  const code = codeIdentity();
+  return {
+    root,
+    code,
+    knownPlan: (file) => {
+      const hit = rc.lookup(root, planKey(code, file), "plan", 0);
+      if (!hit) return undefined;
+      try {
+        return asReadPlan(JSON.parse(hit.body));
+      } catch {
+        return undefined;
+      }
+    },
+    storePlan: (file, plan) => void rc.store(root, planKey(code, file), "plan", UNBOUNDED, { body: JSON.stringify(plan), problems: [] }),
+  };
+}
+
+/** A stored plan, checked field by field (it came from disk). */
+function asReadPlan(v: unknown): ReadPlan | undefined {
+  if (typeof v !== "object" || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  const strings = (x: unknown) => Array.isArray(x) && x.every((s) => typeof s === "string");
+  if (typeof o.forksDir !== "string") return undefined;
+  if (o.basePaths !== undefined && !strings(o.basePaths)) return undefined;
+  if (o.baseCommand !== undefined && !strings(o.baseCommand)) return undefined;
+  if (o.namespace !== undefined && typeof o.namespace !== "string") return undefined;
+  const plan: ReadPlan = { forksDir: o.forksDir };
+  if (o.basePaths !== undefined) plan.basePaths = o.basePaths as string[];
+  if (o.baseCommand !== undefined) plan.baseCommand = o.baseCommand as string[];
+  if (o.namespace !== undefined) plan.namespace = o.namespace as string;
+  return plan;
+}
+
+/** This render's key, or undefined (no cache) when the inputs were not all read. */
+function cacheFor(io: Io, dir: CacheDir, r: Request): CacheRef | undefined {
   const { sources } = r;
   if (!sources.baseTexts || !sources.managerFile) return undefined;
-  const { openCache } = await import("./render-cache.ts");
-  const root = openCache(io.env);
-  if (!root) return undefined;
-  const { cacheKey } = await import("../commit-key.ts");
   const env: Record<string, string | undefined> = {};
   for (const name of CLUSTER_ENV) env[name] = io.env[name];
   const key = cacheKey({
-    code: codeIdentity(),
+    code: dir.code,
     output: r.settings.output,
     defaultNamespace: r.defaultNamespace,
     env,
@@ -101,19 +150,22 @@ async function cacheFor(io: Io, r: Request): Promise<CacheRef | undefined> {
     base: sources.baseTexts,
     readProblems: [...sources.app.problems, ...sources.app.forkProblems],
   });
-  return { root, key };
+  return { root: dir.root, key };
 }
 
 let identity: string | undefined;
 /** kubefork's version and a hash of the running bundle: a rebuilt kubefork never reads an older one's entries. */
 function codeIdentity(): string {
   if (identity === undefined) {
-    let code = "";
-    try {
-      const { readFileSync } = process.getBuiltinModule("node:fs");
-      code = process.getBuiltinModule("node:crypto").createHash("sha256").update(readFileSync(process.argv[1] ?? "")).digest("hex");
-    } catch {
-      code = "unknown";
+    let code = BUILD_ID;
+    if (code === undefined) {
+      // From source, or a bundle built without scripts/build.mjs: hash the running file.
+      try {
+        const { readFileSync } = process.getBuiltinModule("node:fs");
+        code = process.getBuiltinModule("node:crypto").createHash("sha256").update(readFileSync(process.argv[1] ?? "")).digest("hex");
+      } catch {
+        code = "unknown";
+      }
     }
     identity = `${VERSION} ${code}`;
   }
@@ -122,8 +174,8 @@ function codeIdentity(): string {
 
 /** Renders every partition of the commit and stores the successful ones, then the commit marker. */
 async function storeCommit(cache: CacheRef, r: Request): Promise<void> {
-  const [{ renderCommit, validityWindow }, { emit }, rc] = await Promise.all([import("../commit.ts"), import("../emit/emit.ts"), import("./render-cache.ts")]);
-  const app = loadSources(r.sources);
+  const [{ renderCommit, validityWindow }, { emit }] = await Promise.all([import("../commit.ts"), import("../emit/emit.ts")]);
+  const app = await loadSources(r.sources);
   if (!app.manager || hasErrors(app.problems)) return;
   const window = validityWindow(app.manager.manager, app.forks, r.now);
   const partitions = renderCommit(
@@ -141,7 +193,7 @@ async function storeCommit(cache: CacheRef, r: Request): Promise<void> {
 /** A render from scratch (the pipeline on this scope alone); stored when it succeeds and a cache is given. */
 async function compute(io: Io, r: Request, settingProblems: readonly Problem[], cache?: CacheRef): Promise<number> {
   const [{ render }, { emit }] = await Promise.all([import("../render.ts"), import("../emit/emit.ts")]);
-  const app = loadSources(r.sources);
+  const app = await loadSources(r.sources);
   const problems: Problem[] = [...settingProblems, ...app.problems];
   if (!app.manager || hasErrors(app.problems)) return printed(io, problems);
   const result = render(
@@ -159,7 +211,7 @@ async function compute(io: Io, r: Request, settingProblems: readonly Problem[], 
   const body = emit(result.objects, r.settings.output);
   io.stdout(body);
   if (cache) {
-    const [{ validityWindow, partitionName }, rc] = await Promise.all([import("../commit.ts"), import("./render-cache.ts")]);
+    const { validityWindow } = await import("../commit.ts");
     const window: Window = validityWindow(app.manager.manager, app.forks, r.now);
     const name: PartitionName = partitionName(r.scope);
     if (rc.store(cache.root, cache.key, name, window, { body, problems: [...app.problems, ...result.problems] })) rc.evict(cache.root);

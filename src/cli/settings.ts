@@ -28,7 +28,8 @@
 // warning names the other. Malformed ARGOCD_APP_PARAMETERS, or a `fork` entry that is not a
 // string, is an error: guessing the scope of a render risks pruning what another Application owns.
 
-import { forkIdentifier, isRfc3339 } from "../model/common.ts";
+// model/formats.ts, not the schemas: a render served from the cache initialises no zod.
+import { isForkIdentifier, isRfc3339 } from "../model/formats.ts";
 import { error, warning } from "../problems.ts";
 import type { Problem } from "../problems.ts";
 
@@ -321,8 +322,8 @@ function capitalize(s: string): string {
 
 /** DNS-1123 label. */
 export function isForkId(s: string): boolean {
-  return forkIdentifier.safeParse(s).success;
+  return isForkIdentifier(s);
 }
 
-/** The one RFC 3339 parser lives in model/common.ts. */
+/** The one RFC 3339 parser lives in model/formats.ts. */
 export { isRfc3339 };

@@ -1,7 +1,7 @@
 // Files of the app directory → the typed inputs of a render: the ForkManager, the base manifests
 // and the forks. Pure: the CLI reads the files (or runs base.command) and hands over their text.
 import { forkSchema } from "../model/fork.ts";
-import { managerSchema, type ForkManager } from "../model/manager.ts";
+import { managerSchema } from "../model/manager.ts";
 import type { LoadedFork, LoadedManager, Manifest } from "../model/inputs.ts";
 import { isKObject } from "../model/k8s.ts";
 import { LIMITS } from "../model/limits.ts";
@@ -9,10 +9,11 @@ import type { SourceDoc, TextFile } from "../model/source.ts";
 import { validateDoc } from "../model/validate.ts";
 import { error, type Problem } from "../problems.ts";
 import { DEFAULT_LIMITS, parseFast, parseSmall, type ParseLimits } from "./documents.ts";
-import { globToRegExp } from "./glob.ts";
 import { isCompatFork, translateCompat } from "./compat.ts";
 
-export const MANAGER_FILE = "kubefork.yaml";
+// Which paths are which input: light (src/load/paths.ts), for a render served from the cache.
+export { baseFileFilter, forkIdFromPath, isForkFile, MANAGER_FILE } from "./paths.ts";
+import { forkIdFromPath, MANAGER_FILE } from "./paths.ts";
 
 // ---------------------------------------------------------------- kubefork.yaml
 
@@ -44,21 +45,6 @@ export function loadManager(file: TextFile | undefined, limits: ParseLimits = DE
 }
 
 // ---------------------------------------------------------------- base
-
-/**
- * Which files are base manifests: `base.paths` globs when set; otherwise every *.yaml, *.yml and
- * *.json under the directory except the forks directory, kubefork.yaml and dot-directories.
- */
-export function baseFileFilter(manager: ForkManager): (path: string) => boolean {
-  const forksDir = manager.spec.forksDir.replace(/\/+$/, "");
-  const notOurs = (p: string) => p !== MANAGER_FILE && !p.startsWith(`${forksDir}/`) && !p.split("/").some((s) => s.startsWith("."));
-  const paths = manager.spec.base?.paths;
-  if (paths) {
-    const res = paths.map(globToRegExp);
-    return (p) => notOurs(p) && res.some((re) => re.test(p));
-  }
-  return (p) => notOurs(p) && /\.(ya?ml|json)$/.test(p);
-}
 
 /**
  * Parses base files (already sorted by the caller) into manifests; `kind: List` is expanded. Two
@@ -146,16 +132,6 @@ function duplicateObjects(manifests: readonly Manifest[], defaultNamespace: stri
 }
 
 // ---------------------------------------------------------------- forks
-
-/** `forks/alice.yaml` → `alice`. */
-export function forkIdFromPath(path: string): string {
-  const base = path.slice(path.lastIndexOf("/") + 1);
-  return base.replace(/\.(ya?ml)$/, "");
-}
-
-export function isForkFile(path: string): boolean {
-  return /\.ya?ml$/.test(path);
-}
 
 /** Parses fork files; each must hold one Fork whose name equals the file's base name. */
 export function loadForks(files: readonly TextFile[], limits: ParseLimits = DEFAULT_LIMITS): { forks: LoadedFork[]; problems: Problem[] } {

@@ -18,8 +18,10 @@ import { describe, expect, it } from "vitest";
  * - generate: one pure module per output, (plan, base) → objects.
  * - policy: the ForkManager's guard rails over the plan and the generated copies.
  * - emit: canonical order and the printers.
- * - render: the pipeline as one list of steps; commit-key / commit: the render cache's keys and
- *   partitions of one commit.
+ * - render: the pipeline as one list of steps.
+ * - commit-key: what names a render cache entry (key, partition, window); light, so that a render
+ *   served from the cache initialises it and not the pipeline.
+ * - commit: every partition of one commit from one pass.
  * - trace, review: what the review commands compute from a render.
  * - cli: the only place that touches disk, environment and exit codes.
  */
@@ -32,7 +34,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["policy"],
   ["emit"],
   ["render"],
-  ["commit-key", "commit"],
+  ["commit-key"],
+  ["commit"],
   ["trace"],
   ["review"],
   ["cli"],

@@ -1,6 +1,6 @@
 // The render cache, through the bundled CLI as Argo CD runs it: every test has its own TMPDIR.
 import { spawn } from "node:child_process";
-import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -41,7 +41,7 @@ describe("render cache", () => {
         const want = scratch(BOOKSHOP, [...args, "-o", format]);
         expect(cached, `${args.join(" ")} -o ${format}`).toEqual(want);
         expect(cached.code).toBe(0);
-        if (i === 0) expect(entries(tmp).some((e) => e.includes("fork-alice~"))).toBe(true); // derived by the first
+        if (i === 0) expect(entries(tmp).some((e) => e.endsWith("/fork-alice"))).toBe(true); // derived by the first
         outs.push(cached.stdout);
       }
       const full = scratch(BOOKSHOP, ["-o", format]);
@@ -79,6 +79,31 @@ describe("render cache", () => {
     expect(gone.stdout).not.toBe(live.stdout);
   });
 
+  it("reads what an edited kubefork.yaml says to read, and ignores a corrupted read plan", () => {
+    const tmp = fresh("kubefork-cache-");
+    const app = copyApp(BOOKSHOP);
+    cleanup.push(app);
+    const check = (args: string[]) => {
+      const got = runCli(["render", app, "--now", NOW, ...args], { env: { TMPDIR: tmp } });
+      expect(got).toEqual(runCli(["render", app, "--now", NOW, ...args, "--no-cache"]));
+      return got;
+    };
+    mkdirSync(join(app, "extra"));
+    writeFileSync(join(app, "extra/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra-by-test, namespace: bookshop}\ndata: {a: b}\n");
+    expect(check(["--shared"]).stdout).not.toContain("extra-by-test");
+    check(["--fork", "alice"]);
+    const manager = join(app, "kubefork.yaml");
+    writeFileSync(manager, readFileSync(manager, "utf8").replace('paths: ["base/**/*.yaml"]', 'paths: ["base/**/*.yaml", "extra/*.yaml"]'));
+    expect(check(["--shared"]).stdout).toContain("extra-by-test");
+    check(["--fork", "alice"]);
+    // The plan's directory holds a file `plan` only.
+    const planDirs = readdirSync(join(tmp, CACHE)).filter((d) => existsSync(join(tmp, CACHE, d, "plan")));
+    expect(planDirs.length).toBe(2);
+    for (const d of planDirs) writeFileSync(join(tmp, CACHE, d, "plan"), readFileSync(join(tmp, CACHE, d, "plan"), "utf8").replace("extra/", "other/"));
+    expect(check(["--shared"]).stdout).toContain("extra-by-test");
+    check(["--fork", "bob"]);
+  });
+
   it("renders anew when base.command prints something else", () => {
     const tmp = fresh("kubefork-cache-");
     const app = fresh("kubefork-cmd-");
@@ -97,8 +122,9 @@ describe("render cache", () => {
     const tmp = fresh("kubefork-cache-");
     const want = scratch(BOOKSHOP, ["--fork", "bob"]);
     render(BOOKSHOP, tmp, ["--fork", "alice"]);
-    const keyDir = readdirSync(join(tmp, CACHE)).find((d) => !d.endsWith(".lock"))!;
-    const file = (p: string) => join(tmp, CACHE, keyDir, readdirSync(join(tmp, CACHE, keyDir)).find((f) => f.startsWith(`${p}~`))!);
+    // The render's key directory (the other one holds kubefork.yaml's read plan).
+    const keyDir = readdirSync(join(tmp, CACHE)).find((d) => existsSync(join(tmp, CACHE, d, "fork-bob")))!;
+    const file = (p: string) => join(tmp, CACHE, keyDir, p);
     const bob = file("fork-bob");
     const original = readFileSync(bob);
     const tamper: [string, Buffer][] = [

@@ -322,3 +322,16 @@ describe("isRfc3339", () => {
     ["72h", false],
   ])("%s → %s", (s, ok) => expect(isRfc3339(s)).toBe(ok));
 });
+
+describe("the fork identifier check of the settings", () => {
+  // settings.ts checks --fork without zod (a render served from the cache initialises none): it
+  // must accept exactly what the Fork schema's identifier accepts.
+  it("agrees with the zod schema forkIdentifier", async () => {
+    const { forkIdentifier, FORK_ID_MAX } = await import("../../src/model/common.ts");
+    const { isForkId } = await import("../../src/cli/settings.ts");
+    const ids = ["alice", "a", "a-b", "a1", "1a", "-a", "a-", "A", "a_b", "a.b", "", "ä", "a b", "x".repeat(FORK_ID_MAX), "x".repeat(FORK_ID_MAX + 1), "a--b", "0"];
+    for (const id of ids) expect(isForkId(id), JSON.stringify(id)).toBe(forkIdentifier.safeParse(id).success);
+    expect(ids.filter((id) => isForkId(id)).length).toBeGreaterThan(5);
+    expect(ids.filter((id) => !isForkId(id)).length).toBeGreaterThan(5);
+  });
+});

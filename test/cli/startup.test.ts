@@ -29,8 +29,8 @@ interface Startup {
   builtins: string[];
 }
 
-function start(args: string[], cwd = ROOT): { code: number | null; stdout: string; startup: Startup } {
-  const r = spawnSync(process.execPath, ["--require", hook, BUNDLE, ...args], { cwd, encoding: "utf8", env: { PATH: process.env.PATH, NO_COLOR: "1" } });
+function start(args: string[], cwd = ROOT, env: Record<string, string> = {}): { code: number | null; stdout: string; startup: Startup } {
+  const r = spawnSync(process.execPath, ["--require", hook, BUNDLE, ...args], { cwd, encoding: "utf8", env: { PATH: process.env.PATH, NO_COLOR: "1", ...env } });
   const line = r.stderr.split("\n").find((l) => l.startsWith("STARTUP "));
   expect(line, `no report from the hook; stderr:\n${r.stderr}`).toBeDefined();
   return { code: r.status, stdout: r.stdout, startup: JSON.parse(line!.slice("STARTUP ".length)) as Startup };
@@ -65,6 +65,23 @@ describe("start-up of the bundle", () => {
       expect(r.startup.builtins).toContain("child_process");
     } finally {
       rmSync(app, { recursive: true, force: true });
+    }
+  });
+
+  it("a render served from the cache initialises no zod and no parser: it hashes and prints", () => {
+    const tmp = mkdtempSync(join(tmpdir(), "kubefork-startup-cache-"));
+    const apps = [0, 1].map(() => copyApp(join(ROOT, "fixtures/bookshop/app")));
+    try {
+      const args = (app: string) => ["render", app, "--fork", "alice", "--now", "2026-11-23T12:00:00Z"];
+      const first = start(args(apps[0]!), ROOT, { TMPDIR: tmp });
+      expect(first.code).toBe(0);
+      expect(first.startup.zod).toEqual({ english: true }); // computed the commit
+      const hit = start(args(apps[1]!), ROOT, { TMPDIR: tmp }); // a fresh copy, as Argo CD gives
+      expect(hit.code).toBe(0);
+      expect(hit.stdout).toBe(first.stdout);
+      expect(hit.startup).toEqual({ zod: null, builtins: ["crypto"] });
+    } finally {
+      for (const d of [tmp, ...apps]) rmSync(d, { recursive: true, force: true });
     }
   });
 
