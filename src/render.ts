@@ -4,9 +4,7 @@ import type { LoadedFork, LoadedManager, Manifest } from "./model/inputs.ts";
 import { checkCarriers } from "./generate/carriers.ts";
 import { generateConfigMaps } from "./generate/configmap.ts";
 import { generateDestinationRules } from "./generate/destination-rule.ts";
-import { generateEmissaryIngress } from "./generate/ingress-emissary.ts";
-import { generateGatewayApiIngress } from "./generate/ingress-gateway-api.ts";
-import { generateIstioIngress } from "./generate/ingress-istio.ts";
+import { generateIngress } from "./generate/ingress.ts";
 import { generateGatewayApiMesh } from "./generate/mesh-gateway-api.ts";
 import { generateIstioMesh } from "./generate/mesh-istio.ts";
 import { generateIstioPolicies } from "./generate/istio-policies.ts";
@@ -85,10 +83,8 @@ function generatorsFor(routing: string): [string, Generator][] {
   } else if (routing === "gateway-api") {
     steps.push(["mesh-gateway-api", generateGatewayApiMesh]);
   }
-  // Per-fork hosts, whatever the mesh flavour: each generator handles the spec.ingress entries of its kind.
-  steps.push(["ingress-istio", generateIstioIngress]);
-  steps.push(["ingress-gateway-api", generateGatewayApiIngress]);
-  steps.push(["ingress-emissary", generateEmissaryIngress]);
+  // Per-fork hosts, whatever the mesh flavour: one driver, an adapter per spec.ingress kind.
+  steps.push(["ingress", generateIngress]);
   return steps;
 }
 

@@ -1,4 +1,4 @@
-// What the three ingress generators share: the per-fork host, where problems point in
+// What the ingress driver (ingress.ts) and its adapters share: the per-fork host, where problems point in
 // kubefork.yaml, references written as namespace/name, and host patterns.
 import type { IngressEntry } from "../model/manager.ts";
 import { copyName } from "../plan/names.ts";
@@ -9,9 +9,9 @@ import type { GenContext } from "./types.ts";
 export const MAX_DNS_LABEL = 63;
 export const MAX_DNS_NAME = 253;
 
-/** The entries of spec.ingress of one kind, with their index in the list. */
-export function entriesOf(ctx: GenContext, kind: IngressEntry["kind"]): { entry: IngressEntry; index: number }[] {
-  return (ctx.manager.spec.ingress ?? []).map((entry, index) => ({ entry, index })).filter((e) => e.entry.kind === kind);
+/** The hosts of some refusals, once each, in order. */
+export function refusedHosts(refusals: readonly { host: string }[]): string[] {
+  return [...new Set(refusals.map((r) => r.host))];
 }
 
 /** file/line/column/path of a field of spec.ingress[i] in kubefork.yaml. */

@@ -1,4 +1,5 @@
-// Per-fork hosts on Emissary-ingress / Ambassador (invariant 5), for `spec.ingress[].kind: emissary`.
+// The ingress adapter of `spec.ingress[].kind: emissary` (the steps are src/generate/ingress.ts's):
+// per-fork hosts on Emissary-ingress / Ambassador (invariant 5).
 //
 // For each fork and entry: a Mapping per base Mapping whose host covers `<domain>` (exact, a glob
 // such as `*.example.com`, or none, which Emissary 2+ reads as `*`), in its namespace, with the
@@ -13,13 +14,13 @@
 // Mapping's, else `<domain>`, so the app sees the Host header it sees through `<domain>`.
 import type { Manifest } from "../model/inputs.ts";
 import { asRecord, clone, describe, type KObject } from "../model/k8s.ts";
-import type { IngressEntry } from "../model/manager.ts";
-import { copyName, serviceFqdn } from "../plan/names.ts";
+import type { IngressEntryOf } from "../model/ingress.ts";
+import { serviceFqdn } from "../plan/names.ts";
 import type { ForkPlan } from "../plan/plan.ts";
-import { error } from "../problems.ts";
-import { domainObjectName, entriesOf, entryAt, forkHost, hostPatternCovers, parseRef } from "./ingress-common.ts";
+import type { EntryRouting, ForkTarget, IngressAdapter } from "./ingress.ts";
+import { hostPatternCovers } from "./ingress-common.ts";
 import { forkMetadata } from "./meta.ts";
-import { emptyResult, type GenContext, type GenResult } from "./types.ts";
+import type { GenContext } from "./types.ts";
 
 export const MAPPING_KIND = "getambassador.io/Mapping";
 export const DEFAULT_EMISSARY_API = "getambassador.io/v3alpha1";
@@ -68,66 +69,38 @@ export function swapMappingService(service: string, mappingNs: string, fp: ForkP
   return `${p.scheme}${sp.copyName}${p.rest}${p.port}`;
 }
 
-export function generateEmissaryIngress(ctx: GenContext): GenResult {
-  const out = emptyResult();
-  const { index, plan, manager } = ctx;
-  if (plan.forks.length === 0) return out;
-  const header = manager.spec.header;
-
-  for (const { entry, index: i } of entriesOf(ctx, "emissary")) {
+/** kind: emissary. */
+export const emissaryAdapter: IngressAdapter<"emissary"> = {
+  routeKind: MAPPING_KIND,
+  routeLabel: "Mapping",
+  traceGateway: undefined,
+  routing(ctx, entry, i): EntryRouting {
+    const { index } = ctx;
     const apiVersion = entry.apiVersion ?? DEFAULT_EMISSARY_API;
-    const bases = baseMappings(ctx, entry.domain);
-    const svc = entry.service ? parseRef(entry.service, index.defaultNamespace) : undefined;
-    if (bases.length === 0 && !svc) {
-      out.problems.push(
-        error({
-          ...entryAt(ctx, i),
-          message: `no base Mapping serves ${entry.domain}, and the entry names no service`,
-          hint: `add service: <namespace>/<name> (and port:) to spec.ingress[${i}], or a Mapping for ${entry.domain} to the base`,
-        }),
-      );
-      continue;
-    }
-    for (const fp of plan.forks) {
-      const h = forkHost(ctx, fp, entry, i);
-      if ("problem" in h) {
-        out.problems.push(h.problem);
-        continue;
-      }
-      if (bases.length > 0) {
-        for (const b of bases) {
-          const ns = index.nsOf(b.object);
-          const name = copyName(b.object.metadata.name, fp.id);
-          if (index.has(MAPPING_KIND, ns, name)) {
-            out.problems.push(nameTaken(ctx, i, `Mapping ${ns}/${name}`, fp));
-            continue;
-          }
-          const spec = clone(asRecord(b.object.spec) ?? {});
-          if (typeof spec.service === "string") spec.service = swapMappingService(spec.service, ns, fp, index.clusterDomain);
-          out.objects.push({
-            object: mapping(apiVersion, forkMetadata({ ...b.object.metadata, namespace: ns }, fp, name, describe(b.object, ns)), spec, entry, h.host, header, fp.id),
-            fork: fp.id,
-          });
-        }
-      } else {
-        const name = domainObjectName(entry.domain, fp.id);
-        if (index.has(MAPPING_KIND, svc!.namespace, name)) {
-          out.problems.push(nameTaken(ctx, i, `Mapping ${svc!.namespace}/${name}`, fp));
-          continue;
-        }
-        const sp = fp.serviceByFqdn.get(serviceFqdn(svc!.name, svc!.namespace, index.clusterDomain));
-        const service = `${sp?.copyName ?? svc!.name}.${svc!.namespace}${entry.port !== undefined ? `:${entry.port}` : ""}`;
-        out.objects.push({
-          object: mapping(apiVersion, forkMetadata({ name, namespace: svc!.namespace }, fp, name), { prefix: "/", service }, entry, h.host, header, fp.id),
-          fork: fp.id,
-        });
-      }
-    }
-  }
-  return out;
-}
+    return {
+      bases: baseMappings(ctx, entry.domain),
+      noRoute: {
+        message: `no base Mapping serves ${entry.domain}, and the entry names no service`,
+        hint: `add service: <namespace>/<name> (and port:) to spec.ingress[${i}], or a Mapping for ${entry.domain} to the base`,
+      },
+      entryTarget: (svc) => ({ namespace: svc.namespace }),
+      mirror(b, at, fork) {
+        const spec = clone(asRecord(b.object.spec) ?? {});
+        if (typeof spec.service === "string") spec.service = swapMappingService(spec.service, at.namespace, fork.fp, index.clusterDomain);
+        return mapping(apiVersion, forkMetadata({ ...b.object.metadata, namespace: at.namespace }, fork.fp, at.name, describe(b.object, at.namespace)), spec, entry, fork);
+      },
+      entryRoute(svc, at, fork) {
+        const sp = fork.fp.serviceByFqdn.get(serviceFqdn(svc.name, svc.namespace, index.clusterDomain));
+        const service = `${sp?.copyName ?? svc.name}.${svc.namespace}${entry.port !== undefined ? `:${entry.port}` : ""}`;
+        return mapping(apiVersion, forkMetadata({ name: at.name, namespace: at.namespace }, fork.fp, at.name), { prefix: "/", service }, entry, fork);
+      },
+      refusal: () => undefined,
+      refused: () => [],
+    };
+  },
+};
 
-function mapping(apiVersion: string, metadata: KObject["metadata"], base: Record<string, unknown>, entry: IngressEntry, host: string, header: string, id: string): KObject {
+function mapping(apiVersion: string, metadata: KObject["metadata"], base: Record<string, unknown>, entry: IngressEntryOf<"emissary">, fork: ForkTarget): KObject {
   const { host: _h, hostname: _hn, host_regex: _hr, add_request_headers: addBase, host_rewrite: rewrite, ambassador_id: ambBase, ...rest } = base;
   void _h;
   void _hn;
@@ -137,14 +110,15 @@ function mapping(apiVersion: string, metadata: KObject["metadata"], base: Record
   const amb = entry.ambassadorId ?? ambBase;
   // A list in both CRDs (v3alpha1 takes only a list; v2 reads a string as a list of one).
   if (amb !== undefined) spec.ambassador_id = Array.isArray(amb) ? amb : [amb];
-  spec[v2 ? "host" : "hostname"] = host;
+  spec[v2 ? "host" : "hostname"] = fork.host;
   Object.assign(spec, rest);
   if (!v2 && asRecord(rest.add_response_headers)) spec.add_response_headers = headerObjects(asRecord(rest.add_response_headers)!);
   const added = v2 ? { ...(asRecord(addBase) ?? {}) } : headerObjects(asRecord(addBase) ?? {});
-  for (const k of Object.keys(added)) if (k.toLowerCase() === header) delete added[k];
+  const mine = new Set(fork.headers.map((h) => h.name.toLowerCase()));
+  for (const k of Object.keys(added)) if (mine.has(k.toLowerCase())) delete added[k];
   // append: false in both versions, so a value the client sent is replaced, not joined
   // (`bob,alice` matches no fork); the v2 shorthand string would append.
-  added[header] = { value: id, append: false };
+  for (const h of fork.headers) added[h.name] = { value: h.value, append: false };
   spec.add_request_headers = added;
   spec.host_rewrite = typeof rewrite === "string" ? rewrite : entry.domain;
   return { apiVersion, kind: "Mapping", metadata, spec };
@@ -159,12 +133,4 @@ function headerObjects(h: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(h)) out[k] = typeof v === "string" ? { value: v, append: true } : clone(v);
   return out;
-}
-
-function nameTaken(ctx: GenContext, i: number, what: string, fp: ForkPlan) {
-  return error({
-    ...entryAt(ctx, i),
-    message: `the fork ingress route ${what} for fork '${fp.id}' is taken by a base object`,
-    hint: "rename the base object or the fork (its identifier is the file name)",
-  });
 }

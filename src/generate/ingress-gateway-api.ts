@@ -1,4 +1,5 @@
-// Per-fork hosts on a Gateway API Gateway (invariant 5), for `spec.ingress[].kind: gateway-api`.
+// The ingress adapter of `spec.ingress[].kind: gateway-api` (the steps are src/generate/ingress.ts's):
+// per-fork hosts on a Gateway API Gateway (invariant 5).
 //
 // For each fork and entry: HTTPRoutes on the entry's Gateway for the hostname `<id>.<domain>`,
 // one per base HTTPRoute attached to that Gateway for `<domain>` (same namespace, same rules,
@@ -9,9 +10,7 @@
 import type { Manifest } from "../model/inputs.ts";
 import { asArray, asRecord, clone, describe, type KObject } from "../model/k8s.ts";
 import { serviceFqdn } from "../plan/names.ts";
-import { copyName } from "../plan/names.ts";
-import type { ForkPlan } from "../plan/plan.ts";
-import { error } from "../problems.ts";
+import { error, type Problem } from "../problems.ts";
 import {
   GATEWAY_GROUP,
   GATEWAY_KIND,
@@ -20,11 +19,13 @@ import {
   parentRefsOf,
   swapBackends,
   withHeaderSet,
+  type Filter,
   type Rule,
 } from "./gateway-api-common.ts";
-import { domainObjectName, entriesOf, entryAt, forkHost, hostPatternCovers, hostSpecificity, parseRef } from "./ingress-common.ts";
+import type { EntryRouting, ForkTarget, IngressAdapter, IngressHeader, RouteAt } from "./ingress.ts";
+import { entryAt, hostPatternCovers, hostSpecificity, parseRef, refusedHosts } from "./ingress-common.ts";
 import { forkMetadata } from "./meta.ts";
-import { emptyResult, type GenContext, type GenResult } from "./types.ts";
+import type { GenContext } from "./types.ts";
 
 /** Base HTTPRoutes attached to the Gateway (and listener) whose hostnames cover `domain`, most specific tier. */
 export function baseGatewayHttpRoutes(ctx: GenContext, gw: { namespace: string; name: string }, sectionName: string | undefined, domain: string): Manifest[] {
@@ -67,134 +68,90 @@ function listenerRefusal(gw: KObject, gwNs: string, sectionName: string | undefi
   return undefined;
 }
 
-export function generateGatewayApiIngress(ctx: GenContext): GenResult {
-  const out = emptyResult();
-  const { index, plan, manager } = ctx;
-  if (plan.forks.length === 0) return out;
-  const header = manager.spec.header;
-  const apiVersion = gatewayApiVersion(index);
-
-  for (const { entry, index: i } of entriesOf(ctx, "gateway-api")) {
-    const gw = parseRef(entry.gateway!, index.defaultNamespace);
+/** kind: gateway-api. */
+export const gatewayApiAdapter: IngressAdapter<"gateway-api"> = {
+  routeKind: HTTPROUTE_KIND,
+  routeLabel: "HTTPRoute",
+  traceGateway: "gateway-api",
+  routing(ctx, entry, i): EntryRouting {
+    const { index } = ctx;
+    const gw = parseRef(entry.gateway, index.defaultNamespace);
     const gwKey = `${gw.namespace}/${gw.name}`;
-    const bases = baseGatewayHttpRoutes(ctx, gw, entry.sectionName, entry.domain);
-    const svc = entry.service ? parseRef(entry.service, index.defaultNamespace) : undefined;
-    if (bases.length === 0 && !svc) {
-      out.problems.push(
-        error({
-          ...entryAt(ctx, i),
-          message: `no base HTTPRoute attached to Gateway ${gwKey} serves ${entry.domain}, and the entry names no service`,
-          hint: `add service: <namespace>/<name> (and port:) to spec.ingress[${i}], or an HTTPRoute for ${entry.domain} on ${gwKey} to the base`,
-        }),
-      );
-      continue;
-    }
-    let port = entry.port;
-    if (bases.length === 0 && port === undefined) {
-      const s = index.serviceByFqdn(serviceFqdn(svc!.name, svc!.namespace, index.clusterDomain));
-      const ports = asArray(asRecord(s?.object.spec)?.ports).map((p) => asRecord(p)?.port).filter((p): p is number => typeof p === "number");
-      if (ports.length !== 1) {
-        out.problems.push(
-          error({
-            ...entryAt(ctx, i, "service"),
-            message: s ? `Service ${svc!.namespace}/${svc!.name} has ${ports.length} ports; a Gateway API backendRef needs one` : `Service ${svc!.namespace}/${svc!.name} is not in the base, so its port is unknown`,
-            hint: `add port: <service port> to spec.ingress[${i}]`,
-          }),
-        );
-        continue;
-      }
-      port = ports[0];
-    }
     const gateway = index.ofKind(GATEWAY_KIND).find((m) => index.nsOf(m.object) === gw.namespace && m.object.metadata.name === gw.name);
-    const refused: string[] = [];
-    let refusal: string | undefined;
+    let port = entry.port; // of the entry Service, once entryTarget has found it
+    return {
+      bases: baseGatewayHttpRoutes(ctx, gw, entry.sectionName, entry.domain),
+      noRoute: {
+        message: `no base HTTPRoute attached to Gateway ${gwKey} serves ${entry.domain}, and the entry names no service`,
+        hint: `add service: <namespace>/<name> (and port:) to spec.ingress[${i}], or an HTTPRoute for ${entry.domain} on ${gwKey} to the base`,
+      },
+      // In the Service's namespace: no ReferenceGrant needed. A backendRef needs a port.
+      entryTarget(svc) {
+        const p = port !== undefined ? { port } : servicePort(ctx, svc, i);
+        if ("problem" in p) return p;
+        port = p.port;
+        return { namespace: svc.namespace };
+      },
+      mirror: (b, at, fork) => mirror(ctx, b, at, fork, gw, entry.sectionName),
+      entryRoute: (svc, at, fork) => entryRoute(ctx, gw, entry.sectionName, svc, port!, at, fork),
+      refusal: (host, ns) => (gateway ? listenerRefusal(gateway.object, gw.namespace, entry.sectionName, host, ns) : undefined),
+      refused(refusals) {
+        const hosts = refusedHosts(refusals);
+        return [
+          error({
+            ...entryAt(ctx, i, "domain"),
+            object: describe(gateway!.object, gw.namespace),
+            message: `Gateway ${gwKey} does not accept the fork host${hosts.length > 1 ? "s" : ""} ${hosts.join(", ")}: ${refusals[0]!.why}`,
+            hint: `give Gateway ${gwKey} (${gateway!.doc.file}:${gateway!.doc.line}) an HTTP listener with hostname "*.${entry.domain}" (or none) that admits routes from the fork routes' namespace`,
+          }),
+        ];
+      },
+    };
+  },
+};
 
-    for (const fp of plan.forks) {
-      const h = forkHost(ctx, fp, entry, i);
-      if ("problem" in h) {
-        out.problems.push(h.problem);
-        continue;
-      }
-      const made: KObject[] = [];
-      if (bases.length > 0) {
-        for (const b of bases) {
-          const ns = index.nsOf(b.object);
-          const name = copyName(b.object.metadata.name, fp.id);
-          if (index.has(HTTPROUTE_KIND, ns, name)) {
-            out.problems.push(nameTaken(ctx, i, `HTTPRoute ${ns}/${name}`, fp));
-            continue;
-          }
-          made.push(mirror(ctx, b, ns, name, fp, h.host, gw, entry.sectionName, header));
-        }
-      } else {
-        const name = domainObjectName(entry.domain, fp.id);
-        if (index.has(HTTPROUTE_KIND, svc!.namespace, name)) {
-          out.problems.push(nameTaken(ctx, i, `HTTPRoute ${svc!.namespace}/${name}`, fp));
-          continue;
-        }
-        const fqdn = serviceFqdn(svc!.name, svc!.namespace, index.clusterDomain);
-        const parentRef: Record<string, unknown> = { group: GATEWAY_GROUP, kind: "Gateway", namespace: gw.namespace, name: gw.name };
-        if (entry.sectionName) parentRef.sectionName = entry.sectionName;
-        made.push({
-          apiVersion,
-          kind: "HTTPRoute",
-          metadata: forkMetadata({ name, namespace: svc!.namespace }, fp, name),
-          spec: {
-            parentRefs: [parentRef],
-            hostnames: [h.host],
-            rules: [
-              {
-                filters: withHeaderSet(undefined, header, fp.id),
-                backendRefs: [{ name: fp.serviceByFqdn.get(fqdn)?.copyName ?? svc!.name, port }],
-              },
-            ],
-          },
-        });
-      }
-      for (const o of made) {
-        out.objects.push({ object: o, fork: fp.id });
-        if (!gateway) continue;
-        const why = listenerRefusal(gateway.object, gw.namespace, entry.sectionName, h.host, o.metadata.namespace!);
-        if (why) {
-          refused.push(h.host);
-          refusal ??= why;
-        }
-      }
-    }
-    if (refused.length > 0) {
-      const hosts = [...new Set(refused)];
-      out.problems.push(
-        error({
-          ...entryAt(ctx, i, "domain"),
-          object: describe(gateway!.object, gw.namespace),
-          message: `Gateway ${gwKey} does not accept the fork host${hosts.length > 1 ? "s" : ""} ${hosts.join(", ")}: ${refusal}`,
-          hint: `give Gateway ${gwKey} (${gateway!.doc.file}:${gateway!.doc.line}) an HTTP listener with hostname "*.${entry.domain}" (or none) that admits routes from the fork routes' namespace`,
-        }),
-      );
-    }
-  }
-  return out;
+/** The port of the entry Service when it has one (a backendRef needs one), or the problem. */
+function servicePort(ctx: GenContext, svc: RouteAt, i: number): { port: number } | { problem: Problem } {
+  const { index } = ctx;
+  const s = index.serviceByFqdn(serviceFqdn(svc.name, svc.namespace, index.clusterDomain));
+  const ports = asArray(asRecord(s?.object.spec)?.ports).map((p) => asRecord(p)?.port).filter((p): p is number => typeof p === "number");
+  if (ports.length === 1) return { port: ports[0]! };
+  return {
+    problem: error({
+      ...entryAt(ctx, i, "service"),
+      message: s ? `Service ${svc.namespace}/${svc.name} has ${ports.length} ports; a Gateway API backendRef needs one` : `Service ${svc.namespace}/${svc.name} is not in the base, so its port is unknown`,
+      hint: `add port: <service port> to spec.ingress[${i}]`,
+    }),
+  };
 }
 
-function nameTaken(ctx: GenContext, i: number, what: string, fp: ForkPlan) {
-  return error({
-    ...entryAt(ctx, i),
-    message: `the fork ingress route ${what} for fork '${fp.id}' is taken by a base object`,
-    hint: "rename the base object or the fork (its identifier is the file name)",
-  });
+/** A fork's one route to the entry Service on the entry's Gateway (and listener). */
+function entryRoute(ctx: GenContext, gw: RouteAt, sectionName: string | undefined, svc: RouteAt, port: number, at: RouteAt, fork: ForkTarget): KObject {
+  const fqdn = serviceFqdn(svc.name, svc.namespace, ctx.index.clusterDomain);
+  const parentRef: Record<string, unknown> = { group: GATEWAY_GROUP, kind: "Gateway", namespace: gw.namespace, name: gw.name };
+  if (sectionName) parentRef.sectionName = sectionName;
+  return {
+    apiVersion: gatewayApiVersion(ctx.index),
+    kind: "HTTPRoute",
+    metadata: forkMetadata({ name: at.name, namespace: at.namespace }, fork.fp, at.name),
+    spec: {
+      parentRefs: [parentRef],
+      hostnames: [fork.host],
+      rules: [{ filters: withHeaders(undefined, fork.headers), backendRefs: [{ name: fork.fp.serviceByFqdn.get(fqdn)?.copyName ?? svc.name, port }] }],
+    },
+  };
 }
 
-function mirror(
-  ctx: GenContext,
-  b: Manifest,
-  ns: string,
-  name: string,
-  fp: ForkPlan,
-  host: string,
-  gw: { namespace: string; name: string },
-  sectionName: string | undefined,
-  header: string,
-): KObject {
+/** Filters with every fork header set (one RequestHeaderModifier per rule). */
+function withHeaders(filters: readonly Filter[] | undefined, headers: readonly IngressHeader[]): Filter[] {
+  let out: readonly Filter[] | undefined = filters;
+  for (const h of headers) out = withHeaderSet(out, h.name, h.value);
+  return [...(out ?? [])];
+}
+
+function mirror(ctx: GenContext, b: Manifest, at: RouteAt, fork: ForkTarget, gw: RouteAt, sectionName: string | undefined): KObject {
+  const { namespace: ns, name } = at;
+  const { fp, host } = fork;
   const spec = asRecord(b.object.spec) ?? {};
   const parentRefs = parentRefsOf(b.object, ns)
     .filter((p) => p.group === GATEWAY_GROUP && p.kind === "Gateway" && p.namespace === gw.namespace && p.name === gw.name && (!sectionName || !p.sectionName || p.sectionName === sectionName))
@@ -205,7 +162,7 @@ function mirror(
     });
   const rules = (asArray(spec.rules) as Rule[]).map((r) => {
     const c = clone(r);
-    c.filters = withHeaderSet(r.filters, header, fp.id);
+    c.filters = withHeaders(r.filters, fork.headers);
     const swapped = swapBackends(r.backendRefs, ns, fp, ctx.index);
     if (swapped) c.backendRefs = swapped;
     return c;
@@ -214,6 +171,6 @@ function mirror(
     apiVersion: b.object.apiVersion,
     kind: "HTTPRoute",
     metadata: forkMetadata({ ...b.object.metadata, namespace: ns }, fp, name, describe(b.object, ns)),
-    spec: { parentRefs, hostnames: [host], rules: rules.length > 0 ? rules : [{ filters: withHeaderSet(undefined, header, fp.id) }] },
+    spec: { parentRefs, hostnames: [host], rules: rules.length > 0 ? rules : [{ filters: withHeaders(undefined, fork.headers) }] },
   };
 }

@@ -1,4 +1,5 @@
-// Per-fork hosts on an Istio ingress Gateway (invariant 5), for `spec.ingress[].kind: istio`.
+// The ingress adapter of `spec.ingress[].kind: istio` (the steps are src/generate/ingress.ts's):
+// per-fork hosts on an Istio ingress Gateway (invariant 5).
 //
 // For each fork and entry: a VirtualService bound only to the entry's Gateway for the host
 // `<id>.<domain>`. It mirrors every http route of the base VirtualServices bound to that Gateway
@@ -13,14 +14,14 @@
 // which is why the entry destinations themselves are swapped here.
 import type { Manifest } from "../model/inputs.ts";
 import { asArray, asRecord, clone, describe, type KObject } from "../model/k8s.ts";
-import type { IngressEntry } from "../model/manager.ts";
-import { copyName, serviceFqdn } from "../plan/names.ts";
-import type { ForkPlan } from "../plan/plan.ts";
+import type { IngressEntryOf } from "../model/ingress.ts";
+import { serviceFqdn } from "../plan/names.ts";
 import { error } from "../problems.ts";
-import { entriesOf, entryAt, forkHost, hostPatternCovers, hostSpecificity, parseRef, domainObjectName } from "./ingress-common.ts";
+import type { EntryRouting, ForkTarget, IngressAdapter, IngressHeader, Refusal, RouteAt } from "./ingress.ts";
+import { entryAt, hostPatternCovers, hostSpecificity, parseRef, refusedHosts } from "./ingress-common.ts";
 import { forkMetadata } from "./meta.ts";
 import { collapse, istioApiVersion, swapDestination, VS_KIND, type Destination } from "./mesh-istio.ts";
-import { emptyResult, type GenContext, type GenResult } from "./types.ts";
+import type { GenContext } from "./types.ts";
 
 export const ISTIO_GATEWAY_KIND = "networking.istio.io/Gateway";
 
@@ -76,92 +77,56 @@ function serverHosts(gw: KObject, gwNs: string): [string, string][] {
   return out;
 }
 
-export function generateIstioIngress(ctx: GenContext): GenResult {
-  const out = emptyResult();
-  const { index, plan, manager } = ctx;
-  if (plan.forks.length === 0) return out;
-  const header = manager.spec.header;
-  const apiVersion = istioApiVersion(index.manifests);
-
-  for (const { entry, index: i } of entriesOf(ctx, "istio")) {
-    const gw = parseRef(entry.gateway!, index.defaultNamespace);
+/** kind: istio. */
+export const istioAdapter: IngressAdapter<"istio"> = {
+  routeKind: VS_KIND,
+  routeLabel: "VirtualService",
+  traceGateway: "istio",
+  routing(ctx, entry, i): EntryRouting {
+    const { index } = ctx;
+    const gw = parseRef(entry.gateway, index.defaultNamespace);
     const gwKey = `${gw.namespace}/${gw.name}`;
-    const bases = baseGatewayRoutes(ctx, gwKey, entry.domain);
-    const svc = entry.service ? parseRef(entry.service, index.defaultNamespace) : undefined;
-    if (bases.length === 0 && !svc) {
-      out.problems.push(
-        error({
-          ...entryAt(ctx, i),
-          message: `no base VirtualService bound to Gateway ${gwKey} routes ${entry.domain}, and the entry names no service`,
-          hint: `add service: <namespace>/<name> (and port:) to spec.ingress[${i}], or a VirtualService for ${entry.domain} bound to ${gwKey} to the base`,
-        }),
-      );
-      continue;
-    }
     const gateway = index.ofKind(ISTIO_GATEWAY_KIND).find((m) => index.nsOf(m.object) === gw.namespace && m.object.metadata.name === gw.name);
-    const refused = new Map<string, string[]>(); // VirtualService namespace → fork hosts the Gateway does not accept
-
-    for (const fp of plan.forks) {
-      const h = forkHost(ctx, fp, entry, i);
-      if ("problem" in h) {
-        out.problems.push(h.problem);
-        continue;
-      }
-      const made: KObject[] = [];
-      if (bases.length > 0) {
-        for (const b of bases) {
-          const ns = index.nsOf(b.object);
-          const name = copyName(b.object.metadata.name, fp.id);
-          if (index.has(VS_KIND, ns, name)) {
-            out.problems.push(nameTaken(ctx, i, `VirtualService ${ns}/${name}`, fp));
-            continue;
-          }
-          made.push(mirror(ctx, b, ns, name, fp, h.host, gwKey, header));
-        }
-      } else {
-        const name = domainObjectName(entry.domain, fp.id);
-        if (index.has(VS_KIND, gw.namespace, name)) {
-          out.problems.push(nameTaken(ctx, i, `VirtualService ${gw.namespace}/${name}`, fp));
-          continue;
-        }
-        made.push(entryRoute(ctx, entry, svc!, gw.namespace, name, fp, h.host, gwKey, header, apiVersion));
-      }
-      for (const o of made) {
-        out.objects.push({ object: o, fork: fp.id });
-        if (!gateway) continue;
-        const ns = o.metadata.namespace!;
-        const accepted = serverHosts(gateway.object, gw.namespace).some(([sns, pat]) => (sns === "*" || sns === ns) && hostPatternCovers(pat, h.host));
-        if (!accepted) refused.set(ns, [...(refused.get(ns) ?? []), h.host]);
-      }
-    }
-    // The Gateway must accept the fork hosts, or they answer 404 while the render looks fine.
-    for (const [ns, hosts] of refused) {
-      out.problems.push(
-        error({
-          ...entryAt(ctx, i, "domain"),
-          object: describe(gateway!.object, gw.namespace),
-          message: `Gateway ${gwKey} does not accept the fork host${hosts.length > 1 ? "s" : ""} ${hosts.join(", ")} for VirtualServices in namespace ${ns}: requests to ${hosts.length > 1 ? "them" : "it"} would get 404`,
-          hint: `add "*.${entry.domain}" to the hosts of a server of Gateway ${gwKey} (${gateway!.doc.file}:${gateway!.doc.line})`,
-        }),
-      );
-    }
-  }
-  return out;
-}
-
-function nameTaken(ctx: GenContext, i: number, what: string, fp: ForkPlan) {
-  return error({
-    ...entryAt(ctx, i),
-    message: `the fork ingress route ${what} for fork '${fp.id}' is taken by a base object`,
-    hint: "rename the base object or the fork (its identifier is the file name)",
-  });
-}
+    const apiVersion = istioApiVersion(index.manifests);
+    return {
+      bases: baseGatewayRoutes(ctx, gwKey, entry.domain),
+      noRoute: {
+        message: `no base VirtualService bound to Gateway ${gwKey} routes ${entry.domain}, and the entry names no service`,
+        hint: `add service: <namespace>/<name> (and port:) to spec.ingress[${i}], or a VirtualService for ${entry.domain} bound to ${gwKey} to the base`,
+      },
+      entryTarget: () => ({ namespace: gw.namespace }),
+      mirror: (b, at, fork) => mirror(ctx, b, at, fork, gwKey),
+      entryRoute: (svc, at, fork) => entryRoute(ctx, entry, svc, at, fork, gwKey, apiVersion),
+      refusal(host, ns) {
+        if (!gateway) return undefined;
+        const accepted = serverHosts(gateway.object, gw.namespace).some(([sns, pat]) => (sns === "*" || sns === ns) && hostPatternCovers(pat, host));
+        return accepted ? undefined : `no server accepts it for VirtualServices in namespace ${ns}`;
+      },
+      // The Gateway must accept the fork hosts, or they answer 404 while the render looks fine.
+      refused(refusals) {
+        const byNs = new Map<string, Refusal[]>();
+        for (const r of refusals) byNs.set(r.namespace, [...(byNs.get(r.namespace) ?? []), r]);
+        return [...byNs].map(([ns, rs]) => {
+          const hosts = refusedHosts(rs);
+          return error({
+            ...entryAt(ctx, i, "domain"),
+            object: describe(gateway!.object, gw.namespace),
+            message: `Gateway ${gwKey} does not accept the fork host${hosts.length > 1 ? "s" : ""} ${hosts.join(", ")} for VirtualServices in namespace ${ns}: requests to ${hosts.length > 1 ? "them" : "it"} would get 404`,
+            hint: `add "*.${entry.domain}" to the hosts of a server of Gateway ${gwKey} (${gateway!.doc.file}:${gateway!.doc.line})`,
+          });
+        });
+      },
+    };
+  },
+};
 
 /** A base gateway VirtualService, for one fork: host `<id>.<domain>`, only the entry's Gateway. */
-function mirror(ctx: GenContext, b: Manifest, ns: string, name: string, fp: ForkPlan, host: string, gateway: string, header: string): KObject {
+function mirror(ctx: GenContext, b: Manifest, at: RouteAt, fork: ForkTarget, gateway: string): KObject {
+  const { namespace: ns, name } = at;
+  const { fp } = fork;
   const spec = clone(asRecord(b.object.spec) ?? {});
-  const http = (asArray(spec.http) as Route[]).map((r) => forkRoute(ctx, r, ns, fp, header));
-  const out: Record<string, unknown> = { hosts: [host], gateways: [gateway], http };
+  const http = (asArray(spec.http) as Route[]).map((r) => forkRoute(ctx, r, ns, fork));
+  const out: Record<string, unknown> = { hosts: [fork.host], gateways: [gateway], http };
   if (spec.exportTo !== undefined) out.exportTo = spec.exportTo;
   return {
     apiVersion: b.object.apiVersion,
@@ -171,18 +136,9 @@ function mirror(ctx: GenContext, b: Manifest, ns: string, name: string, fp: Fork
   };
 }
 
-function entryRoute(
-  ctx: GenContext,
-  entry: IngressEntry,
-  svc: { namespace: string; name: string },
-  ns: string,
-  name: string,
-  fp: ForkPlan,
-  host: string,
-  gateway: string,
-  header: string,
-  apiVersion: string,
-): KObject {
+function entryRoute(ctx: GenContext, entry: IngressEntryOf<"istio">, svc: RouteAt, at: RouteAt, fork: ForkTarget, gateway: string, apiVersion: string): KObject {
+  const { namespace: ns, name } = at;
+  const { fp } = fork;
   const fqdn = serviceFqdn(svc.name, svc.namespace, ctx.index.clusterDomain);
   const destination: Record<string, unknown> = { host: fp.serviceByFqdn.get(fqdn)?.copyFqdn ?? fqdn };
   if (entry.port !== undefined) destination.port = { number: entry.port };
@@ -191,27 +147,35 @@ function entryRoute(
     kind: "VirtualService",
     metadata: forkMetadata({ name, namespace: ns }, fp, name),
     spec: {
-      hosts: [host],
+      hosts: [fork.host],
       gateways: [gateway],
-      http: [{ name: "kubefork", headers: { request: { set: { [header]: fp.id } } }, route: [{ destination }] }],
+      http: [{ name: "kubefork", headers: { request: { set: headerMap(fork.headers) } }, route: [{ destination }] }],
     },
   };
 }
 
-/** One base route for a fork: the header set, destinations on forked Services swapped. */
-function forkRoute(ctx: GenContext, r: Route, ns: string, fp: ForkPlan, header: string): Route {
+/** `{name: value}` of the headers, for `headers.request.set`. */
+function headerMap(headers: readonly IngressHeader[]): Record<string, string> {
+  return Object.fromEntries(headers.map((h) => [h.name, h.value]));
+}
+
+/** One base route for a fork: the fork's headers set (not added, not removed), destinations on forked Services swapped. */
+function forkRoute(ctx: GenContext, r: Route, ns: string, fork: ForkTarget): Route {
+  const { fp } = fork;
   const c = clone(r);
   const headers = asRecord(c.headers) ?? {};
   const request = asRecord(headers.request) ?? {};
-  request.set = { ...(asRecord(request.set) ?? {}), [header]: fp.id };
+  request.set = { ...(asRecord(request.set) ?? {}), ...headerMap(fork.headers) };
   const add = asRecord(request.add);
-  if (add && header in add) {
-    delete add[header];
-    if (Object.keys(add).length === 0) delete request.add;
-  }
-  if (Array.isArray(request.remove)) {
-    request.remove = request.remove.filter((h) => h !== header);
-    if ((request.remove as unknown[]).length === 0) delete request.remove;
+  for (const { name } of fork.headers) {
+    if (add && name in add) {
+      delete add[name];
+      if (Object.keys(add).length === 0) delete request.add;
+    }
+    if (Array.isArray(request.remove)) {
+      request.remove = request.remove.filter((h) => h !== name);
+      if ((request.remove as unknown[]).length === 0) delete request.remove;
+    }
   }
   c.headers = { ...headers, request };
   const resolve = ctx.index.resolveHost;

@@ -2,6 +2,9 @@
 import * as z from "zod/mini";
 import { carrierIssues, carrierList } from "./carriers.ts";
 import { dnsLabel, duration, labelMap } from "./common.ts";
+import { ingressEntry } from "./ingress.ts";
+
+export { EMISSARY_API_VERSIONS, type IngressEntry, type IngressKind } from "./ingress.ts";
 
 export const MANAGER_API_VERSION = "kubefork.dev/v1alpha1";
 
@@ -9,47 +12,6 @@ const headerName = z
   .string()
   .check(z.regex(/^[a-z0-9][a-z0-9-]*$/, "must be a lower-case HTTP header name (Istio matches header keys in lower case)"));
 
-/** A DNS name whose labels are at most 63 characters and which is at most 253 characters long. */
-const domainName = z
-  .string()
-  .check(
-    z.regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS domain such as bookshop.example.com"),
-    z.refine((d) => d.split(".").every((l) => l.length <= 63), "every label of a domain must be at most 63 characters"),
-    z.refine((d) => d.length <= 253 - 2, "must leave room for the fork identifier: a host name is at most 253 characters"),
-  );
-
-export const EMISSARY_API_VERSIONS = ["getambassador.io/v3alpha1", "getambassador.io/v2"] as const;
-
-export const ingressEntry = z
-  .strictObject({
-    kind: z.enum(["istio", "gateway-api", "emissary"]),
-    domain: domainName,
-    /** namespace/name of the Istio Gateway or the Gateway API Gateway (required for istio and gateway-api). */
-    gateway: z.optional(z.string().check(z.regex(/^([a-z0-9-]+\/)?[a-z0-9.-]+$/, "must be namespace/name of the Gateway"))),
-    /** gateway-api: the listener of the Gateway to attach to (parentRefs[].sectionName). */
-    sectionName: z.optional(z.string().check(z.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be the name of a listener of the Gateway"))),
-    service: z.optional(z.string().check(z.regex(/^([a-z0-9-]+\/)?[a-z0-9-]+$/, "must be namespace/name of the entry Service"))),
-    port: z.optional(z.number().check(z.int(), z.gte(1), z.lte(65535))),
-    /** emissary: the Mapping apiVersion; v2 for clusters still on Ambassador 1.x. */
-    apiVersion: z.optional(z.enum(EMISSARY_API_VERSIONS)),
-    /** emissary: ambassador_id of the Emissary installation that should serve the fork hosts. */
-    ambassadorId: z.optional(z.union([z.string().check(z.minLength(1)), z.array(z.string().check(z.minLength(1))).check(z.minLength(1))])),
-  })
-  .check(
-    z.superRefine((e, ctx) => {
-      if (e.kind !== "emissary" && !e.gateway)
-        ctx.addIssue({ code: "custom", path: ["gateway"], message: `kind ${e.kind} needs gateway: namespace/name of the Gateway the fork hosts attach to` });
-      if (e.kind === "emissary" && e.gateway)
-        ctx.addIssue({ code: "custom", path: ["gateway"], message: "kind emissary has no gateway (Mappings attach to the Emissary installation; use ambassadorId to pick one)" });
-      if (e.kind !== "emissary" && e.apiVersion)
-        ctx.addIssue({ code: "custom", path: ["apiVersion"], message: "apiVersion only applies to kind emissary" });
-      if (e.kind !== "emissary" && e.ambassadorId)
-        ctx.addIssue({ code: "custom", path: ["ambassadorId"], message: "ambassadorId only applies to kind emissary" });
-      if (e.kind !== "gateway-api" && e.sectionName)
-        ctx.addIssue({ code: "custom", path: ["sectionName"], message: "sectionName only applies to kind gateway-api" });
-    }),
-  );
-export type IngressEntry = z.infer<typeof ingressEntry>;
 
 /** An image pattern: `*` (anything), or `host[:port]/path` globs naming the registry host (see policy.ts). */
 const imagePattern = z

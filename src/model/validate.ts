@@ -1,5 +1,5 @@
 // zod issues → Problems that name the file, the line, the field and the fix.
-import type * as z from "zod/mini";
+import * as z from "zod/mini";
 import type { SourceDoc } from "./source.ts";
 import { error, formatPath, type PathSegment, type Problem } from "../problems.ts";
 import { didYouMean } from "../util/suggest.ts";
@@ -45,6 +45,8 @@ interface ZodIssueLike {
   values?: unknown[];
   options?: unknown[];
   input?: unknown;
+  /** invalid_union of a discriminated union: the discriminator's field name. */
+  discriminator?: string;
 }
 
 function issueToProblems(schema: z.ZodMiniType, doc: SourceDoc, issue: ZodIssueLike, what: string): Problem[] {
@@ -55,8 +57,18 @@ function issueToProblems(schema: z.ZodMiniType, doc: SourceDoc, issue: ZodIssueL
   };
   switch (issue.code) {
     case "unrecognized_keys": {
-      const known = knownKeys(schema, path);
+      const known = knownKeys(schema, path, doc.value);
+      const variant = variantAt(schema, path, doc.value);
       return (issue.keys ?? []).map((key) => {
+        // A field of another variant of a discriminated union (`apiVersion` on a kind istio entry).
+        const owners = variant?.others.filter((o) => o.keys.includes(key)).map((o) => o.value) ?? [];
+        if (variant && owners.length > 0)
+          return error({
+            ...at([...path, key]),
+            path: formatPath([...path, key]),
+            message: `${key} only applies to ${variant.discriminator} ${owners.join(", ")}`,
+            hint: `known fields for ${variant.discriminator} ${variant.value}: ${known.join(", ")}`,
+          });
         const suggestion = didYouMean(key, known);
         return error({
           ...at([...path, key]),
@@ -69,12 +81,31 @@ function issueToProblems(schema: z.ZodMiniType, doc: SourceDoc, issue: ZodIssueL
     case "invalid_type": {
       const actual = valueAt(doc.value, path);
       const missing = actual === undefined;
+      if (!missing)
+        return [error({ ...at(path), path: formatPath(path), message: `expected ${issue.expected ?? "another type"}, got ${typeName(actual)}`, hint: quoteHint(issue.expected, actual) })];
+      // A field one variant of a discriminated union requires (the gateway of kind istio), and what it is when the schema says.
+      const variant = variantAt(schema, path.slice(0, -1), doc.value);
+      const description = z.globalRegistry.get(schemaAt(schema, path, doc.value) as z.ZodMiniType)?.description;
       return [
         error({
           ...at(path),
           path: formatPath(path),
-          message: missing ? `required field is missing` : `expected ${issue.expected ?? "another type"}, got ${typeName(actual)}`,
-          hint: missing ? `add ${formatPath(path)} to the ${what}` : quoteHint(issue.expected, actual),
+          message: variant ? `${variant.discriminator} ${variant.value} needs ${String(path[path.length - 1])}` : "required field is missing",
+          hint: `add ${formatPath(path)} to the ${what}${description ? `: ${description}` : ""}`,
+        }),
+      ];
+    }
+    case "invalid_union": {
+      // A discriminated union whose discriminator matches no variant: like an enum.
+      if (!issue.discriminator || !issue.options) break;
+      const input = valueAt(doc.value, path);
+      const allowed = issue.options.map((v) => JSON.stringify(v));
+      return [
+        error({
+          ...at(path),
+          path: formatPath(path),
+          message: input === undefined ? "required field is missing" : `must be one of ${allowed.join(", ")}`,
+          hint: typeof input === "string" ? didYouMean(input, issue.options.map(String)) : `add ${formatPath(path)}: one of ${allowed.join(", ")}`,
         }),
       ];
     }
@@ -92,9 +123,8 @@ function issueToProblems(schema: z.ZodMiniType, doc: SourceDoc, issue: ZodIssueL
         }),
       ];
     }
-    default:
-      return [error({ ...at(path), path: formatPath(path), message: cleanMessage(issue.message) })];
   }
+  return [error({ ...at(path), path: formatPath(path), message: cleanMessage(issue.message) })];
 }
 
 function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
@@ -126,20 +156,65 @@ function quoteHint(expected: string | undefined, input: unknown): string | undef
   return undefined;
 }
 
-/** The field names the schema accepts at `path` (for "known fields" hints). */
-export function knownKeys(schema: z.ZodMiniType, path: readonly PathSegment[]): string[] {
-  let s: unknown = schema;
-  for (const seg of path) {
-    s = unwrap(s);
-    const def = defOf(s);
-    if (!def) return [];
-    if (def.type === "object" && typeof seg === "string") s = (def.shape as Record<string, unknown>)[seg];
-    else if (def.type === "array" && typeof seg === "number") s = def.element;
-    else if (def.type === "record") s = def.valueType;
-    else return [];
-  }
-  const def = defOf(unwrap(s));
+/**
+ * The field names the schema accepts at `path` (for "known fields" hints). With the document's
+ * value `root`, a discriminated union on the way is followed into the variant the value selects.
+ */
+export function knownKeys(schema: z.ZodMiniType, path: readonly PathSegment[], root?: unknown): string[] {
+  const def = defOf(schemaAt(schema, path, root));
   return def?.type === "object" ? Object.keys(def.shape as object) : [];
+}
+
+/** The schema at `path`, unwrapped (optional, default...), in the variant `root` selects there. */
+function schemaAt(schema: unknown, path: readonly PathSegment[], root: unknown): unknown {
+  const s = walk(schema, path, root);
+  return selectVariant(s, valueAt(root, path)) ?? s;
+}
+
+/** The schema at `path`, unwrapped, following on the way the variants of discriminated unions that `root` selects. */
+function walk(schema: unknown, path: readonly PathSegment[], root: unknown): unknown {
+  let s: unknown = unwrap(schema);
+  for (let i = 0; i < path.length; i++) {
+    s = selectVariant(s, valueAt(root, path.slice(0, i))) ?? s;
+    const seg = path[i]!;
+    const def = defOf(s);
+    if (def?.type === "object" && typeof seg === "string") s = (def.shape as Record<string, unknown>)[seg];
+    else if (def?.type === "array" && typeof seg === "number") s = def.element;
+    else if (def?.type === "record") s = def.valueType;
+    else return undefined;
+    s = unwrap(s);
+  }
+  return s;
+}
+
+/** The discriminated union at `path` and the variant the document's value there selects, with the other variants' fields. */
+function variantAt(schema: z.ZodMiniType, path: readonly PathSegment[], root: unknown): { discriminator: string; value: string; others: { value: string; keys: string[] }[] } | undefined {
+  const def = defOf(walk(schema, path, root));
+  const value = valueAt(root, path);
+  if (def?.type !== "union" || typeof def.discriminator !== "string" || value === null || typeof value !== "object") return undefined;
+  const discriminator = def.discriminator;
+  const selected = String((value as Record<string, unknown>)[discriminator]);
+  const others: { value: string; keys: string[] }[] = [];
+  for (const o of def.options as unknown[]) {
+    const v = literalOf(o, discriminator);
+    if (v !== undefined && v !== selected) others.push({ value: v, keys: Object.keys(defOf(o)?.shape as object) });
+  }
+  return { discriminator, value: selected, others };
+}
+
+/** The variant of a discriminated union `s` that `value` selects, if `s` is one and one matches. */
+function selectVariant(s: unknown, value: unknown): unknown {
+  const def = defOf(s);
+  if (def?.type !== "union" || typeof def.discriminator !== "string" || value === null || typeof value !== "object") return undefined;
+  const want = (value as Record<string, unknown>)[def.discriminator];
+  return (def.options as unknown[]).find((o) => literalOf(o, def.discriminator as string) === want);
+}
+
+/** The literal value of an object schema's `field` (a discriminator), as a string. */
+function literalOf(o: unknown, field: string): string | undefined {
+  const lit = defOf((defOf(o)?.shape as Record<string, unknown> | undefined)?.[field]);
+  const v = lit?.type === "literal" ? (lit.values as unknown[])[0] : undefined;
+  return typeof v === "string" ? v : undefined;
 }
 
 type Def = { type: string; [k: string]: unknown };

@@ -1,5 +1,6 @@
 // `kubefork trace`: from flags to the request the evaluator follows. Pure: the rendered objects
 // and the ForkManager in, a TraceRequest (and the further hops) out.
+import { adapterOf } from "../generate/ingress.ts";
 import type { ForkManager } from "../model/manager.ts";
 import { hostPatternMatches } from "../trace/match.ts";
 import type { NextRequest, TraceRequest } from "../trace/index.ts";
@@ -56,13 +57,10 @@ function nsName(ref: string, defaultNs: string): { namespace: string; name: stri
 export function gatewayFor(host: string, manager: ForkManager, objects: readonly unknown[], defaultNs: string): { ref: { namespace: string; name: string; kind?: "istio" | "gateway-api" }; why: string } | undefined {
   const h = host.toLowerCase();
   for (const e of manager.spec.ingress ?? []) {
-    if (!e.gateway) continue;
+    const kind = adapterOf(e).traceGateway;
+    if (!kind || !("gateway" in e)) continue;
     const isFork = h.endsWith(`.${e.domain}`) && !h.slice(0, -e.domain.length - 1).includes(".");
-    if (h === e.domain || isFork) {
-      const ref = nsName(e.gateway, defaultNs);
-      const kind = e.kind === "istio" ? "istio" : e.kind === "gateway-api" ? "gateway-api" : undefined;
-      return { ref: kind ? { ...ref, kind } : ref, why: `ingress ${e.domain} of kubefork.yaml` };
-    }
+    if (h === e.domain || isFork) return { ref: { ...nsName(e.gateway, defaultNs), kind }, why: `ingress ${e.domain} of kubefork.yaml` };
   }
   for (const raw of objects) {
     const o = raw as Obj;

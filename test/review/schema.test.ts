@@ -33,4 +33,14 @@ describe("schema/*.schema.json", () => {
     expect(fork({ ...ok, metadata: { name: "Alice" } })).toBe(false);
     expect(fork({ ...ok, spec: { workloads: [] } })).toBe(false);
   });
+
+  it("ingress entries: one variant per kind, as the loader reads them (a Gateway for istio, apiVersion only for emissary, no unknown kind)", () => {
+    const withIngress = (e: Record<string, unknown>) => ({ apiVersion: "kubefork.dev/v1alpha1", kind: "ForkManager", metadata: { name: "m" }, spec: { ingress: [{ domain: "shop.example.com", ...e }] } });
+    expect(manager(withIngress({ kind: "istio", gateway: "ns/gw" }))).toBe(true);
+    expect(manager(withIngress({ kind: "emissary", apiVersion: "getambassador.io/v2" }))).toBe(true);
+    expect(manager(withIngress({ kind: "istio" }))).toBe(false);
+    expect(manager(withIngress({ kind: "istio", gateway: "ns/gw", apiVersion: "getambassador.io/v2" }))).toBe(false);
+    expect(manager(withIngress({ kind: "emissary", gateway: "ns/gw" }))).toBe(false);
+    expect(manager(withIngress({ kind: "traefik" }))).toBe(false);
+  });
 });
