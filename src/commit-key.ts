@@ -29,13 +29,17 @@ export interface KeyFile {
   bytes: Uint8Array | string;
 }
 
-export interface KeyMaterial {
+/** What a render's key covers besides its input files. */
+export interface KeyHead {
   /** kubefork's version and the identity of its code (src/cli/render.ts). */
   code: string;
   output: string;
   defaultNamespace: string;
   /** Environment that describes the cluster (KUBE_VERSION, KUBE_API_VERSIONS), by name. */
   env: Record<string, string | undefined>;
+}
+
+export interface KeyMaterial extends KeyHead {
   manager: KeyFile;
   /** In the order read: sorted by path. */
   forks: readonly KeyFile[];
@@ -55,26 +59,44 @@ function fields(h: Hash) {
   };
 }
 
+export type InputKind = "manager" | "fork" | "base";
+
+/**
+ * A render's key, fed file by file as the inputs are read (kubefork.yaml, then the fork files,
+ * then the base, each in the order read), then the problems met reading them. Every field is
+ * tagged and length-prefixed: the stream names each input once, unambiguously.
+ */
+export class KeyHasher {
+  readonly #hash: Hash;
+  readonly #field: (tag: string, value: Uint8Array | string) => void;
+
+  constructor(head: KeyHead) {
+    this.#hash = process.getBuiltinModule("node:crypto").createHash("sha256");
+    this.#field = fields(this.#hash);
+    this.#field("kubefork-render-cache", "3");
+    this.#field("code", head.code);
+    this.#field("output", head.output);
+    this.#field("namespace", head.defaultNamespace);
+    for (const name of Object.keys(head.env).sort()) this.#field(`env ${name}`, head.env[name] ?? "\u0000unset");
+  }
+
+  file(kind: InputKind, path: string, bytes: Uint8Array | string): void {
+    this.#field(`${kind} path`, path);
+    this.#field(`${kind} bytes`, bytes);
+  }
+
+  digest(readProblems: readonly Problem[]): string {
+    this.#field("read-problems", JSON.stringify(readProblems));
+    return this.#hash.digest("hex");
+  }
+}
+
 export function cacheKey(m: KeyMaterial): string {
-  const h = process.getBuiltinModule("node:crypto").createHash("sha256");
-  const field = fields(h);
-  field("kubefork-render-cache", "2");
-  field("code", m.code);
-  field("output", m.output);
-  field("namespace", m.defaultNamespace);
-  for (const name of Object.keys(m.env).sort()) field(`env ${name}`, m.env[name] ?? "\u0000unset");
-  const files = (tag: string, list: readonly KeyFile[]) => {
-    field(tag, String(list.length));
-    for (const f of list) {
-      field("path", f.path);
-      field("bytes", f.bytes);
-    }
-  };
-  files("manager", [m.manager]);
-  files("forks", m.forks);
-  files("base", m.base);
-  field("read-problems", JSON.stringify(m.readProblems));
-  return h.digest("hex");
+  const k = new KeyHasher(m);
+  k.file("manager", m.manager.path, m.manager.bytes);
+  for (const f of m.forks) k.file("fork", f.path, f.bytes);
+  for (const f of m.base) k.file("base", f.path, f.bytes);
+  return k.digest(m.readProblems);
 }
 
 /**

@@ -57,7 +57,19 @@ export interface ReadOptions {
   baseCommandTimeoutMs?: number;
   /** The plan of a kubefork.yaml whose bytes parsed into it before (the render cache), if known. */
   knownPlan?: (manager: SourceFile) => ReadPlan | undefined;
+  /**
+   * Hash, do not keep: every input read (kubefork.yaml, the fork files, the base files or
+   * base.command's output, in this order) goes to the sink made for the plan, and the files are
+   * read into one reused buffer and not kept (forkTexts and baseTexts stay empty; `digested`).
+   * The render cache computes its key so, and reads again only when it must render.
+   */
+  digest?: (plan: ReadPlan) => InputSink;
+  /** base.command's output from an earlier read of this directory: a command never runs twice. */
+  commandOutput?: string;
 }
+
+/** Receives the inputs as they are read, for the render cache's key (src/commit-key.ts). */
+export type InputSink = (kind: "manager" | "fork" | "base", path: string, bytes: Uint8Array | string) => void;
 
 /**
  * A file as read: its bytes (valid UTF-8, checked when read) and its text, decoded when first
@@ -81,6 +93,10 @@ export interface AppSources {
   baseTexts?: SourceFile[];
   /** Set once loadSources has parsed them into `app`. */
   loaded?: boolean;
+  /** Read with ReadOptions.digest: the files went to the sink and were not kept. */
+  digested?: boolean;
+  /** base.command's output, when it ran. */
+  commandOutput?: string;
   /** The namespace base objects that name none get: duplicates are judged by it. */
   defaultNamespace?: string;
 }
@@ -92,7 +108,7 @@ export async function readApp(dirArg: string, opts: ReadOptions = {}): Promise<L
 /** Parses what readSources read: kubefork.yaml if not yet, the forks, then the base (once: a second call returns the same app). */
 export async function loadSources(sources: AppSources): Promise<LoadedApp> {
   const { app } = sources;
-  if (!sources.plan || sources.loaded) return app;
+  if (!sources.plan || sources.loaded || sources.digested) return app;
   sources.loaded = true;
   const { loadBase, loadForks, loadManager } = await import("../load/app.ts");
   if (!app.manager) {
@@ -140,6 +156,11 @@ export async function readSources(dirArg: string, opts: ReadOptions = {}): Promi
     plan = readPlanOf(m.manager);
   }
   sources.plan = plan;
+  const sink = opts.digest?.(plan);
+  if (sink && managerFile) sink("manager", managerFile.path, managerFile.bytes);
+  // With a sink every file is read into this one buffer, hashed and dropped.
+  const scratch = sink ? { buf: Buffer.allocUnsafeSlow(1 << 20) } : undefined;
+  const take = (kind: "fork" | "base", t: SourceFile, list: SourceFile[]) => (sink ? sink(kind, t.path, t.bytes) : list.push(t));
 
   // Fork files: *.yaml / *.yml directly in forksDir.
   const forksDir = plan.forksDir.replace(/\/+$/, "");
@@ -157,36 +178,39 @@ export async function readSources(dirArg: string, opts: ReadOptions = {}): Promi
   }
   for (const f of forkFiles) {
     app.forkFiles.push(f);
-    const t = readText(root, f, app.forkProblems, LIMITS.forkFileBytes, false, plain.get(f));
-    if (t) forkTexts.push(t);
+    const t = readText(root, f, app.forkProblems, LIMITS.forkFileBytes, false, plain.get(f), scratch);
+    if (t) take("fork", t, forkTexts);
   }
 
   // The base: a command's output, or files.
   let baseTexts: SourceFile[];
   if (plan.baseCommand) {
-    const out = await runBaseCommand(root, plan.baseCommand, opts.signal, opts.baseCommandTimeoutMs ?? BASE_COMMAND_TIMEOUT_MS);
+    const out = opts.commandOutput !== undefined ? { stdout: opts.commandOutput } : await runBaseCommand(root, plan.baseCommand, opts.signal, opts.baseCommandTimeoutMs ?? BASE_COMMAND_TIMEOUT_MS);
     if ("problem" in out) {
       const pos = (app.manager ?? (await manager()).manager)?.doc?.locate(["spec", "base", "command"]);
       app.problems.push({ ...out.problem, file: MANAGER_FILE, line: pos?.line, column: pos?.column, path: "spec.base.command" });
       return sources;
     }
-    baseTexts = [{ path: `$(${plan.baseCommand.join(" ")})`, text: out.stdout, bytes: out.stdout }];
+    sources.commandOutput = out.stdout;
+    baseTexts = [];
+    take("base", { path: `$(${plan.baseCommand.join(" ")})`, text: out.stdout, bytes: out.stdout }, baseTexts);
   } else {
     const isBase = baseFileFilter({ spec: { forksDir: plan.forksDir, base: { paths: plan.basePaths } } });
     baseTexts = [];
     let total = 0;
     for (const f of listFiles(root, "", app.problems, { recursive: true, keep: isBase, skipDir: (d) => d === forksDir, plain })) {
-      const t = readText(root, f, app.problems, LIMITS.baseFileBytes, false, plain.get(f));
+      const t = readText(root, f, app.problems, LIMITS.baseFileBytes, false, plain.get(f), scratch);
       if (!t) continue;
       total += t.bytes.length;
       if (total > LIMITS.baseTotalBytes) {
         app.problems.push(error({ file: f, message: `the base files exceed ${LIMITS.baseTotalBytes} bytes in all; kubefork stops reading here`, hint: "split the application, or narrow spec.base.paths" }));
         return sources;
       }
-      baseTexts.push(t);
+      take("base", t, baseTexts);
     }
   }
   sources.baseTexts = baseTexts;
+  if (sink) sources.digested = true;
   sources.defaultNamespace = (opts.defaultNamespace ?? ((ns) => ns || "default"))(plan.namespace);
   return sources;
 }
@@ -309,7 +333,7 @@ function listFiles(root: string, sub: string, problems: Problem[], opts: ListOpt
  * of that size, in a directory that resolves inside the app directory; it is then read at once
  * (opened without following links), else resolved and checked first.
  */
-function readText(root: string, rel: string, problems: Problem[], maxBytes: number, optional = false, listedSize?: number): SourceFile | null {
+function readText(root: string, rel: string, problems: Problem[], maxBytes: number, optional = false, listedSize?: number, scratch?: { buf: Buffer }): SourceFile | null {
   const tooLarge = (size: number): null => {
     problems.push(error({ file: rel, message: `the file is ${size} bytes, more than the ${maxBytes} kubefork reads from such a file`, hint: "split it, or check that it is what it should be" }));
     return null;
@@ -317,7 +341,7 @@ function readText(root: string, rel: string, problems: Problem[], maxBytes: numb
   if (listedSize !== undefined) {
     if (listedSize > maxBytes) return tooLarge(listedSize);
     // rel: names from readdir joined by "/", nothing to normalise.
-    const buf = readListed(`${root}/${rel}`, listedSize);
+    const buf = readListed(`${root}/${rel}`, listedSize, scratch);
     if (buf) return utf8File(rel, buf, problems);
     // Changed since it was listed, or unreadable: the careful way below names the problem.
   }
@@ -346,8 +370,11 @@ function readText(root: string, rel: string, problems: Problem[], maxBytes: numb
   return utf8File(rel, buf, problems);
 }
 
-/** A listed file's bytes: open (never through a link), read, close; undefined when it cannot be read so or its size is no longer the listed one. */
-function readListed(abs: string, size: number): Buffer | undefined {
+/**
+ * A listed file's bytes: open (never through a link), read, close; undefined when it cannot be
+ * read so or its size is no longer the listed one. Into `scratch` when given: valid until the next read.
+ */
+function readListed(abs: string, size: number, scratch?: { buf: Buffer }): Buffer | undefined {
   let fd: number;
   try {
     fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -356,7 +383,8 @@ function readListed(abs: string, size: number): Buffer | undefined {
   }
   try {
     // One byte more than listed: a regular file reads short only at its end.
-    const buf = Buffer.allocUnsafeSlow(size + 1);
+    if (scratch && scratch.buf.length < size + 1) scratch.buf = Buffer.allocUnsafeSlow(2 * (size + 1));
+    const buf = scratch ? scratch.buf : Buffer.allocUnsafeSlow(size + 1);
     let n = readSync(fd, buf, 0, size + 1, null);
     if (n < size) for (let k = 1; k > 0 && n <= size; n += k) k = readSync(fd, buf, n, size + 1 - n, null);
     return n === size ? buf.subarray(0, size) : undefined;

@@ -7,9 +7,9 @@
 // up what it says to read (its read plan, stored by the render that parsed these bytes), reads the
 // inputs, hashes them and prints. test/cli/startup.test.ts checks that it initialises no zod.
 import type { Scope } from "../render.ts";
-import { cacheKey, partitionName, planKey, type PartitionName, type Window } from "../commit-key.ts";
+import { cacheKey, KeyHasher, partitionName, planKey, type KeyHead, type PartitionName, type Window } from "../commit-key.ts";
 import { error, exitCodeFor, EXIT, hasErrors, type Problem } from "../problems.ts";
-import { loadSources, readSources, type AppSources, type ReadPlan, type SourceFile } from "./app-dir.ts";
+import { loadSources, readSources, type AppSources, type InputSink, type ReadOptions, type ReadPlan, type SourceFile } from "./app-dir.ts";
 import type { Io } from "./io.ts";
 import * as rc from "./render-cache.ts";
 import { printProblems } from "./report.ts";
@@ -36,26 +36,37 @@ export async function renderCommand(io: Io, dir: string | undefined, flags: Rend
   const scope: Scope = settings.fork ? { kind: "fork", id: settings.fork } : settings.scope === "shared" ? { kind: "shared" } : { kind: "all" };
   // The full render is the one render of a commit in single-Application mode: nothing to share.
   const cacheDir = settings.cache === "on" && scope.kind !== "all" ? openCacheDir(io) : undefined;
-  const sources = await readSources(dir ?? io.cwd, {
-    signal: io.signal,
-    defaultNamespace: (ns) => defaultNamespace(flags, io, ns),
-    knownPlan: cacheDir && ((file) => cacheDir.knownPlan(file)),
-  });
-  const plan = sources.plan;
-  if (!plan || hasErrors(sources.app.problems)) return printed(io, [...settingProblems, ...sources.app.problems]);
-  if (cacheDir && !sources.planKnown && sources.managerFile) cacheDir.storePlan(sources.managerFile, plan);
+  const readOpts: ReadOptions = { signal: io.signal, defaultNamespace: (ns) => defaultNamespace(flags, io, ns), knownPlan: cacheDir && ((file) => cacheDir.knownPlan(file)) };
+  // With a cache the inputs are first only hashed as they are read (nothing kept), for the key;
+  // they are read again only to render.
+  let hasher: KeyHasher | undefined;
+  const digest = (plan: ReadPlan): InputSink => {
+    const k = (hasher = new KeyHasher(keyHead(io, cacheDir!, settings.output, defaultNamespace(flags, io, plan.namespace))));
+    return (kind, path, bytes) => k.file(kind, path, bytes);
+  };
+  const read = await readSources(dir ?? io.cwd, cacheDir ? { ...readOpts, digest } : readOpts);
+  const plan = read.plan;
+  if (!plan || hasErrors(read.app.problems)) return printed(io, [...settingProblems, ...read.app.problems]);
+  if (cacheDir && !read.planKnown && read.managerFile) cacheDir.storePlan(read.managerFile, plan);
   const now = settings.now ? Date.parse(settings.now) : io.now();
-  const r: Request = { sources, scope, now, settings, defaultNamespace: defaultNamespace(flags, io, plan.namespace) };
-
-  const cache = cacheDir && cacheFor(io, cacheDir, r);
-  if (!cache) return compute(io, r, settingProblems);
   const partition = partitionName(scope);
   const serve = (hit: { body: string; problems: Problem[] }) => {
     printProblems(io, [...settingProblems, ...hit.problems]);
     io.stdout(hit.body);
     return EXIT.ok;
   };
-  const hit = rc.lookup(cache.root, cache.key, partition, now);
+  const hashedKey = cacheDir && hasher && read.baseTexts ? hasher.digest(readProblems(read)) : undefined;
+  const served = cacheDir && hashedKey ? rc.lookup(cacheDir.root, hashedKey, partition, now) : undefined;
+  if (served) return serve(served);
+
+  // To render: the inputs kept (base.command does not run again).
+  const sources = read.digested ? await readSources(dir ?? io.cwd, { ...readOpts, knownPlan: () => plan, commandOutput: read.commandOutput }) : read;
+  if (!sources.plan || hasErrors(sources.app.problems)) return printed(io, [...settingProblems, ...sources.app.problems]);
+  const r: Request = { sources, scope, now, settings, defaultNamespace: defaultNamespace(flags, io, plan.namespace) };
+  const cache = cacheDir && cacheFor(io, cacheDir, r);
+  if (!cache) return compute(io, r, settingProblems);
+  // The same key, unless a file changed between the two reads: then this one, of what renders.
+  const hit = cache.key === hashedKey ? undefined : rc.lookup(cache.root, cache.key, partition, now);
   if (hit) return serve(hit);
   // A partition the commit's pass did not give (a broken fork) is rendered alone, without waiting.
   if (!rc.lookup(cache.root, cache.key, "commit", now)) {
@@ -134,21 +145,26 @@ function asReadPlan(v: unknown): ReadPlan | undefined {
   return plan;
 }
 
-/** This render's key, or undefined (no cache) when the inputs were not all read. */
+/** What the key covers besides the inputs. */
+function keyHead(io: Io, dir: CacheDir, output: string, defaultNamespace: string): KeyHead {
+  const env: Record<string, string | undefined> = {};
+  for (const name of CLUSTER_ENV) env[name] = io.env[name];
+  return { code: dir.code, output, defaultNamespace, env };
+}
+
+/** Problems met reading the inputs: part of the key (an unreadable fork file is an input too). */
+const readProblems = (sources: AppSources): Problem[] => [...sources.app.problems, ...sources.app.forkProblems];
+
+/** This render's key from the inputs as kept, or undefined (no cache) when they were not all read. */
 function cacheFor(io: Io, dir: CacheDir, r: Request): CacheRef | undefined {
   const { sources } = r;
   if (!sources.baseTexts || !sources.managerFile) return undefined;
-  const env: Record<string, string | undefined> = {};
-  for (const name of CLUSTER_ENV) env[name] = io.env[name];
   const key = cacheKey({
-    code: dir.code,
-    output: r.settings.output,
-    defaultNamespace: r.defaultNamespace,
-    env,
+    ...keyHead(io, dir, r.settings.output, r.defaultNamespace),
     manager: sources.managerFile,
     forks: sources.forkTexts,
     base: sources.baseTexts,
-    readProblems: [...sources.app.problems, ...sources.app.forkProblems],
+    readProblems: readProblems(sources),
   });
   return { root: dir.root, key };
 }

@@ -116,6 +116,13 @@ describe("render cache", () => {
     const second = run();
     expect(second.stdout).toContain("two");
     expect(second).toEqual(runCli(["render", app, "--now", NOW, "--shared", "--no-cache"]));
+    // The key is computed first, the inputs kept only to render: the command still runs once a render.
+    const manager = readFileSync(join(app, "kubefork.yaml"), "utf8");
+    writeFileSync(join(app, "kubefork.yaml"), manager.replace("command: [cat, manifests.txt]", 'command: [sh, -c, "echo run >> runs.log; cat manifests.txt"]'));
+    expect(run().stdout).toContain("two");
+    expect(readFileSync(join(app, "runs.log"), "utf8")).toBe("run\n");
+    expect(run().stdout).toContain("two");
+    expect(readFileSync(join(app, "runs.log"), "utf8")).toBe("run\nrun\n");
   });
 
   it("ignores a corrupted, a truncated and a foreign entry", () => {
