@@ -5,7 +5,7 @@
 // parsed, so that a render served from the cache (src/cli/render.ts) reads and hashes its inputs
 // without initialising them. kubefork.yaml says what else to read (its ReadPlan); a caller that
 // knows the plan of these very bytes (the render cache) passes it, and the file is not parsed.
-import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, type Dirent } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import { isUtf8 } from "node:buffer";
 import { baseFileFilter, isForkFile, MANAGER_FILE } from "../load/paths.ts";
@@ -224,7 +224,7 @@ interface ListOptions {
   skipDir?: (path: string) => boolean;
   /** Report a directory met in a walk that does not descend (a directory among fork files). */
   reportDirs?: boolean;
-  /** Filled with the size of every listed file that is a regular file, not a link (readText reads those directly). */
+  /** Filled with every listed file that is a regular file, not a link, and its size (-1: not asked; readText reads those directly). */
   plain?: Map<string, number>;
 }
 
@@ -266,25 +266,45 @@ function listFiles(root: string, sub: string, problems: Problem[], opts: ListOpt
       report(rel, `directories nest deeper than ${LIMITS.dirDepth} levels`, "flatten the app directory");
       return false;
     }
-    let entries: Buffer[];
+    let entries: Dirent<Buffer>[];
     try {
-      entries = readdirSync(join(root, rel), { encoding: "buffer" });
+      entries = readdirSync(join(root, rel), { encoding: "buffer", withFileTypes: true });
     } catch (e) {
       report(rel || ".", `cannot read the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "make it readable by the user kubefork runs as");
       return false;
     }
-    for (const raw of entries) {
+    for (const dirent of entries) {
+      const raw = dirent.name;
       const name = decodeUtf8(raw);
       if (name === null) {
         report(rel ? `${rel}/${raw.toString("utf8")}` : raw.toString("utf8"), "the name is not valid UTF-8", "rename it: kubefork reads only UTF-8 names");
         continue;
       }
       const r = rel ? `${rel}/${name}` : name;
-      if (!entry(r, name, depth)) return false;
+      if (!entry(r, name, depth, dirent)) return false;
     }
     return true;
   };
-  const entry = (r: string, name: string, depth: number): boolean => {
+  const file = (r: string, plainSize?: number): boolean => {
+    if (!keep(r)) return true;
+    if (++count > LIMITS.files) {
+      report(r, `more than ${LIMITS.files} files in the app directory; kubefork stops reading here`, "narrow spec.base.paths, or split the application");
+      return false;
+    }
+    out.push(r);
+    if (opts.plain && plainSize !== undefined) opts.plain.set(r, plainSize);
+    return true;
+  };
+  const directory = (r: string, name: string, depth: number): boolean => {
+    if (name.startsWith(".") || opts.skipDir?.(r)) return true;
+    if (opts.recursive) return walk(r, depth + 1);
+    if (opts.reportDirs) report(r, "a directory where only files are read", "move it out");
+    return true;
+  };
+  const entry = (r: string, name: string, depth: number, type: Dirent<Buffer>): boolean => {
+    // The type readdir gives (d_type): a regular file or a directory, no link, needs no lstat.
+    if (type.isFile()) return file(r, -1);
+    if (type.isDirectory()) return directory(r, name, depth);
     const abs = `${root}/${r}`; // r: names from readdir, joined by "/": nothing to normalise
     const manifestName = /\.(ya?ml|json)$/.test(name);
     let st;
@@ -310,18 +330,8 @@ function listFiles(root: string, sub: string, problems: Problem[], opts: ListOpt
       report(r, `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "make it readable by the user kubefork runs as");
       return true;
     }
-    if (st.isDirectory()) {
-      if (name.startsWith(".") || opts.skipDir?.(r)) return true;
-      if (opts.recursive) return walk(r, depth + 1);
-      if (opts.reportDirs) report(r, "a directory where only files are read", "move it out");
-    } else if (st.isFile() && keep(r)) {
-      if (++count > LIMITS.files) {
-        report(r, `more than ${LIMITS.files} files in the app directory; kubefork stops reading here`, "narrow spec.base.paths, or split the application");
-        return false;
-      }
-      out.push(r);
-      if (opts.plain && !lstatWasLink) opts.plain.set(r, st.size);
-    }
+    if (st.isDirectory()) return directory(r, name, depth);
+    if (st.isFile()) return file(r, lstatWasLink ? undefined : st.size);
     return true;
   };
   walk(sub, 0);
@@ -330,8 +340,8 @@ function listFiles(root: string, sub: string, problems: Problem[], opts: ListOpt
 
 /**
  * Reads a file of the app directory. `listedSize`: listFiles found it a regular file, not a link,
- * of that size, in a directory that resolves inside the app directory; it is then read at once
- * (opened without following links), else resolved and checked first.
+ * of that size (-1: not known), in a directory that resolves inside the app directory; it is then
+ * read at once (opened without following links), else resolved and checked first.
  */
 function readText(root: string, rel: string, problems: Problem[], maxBytes: number, optional = false, listedSize?: number, scratch?: { buf: Buffer }): SourceFile | null {
   const tooLarge = (size: number): null => {
@@ -341,7 +351,7 @@ function readText(root: string, rel: string, problems: Problem[], maxBytes: numb
   if (listedSize !== undefined) {
     if (listedSize > maxBytes) return tooLarge(listedSize);
     // rel: names from readdir joined by "/", nothing to normalise.
-    const buf = readListed(`${root}/${rel}`, listedSize, scratch);
+    const buf = readListed(`${root}/${rel}`, listedSize, maxBytes, scratch);
     if (buf) return utf8File(rel, buf, problems);
     // Changed since it was listed, or unreadable: the careful way below names the problem.
   }
@@ -372,9 +382,10 @@ function readText(root: string, rel: string, problems: Problem[], maxBytes: numb
 
 /**
  * A listed file's bytes: open (never through a link), read, close; undefined when it cannot be
- * read so or its size is no longer the listed one. Into `scratch` when given: valid until the next read.
+ * read so, is larger than `max`, or its size is no longer the listed one (`size` -1: not known).
+ * Into `scratch` when given: valid until the next read.
  */
-function readListed(abs: string, size: number, scratch?: { buf: Buffer }): Buffer | undefined {
+function readListed(abs: string, size: number, max: number, scratch?: { buf: Buffer }): Buffer | undefined {
   let fd: number;
   try {
     fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -382,12 +393,25 @@ function readListed(abs: string, size: number, scratch?: { buf: Buffer }): Buffe
     return undefined;
   }
   try {
-    // One byte more than listed: a regular file reads short only at its end.
-    if (scratch && scratch.buf.length < size + 1) scratch.buf = Buffer.allocUnsafeSlow(2 * (size + 1));
-    const buf = scratch ? scratch.buf : Buffer.allocUnsafeSlow(size + 1);
-    let n = readSync(fd, buf, 0, size + 1, null);
-    if (n < size) for (let k = 1; k > 0 && n <= size; n += k) k = readSync(fd, buf, n, size + 1 - n, null);
-    return n === size ? buf.subarray(0, size) : undefined;
+    const known = size >= 0 ? size : scratch ? -1 : fstatSync(fd).size;
+    if (known > max) return undefined;
+    // One byte more than expected: a regular file reads short only at its end.
+    let buf = scratch?.buf ?? Buffer.allocUnsafeSlow(known + 1);
+    if (buf.length < known + 1) buf = Buffer.allocUnsafeSlow(2 * (known + 1));
+    let n = 0;
+    for (;;) {
+      const want = buf.length - n;
+      const k = readSync(fd, buf, n, want, null);
+      n += k;
+      if (k < want || n > max || (known >= 0 && n > known)) break;
+      if (n === buf.length) {
+        const grown = Buffer.allocUnsafeSlow(2 * buf.length);
+        buf.copy(grown, 0, 0, n);
+        buf = grown;
+      }
+    }
+    if (scratch) scratch.buf = buf;
+    return n > max || (known >= 0 && n !== known) ? undefined : buf.subarray(0, n);
   } catch {
     return undefined;
   } finally {
