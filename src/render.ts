@@ -18,7 +18,7 @@ import type { GenContext, Generator, OutputObject } from "./generate/types.ts";
 import { generateWorkloads } from "./generate/workload.ts";
 import { compareOutput } from "./emit/order.ts";
 import type { KObject } from "./model/k8s.ts";
-import { resolveCompatForks } from "./load/compat.ts";
+import { resolveCompatForks } from "./plan/compat.ts";
 import { buildIndex, type BaseIndex } from "./plan/base-index.ts";
 import { isExpired, planForks, type ForkPlan, type Plan, type WorkloadPlan } from "./plan/plan.ts";
 import { checkCopies } from "./policy/copies.ts";

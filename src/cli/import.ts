@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { dumpYaml } from "../emit/emit.ts";
-import { isCompatFork, resolveCompat, translateCompat } from "../load/compat.ts";
+import { isCompatFork, translateCompat } from "../load/compat.ts";
+import { resolveCompat } from "../plan/compat.ts";
 import { parsePositioned } from "../load/documents.ts";
 import { MANAGER_FILE } from "../load/app.ts";
 import { buildIndex } from "../plan/base-index.ts";

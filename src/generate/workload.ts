@@ -104,7 +104,7 @@ export function copyWorkload(wp: WorkloadPlan, fp: ForkPlan, index: BaseIndex, i
   for (const c of all) c.env = mergeEnv(c.env, [{ name: identifierEnv, value: fp.id }]);
 
   // forked ConfigMaps and redirected Secrets (src/generate/configmap.ts)
-  applyForkedConfig(template, wp, fp, index);
+  applyForkedConfig(template, wp, fp);
   // StatefulSets: own governing Service, fresh volumes (warnings only, reported with the copy)
   const stsWarnings = base.kind === "StatefulSet" ? adjustStatefulSet(spec, wp, fp) : [];
 

@@ -1,8 +1,10 @@
 // The original kubefork's Fork (wantedly/kubefork-controller api/v1beta1/fork_types.go;
 // fork.k8s.wantedly.com/v1beta1, the design document writes vsconfig.k8s.wantedly.com/v1beta1):
-// its schema and what a translated fork keeps of it. The reading itself is src/load/compat.ts.
+// its schema and what a translated fork keeps of it. The reading itself is src/load/compat.ts;
+// resolving it against the base, src/plan/compat.ts.
 import * as z from "zod/mini";
-import type { Problem } from "../problems.ts";
+import type { PathSegment, Problem } from "../problems.ts";
+import type { SourceDoc } from "./source.ts";
 import { dnsLabel, envVar, labelMap, rfc3339 } from "./common.ts";
 
 export const COMPAT_API_VERSIONS = ["fork.k8s.wantedly.com/v1beta1", "vsconfig.k8s.wantedly.com/v1beta1"] as const;
@@ -50,4 +52,29 @@ export interface CompatSource {
   original: CompatFork;
   /** Notes about fields without meaning here, positioned in the original file. */
   notes: Problem[];
+}
+
+/** Where each translated workload came from, to point problems of kubefork.dev paths into the original. */
+export interface WorkloadOrigin {
+  /** Container index in the original template, by index in the translated entry. */
+  containers: number[];
+}
+
+/** A SourceDoc that answers kubefork.dev paths with positions in the original document. */
+export function compatDoc(doc: SourceDoc, origins: () => WorkloadOrigin[] | undefined): SourceDoc {
+  const map = (path: readonly PathSegment[]): PathSegment[] => {
+    const [a, b, i, field, j, ...rest] = path;
+    if (a === "metadata" && b === "name") return ["spec", "identifier"];
+    if (a !== "spec") return [...path];
+    if (b === "expires") return ["spec", "deadline"];
+    if (b !== "workloads") return [...path];
+    if (field === "replicas") return ["spec", "deployments", "replicas"];
+    if (field === "containers" && typeof i === "number" && typeof j === "number") {
+      const k = origins()?.[i]?.containers[j];
+      if (k !== undefined) return ["spec", "deployments", "template", "spec", "containers", k, ...rest];
+    }
+    if (field === "patches") return ["spec", "deployments", "template"];
+    return ["spec", "deployments", "selector"];
+  };
+  return { ...doc, locate: (path) => doc.locate(map(path)) };
 }

@@ -20,7 +20,7 @@ export interface LoadedFork {
   file: string;
   fork: Fork;
   doc: SourceDoc;
-  /** Set for an original kubefork Fork (src/load/compat.ts): its workloads come from the base. */
+  /** Set for an original kubefork Fork (src/load/compat.ts): its workloads come from the base (src/plan/compat.ts). */
   compat?: CompatSource;
 }
 

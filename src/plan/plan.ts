@@ -11,6 +11,7 @@ import { CANONICAL_NAME, CANONICAL_REVISION, FORK_LABEL, isolateLabels, SERVICE_
 import { copyName, serviceFqdn } from "./names.ts";
 import { indexKindOf, rolloutServices, rolloutSource } from "./rollout.ts";
 import { planGoverningService, type GoverningServicePlan } from "./statefulset.ts";
+import { planConfigMaps, type ConfigMapPlan } from "./configmaps.ts";
 
 export interface WorkloadPlan {
   /** The fork file's entry and its index in spec.workloads. */
@@ -54,6 +55,8 @@ export interface ForkPlan {
   services: ServicePlan[];
   /** Forked Service FQDN → its plan. */
   serviceByFqdn: Map<string, ServicePlan>;
+  /** The fork's ConfigMap copies (spec.configMaps), resolved against the base (src/plan/configmaps.ts). */
+  configMaps: ConfigMapPlan[];
 }
 
 export interface Plan {
@@ -100,6 +103,13 @@ export function planForks(index: BaseIndex, forks: readonly LoadedFork[], opts: 
   return { plan, problems };
 }
 
+/**
+ * One fork's plan, in named steps: its workload entries (planWorkload), the Service copies
+ * (planServices), StatefulSets' governing Services (planGoverningServices), and its forked
+ * configuration (src/plan/configmaps.ts). A fork with problems is still planned for what is
+ * valid, so later steps report their own problems too (validate shows everything at once); the
+ * render fails on the problems anyway.
+ */
 export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; problems: Problem[] } {
   const problems: Problem[] = [];
   const at = (path: PathSegment[]) => {
@@ -108,80 +118,65 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
   };
   const workloads: WorkloadPlan[] = [];
   const seen = new Map<string, number>();
-
   f.fork.spec.workloads.forEach((entry, i) => {
-    const found = findWorkload(index, entry);
-    if ("problem" in found) {
-      problems.push(error({ ...at(["spec", "workloads", i, "name"]), path: `spec.workloads[${i}].name`, ...found.problem }));
-      return;
-    }
-    const base = found.manifest;
-    const ns = index.nsOf(base.object);
-    const key = `${entry.kind}|${ns}|${entry.name}`;
-    const dup = seen.get(key);
-    if (dup !== undefined) {
-      problems.push(
-        error({
-          ...at(["spec", "workloads", i, "name"]),
-          path: `spec.workloads[${i}].name`,
-          message: `${entry.kind} ${ns}/${entry.name} is already forked by spec.workloads[${dup}]`,
-          hint: "list each workload once; merge the two entries",
-        }),
-      );
-      return;
-    }
-    seen.set(key, i);
-    const copy = copyName(entry.name, f.id);
-    let source: KObject | undefined;
-    if (entry.kind === "Rollout") {
-      const r = rolloutSource(index, base);
-      if (r.problem) {
-        problems.push(r.problem);
-        return;
-      }
-      source = r.source;
-    }
-    const originalLabels = podLabelsOf(source ?? base.object);
-    if (Object.keys(originalLabels).length === 0) {
-      problems.push(error({ ...at(["spec", "workloads", i, "name"]), path: `spec.workloads[${i}].name`, object: `${entry.kind} ${ns}/${entry.name}`, message: "the workload's pod template has no labels", hint: "give the base workload's spec.template.metadata.labels" }));
-      return;
-    }
-    const services = index.servicesSelecting(ns, originalLabels);
-    if (entry.kind === "Rollout") for (const s of rolloutServices(index, base)) if (!services.includes(s)) services.push(s);
-    const selector: Labels = { [FORK_LABEL]: f.id, [WORKLOAD_LABEL]: copy };
-    const add: Labels = { ...selector };
-    for (const s of services) add[`${SERVICE_LABEL_PREFIX}${s.object.metadata.name}`] = "true";
-    const iso = isolateLabels(originalLabels, index.selectorIndexIn(ns), add);
-    if (iso.stillSelectedBy.length) {
-      problems.push(
-        error({
-          ...at(["spec", "workloads", i, "name"]),
-          path: `spec.workloads[${i}].name`,
-          object: `${entry.kind} ${ns}/${entry.name}`,
-          message: `fork pods would still be selected by ${iso.stillSelectedBy.join(", ")}`,
-          hint: "those selectors use only NotIn/DoesNotExist; give them a positive requirement (matchLabels) so fork pods can be kept out",
-        }),
-      );
-      return;
-    }
-    // Istio names telemetry after app/app.kubernetes.io/name; keep the original service name there.
-    const canonical = originalLabels["app.kubernetes.io/name"] ?? originalLabels.app;
-    if (canonical && iso.labels[CANONICAL_NAME] === undefined && (iso.dropped.includes("app") || iso.dropped.includes("app.kubernetes.io/name")))
-      iso.labels[CANONICAL_NAME] = canonical;
-    if (iso.labels[CANONICAL_REVISION] === undefined) iso.labels[CANONICAL_REVISION] = `fork-${f.id}`;
+    const r = planWorkload(index, f, entry, i, seen, at);
+    if ("problem" in r) problems.push(r.problem);
+    else workloads.push(r.plan);
+  });
+  const services = planServices(index, f.id, workloads, at, problems);
+  planGoverningServices(index, f.id, workloads, services, at, problems);
+  const configMaps = planConfigMaps({ id: f.id, file: f.file, loaded: f, workloads }, index);
+  problems.push(...configMaps.problems);
+  return {
+    plan: { id: f.id, file: f.file, loaded: f, workloads, services, serviceByFqdn: new Map(services.map((s) => [s.fqdn, s])), configMaps: configMaps.plans },
+    problems,
+  };
+}
 
-    if (index.has(source ? source.kind : kindKey(base.object), ns, copy)) {
-      problems.push(
-        error({
-          ...at(["spec", "workloads", i, "name"]),
-          path: `spec.workloads[${i}].name`,
-          message: `the copy's name ${copy} is taken by a base ${base.object.kind} in ${ns}`,
-          hint: "rename the fork (its identifier is the file name) or the base object",
-        }),
-      );
-      return;
-    }
-    workloads.push({
+type At = (path: PathSegment[]) => { file: string; line: number; column: number };
+
+/** One `spec.workloads[i]` entry: the base workload, the copy's name, and pod labels no base selector reads. */
+function planWorkload(index: BaseIndex, f: LoadedFork, entry: ForkWorkload, i: number, seen: Map<string, number>, at: At): { plan: WorkloadPlan } | { problem: Problem } {
+  const where = { ...at(["spec", "workloads", i, "name"]), path: `spec.workloads[${i}].name` };
+  const fail = (p: { message: string; hint?: string; object?: string }) => ({ problem: error({ ...where, ...p }) });
+  const found = findWorkload(index, entry);
+  if ("problem" in found) return fail(found.problem);
+  const base = found.manifest;
+  const ns = index.nsOf(base.object);
+  const key = `${entry.kind}|${ns}|${entry.name}`;
+  const dup = seen.get(key);
+  if (dup !== undefined) return fail({ message: `${entry.kind} ${ns}/${entry.name} is already forked by spec.workloads[${dup}]`, hint: "list each workload once; merge the two entries" });
+  seen.set(key, i);
+  const copy = copyName(entry.name, f.id);
+  let source: KObject | undefined;
+  if (entry.kind === "Rollout") {
+    const r = rolloutSource(index, base);
+    if (r.problem) return { problem: r.problem };
+    source = r.source;
+  }
+  const object = `${entry.kind} ${ns}/${entry.name}`;
+  const originalLabels = podLabelsOf(source ?? base.object);
+  if (Object.keys(originalLabels).length === 0) return fail({ object, message: "the workload's pod template has no labels", hint: "give the base workload's spec.template.metadata.labels" });
+  const services = index.servicesSelecting(ns, originalLabels);
+  if (entry.kind === "Rollout") for (const s of rolloutServices(index, base)) if (!services.includes(s)) services.push(s);
+  const selector: Labels = { [FORK_LABEL]: f.id, [WORKLOAD_LABEL]: copy };
+  const add: Labels = { ...selector };
+  for (const s of services) add[`${SERVICE_LABEL_PREFIX}${s.object.metadata.name}`] = "true";
+  const iso = isolateLabels(originalLabels, index.selectorIndexIn(ns), add);
+  if (iso.stillSelectedBy.length)
+    return fail({
+      object,
+      message: `fork pods would still be selected by ${iso.stillSelectedBy.join(", ")}`,
+      hint: "those selectors use only NotIn/DoesNotExist; give them a positive requirement (matchLabels) so fork pods can be kept out",
+    });
+  // Istio names telemetry after app/app.kubernetes.io/name; keep the original service name there.
+  const canonical = originalLabels["app.kubernetes.io/name"] ?? originalLabels.app;
+  if (canonical && iso.labels[CANONICAL_NAME] === undefined && (iso.dropped.includes("app") || iso.dropped.includes("app.kubernetes.io/name"))) iso.labels[CANONICAL_NAME] = canonical;
+  if (iso.labels[CANONICAL_REVISION] === undefined) iso.labels[CANONICAL_REVISION] = `fork-${f.id}`;
+  if (index.has(source ? source.kind : kindKey(base.object), ns, copy))
+    return fail({ message: `the copy's name ${copy} is taken by a base ${base.object.kind} in ${ns}`, hint: "rename the fork (its identifier is the file name) or the base object" });
+  return {
+    plan: {
       entry,
       entryIndex: i,
       base,
@@ -194,10 +189,12 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
       droppedLabels: iso.dropped,
       services,
       ...(source ? { source } : {}),
-    });
-  });
+    },
+  };
+}
 
-  // Services: one copy per base Service that selects any forked workload of this fork.
+/** One copy per base Service that selects any forked workload of the fork. */
+function planServices(index: BaseIndex, id: string, workloads: readonly WorkloadPlan[], at: At, problems: Problem[]): ServicePlan[] {
   const services: ServicePlan[] = [];
   const serviceByKey = new Map<Manifest, ServicePlan>();
   for (const w of workloads) {
@@ -205,7 +202,7 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
       let sp = serviceByKey.get(s);
       if (!sp) {
         const name = s.object.metadata.name;
-        const cname = copyName(name, f.id);
+        const cname = copyName(name, id);
         if (index.has("Service", w.namespace, cname)) {
           problems.push(
             error({
@@ -224,7 +221,7 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
           copyName: cname,
           fqdn: serviceFqdn(name, w.namespace, index.clusterDomain),
           copyFqdn: serviceFqdn(cname, w.namespace, index.clusterDomain),
-          selector: { [FORK_LABEL]: f.id, [`${SERVICE_LABEL_PREFIX}${name}`]: "true" },
+          selector: { [FORK_LABEL]: id, [`${SERVICE_LABEL_PREFIX}${name}`]: "true" },
           workloads: [],
         };
         serviceByKey.set(s, sp);
@@ -233,9 +230,13 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
       sp.workloads.push(w);
     }
   }
-  // StatefulSets: each copy points spec.serviceName at a headless Service of its own.
+  return services;
+}
+
+/** StatefulSets: each copy points spec.serviceName at a headless Service of its own (src/plan/statefulset.ts). */
+function planGoverningServices(index: BaseIndex, id: string, workloads: readonly WorkloadPlan[], services: readonly ServicePlan[], at: At, problems: Problem[]): void {
   for (const w of workloads) {
-    const g = planGoverningService(index, w.base, w.namespace, f.id);
+    const g = planGoverningService(index, w.base, w.namespace, id);
     if (!g) continue;
     w.governing = g;
     if (g.shared) continue;
@@ -265,12 +266,6 @@ export function planFork(index: BaseIndex, f: LoadedFork): { plan?: ForkPlan; pr
       }),
     );
   }
-  // A fork with problems is still planned for what is valid, so later steps report their own
-  // problems too (validate shows everything at once); the render fails on the problems anyway.
-  return {
-    plan: { id: f.id, file: f.file, loaded: f, workloads, services, serviceByFqdn: new Map(services.map((s) => [s.fqdn, s])) },
-    problems,
-  };
 }
 
 type Found = { manifest: Manifest } | { problem: { message: string; hint?: string } };

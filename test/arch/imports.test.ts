@@ -46,7 +46,6 @@ export const LAYERS: readonly (readonly string[])[] = [
  * them is gone too, so that the entry goes with it.
  */
 const KNOWN_UPWARD: readonly { from: string; to: string; why: string }[] = [
-  { from: "src/load/compat.ts", to: "src/plan/base-index.ts", why: "issue 16: resolveCompat (a planning step) moves to plan/" },
 ];
 
 export type Graph = ReadonlyMap<string, readonly string[]>;

@@ -1,7 +1,7 @@
 // Forked ConfigMaps and Secret references: the reference walker, table-tested, and the errors of
 // spec.configMaps / spec.secretRefs with their file, line and message.
 import { describe, expect, it } from "vitest";
-import { podReferences, rewriteReferences } from "../../src/generate/configmap.ts";
+import { podReferences, rewriteReferences } from "../../src/plan/references.ts";
 import { errorsOf, MANAGER, renderFiles } from "./helpers.ts";
 
 describe("podReferences / rewriteReferences", () => {
