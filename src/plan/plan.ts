@@ -137,8 +137,8 @@ type At = (path: PathSegment[]) => { file: string; line: number; column: number 
 
 /** One `spec.workloads[i]` entry: the base workload, the copy's name, and pod labels no base selector reads. */
 function planWorkload(index: BaseIndex, f: LoadedFork, entry: ForkWorkload, i: number, seen: Map<string, number>, at: At): { plan: WorkloadPlan } | { problem: Problem } {
-  const where = { ...at(["spec", "workloads", i, "name"]), path: `spec.workloads[${i}].name` };
-  const fail = (p: { message: string; hint?: string; object?: string }) => ({ problem: error({ ...where, ...p }) });
+  // Located only for a problem: the first position asked of a fork file parses it for positions.
+  const fail = (p: { message: string; hint?: string; object?: string }) => ({ problem: error({ ...at(["spec", "workloads", i, "name"]), path: `spec.workloads[${i}].name`, ...p }) });
   const found = findWorkload(index, entry);
   if ("problem" in found) return fail(found.problem);
   const base = found.manifest;
