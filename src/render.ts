@@ -3,17 +3,14 @@
 import type { LoadedFork, LoadedManager, Manifest } from "./model/inputs.ts";
 import { checkCarriers } from "./generate/carriers.ts";
 import { generateConfigMaps } from "./generate/configmap.ts";
-import { generateDestinationRules } from "./generate/destination-rule.ts";
 import { generateIngress } from "./generate/ingress.ts";
-import { generateGatewayApiMesh } from "./generate/mesh-gateway-api.ts";
-import { generateIstioMesh } from "./generate/mesh-istio.ts";
 import { generateIstioPolicies } from "./generate/istio-policies.ts";
-import { checkRolloutRoutes } from "./generate/rollout-routes.ts";
 import { generateNetworkPolicies } from "./generate/network-policy.ts";
 import { generateServices } from "./generate/service.ts";
 import { generateStatus } from "./generate/status.ts";
 import { checkObjectSizes } from "./generate/size-limit.ts";
 import { warnNonHttpServices } from "./generate/non-http.ts";
+import { routingSteps, type Step } from "./generate/routing.ts";
 import type { GenContext, Generator, OutputObject } from "./generate/types.ts";
 import { generateWorkloads } from "./generate/workload.ts";
 import { compareOutput } from "./emit/order.ts";
@@ -21,6 +18,7 @@ import type { KObject } from "./model/k8s.ts";
 import { resolveCompatForks } from "./plan/compat.ts";
 import { buildIndex, type BaseIndex } from "./plan/base-index.ts";
 import { isExpired, planForks, type ForkPlan, type Plan, type WorkloadPlan } from "./plan/plan.ts";
+import { planRouting } from "./plan/routing.ts";
 import { checkCopies } from "./policy/copies.ts";
 import { checkForkHosts } from "./policy/hosts.ts";
 import { checkIdentifiers, checkObjectNames } from "./policy/names.ts";
@@ -65,9 +63,12 @@ export interface RenderResult {
   assembled?: OutputObject[];
 }
 
-/** Mesh routing by `spec.routing`; ingress and reachability steps join this list. */
-function generatorsFor(routing: string): [string, Generator][] {
-  const steps: [string, Generator][] = [
+/**
+ * Every generator, in order: copies, then the mesh routing of every flavour (each on the hosts the
+ * plan gave it, src/generate/routing.ts), then the per-fork hosts of every ingress kind.
+ */
+function generators(): Step[] {
+  return [
     ["workloads", generateWorkloads],
     ["configmaps", generateConfigMaps],
     ["services", generateServices],
@@ -75,17 +76,10 @@ function generatorsFor(routing: string): [string, Generator][] {
     ["istio-policies", generateIstioPolicies],
     ["non-http", warnNonHttpServices],
     ["carriers", checkCarriers],
+    ...routingSteps(),
+    // Per-fork hosts: one driver, an adapter per spec.ingress kind.
+    ["ingress", generateIngress],
   ];
-  if (routing === "istio") {
-    steps.push(["destination-rules", generateDestinationRules]);
-    steps.push(["mesh-istio", generateIstioMesh]);
-    steps.push(["rollout-routes", checkRolloutRoutes]);
-  } else if (routing === "gateway-api") {
-    steps.push(["mesh-gateway-api", generateGatewayApiMesh]);
-  }
-  // Per-fork hosts, whatever the mesh flavour: one driver, an adapter per spec.ingress kind.
-  steps.push(["ingress", generateIngress]);
-  return steps;
 }
 
 /**
@@ -221,10 +215,13 @@ function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, 
   problems.push(...checkPolicy({ manager, forks: live, namespaceOf: (f, i) => nsByEntry.get(`${f.id}|${i}`), now: opts.now }));
 
   const managerSource = manager.doc ? { file: manager.file, doc: manager.doc } : { file: manager.file };
-  const ctx: GenContext = { manager: manager.manager, index, plan, managerSource };
+  // Which flavour routes each forked host: decided once, from the base (src/plan/routing.ts).
+  const routing = planRouting(index, plan, manager.manager.spec.routing);
+  problems.push(...routing.problems);
+  const ctx: GenContext = { manager: manager.manager, index, plan, routing: routing.routing, managerSource };
   const generated: OutputObject[] = [];
   const replace = new Map<Manifest, KObject>();
-  for (const [step, gen] of generatorsFor(manager.manager.spec.routing)) {
+  for (const [step, gen] of generators()) {
     // A generator that throws is a bug: report it as an internal problem naming the step.
     let r: ReturnType<Generator>;
     try {

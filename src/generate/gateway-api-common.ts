@@ -1,13 +1,13 @@
 // Gateway API pieces shared by the ingress (Gateway parent) and mesh (GAMMA, Service parent)
 // generators: parent references, backendRefs swapped to fork Services, the header filter.
-import { asArray, asRecord, clone, type KObject } from "../model/k8s.ts";
+import { asArray, asRecord, clone } from "../model/k8s.ts";
+import { GATEWAY_GROUP, HTTPROUTE_KIND } from "../model/routes.ts";
 import type { BaseIndex } from "../plan/base-index.ts";
 import { serviceFqdn } from "../plan/names.ts";
 import type { ForkPlan } from "../plan/plan.ts";
 
-export const HTTPROUTE_KIND = "gateway.networking.k8s.io/HTTPRoute";
 export const GATEWAY_KIND = "gateway.networking.k8s.io/Gateway";
-export const GATEWAY_GROUP = "gateway.networking.k8s.io";
+export { GATEWAY_GROUP, HTTPROUTE_KIND, parentRefsOf, type ParentRef } from "../model/routes.ts";
 export const DEFAULT_GATEWAY_API = "gateway.networking.k8s.io/v1";
 
 export type Rule = Record<string, unknown> & { matches?: Match[]; filters?: Filter[]; backendRefs?: BackendRef[] };
@@ -15,30 +15,6 @@ export type Match = Record<string, unknown> & { headers?: HeaderMatch[] };
 export type HeaderMatch = { type?: string; name: string; value: string };
 export type Filter = Record<string, unknown> & { type: string };
 export type BackendRef = Record<string, unknown> & { group?: string; kind?: string; name?: string; namespace?: string; port?: number };
-
-export interface ParentRef {
-  group: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  sectionName?: string;
-  port?: number;
-  /** The reference as written. */
-  raw: Record<string, unknown>;
-}
-
-/** The parentRefs of a route with the API defaults filled in (group/kind Gateway, the route's namespace). */
-export function parentRefsOf(route: KObject, routeNs: string): ParentRef[] {
-  return asArray(asRecord(route.spec)?.parentRefs).map((p) => {
-    const o = asRecord(p) ?? {};
-    const kind = typeof o.kind === "string" ? o.kind : "Gateway";
-    const group = typeof o.group === "string" ? o.group : kind === "Gateway" ? GATEWAY_GROUP : "";
-    const ref: ParentRef = { group, kind, namespace: typeof o.namespace === "string" ? o.namespace : routeNs, name: String(o.name ?? ""), raw: o };
-    if (typeof o.sectionName === "string") ref.sectionName = o.sectionName;
-    if (typeof o.port === "number") ref.port = o.port;
-    return ref;
-  });
-}
 
 /** FQDN of the Service a backendRef names, or undefined for other kinds. */
 export function backendFqdn(b: BackendRef, routeNs: string, index: BaseIndex): string | undefined {

@@ -1,5 +1,7 @@
-// Mesh routing with Gateway API HTTPRoutes on Services (GAMMA), for `spec.routing: gateway-api`
-// (invariant 4, Gateway API flavour).
+// Mesh routing with Gateway API HTTPRoutes on Services (GAMMA), for the hosts the plan gives
+// Gateway API (src/plan/routing.ts: the base attaches HTTPRoutes to the Service, or it routes the
+// host with neither flavour and `spec.routing` is gateway-api), and for the HTTPRoutes on Gateways
+// that send to a forked Service, whatever flavour routes it (invariant 4, Gateway API flavour).
 //
 // Gateway API does not order rules by list position: across every rule of every route attached to
 // a parent, the most specific match wins (path type and length, method, then the NUMBER of header
@@ -31,6 +33,7 @@ import type { Manifest } from "../model/inputs.ts";
 import { asArray, asRecord, clone, describe } from "../model/k8s.ts";
 import { copyName, fitName } from "../plan/names.ts";
 import type { ForkPlan, ServicePlan } from "../plan/plan.ts";
+import { routedBy } from "../plan/routing.ts";
 import { error, type Problem } from "../problems.ts";
 import {
   backendFqdn,
@@ -170,8 +173,9 @@ export function generateGatewayApiMesh(ctx: GenContext): GenResult {
     }
   }
 
-  // 2. Forked Services no route is attached to: a shared catch-all route per HTTP port, and per
-  //    fork a route with the header match to the copy.
+  // 2. Forked Services the plan gives Gateway API (src/plan/routing.ts) that no route in their
+  //    namespace is attached to: a shared catch-all route per HTTP port, and per fork a route with
+  //    the header match to the copy.
   const byFqdn = new Map<string, { sp: ServicePlan; forks: ForkPlan[] }>();
   for (const fp of forks)
     for (const sp of fp.services) {
@@ -180,7 +184,7 @@ export function generateGatewayApiMesh(ctx: GenContext): GenResult {
       else byFqdn.set(sp.fqdn, { sp, forks: [fp] });
     }
   for (const [fqdn, { sp, forks: fps }] of [...byFqdn].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (produced.has(fqdn)) continue;
+    if (produced.has(fqdn) || !routedBy(ctx.routing, fqdn, "gateway-api")) continue;
     const ports = asArray(asRecord(sp.base.object.spec)?.ports)
       .map((p) => asRecord(p) ?? {})
       .filter((p) => typeof p.port === "number" && carriesHttp(p));

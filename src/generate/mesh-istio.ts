@@ -6,21 +6,24 @@
 // rewrites, timeouts, retries and header operations are kept, and whose destinations on forked
 // Services go to the fork's Service copy (subsets dropped; weights on the same host collapsed).
 // Requests without the fork match meet exactly the base routes, in their order.
-// A forked host that no mesh VirtualService claims gets a new, shared one: a route per fork, then
-// a catch-all route to the original Service.
+// A forked host that no mesh VirtualService claims, and that the plan gives Istio (src/plan/routing.ts),
+// gets a new, shared one: a route per fork, then a catch-all route to the original Service.
+// Gateway VirtualServices that send to a forked Service are extended whatever flavour routes it.
 import type { Manifest } from "../model/inputs.ts";
 import { asArray, asRecord, clone, describe, mapSelects, type KObject } from "../model/k8s.ts";
 import { kindKey, podLabelsOf } from "../plan/base-index.ts";
 import { FORKS_ANNOTATION } from "../plan/labels.ts";
 import { fitName } from "../plan/names.ts";
 import type { ForkPlan } from "../plan/plan.ts";
+import { routedBy } from "../plan/routing.ts";
 import { error, warning, type Problem } from "../problems.ts";
 import { sharedMetadata } from "./meta.ts";
 import { carriesHttp } from "../model/protocol.ts";
+import { isMeshVirtualService, VS_KIND, wildcardCovers } from "../model/routes.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
 import { andIstioMatch, carrierSpec, istioFragments, type IstioFragment } from "./carriers.ts";
 
-export const VS_KIND = "networking.istio.io/VirtualService";
+export { isMeshVirtualService, VS_KIND } from "../model/routes.ts";
 export const DR_KIND = "networking.istio.io/DestinationRule";
 export const DEFAULT_ISTIO_API = "networking.istio.io/v1";
 
@@ -29,12 +32,6 @@ type Match = Record<string, unknown> & { headers?: Record<string, unknown> };
 export type Destination = Record<string, unknown> & { destination?: { host?: string; subset?: string; port?: { number?: number } }; weight?: number };
 
 export { baggageRegex } from "./carriers.ts";
-
-/** Does a VirtualService apply to sidecars (the mesh)? No gateways, or `mesh` among them. */
-export function isMeshVirtualService(o: KObject): boolean {
-  const gw = asArray(asRecord(o.spec)?.gateways);
-  return gw.length === 0 || gw.includes("mesh");
-}
 
 /** Istio API version for new objects: the one the base already uses, else networking.istio.io/v1. */
 export function istioApiVersion(manifests: readonly Manifest[]): string {
@@ -69,7 +66,7 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
       const fqdn = index.resolveHost(h, ns);
       if (fqdn.includes("*")) {
         for (const forked of forkedHosts.keys())
-          if (wildcardMatches(fqdn, forked))
+          if (wildcardCovers(fqdn, forked))
             out.problems.push(
               error({
                 file: m.doc.file,
@@ -133,10 +130,11 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
 
   out.problems.push(...sourceLabelWarnings(meshVS, forks, index.nsOf));
 
-  // A new shared VirtualService for every forked host no mesh VirtualService claims.
+  // A new shared VirtualService for every forked host the plan gave Istio that no mesh
+  // VirtualService claims (the base routes it with neither flavour, and spec.routing is istio).
   const apiVersion = istioApiVersion(index.manifests);
   for (const [host, fps] of [...forkedHosts].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (claims.has(host)) continue;
+    if (claims.has(host) || !routedBy(ctx.routing, host, "istio")) continue;
     const sp = fps[0]!.serviceByFqdn.get(host)!;
     // No HTTP port: HTTP routes would never apply (src/generate/non-http.ts warns).
     if (!servicePorts(sp.base.object).some(carriesHttp)) continue;
@@ -241,13 +239,6 @@ export function collapse(ds: Destination[], resolveHost: (host: string, ns: stri
   }
   if (out.length === 1) delete out[0]!.weight;
   return out;
-}
-
-function wildcardMatches(pattern: string, host: string): boolean {
-  if (pattern === "*") return true;
-  if (pattern.startsWith("*.")) return host.endsWith(pattern.slice(1));
-  if (pattern.startsWith("*")) return host.endsWith(pattern.slice(1));
-  return false;
 }
 
 export function isVirtualService(o: KObject): boolean {

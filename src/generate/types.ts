@@ -5,12 +5,15 @@ import type { ForkManager } from "../model/manager.ts";
 import type { KObject } from "../model/k8s.ts";
 import type { BaseIndex } from "../plan/base-index.ts";
 import type { Plan } from "../plan/plan.ts";
+import type { RoutingPlan } from "../plan/routing.ts";
 import type { Problem } from "../problems.ts";
 
 export interface GenContext {
   manager: ForkManager;
   index: BaseIndex;
   plan: Plan;
+  /** Which mesh flavour routes each forked host (src/plan/routing.ts). */
+  routing: RoutingPlan;
   /** Where kubefork.yaml came from, to point problems at its lines (absent in unit tests). */
   managerSource?: { file: string; doc?: SourceDoc };
 }

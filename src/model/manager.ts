@@ -36,6 +36,14 @@ export const policySchema = z.strictObject({
 });
 export type Policy = z.infer<typeof policySchema>;
 
+/**
+ * The mesh routing flavours: Istio VirtualServices, or Gateway API HTTPRoutes on Services (GAMMA).
+ * The base decides per host (src/plan/routing.ts); `spec.routing` only for hosts it routes with
+ * neither. Every flavour has a claim finder (plan/routing.ts) and generators (generate/routing.ts).
+ */
+export const ROUTING_FLAVOURS = ["istio", "gateway-api"] as const;
+export type RoutingFlavour = (typeof ROUTING_FLAVOURS)[number];
+
 export const managerSpec = z.strictObject({
   header: z._default(headerName, "x-fork-identifier"),
   baggage: z.optional(z.string().check(z.regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be a W3C baggage key (an HTTP token)"))),
@@ -58,7 +66,7 @@ export const managerSpec = z.strictObject({
       })
       .check(z.refine((b) => !(b.paths && b.command), "set either base.paths or base.command, not both")),
   ),
-  routing: z._default(z.enum(["istio", "gateway-api"]), "istio"),
+  routing: z._default(z.enum(ROUTING_FLAVOURS), "istio"),
   ingress: z.optional(z.array(ingressEntry)),
   /** How a request names its fork (src/model/carriers.ts); default: the header, plus baggage when set. */
   carriers: z.optional(carrierList),

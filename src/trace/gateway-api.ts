@@ -57,7 +57,9 @@ function parentRefs(route: Indexed): ParentRef[] {
   return arr(route.spec.parentRefs).map((p) => {
     const o = obj(p);
     const kind = str(o.kind) ?? "Gateway";
-    const group = str(o.group) ?? (kind === "Gateway" ? "gateway.networking.k8s.io" : "");
+    // Unset group is gateway.networking.k8s.io whatever the kind; a Service parent sets `group: ""`
+    // (apis/v1/shared_types.go ParentReference, kubernetes-sigs/gateway-api 4564255a).
+    const group = str(o.group) ?? "gateway.networking.k8s.io";
     const ref: ParentRef = { group, kind, namespace: str(o.namespace) ?? route.namespace, name: str(o.name) ?? "" };
     const sn = str(o.sectionName);
     if (sn) ref.sectionName = sn;

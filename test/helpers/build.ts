@@ -3,6 +3,7 @@ import { loadBase, loadFork, loadManager } from "../../src/load/app.ts";
 import type { GenContext } from "../../src/generate/types.ts";
 import { buildIndex } from "../../src/plan/base-index.ts";
 import { planForks } from "../../src/plan/plan.ts";
+import { planRouting } from "../../src/plan/routing.ts";
 import type { Problem } from "../../src/problems.ts";
 
 export function context(opts: { base: string; forks?: Record<string, string>; manager?: string; now?: string }): { ctx: GenContext; problems: Problem[] } {
@@ -19,7 +20,9 @@ export function context(opts: { base: string; forks?: Record<string, string>; ma
   const index = buildIndex(base.manifests, { defaultNamespace: "default", clusterDomain: "cluster.local" });
   const planned = planForks(index, forks, { now: Date.parse(opts.now ?? "2026-11-23T12:00:00Z") });
   problems.push(...planned.problems);
-  return { ctx: { manager: m.manager.manager, index, plan: planned.plan }, problems };
+  const routing = planRouting(index, planned.plan, m.manager.manager.spec.routing);
+  problems.push(...routing.problems);
+  return { ctx: { manager: m.manager.manager, index, plan: planned.plan, routing: routing.routing }, problems };
 }
 
 export const fork = (id: string, workloads: string, extra = "") =>
