@@ -124,8 +124,8 @@ describe("online-boutique: VirtualServices in the mesh, a Gateway API ingress", 
   it.fails("frank.shop.example.com reaches frank's frontend", () => {
     expect(reached(out, { host: "frank.shop.example.com", from, port: 80 })).toEqual(["frontend-frank 100%"]);
   });
-  // issue 14: "Gateway-attached routes of either API that send to a forked Service get the fork's rules whatever spec.routing says".
-  it.fails("shop.example.com with frank's header reaches frank's frontend", () => {
+  // Gateway-attached routes of either API that send to a forked Service get the fork's rules whatever spec.routing says.
+  it("shop.example.com with frank's header reaches frank's frontend (the ingress HTTPRoute's copy frontend-ingress-header-frank)", () => {
     expect(reached(out, { host: "shop.example.com", from, port: 80, headers: fork("frank") })).toEqual(["frontend-frank 100%"]);
   });
 });
