@@ -5,6 +5,7 @@ import { GATEWAY_GROUP, HTTPROUTE_KIND } from "../model/routes.ts";
 import type { BaseIndex } from "../plan/base-index.ts";
 import { serviceFqdn } from "../plan/names.ts";
 import type { ForkPlan } from "../plan/plan.ts";
+import { forkTarget, type ForkTarget } from "../plan/versions.ts";
 
 export const GATEWAY_KIND = "gateway.networking.k8s.io/Gateway";
 export { GATEWAY_GROUP, HTTPROUTE_KIND, parentRefsOf, type ParentRef } from "../model/routes.ts";
@@ -14,7 +15,7 @@ export type Rule = Record<string, unknown> & { matches?: Match[]; filters?: Filt
 export type Match = Record<string, unknown> & { headers?: HeaderMatch[] };
 export type HeaderMatch = { type?: string; name: string; value: string };
 export type Filter = Record<string, unknown> & { type: string };
-export type BackendRef = Record<string, unknown> & { group?: string; kind?: string; name?: string; namespace?: string; port?: number };
+export type BackendRef = Record<string, unknown> & { group?: string; kind?: string; name?: string; namespace?: string; port?: number; weight?: number };
 
 /** FQDN of the Service a backendRef names, or undefined for other kinds. */
 export function backendFqdn(b: BackendRef, routeNs: string, index: BaseIndex): string | undefined {
@@ -22,14 +23,39 @@ export function backendFqdn(b: BackendRef, routeNs: string, index: BaseIndex): s
   return serviceFqdn(b.name, b.namespace ?? routeNs, index.clusterDomain);
 }
 
-/** backendRefs of a rule with Services the fork copies replaced by their copies (ports, weights, filters kept). */
+/**
+ * The fork's target for a backendRef (src/plan/versions.ts): the copy of the widest forked Service
+ * the backend is a version of, and its port; undefined for backends the fork leaves as they are.
+ */
+export function backendTarget(b: BackendRef, routeNs: string, fp: ForkPlan, index: BaseIndex): ForkTarget | undefined {
+  const fqdn = backendFqdn(b, routeNs, index);
+  return fqdn ? forkTarget(index, fp, fqdn, typeof b.port === "number" ? b.port : undefined) : undefined;
+}
+
+/**
+ * backendRefs of a rule for a fork: each backend the fork pins (a forked Service or a version of
+ * one) becomes the fork's copy, on the copy's port; backends that then name the same Service, port
+ * and filters collapse into one, their weights added (unset is 1: apis/v1/httproute_types.go
+ * BackendRef.Weight, kubernetes-sigs/gateway-api 4564255a); a lone backendRef needs no weight.
+ */
 export function swapBackends(refs: readonly BackendRef[] | undefined, routeNs: string, fp: ForkPlan, index: BaseIndex): BackendRef[] | undefined {
   if (!refs) return undefined;
-  return refs.map((b) => {
-    const fqdn = backendFqdn(b, routeNs, index);
-    const sp = fqdn ? fp.serviceByFqdn.get(fqdn) : undefined;
-    return sp ? { ...clone(b), name: sp.copyName } : clone(b);
-  });
+  const out: BackendRef[] = [];
+  const byKey = new Map<string, BackendRef>();
+  for (const b of refs) {
+    const t = backendTarget(b, routeNs, fp, index);
+    const c: BackendRef = t ? { ...clone(b), name: t.service.copyName, ...(t.port !== undefined ? { port: t.port } : {}) } : clone(b);
+    const key = JSON.stringify([c.group ?? "", c.kind ?? "Service", c.namespace ?? routeNs, c.name, c.port, c.filters ?? []]);
+    const prev = t ? byKey.get(key) : undefined;
+    if (prev) {
+      prev.weight = (prev.weight ?? 1) + (b.weight ?? 1);
+      continue;
+    }
+    if (t) byKey.set(key, c);
+    out.push(c);
+  }
+  if (out.length === 1 && out.length < refs.length) delete out[0]!.weight;
+  return out;
 }
 
 /**
@@ -85,15 +111,14 @@ export function serviceRefGranted(index: BaseIndex, routeNs: string, toNs: strin
 }
 
 /**
- * Cross-namespace backendRefs a fork copy swapped to a fork Service that a ReferenceGrant allows for
+ * Cross-namespace backendRefs a fork copy swapped to a fork Service (the target of swapBackends) that a ReferenceGrant allows for
  * the original but not for the copy (a grant that names the Service): `ns/copy (for ns/base)` and
  * the index of the backendRef.
  */
 export function ungrantedCopies(base: readonly BackendRef[] | undefined, routeNs: string, fp: ForkPlan, index: BaseIndex): { what: string; at: number }[] {
   const out: { what: string; at: number }[] = [];
   (base ?? []).forEach((b, at) => {
-    const fqdn = backendFqdn(b, routeNs, index);
-    const sp = fqdn ? fp.serviceByFqdn.get(fqdn) : undefined;
+    const sp = backendTarget(b, routeNs, fp, index)?.service;
     if (!sp || typeof b.name !== "string") return;
     const toNs = b.namespace ?? routeNs;
     if (serviceRefGranted(index, routeNs, toNs, b.name) && !serviceRefGranted(index, routeNs, toNs, sp.copyName)) out.push({ what: `${toNs}/${sp.copyName} (for ${toNs}/${b.name})`, at });

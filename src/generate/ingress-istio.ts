@@ -179,7 +179,7 @@ function forkRoute(ctx: GenContext, r: Route, ns: string, fork: ForkTarget): Rou
   }
   c.headers = { ...headers, request };
   const resolve = ctx.index.resolveHost;
-  if (Array.isArray(c.route)) c.route = collapse(c.route.map((d) => swapDestination(d, fp, ns, resolve)), resolve, ns);
+  if (Array.isArray(c.route)) c.route = collapse(c.route.map((d) => swapDestination(d, fp, ns, ctx.index)), resolve, ns);
   return c;
 }
 

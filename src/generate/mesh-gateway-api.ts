@@ -11,8 +11,10 @@
 // - Per fork, and per base HTTPRoute attached to a forked Service (or routing to one), a route of
 //   the fork's own, in the base route's namespace (producer or consumer, as the base), with each
 //   base rule copied: every match ANDed with one header match per carrier (the fork header, Exact;
-//   the baggage entry, RegularExpression), filters, timeouts and retries kept, backendRefs on
-//   forked Services swapped to the copies. A fork match is its base match plus one header match,
+//   the baggage entry, RegularExpression), filters, timeouts and retries kept, and the host pinned
+//   as Istio pins it: backendRefs on forked Services, or on versions of them (bookinfo's
+//   reviews-v1/v2/v3 for reviews), go to the copy of the widest forked Service, their weights
+//   collapsed (src/plan/versions.ts); backends of other applications stay. A fork match is its base match plus one header match,
 //   so it is strictly more specific: with the fork header, the fork copy of the rule that would
 //   have won wins; without it, no fork match applies and the base rules decide as before.
 // - Per fork, and per base HTTPRoute attached to a Gateway that routes to a forked Service, the
@@ -36,7 +38,7 @@ import type { ForkPlan, ServicePlan } from "../plan/plan.ts";
 import { routedBy } from "../plan/routing.ts";
 import { error, type Problem } from "../problems.ts";
 import {
-  backendFqdn,
+  backendTarget,
   GATEWAY_GROUP,
   gatewayApiVersion,
   HTTPROUTE_KIND,
@@ -122,10 +124,11 @@ export function generateGatewayApiMesh(ctx: GenContext): GenResult {
     const parents = serviceParents.map((p) => serviceFqdn(p.name, p.namespace, index.clusterDomain));
     const spec = asRecord(r.object.spec) ?? {};
     const rules = asArray(spec.rules) as Rule[];
-    const backends = rules.flatMap((rule) => rule.backendRefs ?? []).map((b) => backendFqdn(b, ns, index)).filter((f): f is string => !!f);
+    const backends = rules.flatMap((rule) => rule.backendRefs ?? []);
     const hostnames = Array.isArray(spec.hostnames) ? clone(spec.hostnames) : undefined;
     for (const fp of forks) {
-      if (!parents.some((f) => fp.serviceByFqdn.has(f)) && !backends.some((f) => fp.serviceByFqdn.has(f))) continue;
+      // The fork's concern: attached to a Service it forks, or sending to one (or to a version of one).
+      if (!parents.some((f) => fp.serviceByFqdn.has(f)) && !backends.some((b) => backendTarget(b, ns, fp, index))) continue;
       const name = copyName(gatewayParents.length > 0 ? `${r.object.metadata.name}-header` : r.object.metadata.name, fp.id);
       if (!claim(ns, name, r, fp)) continue;
       const ungranted = rules.flatMap((rule, i) => ungrantedCopies(rule.backendRefs, ns, fp, index).map((u) => ({ ...u, rule: i })));

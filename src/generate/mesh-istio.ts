@@ -4,18 +4,20 @@
 // http routes gains, per fork, a copy placed before the base routes, whose match blocks are ANDed
 // with the fork match (one block per carrier of spec.carriers: src/generate/carriers.ts), whose
 // rewrites, timeouts, retries and header operations are kept, and whose destinations on forked
-// Services go to the fork's Service copy (subsets dropped; weights on the same host collapsed).
+// Services, or on versions of them (src/plan/versions.ts), go to the fork's copy of the widest
+// forked Service (subsets dropped; weights on the same host collapsed): the host is pinned.
 // Requests without the fork match meet exactly the base routes, in their order.
 // A forked host that no mesh VirtualService claims, and that the plan gives Istio (src/plan/routing.ts),
 // gets a new, shared one: a route per fork, then a catch-all route to the original Service.
 // Gateway VirtualServices that send to a forked Service are extended whatever flavour routes it.
 import type { Manifest } from "../model/inputs.ts";
 import { asArray, asRecord, clone, describe, mapSelects, type KObject } from "../model/k8s.ts";
-import { kindKey, podLabelsOf } from "../plan/base-index.ts";
+import { kindKey, podLabelsOf, type BaseIndex } from "../plan/base-index.ts";
 import { FORKS_ANNOTATION } from "../plan/labels.ts";
 import { fitName } from "../plan/names.ts";
 import type { ForkPlan } from "../plan/plan.ts";
 import { routedBy } from "../plan/routing.ts";
+import { forkTarget, type ForkTarget } from "../plan/versions.ts";
 import { error, warning, type Problem } from "../problems.ts";
 import { sharedMetadata } from "./meta.ts";
 import { carriesHttp } from "../model/protocol.ts";
@@ -111,7 +113,8 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
       for (const fp of forkedHosts.get(index.resolveHost(h, ns)) ?? []) touched.add(fp);
     };
     if (mesh) for (const h of asArray(spec.hosts)) touch(h);
-    for (const r of http) for (const d of asArray(r.route) as Destination[]) touch(d.destination?.host);
+    // Routes that send to a forked Service, or to a version of one (src/plan/versions.ts).
+    for (const r of http) for (const d of asArray(r.route) as Destination[]) for (const fp of forks) if (destinationTarget(d, fp, ns, index)) touched.add(fp);
     if (touched.size === 0) continue;
     if (http.length === 0) {
       out.problems.push(
@@ -125,7 +128,7 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
       continue;
     }
     const touching = forks.filter((fp) => touched.has(fp));
-    out.replace.set(m, extendVirtualService(m.object, ns, touching, index.resolveHost, carriers(mesh)));
+    out.replace.set(m, extendVirtualService(m.object, ns, touching, index, carriers(mesh)));
   }
 
   out.problems.push(...sourceLabelWarnings(meshVS, forks, index.nsOf));
@@ -174,14 +177,14 @@ export function extendVirtualService(
   vs: KObject,
   ns: string,
   forks: readonly ForkPlan[],
-  resolveHost: (host: string, ns: string) => string,
+  index: BaseIndex,
   carriers: (id: string) => IstioFragment[],
 ): KObject {
   const copy = clone(vs);
   const spec = asRecord(copy.spec)!;
   const base = asArray(spec.http) as Route[];
   const forkRoutes: Route[] = [];
-  for (const fp of forks) base.forEach((r, i) => forkRoutes.push(forkRoute(r, i, fp, ns, resolveHost, carriers(fp.id))));
+  for (const fp of forks) base.forEach((r, i) => forkRoutes.push(forkRoute(r, i, fp, ns, index, carriers(fp.id))));
   spec.http = [...forkRoutes, ...base];
   copy.metadata = {
     ...copy.metadata,
@@ -195,13 +198,13 @@ function forkRoute(
   i: number,
   fp: ForkPlan,
   ns: string,
-  resolveHost: (host: string, ns: string) => string,
+  index: BaseIndex,
   carriers: IstioFragment[],
 ): Route {
   const c = clone(r);
   c.name = `kubefork-${fp.id}-${r.name ?? `route-${i}`}`;
   c.match = andIstioMatch(r.match, carriers);
-  if (Array.isArray(c.route)) c.route = collapse(c.route.map((d) => swapDestination(d, fp, ns, resolveHost)), resolveHost, ns);
+  if (Array.isArray(c.route)) c.route = collapse(c.route.map((d) => swapDestination(d, fp, ns, index)), index.resolveHost, ns);
   // Reorder so `name` and `match` lead, as people write routes.
   const { name, match, ...rest } = c;
   return { name, match, ...rest };
@@ -212,14 +215,28 @@ export function andMatch(match: Match[] | undefined, carriers: readonly Record<s
   return andIstioMatch(match, carriers.map((h) => ({ headers: h as Record<string, Record<string, string>> })));
 }
 
-export function swapDestination(d: Destination, fp: ForkPlan, ns: string, resolveHost: (host: string, ns: string) => string): Destination {
-  const host = d.destination?.host;
-  if (typeof host !== "string") return d;
-  const sp = fp.serviceByFqdn.get(resolveHost(host, ns));
-  if (!sp) return d;
-  const { subset: _subset, ...dest } = d.destination!;
+/**
+ * A destination for a fork: the host pinned (src/plan/versions.ts): a forked Service, or a version
+ * of one, becomes the copy of the widest forked Service, on its port; the subset is dropped (a fork
+ * Service has none). Other destinations stay.
+ */
+export function swapDestination(d: Destination, fp: ForkPlan, ns: string, index: BaseIndex): Destination {
+  const t = destinationTarget(d, fp, ns, index);
+  if (!t) return d;
+  const { subset: _subset, port, ...dest } = d.destination!;
   void _subset;
-  return { ...d, destination: { ...dest, host: sp.copyFqdn } };
+  const out: Destination["destination"] = { ...dest, host: t.service.copyFqdn };
+  // Istio needs the port only when the Service has several (DestinationRule/VirtualService docs).
+  if (t.port !== undefined && (port !== undefined || servicePorts(t.service.base.object).length > 1)) out.port = { ...(port ?? {}), number: t.port };
+  return { ...d, destination: out };
+}
+
+/** The fork's target for a destination, if the fork pins its host. */
+export function destinationTarget(d: Destination, fp: ForkPlan, ns: string, index: BaseIndex): ForkTarget | undefined {
+  const host = d.destination?.host;
+  if (typeof host !== "string") return undefined;
+  const n = d.destination?.port?.number;
+  return forkTarget(index, fp, index.resolveHost(host, ns), typeof n === "number" ? n : undefined);
 }
 
 /** Destinations to the same host and port become one; a lone destination needs no weight. */

@@ -65,11 +65,13 @@ describe("fork rules win over the base rules they copy, whatever the base rule's
   const r = withReviewsRoute(rules);
   const objects = r.result?.objects ?? [];
   const cases: { name: string; path: string; headers: Record<string, string>; base: string | undefined; bob: string | undefined }[] = [
-    { name: "exact path + method + query", path: "/reviews/1?q=1", headers: { "end-user": "jason", "x-b": "1" }, base: "reviews-v1", bob: "reviews-v1" },
+    // bob forks reviews-v3; reviews-v1/v2 are versions of reviews too, so his copy of each rule is pinned to his v3.
+    { name: "exact path + method + query", path: "/reviews/1?q=1", headers: { "end-user": "jason", "x-b": "1" }, base: "reviews-v1", bob: "reviews-v3-bob" },
     { name: "prefix + two headers", path: "/reviews/2", headers: { "end-user": "jason", "x-b": "1" }, base: "reviews-v3", bob: "reviews-v3-bob" },
-    { name: "regular expression path", path: "/ratings", headers: {}, base: "reviews-v2", bob: "reviews-v2" },
+    { name: "regular expression path", path: "/ratings", headers: {}, base: "reviews-v2", bob: "reviews-v3-bob" },
     { name: "no rule matches: rejected with and without the header (the fork copy adds no catch-all)", path: "/x", headers: {}, base: undefined, bob: undefined },
   ];
+  const baseRule = (path: string, headers: Record<string, string>) => trace(objects, { host: "reviews", path, headers, from: { mesh: { namespace: "bookshop" } } }).hops[0]?.route?.index;
   it("renders", () => expect(r.problems.filter((p) => p.severity === "error").map(formatProblem)).toEqual([]));
   it.each(cases)("$name", (c) => {
     for (const [id, want] of [[undefined, c.base], ["bob", c.bob], ["alice", c.base], ["zed", c.base]] as const) {
@@ -78,7 +80,8 @@ describe("fork rules win over the base rules they copy, whatever the base rule's
       const t = trace(objects, { host: "reviews", path: c.path, headers, from: { mesh: { namespace: "bookshop" } } });
       const got = t.hops[0]?.destinations.flatMap((d) => d.workloads.map((w) => w.name));
       expect(got, `${id ?? "no header"}\n${formatTrace(t)}`).toEqual(want ? [want] : []);
-      if (id === "bob" && want) expect(t.hops[0]?.router?.name).toBe("reviews-bob");
+      // bob's copy of the rule the base would pick wins (same rule index: the copies keep the order).
+      if (id === "bob" && want) expect({ router: t.hops[0]?.router?.name, rule: t.hops[0]?.route?.index }).toEqual({ router: "reviews-bob", rule: baseRule(c.path, c.headers) });
     }
   });
 });

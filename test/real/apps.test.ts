@@ -1,7 +1,7 @@
 // Real public apps (fixtures/bookinfo, fixtures/bookinfo-gateway-api, fixtures/online-boutique; see
 // their SOURCE.md): requests traced through the golden renders, as `kubefork trace` follows them.
-// Cases marked `it.fails` are the known routing defects of issue 14 (GAMMA version pinning, mixed
-// stacks, per-fork listeners): they state the right behaviour and flip to `it` when it lands.
+// Cases marked `it.fails` are the known routing defects of issue 14 still open (per-fork
+// listeners): they state the right behaviour and flip to `it` when it lands.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -81,11 +81,11 @@ describe("bookinfo-gateway-api, routing: gateway-api (version Services, GAMMA, a
     expect(reached(out, { host: "bookinfo.example.com", path: "/productpage", from, port: 80 })).toEqual(["productpage-v1 100%"]);
   });
 
-  // issue 14: "backends that are versions of the forked Service become the fork's copy and their weights collapse".
-  it.fails("bob's header pins reviews to his copy of v2 (the 10% backend)", () => {
+  // Backends that are versions of the forked Service become the fork's copy and their weights collapse (src/plan/versions.ts).
+  it("bob's header pins reviews to his copy of v2 (the 10% backend)", () => {
     expect(reached(out, { host: "reviews", headers: fork("bob") })).toEqual(["reviews-v2-bob 100%"]);
   });
-  it.fails("erin's header pins reviews to her copy of v3 (no weight in the base)", () => {
+  it("erin's header pins reviews to her copy of v3 (no weight in the base)", () => {
     expect(reached(out, { host: "reviews", headers: fork("erin") })).toEqual(["reviews-v3-erin 100%"]);
   });
 });
