@@ -9,6 +9,7 @@ import type { Problem } from "../problems.ts";
 import { traceGamma, traceGatewayApiGateway, gammaRoutes } from "./gateway-api.ts";
 import { meshClaims, traceIstioGateway, traceIstioMesh } from "./istio.ts";
 import { splitPath } from "./match.ts";
+import { carriesHttp, portProtocol } from "../model/protocol.ts";
 import type { ClusterIndex, Indexed, ObjectRef } from "./services.ts";
 import { bareHost, err, indexObjects, noteP, refString, resolveClientHost, servicePorts, warn, workloadsFor } from "./services.ts";
 import type {
@@ -150,6 +151,9 @@ function meshHop(
     if (ports.length === 1) req = { ...req, port: ports[0] as number };
   }
   const base = baseOf(n, source, req, fqdn);
+  // A port Istio does not route as HTTP gets no HTTP routes: no header can reach a fork there.
+  const tcp = service ? nonHttpPort(service, req.port) : undefined;
+  if (service && tcp) return serviceDefault(idx, service, fqdn, req, base, problems, tcp, [nonHttpNote(service, tcp)]);
   const claims = meshClaims(idx, fqdn, source.namespace);
   const routes = service ? gammaRoutes(idx, service, source.namespace, req.port) : [];
   if (claims.length > 0 && routes.length > 0) {
@@ -164,30 +168,7 @@ function meshHop(
   if (routes.length > 0 && service) return traceGamma(idx, service, routes, req, source.namespace, base, problems);
   if (claims.length > 0) return traceIstioMesh(idx, claims, req, source, labelsKnown, base, problems);
   // No routing object: Kubernetes Service default.
-  if (service) {
-    const local: Problem[] = [];
-    const dest: TraceDestination = {
-      host: req.host,
-      fqdn,
-      weight: 100,
-      percent: 100,
-      service: { kind: "Service", namespace: service.namespace, name: service.name },
-      workloads: workloadsFor(idx, service, undefined, local),
-      headerChanges: [],
-      headers: { ...req.headers },
-    };
-    problems.push(...local);
-    if (req.port !== undefined) dest.port = req.port;
-    return {
-      ...base,
-      reason: "no route: Kubernetes Service default (no VirtualService or HTTPRoute claims the host)",
-      outcome: "service-default",
-      headerChanges: [],
-      headers: { ...req.headers },
-      destinations: [dest],
-      notes: [],
-    };
-  }
+  if (service) return serviceDefault(idx, service, fqdn, req, base, problems, undefined, []);
   problems.push(warn(`host ${req.host} (from namespace ${source.namespace}) is neither a Service nor claimed by a route in the objects given`));
   return {
     ...base,
@@ -198,6 +179,62 @@ function meshHop(
     destinations: [],
     notes: [],
   };
+}
+
+/** The Service's own endpoints, as kube-proxy (or a TCP proxy) sends: no route decided. */
+function serviceDefault(
+  idx: ClusterIndex,
+  service: Indexed,
+  fqdn: string,
+  req: RequestView,
+  base: HopBase,
+  problems: Problem[],
+  tcp: { port: string; protocol: string } | undefined,
+  notes: string[],
+): TraceHop {
+  const local: Problem[] = [];
+  const dest: TraceDestination = {
+    host: req.host,
+    fqdn,
+    weight: 100,
+    percent: 100,
+    service: { kind: "Service", namespace: service.namespace, name: service.name },
+    workloads: workloadsFor(idx, service, undefined, local),
+    headerChanges: [],
+    headers: { ...req.headers },
+  };
+  problems.push(...local);
+  if (req.port !== undefined) dest.port = req.port;
+  return {
+    ...base,
+    reason: tcp
+      ? `not HTTP: port ${tcp.port} is ${tcp.protocol} by Istio's protocol selection, so no HTTP route applies (VirtualService http, HTTPRoute); every endpoint of the Service`
+      : "no route: Kubernetes Service default (no VirtualService or HTTPRoute claims the host)",
+    outcome: "service-default",
+    headerChanges: [],
+    headers: { ...req.headers },
+    destinations: [dest],
+    notes,
+  };
+}
+
+/**
+ * The port called, when Istio does not route it as HTTP (src/model/protocol.ts): the port given,
+ * or, with none given, every port of the Service. undefined when HTTP routes may apply.
+ */
+function nonHttpPort(service: Indexed, port: number | undefined): { port: string; protocol: string } | undefined {
+  const ports = arrOf(service.spec.ports);
+  const called = port === undefined ? ports : ports.filter((p) => p.port === port);
+  if (called.length === 0 || called.some(carriesHttp)) return undefined;
+  return { port: called.map((p) => `${String(p.port)}${typeof p.name === "string" ? ` (${p.name})` : ""}`).join(", "), protocol: [...new Set(called.map(portProtocol))].join("/") };
+}
+
+function nonHttpNote(service: Indexed, tcp: { port: string }): string {
+  return `header routing cannot reach a fork here: Service ${service.namespace}/${service.name} port ${tcp.port} is not HTTP, so its clients reach the baseline whatever header they send (call the fork's Service copy by name instead)`;
+}
+
+function arrOf(v: unknown): Record<string, unknown>[] {
+  return (Array.isArray(v) ? v : []).map((x) => (x && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, unknown>) : {}));
 }
 
 /**
