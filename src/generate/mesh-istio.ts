@@ -17,7 +17,7 @@ import { FORKS_ANNOTATION } from "../plan/labels.ts";
 import { fitName } from "../plan/names.ts";
 import type { ForkPlan } from "../plan/plan.ts";
 import { routedBy } from "../plan/routing.ts";
-import { forkTarget, type ForkTarget } from "../plan/versions.ts";
+import { forkTarget, pinningForks, type ForkTarget } from "../plan/versions.ts";
 import { error, warning, type Problem } from "../problems.ts";
 import { sharedMetadata } from "./meta.ts";
 import { carriesHttp } from "../model/protocol.ts";
@@ -98,6 +98,14 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
       );
   }
 
+  // The forks that pin a destination's host (src/plan/versions.ts).
+  const pinning = pinningForks(index, forks);
+  const pinnedBy = (d: Destination, ns: string): readonly ForkPlan[] => {
+    const host = d.destination?.host;
+    const port = d.destination?.port?.number;
+    return typeof host === "string" ? pinning(index.resolveHost(host, ns), typeof port === "number" ? port : undefined) : [];
+  };
+
   // Extend every mesh VirtualService that claims or routes to a forked host, and every gateway
   // VirtualService that routes to one: a gateway sends straight to the endpoints of its
   // destination (mesh VirtualServices are not applied again there), so a request that enters
@@ -114,7 +122,7 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
     };
     if (mesh) for (const h of asArray(spec.hosts)) touch(h);
     // Routes that send to a forked Service, or to a version of one (src/plan/versions.ts).
-    for (const r of http) for (const d of asArray(r.route) as Destination[]) for (const fp of forks) if (destinationTarget(d, fp, ns, index)) touched.add(fp);
+    for (const r of http) for (const d of asArray(r.route) as Destination[]) for (const fp of pinnedBy(d, ns)) touched.add(fp);
     if (touched.size === 0) continue;
     if (http.length === 0) {
       out.problems.push(

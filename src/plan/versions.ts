@@ -34,12 +34,13 @@ export function forkTarget(index: BaseIndex, fp: ForkPlan, fqdn: string, port: n
   const base = index.serviceByFqdn(fqdn);
   if (!base) return undefined;
   const ns = index.nsOf(base.object);
+  const local = fp.services.filter((sp) => sp.namespace === ns);
+  if (local.length === 0) return undefined;
   const selector = selectorOf(base.object.spec);
   const target = targetPortOf(base.object.spec, port);
   let best: ForkTarget | undefined;
   let bestWidth = Infinity;
-  for (const sp of fp.services) {
-    if (sp.namespace !== ns) continue;
+  for (const sp of local) {
     const own = selectorOf(sp.base.object.spec);
     const width = Object.keys(own).length;
     if (sp.fqdn !== fqdn && (width === 0 || !includes(selector, own))) continue;
@@ -81,4 +82,32 @@ function portFor(spec: unknown, target: string | undefined): { port?: number } |
   if (target === undefined) return undefined;
   const p = portsOf(spec).find((x) => String(x.targetPort ?? x.port) === target);
   return p && typeof p.port === "number" ? { port: p.port } : undefined;
+}
+
+/**
+ * Which of `forks` pin requests for a base Service on a port (forkTarget is defined for them), for
+ * many lookups: forked Services indexed by namespace once, each answer memoised.
+ */
+export function pinningForks(index: BaseIndex, forks: readonly ForkPlan[]): (fqdn: string, port: number | undefined) => readonly ForkPlan[] {
+  const byNs = new Map<string, { fp: ForkPlan; own: Labels; fqdn: string }[]>();
+  for (const fp of forks)
+    for (const sp of fp.services) {
+      const l = byNs.get(sp.namespace) ?? [];
+      l.push({ fp, own: selectorOf(sp.base.object.spec), fqdn: sp.fqdn });
+      byNs.set(sp.namespace, l);
+    }
+  const memo = new Map<string, readonly ForkPlan[]>();
+  return (fqdn, port) => {
+    const key = `${fqdn}|${port ?? ""}`;
+    const hit = memo.get(key);
+    if (hit) return hit;
+    const base = index.serviceByFqdn(fqdn);
+    const selector = base ? selectorOf(base.object.spec) : {};
+    const maybe = new Set<ForkPlan>();
+    for (const e of base ? (byNs.get(index.nsOf(base.object)) ?? []) : [])
+      if (e.fqdn === fqdn || (Object.keys(e.own).length > 0 && includes(selector, e.own))) maybe.add(e.fp);
+    const out = forks.filter((fp) => maybe.has(fp) && forkTarget(index, fp, fqdn, port) !== undefined);
+    memo.set(key, out);
+    return out;
+  };
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { swapBackends, ungrantedCopies } from "../../src/generate/gateway-api-common.ts";
 import { swapDestination } from "../../src/generate/mesh-istio.ts";
 import type { RoutingFlavour } from "../../src/model/manager.ts";
-import { forkTarget } from "../../src/plan/versions.ts";
+import { forkTarget, pinningForks } from "../../src/plan/versions.ts";
 import { formatProblem } from "../../src/problems.ts";
 import { formatTrace, trace } from "../../src/trace/index.ts";
 import { renderFiles } from "../helpers/inprocess.ts";
@@ -80,6 +80,27 @@ describe("forkTarget: the copy a fork's request for a base Service goes to", () 
     const [name, ns] = backend.split(".");
     const t = forkTarget(ctx.index, fp, FQDN(name!, ns), port);
     expect(t ? `${t.service.copyName}${t.port !== undefined ? `:${t.port}` : ""}` : undefined).toBe(want);
+  });
+});
+
+describe("pinningForks: the forks forkTarget is defined for, from an index", () => {
+  it("agrees with forkTarget for every Service, port and fork", () => {
+    const extra = [svc("reviews-admin", { app: "reviews", version: "v2" }, "[{name: http, port: 80, targetPort: 9443}]"), svc("reviews", { app: "reviews" }, P9080, "other")];
+    const { ctx, problems } = context({
+      base: [...BASE, ...extra].join("---\n"),
+      forks: { bob: fork("bob", "    - name: reviews-v2\n"), erin: fork("erin", "    - name: reviews-v3\n"), alice: fork("alice", "    - name: ratings-v1\n") },
+    });
+    expect(problems.filter((p) => p.severity === "error")).toEqual([]);
+    const pinning = pinningForks(ctx.index, ctx.plan.forks);
+    let pinned = 0;
+    for (const m of ctx.index.ofKind("Service"))
+      for (const port of [undefined, 80, 9080]) {
+        const fqdn = FQDN(m.object.metadata.name, ctx.index.nsOf(m.object));
+        const want = ctx.plan.forks.filter((fp) => forkTarget(ctx.index, fp, fqdn, port)).map((fp) => fp.id);
+        expect(pinning(fqdn, port).map((fp) => fp.id), `${fqdn}:${port}`).toEqual(want);
+        pinned += want.length;
+      }
+    expect(pinned).toBeGreaterThan(10);
   });
 });
 
