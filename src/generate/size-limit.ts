@@ -36,7 +36,7 @@ function tooLarge(o: KObject, bytes: number, what: string, base: Manifest | unde
     object: describe(o),
     message: `${describe(o)} with ${what} would be ${bytes} bytes (${mib} MiB) of JSON, over the 1 MiB kubefork allows (etcd stores at most 1.5 MiB per object by default)`,
     hint: base
-      ? "fewer live forks on this host (each adds its copy of the route's rules here), or split the base route into several objects, or routing: gateway-api (one route per fork)"
+      ? "fewer live forks on this host (each adds its copy of the route's rules here), or split the base route into several objects, or route the host with an HTTPRoute on its Service instead of the VirtualService (Gateway API: one route per fork; spec.routing alone does not change a host the base routes with a VirtualService)"
       : "fewer rules in the base route it copies (split it into several objects), or fewer forks on this host",
   });
 }

@@ -53,7 +53,7 @@ describe("a host with many routes and many forks", () => {
       [
         "base/reviews.yaml",
         "VirtualService bookshop/reviews",
-        "fewer live forks on this host (each adds its copy of the route's rules here), or split the base route into several objects, or routing: gateway-api (one route per fork)",
+        "fewer live forks on this host (each adds its copy of the route's rules here), or split the base route into several objects, or route the host with an HTTPRoute on its Service instead of the VirtualService (Gateway API: one route per fork; spec.routing alone does not change a host the base routes with a VirtualService)",
       ],
     ]);
     expect(errors[0]!.message).toMatch(/^VirtualService bookshop\/reviews with the forks' rules would be \d+ bytes \(\d\.\d\d MiB\) of JSON, over the 1 MiB/);
