@@ -35,8 +35,9 @@ export function backendTarget(b: BackendRef, routeNs: string, fp: ForkPlan, inde
 /**
  * backendRefs of a rule for a fork: each backend the fork pins (a forked Service or a version of
  * one) becomes the fork's copy, on the copy's port; backends that then name the same Service, port
- * and filters collapse into one, their weights added (unset is 1: apis/v1/httproute_types.go
- * BackendRef.Weight, kubernetes-sigs/gateway-api 4564255a); a lone backendRef needs no weight.
+ * and filters collapse into one, their weights added (unset is 1, at most 1,000,000:
+ * apis/v1/shared_types.go BackendRef.Weight, kubernetes-sigs/gateway-api 4564255a; a sum over
+ * that scales the rule's weights down, in proportion); a lone backendRef needs no weight.
  */
 export function swapBackends(refs: readonly BackendRef[] | undefined, routeNs: string, fp: ForkPlan, index: BaseIndex): BackendRef[] | undefined {
   if (!refs) return undefined;
@@ -55,7 +56,21 @@ export function swapBackends(refs: readonly BackendRef[] | undefined, routeNs: s
     out.push(c);
   }
   if (out.length === 1 && out.length < refs.length) delete out[0]!.weight;
+  else fitWeights(out);
   return out;
+}
+
+export const MAX_WEIGHT = 1_000_000;
+
+/** Weights over the CRD's maximum, scaled down in proportion (a non-zero weight stays non-zero). */
+function fitWeights(refs: BackendRef[]): void {
+  const max = Math.max(0, ...refs.map((b) => b.weight ?? 1));
+  if (max <= MAX_WEIGHT) return;
+  const k = max / MAX_WEIGHT;
+  for (const b of refs) {
+    const w = b.weight ?? 1;
+    b.weight = w === 0 ? 0 : Math.min(MAX_WEIGHT, Math.max(1, Math.round(w / k)));
+  }
 }
 
 /**

@@ -120,6 +120,11 @@ describe("swapBackends: versions collapse into one backendRef, other application
       want: [{ name: "reviews-bob", port: 9080, filters: [{ type: "RequestHeaderModifier", requestHeaderModifier: { set: [{ name: "v", value: "1" }] } }] }, { name: "reviews-bob", port: 9080 }],
     },
     { name: "a lone backend keeps what it had", refs: [{ name: "reviews-v1", port: 9080, weight: 5 }], want: [{ name: "reviews-bob", port: 9080, weight: 5 }] },
+    {
+      name: "a sum over the CRD's maximum weight (1,000,000) scales the rule's weights in proportion",
+      refs: [{ name: "reviews-v1", port: 9080, weight: 1_000_000 }, { name: "reviews-v2", port: 9080, weight: 1_000_000 }, { name: "ratings", port: 9080, weight: 1_000_000 }, { name: "details", port: 9080, weight: 0 }],
+      want: [{ name: "reviews-bob", port: 9080, weight: 1_000_000 }, { name: "ratings", port: 9080, weight: 500_000 }, { name: "details", port: 9080, weight: 0 }],
+    },
   ])("$name", ({ refs, want }) => expect(swapBackends(refs, "shop", fp, ctx.index)).toEqual(want));
 
   it("Istio's destination swap pins the same way: subset dropped, version Service to the widest copy", () => {
