@@ -14,9 +14,10 @@
 //   the baggage entry, RegularExpression), filters, timeouts and retries kept, and the host pinned
 //   as Istio pins it: backendRefs on forked Services, or on versions of them (bookinfo's
 //   reviews-v1/v2/v3 for reviews), go to the copy of the widest forked Service, their weights
-//   collapsed (src/plan/versions.ts); backends of other applications stay. A fork match is its base match plus one header match,
-//   so it is strictly more specific: with the fork header, the fork copy of the rule that would
-//   have won wins; without it, no fork match applies and the base rules decide as before.
+//   collapsed (src/plan/versions.ts); backends of other applications stay. A fork match is its
+//   base match plus one header match, so it is strictly more specific: with the fork header, the
+//   fork copy of the rule that would have won wins; without it, no fork match applies and the base
+//   rules decide as before.
 // - Per fork, and per base HTTPRoute attached to a Gateway that routes to a forked Service, the
 //   same copy with the route's Gateway parentRefs and hostnames: a gateway sends straight to the
 //   endpoints of its backends (routes attached to the Service are not applied again there), so a
