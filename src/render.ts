@@ -163,7 +163,6 @@ function renderUnchecked(input: RenderInput, opts: RenderOptions): RenderResult 
     plan,
     problems,
     forkFiles: input.forkFiles ?? input.forks.map((f) => f.file),
-    ingress: spec.ingress,
     index,
     defaultNamespace: opts.defaultNamespace,
   });
@@ -205,7 +204,7 @@ function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, 
   // Forks in the original kubefork format name workloads by selectors: resolve them against the base.
   const compat = resolveCompatForks(index, forks, opts.now);
   problems.push(...compat.problems);
-  const planned = planForks(index, compat.forks, { now: opts.now });
+  const planned = planForks(index, compat.forks, { now: opts.now, ingress: manager.manager.spec.ingress });
   problems.push(...planned.problems);
   const plan = planned.plan;
 

@@ -48,8 +48,8 @@ function explainOne(io: Io, app: App, id: string, now: number, flags: ExplainFla
   // This fork alone, everything it touches: its own objects and the shared routing it extends.
   const ns = defaultNamespace(flags, io, manager.manager.metadata.namespace);
   const result = render({ manager, base: app.base, forks: [fork], forkProblems: own, forkFiles: [fork.file] }, { now, scope: { kind: "all" }, defaultNamespace: ns });
-  if (result.problems.some(isError)) return { problems: result.problems, code: exitCodeFor(result.problems) };
-  return { explanation: explainFork({ manager, fork, base: app.base, output: result.output, now, defaultNamespace: ns }) };
+  if (result.problems.some(isError) || !result.plan) return { problems: result.problems, code: exitCodeFor(result.problems) };
+  return { explanation: explainFork({ manager, fork, base: app.base, output: result.output, ingress: result.plan.ingress, now, defaultNamespace: ns }) };
 }
 
 export interface CommentFlags extends ExplainFlags {

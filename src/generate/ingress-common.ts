@@ -1,6 +1,8 @@
 // What the ingress driver (ingress.ts) and its adapters share: the per-fork host, where problems point in
 // kubefork.yaml, references written as namespace/name, and host patterns.
 import type { IngressEntry } from "../model/manager.ts";
+import { hostPatternCovers, hostSpecificity } from "../plan/host-patterns.ts";
+import type { IngressPlan } from "../plan/ingress.ts";
 import { copyName } from "../plan/names.ts";
 import type { ForkPlan } from "../plan/plan.ts";
 import { error, type PathSegment, type Problem } from "../problems.ts";
@@ -50,32 +52,24 @@ export function forkHost(ctx: GenContext, fp: ForkPlan, entry: IngressEntry, ind
   };
 }
 
+export { hostPatternCovers, hostSpecificity };
+
 /**
- * The URLs of a fork, one per spec.ingress entry: `https://<id>.<domain>`. The one helper for them
- * (`kubefork list`, `explain` and the status ConfigMaps all call it).
+ * The URLs of a fork, one per spec.ingress entry: `<scheme>://<id>.<domain>`, with the scheme the
+ * entry's Gateway (or Emissary Host) serves the host with, as the plan read it (src/plan/ingress.ts).
+ * The one helper for them: `kubefork list`, `explain`, `comment` and the status ConfigMaps call it.
  */
-export function forkUrls(ingress: readonly IngressEntry[] | undefined, id: string): string[] {
-  return (ingress ?? []).map((e) => `https://${id}.${e.domain}`);
+export function forkUrls(ingress: readonly IngressPlan[], id: string): string[] {
+  return ingress.map((p) => {
+    const host = `${id}.${p.entry.domain}`;
+    return `https://${host}`;
+  });
 }
 
 /** `ns/name` or `name` (in `defaultNs`). */
 export function parseRef(ref: string, defaultNs: string): { namespace: string; name: string } {
   const i = ref.indexOf("/");
   return i < 0 ? { namespace: defaultNs, name: ref } : { namespace: ref.slice(0, i), name: ref.slice(i + 1) };
-}
-
-/** Does a host pattern (`*.example.com`, `*`, or a name) cover `host`? */
-export function hostPatternCovers(pattern: string, host: string): boolean {
-  const p = pattern.toLowerCase();
-  const h = host.toLowerCase();
-  if (p === "*") return true;
-  if (p.startsWith("*.")) return h.endsWith(p.slice(1)) && h.length > p.length - 1;
-  return p === h;
-}
-
-/** Istio-style specificity of a host pattern: exact names beat wildcards, longer beats shorter. */
-export function hostSpecificity(pattern: string): [number, number] {
-  return [pattern.startsWith("*") ? 0 : 1, pattern.length];
 }
 
 /** Name of an object made for a domain and a fork when no base route exists: `bookshop-example-com-alice`. */

@@ -17,8 +17,10 @@ import { asRecord, clone, describe, type KObject } from "../model/k8s.ts";
 import type { IngressEntryOf } from "../model/ingress.ts";
 import { serviceFqdn } from "../plan/names.ts";
 import type { ForkPlan } from "../plan/plan.ts";
+import { ambassadorIds, type EntryServing } from "../plan/ingress.ts";
+import { error, warning, type Problem } from "../problems.ts";
 import type { EntryRouting, ForkTarget, IngressAdapter } from "./ingress.ts";
-import { hostPatternCovers } from "./ingress-common.ts";
+import { entryAt, hostPatternCovers, parseRef, refusedHosts } from "./ingress-common.ts";
 import { forkMetadata } from "./meta.ts";
 import type { GenContext } from "./types.ts";
 
@@ -74,11 +76,13 @@ export const emissaryAdapter: IngressAdapter<"emissary"> = {
   routeKind: MAPPING_KIND,
   routeLabel: "Mapping",
   traceGateway: undefined,
-  routing(ctx, entry, i): EntryRouting {
+  routing(ctx, entry, i, serving): EntryRouting {
     const { index } = ctx;
     const apiVersion = entry.apiVersion ?? DEFAULT_EMISSARY_API;
+    const bases = baseMappings(ctx, entry.domain);
     return {
-      bases: baseMappings(ctx, entry.domain),
+      bases,
+      problems: apiVersion === "getambassador.io/v2" ? [] : unseenHosts(ctx, entry, i, bases, serving),
       noRoute: {
         message: `no base Mapping serves ${entry.domain}, and the entry names no service`,
         hint: `add service: <namespace>/<name> (and port:) to spec.ingress[${i}], or a Mapping for ${entry.domain} to the base`,
@@ -94,11 +98,51 @@ export const emissaryAdapter: IngressAdapter<"emissary"> = {
         const service = `${sp?.copyName ?? svc.name}.${svc.namespace}${entry.port !== undefined ? `:${entry.port}` : ""}`;
         return mapping(apiVersion, forkMetadata({ name: at.name, namespace: at.namespace }, fork.fp, at.name), { prefix: "/", service }, entry, fork);
       },
-      refusal: () => undefined,
-      refused: () => [],
+      refused(refusals) {
+        const hosts = refusedHosts(refusals);
+        return [
+          error({
+            ...entryAt(ctx, i, "domain"),
+            message: `no Emissary Host takes the fork host${hosts.length > 1 ? "s" : ""} ${hosts.join(", ")}: Emissary 2+ serves a v3alpha1 Mapping only on a Host whose hostname matches the Mapping's (and whose mappingSelector, if any, matches its labels); ${refusals[0]!.why}`,
+            hint: `add to the base: ${hostToAdd(entry, refusals[0]!.namespace, serving)}`,
+          }),
+        ];
+      },
     };
   },
 };
+
+/** The fork Mappings' ambassador_id sets: the entry's, else each base Mapping's (Emissary's default ["default"]). */
+function mappingIdSets(entry: IngressEntryOf<"emissary">, bases: readonly Manifest[]): string[][] {
+  if (entry.ambassadorId !== undefined) return [Array.isArray(entry.ambassadorId) ? entry.ambassadorId : [entry.ambassadorId]];
+  if (bases.length === 0) return [["default"]];
+  return bases.map((b) => ambassadorIds(asRecord(b.object.spec)));
+}
+
+/**
+ * A warning when the base holds no Host of the installation that serves the fork Mappings: the
+ * Hosts are elsewhere (kubefork cannot check them) or there are none (Emissary then makes `*`).
+ */
+function unseenHosts(ctx: GenContext, entry: IngressEntryOf<"emissary">, i: number, bases: readonly Manifest[], serving: EntryServing): Problem[] {
+  const hostIds = serving.deciders.map((h) => ambassadorIds(asRecord(h.object.spec)));
+  const unseen = [...new Set(mappingIdSets(entry, bases).filter((ids) => !hostIds.some((h) => h.some((id) => ids.includes(id)))).map((ids) => ids.join(", ")))];
+  return unseen.map((ids) =>
+    warning({
+      ...entryAt(ctx, i, "domain"),
+      message: `the base has no Emissary Host of ambassador_id ${ids}, so kubefork cannot check that the fork hosts *.${entry.domain} are served: Emissary 2+ serves a v3alpha1 Mapping only on a Host whose hostname matches it (it makes a Host "*" only when the installation has none)`,
+      hint: `make sure the cluster has a Host for "*.${entry.domain}", or add one to the base: ${hostToAdd(entry, bases[0] ? ctx.index.nsOf(bases[0].object) : parseRef(entry.service ?? "", ctx.index.defaultNamespace).namespace, serving)}`,
+    }),
+  );
+}
+
+/** The Host to add for the fork hosts, in one line of YAML: like the base's Hosts for `<domain>` (TLS, ambassador_id). */
+function hostToAdd(entry: IngressEntryOf<"emissary">, namespace: string, serving: EntryServing): string {
+  const like = serving.deciders.find((h) => hostPatternCovers(String(asRecord(h.object.spec)?.hostname ?? "*"), entry.domain));
+  const spec: string[] = [`hostname: "*.${entry.domain}"`];
+  if (entry.ambassadorId !== undefined) spec.push(`ambassador_id: [${(Array.isArray(entry.ambassadorId) ? entry.ambassadorId : [entry.ambassadorId]).join(", ")}]`);
+  if (asRecord(asRecord(like?.object.spec)?.tlsSecret)) spec.push(`tlsSecret: {name: <a Secret with a certificate for *.${entry.domain}>}`);
+  return `{apiVersion: getambassador.io/v3alpha1, kind: Host, metadata: {name: ${entry.domain.replace(/\./g, "-")}-forks, namespace: ${namespace}}, spec: {${spec.join(", ")}}}`;
+}
 
 function mapping(apiVersion: string, metadata: KObject["metadata"], base: Record<string, unknown>, entry: IngressEntryOf<"emissary">, fork: ForkTarget): KObject {
   const { host: _h, hostname: _hn, host_regex: _hr, add_request_headers: addBase, host_rewrite: rewrite, ambassador_id: ambBase, ...rest } = base;

@@ -13,7 +13,6 @@ import { serviceFqdn } from "../plan/names.ts";
 import { error, type Problem } from "../problems.ts";
 import {
   GATEWAY_GROUP,
-  GATEWAY_KIND,
   gatewayApiVersion,
   HTTPROUTE_KIND,
   parentRefsOf,
@@ -51,33 +50,16 @@ export function baseGatewayHttpRoutes(ctx: GenContext, gw: { namespace: string; 
   return found.filter((f) => best && f.spec[0] === best[0] && f.spec[1] === best[1]).map((f) => f.m);
 }
 
-/** Would this Gateway serve `host` for a route in `routeNs`? undefined = yes; else why not. */
-function listenerRefusal(gw: KObject, gwNs: string, sectionName: string | undefined, host: string, routeNs: string): string | undefined {
-  const listeners = asArray(asRecord(gw.spec)?.listeners)
-    .map((l) => asRecord(l) ?? {})
-    .filter((l) => !sectionName || l.name === sectionName)
-    .filter((l) => l.protocol === "HTTP" || l.protocol === "HTTPS");
-  if (listeners.length === 0) return sectionName ? `it has no HTTP or HTTPS listener named ${sectionName}` : "it has no HTTP or HTTPS listener";
-  const byHost = listeners.filter((l) => typeof l.hostname !== "string" || hostPatternCovers(l.hostname, host));
-  if (byHost.length === 0) return `no listener's hostname accepts ${host}`;
-  const byNs = byHost.filter((l) => {
-    const from = asRecord(asRecord(asRecord(l.allowedRoutes)?.namespaces))?.from ?? "Same";
-    return from === "All" || from === "Selector" || routeNs === gwNs;
-  });
-  if (byNs.length === 0) return `its listeners for ${host} admit routes only from namespace ${gwNs} (allowedRoutes.namespaces.from: Same), and the fork route lives in ${routeNs}`;
-  return undefined;
-}
-
 /** kind: gateway-api. */
 export const gatewayApiAdapter: IngressAdapter<"gateway-api"> = {
   routeKind: HTTPROUTE_KIND,
   routeLabel: "HTTPRoute",
   traceGateway: "gateway-api",
-  routing(ctx, entry, i): EntryRouting {
+  routing(ctx, entry, i, serving): EntryRouting {
     const { index } = ctx;
     const gw = parseRef(entry.gateway, index.defaultNamespace);
     const gwKey = `${gw.namespace}/${gw.name}`;
-    const gateway = index.ofKind(GATEWAY_KIND).find((m) => index.nsOf(m.object) === gw.namespace && m.object.metadata.name === gw.name);
+    const gateway = serving.deciders[0];
     let port = entry.port; // of the entry Service, once entryTarget has found it
     return {
       bases: baseGatewayHttpRoutes(ctx, gw, entry.sectionName, entry.domain),
@@ -94,7 +76,6 @@ export const gatewayApiAdapter: IngressAdapter<"gateway-api"> = {
       },
       mirror: (b, at, fork) => mirror(ctx, b, at, fork, gw, entry.sectionName),
       entryRoute: (svc, at, fork) => entryRoute(ctx, gw, entry.sectionName, svc, port!, at, fork),
-      refusal: (host, ns) => (gateway ? listenerRefusal(gateway.object, gw.namespace, entry.sectionName, host, ns) : undefined),
       refused(refusals) {
         const hosts = refusedHosts(refusals);
         return [

@@ -23,7 +23,7 @@ import { forkMetadata } from "./meta.ts";
 import { collapse, istioApiVersion, swapDestination, VS_KIND, type Destination } from "./mesh-istio.ts";
 import type { GenContext } from "./types.ts";
 
-export const ISTIO_GATEWAY_KIND = "networking.istio.io/Gateway";
+export { ISTIO_GATEWAY_KIND } from "../plan/ingress.ts";
 
 type Route = Record<string, unknown> & { route?: Destination[]; headers?: Record<string, unknown> };
 
@@ -58,35 +58,16 @@ export function baseGatewayRoutes(ctx: GenContext, gateway: string, domain: stri
   return found.filter((f) => best && f.spec[0] === best[0] && f.spec[1] === best[1]).map((f) => f.m);
 }
 
-/** Hosts an Istio Gateway's HTTP servers accept, as [namespace ("*" = any), host pattern]. */
-function serverHosts(gw: KObject, gwNs: string): [string, string][] {
-  const out: [string, string][] = [];
-  for (const s of asArray(asRecord(gw.spec)?.servers)) {
-    const server = asRecord(s) ?? {};
-    const mode = asRecord(server.tls)?.mode;
-    if (mode === "PASSTHROUGH" || mode === "AUTO_PASSTHROUGH") continue;
-    const proto = String(asRecord(server.port)?.protocol ?? "").toUpperCase();
-    if (proto && !["HTTP", "HTTPS", "HTTP2", "GRPC"].includes(proto)) continue;
-    for (const h of asArray(server.hosts)) {
-      if (typeof h !== "string") continue;
-      const i = h.indexOf("/");
-      if (i < 0) out.push(["*", h]);
-      else out.push([h.slice(0, i) === "." ? gwNs : h.slice(0, i), h.slice(i + 1)]);
-    }
-  }
-  return out;
-}
-
 /** kind: istio. */
 export const istioAdapter: IngressAdapter<"istio"> = {
   routeKind: VS_KIND,
   routeLabel: "VirtualService",
   traceGateway: "istio",
-  routing(ctx, entry, i): EntryRouting {
+  routing(ctx, entry, i, serving): EntryRouting {
     const { index } = ctx;
     const gw = parseRef(entry.gateway, index.defaultNamespace);
     const gwKey = `${gw.namespace}/${gw.name}`;
-    const gateway = index.ofKind(ISTIO_GATEWAY_KIND).find((m) => index.nsOf(m.object) === gw.namespace && m.object.metadata.name === gw.name);
+    const gateway = serving.deciders[0];
     const apiVersion = istioApiVersion(index.manifests);
     return {
       bases: baseGatewayRoutes(ctx, gwKey, entry.domain),
@@ -97,11 +78,6 @@ export const istioAdapter: IngressAdapter<"istio"> = {
       entryTarget: () => ({ namespace: gw.namespace }),
       mirror: (b, at, fork) => mirror(ctx, b, at, fork, gwKey),
       entryRoute: (svc, at, fork) => entryRoute(ctx, entry, svc, at, fork, gwKey, apiVersion),
-      refusal(host, ns) {
-        if (!gateway) return undefined;
-        const accepted = serverHosts(gateway.object, gw.namespace).some(([sns, pat]) => (sns === "*" || sns === ns) && hostPatternCovers(pat, host));
-        return accepted ? undefined : `no server accepts it for VirtualServices in namespace ${ns}`;
-      },
       // The Gateway must accept the fork hosts, or they answer 404 while the render looks fine.
       refused(refusals) {
         const byNs = new Map<string, Refusal[]>();

@@ -3,7 +3,8 @@
 // For each spec.ingress entry, its kind's adapter reads the base once (the routes serving the
 // entry's domain, its Gateway); then, for each fork: the fork host `<id>.<domain>`, the base
 // routes mirrored for that host (or one entry route to `spec.ingress[].service` when the base
-// routes none), each name checked free, and each route checked against what its Gateway serves.
+// routes none), each name checked free, and each route checked against what its Gateway serves
+// (read once, in the plan: src/plan/ingress.ts).
 // What is particular to a kind (VirtualServices, HTTPRoutes, Mappings) is in its adapter file;
 // the steps and their order are here, once.
 //
@@ -11,7 +12,8 @@
 // there without an adapter here does not compile (test/generate/ingress-kinds.test.ts).
 import type { Manifest } from "../model/inputs.ts";
 import type { KObject } from "../model/k8s.ts";
-import type { IngressEntry, IngressEntryOf, IngressKind } from "../model/ingress.ts";
+import type { IngressEntryOf, IngressKind } from "../model/ingress.ts";
+import type { EntryServing, IngressPlan } from "../plan/ingress.ts";
 import { copyName } from "../plan/names.ts";
 import type { ForkPlan } from "../plan/plan.ts";
 import { error, type Problem } from "../problems.ts";
@@ -64,10 +66,10 @@ export interface EntryRouting {
   mirror(base: Manifest, at: RouteAt, fork: ForkTarget): KObject;
   /** The one route of a fork to the entry Service. */
   entryRoute(svc: RouteAt, at: RouteAt, fork: ForkTarget): KObject;
-  /** Would the Gateway serve `host` for a route in `routeNamespace`? undefined: yes; else why not. */
-  refusal(host: string, routeNamespace: string): string | undefined;
-  /** The errors for the fork hosts the Gateway refuses (at least one). */
+  /** The errors for the fork hosts the Gateway refuses (at least one; src/plan/ingress.ts decides). */
   refused(refusals: readonly Refusal[]): Problem[];
+  /** Problems of the entry as a whole, once (warnings: what kubefork cannot check from the base). */
+  problems?: readonly Problem[];
 }
 
 /** An ingress kind: the routes it writes, and how it reads one entry from the base. */
@@ -79,7 +81,7 @@ export interface IngressAdapter<K extends IngressKind> {
   /** Which Gateway API `trace` enters by for the entry's hosts (none: no Gateway object). */
   traceGateway: "istio" | "gateway-api" | undefined;
   /** Reads one entry from the base (a property, not a method: so an adapter of one kind is no adapter of another). */
-  routing: (ctx: GenContext, entry: IngressEntryOf<K>, index: number) => EntryRouting;
+  routing: (ctx: GenContext, entry: IngressEntryOf<K>, index: number, serving: EntryServing) => EntryRouting;
 }
 
 /** The table: one adapter per ingress kind. */
@@ -107,14 +109,14 @@ export function forkHeaders(ctx: GenContext, fp: ForkPlan): IngressHeader[] {
 export function generateIngress(ctx: GenContext): GenResult {
   const out = emptyResult();
   if (ctx.plan.forks.length === 0) return out;
-  (ctx.manager.spec.ingress ?? []).forEach((entry, i) => routeEntry(ctx, entry, i, out));
+  for (const p of ctx.plan.ingress) routeEntry(ctx, p, out);
   return out;
 }
 
 /** Every fork's routes for one entry. */
-function routeEntry(ctx: GenContext, entry: IngressEntry, i: number, out: GenResult): void {
+function routeEntry(ctx: GenContext, { entry, index: i, serving }: IngressPlan, out: GenResult): void {
   const adapter = adapterOf(entry);
-  const r = adapter.routing(ctx, entry, i);
+  const r = adapter.routing(ctx, entry, i, serving);
   const svc = entry.service ? parseRef(entry.service, ctx.index.defaultNamespace) : undefined;
   let target: { namespace: string } | undefined;
   if (r.bases.length === 0) {
@@ -129,6 +131,7 @@ function routeEntry(ctx: GenContext, entry: IngressEntry, i: number, out: GenRes
     }
     target = t;
   }
+  out.problems.push(...(r.problems ?? []));
   const refusals: Refusal[] = [];
   for (const fp of ctx.plan.forks) {
     const h = forkHost(ctx, fp, entry, i);
@@ -154,9 +157,8 @@ function routeEntry(ctx: GenContext, entry: IngressEntry, i: number, out: GenRes
     }
     for (const o of made) {
       out.objects.push({ object: o, fork: fp.id });
-      const namespace = o.metadata.namespace!;
-      const why = r.refusal(h.host, namespace);
-      if (why !== undefined) refusals.push({ host: h.host, namespace, why });
+      const why = serving.refusal(h.host, o);
+      if (why !== undefined) refusals.push({ host: h.host, namespace: o.metadata.namespace!, why });
     }
   }
   if (refusals.length > 0) out.problems.push(...r.refused(refusals));

@@ -14,7 +14,6 @@
 // (`kubefork.status` has no `-` at all). A base ConfigMap of the same name is an error.
 // The data is small and deterministic: no time of now, problems sorted and capped.
 import type { Fork } from "../model/fork.ts";
-import type { IngressEntry } from "../model/manager.ts";
 import type { KObject } from "../model/k8s.ts";
 import type { BaseIndex } from "../plan/base-index.ts";
 import { EXPIRES_ANNOTATION, FORK_FILE_ANNOTATION, FORK_LABEL, MANAGED_BY, MANAGED_BY_VALUE, OWNER_ANNOTATION } from "../plan/labels.ts";
@@ -37,7 +36,6 @@ export interface StatusInput {
   problems: readonly Problem[];
   /** Every fork file of the app, loaded or not. */
   forkFiles: readonly string[];
-  ingress: readonly IngressEntry[] | undefined;
   index: BaseIndex;
   defaultNamespace: string;
 }
@@ -90,7 +88,7 @@ function forkStatus(input: StatusInput, fork: Fork, id: string, file: string, st
   data.workloads = lines(workloads);
   const images = forkImages(fork);
   if (images.length) data.images = lines(images);
-  const urls = forkUrls(input.ingress, id);
+  const urls = forkUrls(input.plan.ingress, id);
   if (urls.length) data.urls = lines(urls);
   const mine = input.problems.filter((p) => p.file === file);
   if (mine.length) data.problems = problemText(mine);

@@ -4,6 +4,8 @@
 import type { LoadedFork, Manifest } from "../model/inputs.ts";
 import type { ForkWorkload } from "../model/fork.ts";
 import type { KObject, Labels } from "../model/k8s.ts";
+import type { IngressEntry } from "../model/ingress.ts";
+import { planIngress, type IngressPlan } from "./ingress.ts";
 import { error, note, warning, type PathSegment, type Problem } from "../problems.ts";
 import { kindKey, podLabelsOf, type BaseIndex } from "./base-index.ts";
 import { elsewhereHint, listHint, resolveByName } from "./fork-resolution.ts";
@@ -62,11 +64,15 @@ export interface ForkPlan {
 export interface Plan {
   forks: ForkPlan[];
   expired: { fork: LoadedFork; expires: string }[];
+  /** Each spec.ingress entry with what serves its fork hosts (acceptance, scheme): src/plan/ingress.ts. */
+  ingress: IngressPlan[];
 }
 
 export interface PlanOptions {
   /** The clock, in ms since the epoch: forks whose `expires` is not after it are left out. */
   now: number;
+  /** spec.ingress of kubefork.yaml. */
+  ingress?: readonly IngressEntry[];
 }
 
 /** Has the fork expired at `now`? A fork without `expires` never does. */
@@ -78,7 +84,7 @@ export function isExpired(f: LoadedFork, now: number): boolean {
 /** Plans every fork; forks are ordered by identifier. Problems of one fork don't stop the others. */
 export function planForks(index: BaseIndex, forks: readonly LoadedFork[], opts: PlanOptions): { plan: Plan; problems: Problem[] } {
   const problems: Problem[] = [];
-  const plan: Plan = { forks: [], expired: [] };
+  const plan: Plan = { forks: [], expired: [], ingress: planIngress(index, opts.ingress) };
   for (const f of [...forks].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const expires = f.fork.spec.expires;
     if (expires !== undefined && isExpired(f, opts.now)) {

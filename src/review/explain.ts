@@ -7,7 +7,9 @@ import type { OutputObject } from "../generate/types.ts";
 import type { KObject } from "../model/k8s.ts";
 import { COPIED_FROM_ANNOTATION, FORKS_ANNOTATION } from "../plan/labels.ts";
 import { statusName } from "../generate/status.ts";
-import { forkHosts, forkImages } from "./summary.ts";
+import { forkUrls } from "../generate/ingress-common.ts";
+import type { IngressPlan } from "../plan/ingress.ts";
+import { forkImages } from "./summary.ts";
 import { markdownTable } from "./table.ts";
 import { expiryText } from "./time.ts";
 
@@ -76,6 +78,8 @@ export interface ExplainInput {
   base: readonly Manifest[];
   /** The render of this fork alone, scope all. */
   output: readonly OutputObject[];
+  /** That render's plan of the ingress entries (what serves the fork hosts, and with which scheme). */
+  ingress: readonly IngressPlan[];
   now: number;
   defaultNamespace: string;
 }
@@ -133,7 +137,7 @@ export function explainFork(input: ExplainInput): Explanation {
     file: fork.file,
     expiresIn: expiryText(spec.expires, now),
     expired: spec.expires !== undefined && Date.parse(spec.expires) <= now,
-    urls: forkHosts(input.manager, fork.id),
+    urls: forkUrls(input.ingress, fork.id),
     images: forkImages(fork.fork),
     added,
     changed,

@@ -3,6 +3,8 @@
 // that fork alone: plan, policy, generators).
 import type { LoadedFork, LoadedManager, Manifest } from "../model/inputs.ts";
 import { forkUrls } from "../generate/ingress-common.ts";
+import { buildIndex } from "../plan/base-index.ts";
+import { planIngress } from "../plan/ingress.ts";
 import { forkImages } from "../generate/status.ts";
 import { forkIdFromPath } from "../load/app.ts";
 import { isError, sortProblems, type Problem } from "../problems.ts";
@@ -37,15 +39,15 @@ export interface SummaryInput {
   forkFiles: readonly string[];
 }
 
-/** `https://<id>.<domain>` for each ingress entry. */
-export function forkHosts(manager: LoadedManager, id: string): string[] {
-  return forkUrls(manager.manager.spec.ingress, id);
-}
 
 export { forkImages };
 
 export function summariseForks(input: SummaryInput, opts: { now: number; defaultNamespace: string }): ForkSummary[] {
   const byFile = new Map(input.forks.map((f) => [f.file, f]));
+  // What serves the fork hosts, read from the base once (with no usable base: nothing, so https).
+  const spec = input.manager.manager.spec;
+  const index = buildIndex(input.baseOk ? input.base : [], { defaultNamespace: opts.defaultNamespace, clusterDomain: spec.clusterDomain });
+  const ingress = planIngress(index, spec.ingress);
   const out: ForkSummary[] = [];
   for (const file of input.forkFiles) {
     const f = byFile.get(file);
@@ -61,7 +63,7 @@ export function summariseForks(input: SummaryInput, opts: { now: number; default
       file,
       workloads: spec.workloads.map((w) => ({ kind: w.kind, ...(w.namespace !== undefined ? { namespace: w.namespace } : {}), name: w.name, replicas: w.replicas })),
       images: forkImages(f.fork),
-      hosts: forkHosts(input.manager, f.id),
+      hosts: forkUrls(ingress, f.id),
       expiresIn: expiryText(spec.expires, opts.now),
       state: "live",
     };

@@ -5,6 +5,7 @@ import { formatProblem, type Problem } from "../../src/problems.ts";
 import type { KObject } from "../../src/model/k8s.ts";
 import { parseMappingService } from "../../src/generate/ingress-emissary.ts";
 import { withHeaderSet } from "../../src/generate/gateway-api-common.ts";
+import { emissaryGlobAccepts } from "../../src/plan/ingress.ts";
 import { appFiles } from "../helpers/app-files.ts";
 import { renderFiles } from "../helpers/inprocess.ts";
 
@@ -230,6 +231,84 @@ describe("ingress: emissary (shape tests; test/crd/ checks the Mappings against 
       else expect(Object.keys(spec)).not.toContain("host");
     }
   });
+
+  // Emissary's Host/Mapping association: src/plan/ingress.ts (emissary-ingress/emissary @3ebe0f46).
+  const HOSTS_AT = "base/emissary.yaml";
+  const withoutHost = (name: string) => (f: Record<string, string>) => {
+    const docs = f[HOSTS_AT]!.split("\n---\n");
+    f[HOSTS_AT] = docs.filter((d) => !(d.includes("kind: Host") && d.includes(`  name: ${name}\n`))).join("\n---\n");
+  };
+  const v3Only = "    - kind: emissary\n      domain: bookshop.example.com\n";
+  const emissary = (edit: (f: Record<string, string>) => void, ingress = v3Only) =>
+    renderFiles(
+      appFiles("ingress-emissary", (f) => {
+        f["kubefork.yaml"] = f["kubefork.yaml"]!.replace(/\n  ingress:\n(    .*\n)+/, `\n  ingress:\n${ingress}`);
+        edit(f);
+      }),
+      { now: NOW },
+    );
+
+  it("a base Host for *.<domain> serves the fork hosts: no problem", () => {
+    expect(emissary(() => {}).problems.filter((p) => p.severity !== "note").map(formatProblem)).toEqual([]);
+  });
+
+  it("base Hosts of the installation, none for the fork hosts: an error at the entry with the Host to add", () => {
+    const r = emissary(withoutHost("bookshop-forks"));
+    expect(r.ok).toBe(false);
+    expect(errors(r.problems)).toEqual([
+      "kubefork.yaml:16:7: error: spec.ingress[0].domain: no Emissary Host takes the fork hosts alice.bookshop.example.com, bob.bookshop.example.com, carol.bookshop.example.com: Emissary 2+ serves a v3alpha1 Mapping only on a Host whose hostname matches the Mapping's (and whose mappingSelector, if any, matches its labels); no Host of ambassador_id default takes it: Host bookshop/bookshop (hostname bookshop.example.com)\n  hint: add to the base: {apiVersion: getambassador.io/v3alpha1, kind: Host, metadata: {name: bookshop-example-com-forks, namespace: bookshop}, spec: {hostname: \"*.bookshop.example.com\", tlsSecret: {name: <a Secret with a certificate for *.bookshop.example.com>}}}",
+    ]);
+  });
+
+  it("a Host whose mappingSelector the fork Mappings do not match does not serve them (strict selectors)", () => {
+    const r = emissary((f) => {
+      f[HOSTS_AT] = f[HOSTS_AT]!.replace('  hostname: "*.bookshop.example.com"\n', '  hostname: "*.bookshop.example.com"\n  mappingSelector:\n    matchLabels: {team: shop}\n');
+    });
+    expect(errors(r.problems).map((e) => e.split("\n")[0])).toEqual([
+      "kubefork.yaml:16:7: error: spec.ingress[0].domain: no Emissary Host takes the fork hosts alice.bookshop.example.com, bob.bookshop.example.com, carol.bookshop.example.com: Emissary 2+ serves a v3alpha1 Mapping only on a Host whose hostname matches the Mapping's (and whose mappingSelector, if any, matches its labels); no Host of ambassador_id default takes it: Host bookshop/bookshop (hostname bookshop.example.com), Host bookshop/bookshop-forks (hostname *.bookshop.example.com)",
+    ]);
+    // The base Mappings' labels are copied onto the fork Mappings: with them, the Host takes them.
+    const labelled = emissary((f) => {
+      f[HOSTS_AT] = f[HOSTS_AT]!.replace('  hostname: "*.bookshop.example.com"\n', '  hostname: "*.bookshop.example.com"\n  mappingSelector:\n    matchLabels: {team: shop}\n').replace(/(  name: (productpage|static)\n  namespace: bookshop\n)/g, "$1  labels: {team: shop}\n");
+    });
+    expect(errors(labelled.problems)).toEqual([]);
+  });
+
+  it("no Host of the installation in the base: a warning (the Hosts may live elsewhere; with none Emissary makes '*'), the render goes on", () => {
+    const r = emissary((f) => {
+      withoutHost("bookshop")(f);
+      withoutHost("bookshop-forks")(f);
+    });
+    expect(r.ok).toBe(true);
+    expect(r.problems.filter((p) => p.severity === "warning").map(formatProblem)).toEqual([
+      'kubefork.yaml:16:7: warning: spec.ingress[0].domain: the base has no Emissary Host of ambassador_id default, so kubefork cannot check that the fork hosts *.bookshop.example.com are served: Emissary 2+ serves a v3alpha1 Mapping only on a Host whose hostname matches it (it makes a Host "*" only when the installation has none)\n  hint: make sure the cluster has a Host for "*.bookshop.example.com", or add one to the base: {apiVersion: getambassador.io/v3alpha1, kind: Host, metadata: {name: bookshop-example-com-forks, namespace: bookshop}, spec: {hostname: "*.bookshop.example.com"}}',
+    ]);
+  });
+
+  it("Hosts of another installation (ambassador_id) do not count; a v2 entry (Ambassador 1.x: no Host association) is not checked", () => {
+    const other = emissary((f) => {
+      f[HOSTS_AT] = f[HOSTS_AT]!.replace(/(kind: Host\n(?:.*\n)*?spec:\n)/g, "$1  ambassador_id: [blue]\n");
+    });
+    expect(other.ok).toBe(true);
+    expect(other.problems.filter((p) => p.severity === "warning").map((p) => p.message.split(",")[0])).toEqual(["the base has no Emissary Host of ambassador_id default"]);
+    const v2 = emissary(withoutHost("bookshop-forks"), "    - kind: emissary\n      apiVersion: getambassador.io/v2\n      domain: bookshop.example.com\n");
+    expect(errors(v2.problems)).toEqual([]);
+    expect(v2.problems.filter((p) => p.severity === "warning")).toEqual([]);
+  });
+
+  it.each([
+    ["*", "a.b.com", true],
+    ["a.b.com", "a.b.com", true],
+    ["*.b.com", "a.b.com", true],
+    ["*.b.com", "x.a.b.com", true],
+    ["*.b.com", "b.com", false],
+    ["*.b.com", "a.c.com", false],
+    ["a.*", "a.b.com", true],
+    ["*b.com", "b.com", false],
+    [".b.com", "a.b.com", false],
+    ["*.b.*", "a.b.c", false],
+    ["c.com", "a.b.com", false],
+  ])("emissaryGlobAccepts(%s, %s) = %s (ir/irutils.py hostglob_matches)", (glob, host, want) => expect(emissaryGlobAccepts(glob, host)).toBe(want));
 
   it.each([
     ["productpage", { scheme: "", name: "productpage", rest: "", port: "" }],
