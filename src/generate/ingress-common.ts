@@ -62,7 +62,7 @@ export { hostPatternCovers, hostSpecificity };
 export function forkUrls(ingress: readonly IngressPlan[], id: string): string[] {
   return ingress.map((p) => {
     const host = `${id}.${p.entry.domain}`;
-    return `https://${host}`;
+    return `${p.serving.scheme(host)}://${host}`;
   });
 }
 

@@ -107,11 +107,11 @@ describe("kubefork list", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
       [
-        "FORK    WORKLOADS                IMAGES                                                                                        HOSTS                                EXPIRES              STATE",
-        "alice   ratings-v1               registry.example.com/bookshop/ratings:pr-42                                                   https://alice.bookshop.example.com   in 6d 12h            live",
-        "bob     reviews-v2, ratings-v1   registry.example.com/bookshop/reviews-v2:pr-77, registry.example.com/bookshop/ratings:pr-77   https://bob.bookshop.example.com     in 3d 6h             live",
-        "carol   productpage-v1           registry.example.com/bookshop/productpage:pr-101                                              https://carol.bookshop.example.com   in 7d 21h            live",
-        "dave    details-v1               registry.example.com/bookshop/details:pr-9                                                    https://dave.bookshop.example.com    expired 3d 12h ago   expired",
+        "FORK    WORKLOADS                IMAGES                                                                                        HOSTS                               EXPIRES              STATE",
+        "alice   ratings-v1               registry.example.com/bookshop/ratings:pr-42                                                   http://alice.bookshop.example.com   in 6d 12h            live",
+        "bob     reviews-v2, ratings-v1   registry.example.com/bookshop/reviews-v2:pr-77, registry.example.com/bookshop/ratings:pr-77   http://bob.bookshop.example.com     in 3d 6h             live",
+        "carol   productpage-v1           registry.example.com/bookshop/productpage:pr-101                                              http://carol.bookshop.example.com   in 7d 21h            live",
+        "dave    details-v1               registry.example.com/bookshop/details:pr-9                                                    http://dave.bookshop.example.com    expired 3d 12h ago   expired",
         "",
       ].join("\n"),
     );
@@ -172,7 +172,7 @@ describe("kubefork explain", () => {
   it("markdown for a pull-request comment: heading, table, diff and yaml blocks", () => {
     const r = kubefork(["explain", "carol", withIngress(), ...NOW, "--format", "markdown"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("### kubefork: fork `carol`\n\nfile `forks/carol.yaml` · owner carol@example.com · expires `2026-12-01T09:00:00Z` (in 7d 21h)\n\n**URLs:** https://carol.bookshop.example.com\n");
+    expect(r.stdout).toContain("### kubefork: fork `carol`\n\nfile `forks/carol.yaml` · owner carol@example.com · expires `2026-12-01T09:00:00Z` (in 7d 21h)\n\n**URLs:** http://carol.bookshop.example.com\n");
     expect(r.stdout).toContain("| Kind | Name | Copy of | Details |\n|---|---|---|---|\n| Deployment | `bookshop/productpage-v1-carol` | `productpage-v1` | – |\n");
     expect(r.stdout).toContain("```diff\n@@ Deployment @@\n- replicas: 2\n+ replicas: 1\n@@ container productpage @@\n- image: registry.example.com/bookshop/productpage:1.20.1\n+ image: registry.example.com/bookshop/productpage:pr-101\n+ args: [\"--debug\"]\n");
     expect(r.stdout).toContain("```yaml\n- name: kubefork-carol\n  match:\n");

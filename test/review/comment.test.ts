@@ -31,7 +31,7 @@ describe("kubefork comment", () => {
   it("lists a fork's URLs before its objects", () => {
     const r = kubefork(["comment", join(BOOKSHOP, "../../ingress-istio/app"), "--fork", "carol", ...NOW]);
     expect(r.code).toBe(0);
-    const urls = r.stdout.indexOf("**URLs:** https://carol.");
+    const urls = r.stdout.indexOf("**URLs:** http://carol.");
     expect(urls).toBeGreaterThan(0);
     expect(urls).toBeLessThan(r.stdout.indexOf("#### Adds"));
   });
