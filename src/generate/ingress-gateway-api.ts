@@ -10,6 +10,7 @@
 import type { Manifest } from "../model/inputs.ts";
 import { asArray, asRecord, clone, describe, type KObject } from "../model/k8s.ts";
 import { serviceFqdn } from "../plan/names.ts";
+import { listenerRefusal } from "../plan/ingress.ts";
 import { error, type Problem } from "../problems.ts";
 import {
   GATEWAY_GROUP,
@@ -38,7 +39,9 @@ export function baseGatewayHttpRoutes(ctx: GenContext, gw: { namespace: string; 
     );
     if (!attached) continue;
     let mine: [number, number] | undefined;
-    for (const h of asArray(asRecord(m.object.spec)?.hostnames)) {
+    // A route with no hostnames serves every host its listener takes: the least specific, `*`.
+    const hostnames = asArray(asRecord(m.object.spec)?.hostnames);
+    for (const h of hostnames.length > 0 ? hostnames : ["*"]) {
       if (typeof h !== "string" || !hostPatternCovers(h, domain)) continue;
       const s = hostSpecificity(h);
       if (!mine || s[0] > mine[0] || (s[0] === mine[0] && s[1] > mine[1])) mine = s;
@@ -74,7 +77,7 @@ export const gatewayApiAdapter: IngressAdapter<"gateway-api"> = {
         port = p.port;
         return { namespace: svc.namespace };
       },
-      mirror: (b, at, fork) => mirror(ctx, b, at, fork, gw, entry.sectionName),
+      mirror: (b, at, fork) => mirror(ctx, b, at, fork, gw, entry.sectionName, gateway?.object),
       entryRoute: (svc, at, fork) => entryRoute(ctx, gw, entry.sectionName, svc, port!, at, fork),
       refused(refusals) {
         const hosts = refusedHosts(refusals);
@@ -130,16 +133,29 @@ function withHeaders(filters: readonly Filter[] | undefined, headers: readonly I
   return [...(out ?? [])];
 }
 
-function mirror(ctx: GenContext, b: Manifest, at: RouteAt, fork: ForkTarget, gw: RouteAt, sectionName: string | undefined): KObject {
+/**
+ * A base route for one fork: the base's parentRefs on the entry's Gateway, with the entry's
+ * listener when it names one. A base listener whose hostname does not take the fork host (the
+ * apex `shop.example.com`) is dropped from the reference, so the route attaches to the listeners
+ * that do (`*.shop.example.com`): a route attaches only where its hostnames intersect the
+ * listener's (Gateway API HTTPRoute spec.hostnames).
+ */
+function mirror(ctx: GenContext, b: Manifest, at: RouteAt, fork: ForkTarget, gw: RouteAt, sectionName: string | undefined, gateway: KObject | undefined): KObject {
   const { namespace: ns, name } = at;
   const { fp, host } = fork;
   const spec = asRecord(b.object.spec) ?? {};
+  const seen = new Set<string>();
   const parentRefs = parentRefsOf(b.object, ns)
     .filter((p) => p.group === GATEWAY_GROUP && p.kind === "Gateway" && p.namespace === gw.namespace && p.name === gw.name && (!sectionName || !p.sectionName || p.sectionName === sectionName))
     .map((p) => {
       const raw = clone(p.raw);
       if (sectionName) raw.sectionName = sectionName;
+      else if (p.sectionName && gateway && listenerRefusal(gateway, gw.namespace, p.sectionName, host, ns) && !listenerRefusal(gateway, gw.namespace, undefined, host, ns)) delete raw.sectionName;
       return raw;
+    })
+    .filter((raw) => {
+      const key = JSON.stringify(raw);
+      return !seen.has(key) && !!seen.add(key);
     });
   const rules = (asArray(spec.rules) as Rule[]).map((r) => {
     const c = clone(r);

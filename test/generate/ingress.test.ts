@@ -149,6 +149,36 @@ describe("ingress: gateway-api", () => {
     ]);
   });
 
+  // findings F1 and F2 (validity): the listener of a mirrored parentRef, and base routes with no hostnames.
+  const noSection = "    - {kind: gateway-api, domain: bookshop.example.com, gateway: bookshop/bookshop-gateway}\n";
+  const parents = (r: ReturnType<typeof renderFiles>, name: string) => (named(r, "HTTPRoute", name)?.spec as { parentRefs: unknown[] } | undefined)?.parentRefs;
+
+  it("a base parentRef naming the apex listener: the fork route drops it and attaches to the listener for *.<domain>", () => {
+    const r = withIngress("ingress-gateway-api", noSection, (f) => {
+      f["base/gateway.yaml"] = f["base/gateway.yaml"]!.replace("  parentRefs:\n    - name: bookshop-gateway\n  hostnames:", "  parentRefs:\n    - name: bookshop-gateway\n      sectionName: apex\n  hostnames:");
+    });
+    expect(errors(r.problems)).toEqual([]);
+    expect(parents(r, "bookshop-alice")).toEqual([{ name: "bookshop-gateway" }]);
+  });
+
+  it("a base parentRef naming a listener that takes the fork host keeps it", () => {
+    const r = withIngress("ingress-gateway-api", noSection, (f) => {
+      f["base/gateway.yaml"] = f["base/gateway.yaml"]!.replace("  parentRefs:\n    - name: bookshop-gateway\n  hostnames:", "  parentRefs:\n    - name: bookshop-gateway\n      sectionName: http\n  hostnames:");
+    });
+    expect(errors(r.problems)).toEqual([]);
+    expect(parents(r, "bookshop-alice")).toEqual([{ name: "bookshop-gateway", sectionName: "http" }]);
+  });
+
+  it("a base route with no hostnames serves the domain: it is mirrored, not replaced by an entry route", () => {
+    const r = withIngress("ingress-gateway-api", noSection, (f) => {
+      f["base/gateway.yaml"] = f["base/gateway.yaml"]!.replace("  hostnames:\n    - bookshop.example.com\n  rules:", "  rules:");
+    });
+    expect(errors(r.problems)).toEqual([]);
+    const alice = named(r, "HTTPRoute", "bookshop-alice")!;
+    expect(alice.metadata.annotations?.["kubefork.dev/copied-from"]).toBe("HTTPRoute bookshop/bookshop");
+    expect((alice.spec as { hostnames: string[] }).hostnames).toEqual(["alice.bookshop.example.com"]);
+  });
+
   it("with no base route: one route in the entry Service's namespace, port from the Service", () => {
     const r = withIngress("ingress-gateway-api", "    - {kind: gateway-api, domain: other.bookshop.example.com, gateway: bookshop/bookshop-gateway, service: bookshop/productpage}\n");
     expect(errors(r.problems)).toEqual([]);

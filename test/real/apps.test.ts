@@ -114,14 +114,13 @@ describe("online-boutique: VirtualServices in the mesh, a Gateway API ingress", 
   });
 
   it("ingress for a fork that did not fork the frontend: the header is set, the baseline frontend serves", () => {
-    // grace's per-fork route is attached like the base one; see the it.fails below for its listener.
     const route = (out as { kind: string; metadata: { name: string }; spec: { rules: { filters: unknown[] }[] } }[]).find((o) => o.kind === "HTTPRoute" && o.metadata.name === "frontend-ingress-grace");
     expect(route?.spec.rules[0]?.filters).toEqual([{ type: "RequestHeaderModifier", requestHeaderModifier: { set: [{ name: "x-fork-identifier", value: "grace" }] } }]);
   });
 
-  // The per-fork HTTPRoute copies the base route's sectionName (listener shop.example.com), whose
-  // hostname does not intersect frank.shop.example.com: the Gateway does not attach it (404).
-  it.fails("frank.shop.example.com reaches frank's frontend", () => {
+  // The base route names the listener for shop.example.com (sectionName http-apex); the per-fork
+  // route drops it, so it attaches to the listener for *.shop.example.com (findings F1).
+  it("frank.shop.example.com reaches frank's frontend", () => {
     expect(reached(out, { host: "frank.shop.example.com", from, port: 80 })).toEqual(["frontend-frank 100%"]);
   });
   // Gateway-attached routes of either API that send to a forked Service get the fork's rules whatever spec.routing says.
