@@ -7,9 +7,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readApp } from "../src/cli/app-dir.ts";
 import { partitionName, renderCommit, validityWindow, inWindow } from "../src/commit.ts";
-import { baseFileFilter, loadBase, loadForks, loadManager, MANAGER_FILE } from "../src/load/app.ts";
 import { render, type RenderInput, type Scope } from "../src/render.ts";
 import { ROOT } from "./helpers/cli.ts";
+import { loadFiles } from "./helpers/inprocess.ts";
 import { appFiles, forksOf, topology } from "./helpers/topology.ts";
 
 const NOWS = ["2026-11-23T12:00:00Z", "2026-11-19T00:00:00Z", "2027-06-01T00:00:00Z"].map(Date.parse);
@@ -43,14 +43,9 @@ describe("renderCommit", () => {
     const app = topology.chain((t) => fc.record({ t: fc.constant(t), forks: forksOf(t) }));
     fc.assert(
       fc.property(app, ({ t, forks }) => {
-        const files = appFiles(t, forks);
-        const m = loadManager({ path: MANAGER_FILE, text: files[MANAGER_FILE]! });
-        const paths = Object.keys(files).sort();
-        const isBase = baseFileFilter(m.manager!.manager);
-        const forkPaths = paths.filter((p) => p.startsWith("forks/"));
-        const base = loadBase(paths.filter(isBase).map((p) => ({ path: p, text: files[p]! })));
-        const loaded = loadForks(forkPaths.map((p) => ({ path: p, text: files[p]! })));
-        checkDerived({ manager: m.manager!, base: base.manifests, forks: loaded.forks, forkProblems: loaded.problems, forkFiles: forkPaths }, NOWS[0]!);
+        const { input, problems } = loadFiles(appFiles(t, forks));
+        expect(problems).toEqual([]);
+        checkDerived(input!, NOWS[0]!);
       }),
       { seed: 20261202, numRuns: 40 },
     );

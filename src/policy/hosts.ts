@@ -6,7 +6,8 @@ import { forkHost } from "../generate/ingress-common.ts";
 import type { GenContext } from "../generate/types.ts";
 import { asArray, asRecord, describe } from "../model/k8s.ts";
 import { kindKey } from "../plan/base-index.ts";
-import { error, type Problem } from "../problems.ts";
+import type { Problem } from "../problems.ts";
+import { forkViolation } from "./violation.ts";
 
 type Spec = Record<string, unknown>;
 const strings = (v: unknown): string[] => asArray(v).filter((x): x is string => typeof x === "string");
@@ -47,14 +48,8 @@ export function checkForkHosts(ctx: GenContext): Problem[] {
       if (!("host" in r)) return; // the ingress generator reports it
       const by = served.get(r.host.toLowerCase());
       if (!by) return;
-      const pos = fp.loaded.doc.locate(["metadata", "name"]);
       problems.push(
-        error({
-          kind: "policy",
-          file: fp.file,
-          line: pos.line,
-          column: pos.column,
-          path: "metadata.name",
+        forkViolation(fp.loaded, {
           message: `the fork host ${r.host} (spec.ingress[${index}] of kubefork.yaml) is a host the base already serves: ${by.join(", ")}`,
           hint: `rename the fork: its identifier '${fp.id}' is a production name under ${entry.domain}`,
         }),

@@ -9,7 +9,8 @@ import { groupOf, type KObject } from "../model/k8s.ts";
 import type { OutputObject } from "../generate/types.ts";
 import type { BaseIndex } from "../plan/base-index.ts";
 import type { Plan } from "../plan/plan.ts";
-import { error, type Problem } from "../problems.ts";
+import type { Problem } from "../problems.ts";
+import { forkViolation } from "./violation.ts";
 
 /** Why an identifier cannot be a fork's, or undefined when it can. */
 export function reservedIdentifier(id: string): string | undefined {
@@ -23,8 +24,7 @@ export function checkIdentifiers(plan: Plan): Problem[] {
   for (const fp of plan.forks) {
     const why = reservedIdentifier(fp.id);
     if (!why) continue;
-    const pos = fp.loaded.doc.locate(["metadata", "name"]);
-    problems.push(error({ kind: "policy", file: fp.file, line: pos.line, column: pos.column, path: "metadata.name", message: `the identifier is reserved: ${why}`, hint: "rename the fork file and its metadata.name" }));
+    problems.push(forkViolation(fp.loaded, { message: `the identifier is reserved: ${why}`, hint: "rename the fork file and its metadata.name" }));
   }
   return problems;
 }
@@ -55,14 +55,8 @@ export function checkObjectNames(base: readonly Manifest[], generated: readonly 
       const fp = files.get(x.owner);
       if (!fp) continue;
       const others = list.filter((y) => y !== x).map((y) => name(y.owner));
-      const pos = fp.loaded.doc.locate(["metadata", "name"]);
       problems.push(
-        error({
-          kind: "policy",
-          file: fp.file,
-          line: pos.line,
-          column: pos.column,
-          path: "metadata.name",
+        forkViolation(fp.loaded, {
           object: what,
           message: `fork '${fp.id}' produces ${what}, which is also produced by ${others.join(" and ")}`,
           hint: "two Applications would own one object; rename one of the forks (copies are named <name>-<identifier>, so fork b of cart-a and fork a-b of cart collide)",

@@ -4,6 +4,7 @@ import type { LoadedFork, LoadedManager } from "../model/inputs.ts";
 import { parseDuration } from "../model/common.ts";
 import type { Policy } from "../model/manager.ts";
 import { error, type PathSegment, type Problem } from "../problems.ts";
+import { forkViolation } from "./violation.ts";
 
 /**
  * The full reference of an image as a container runtime resolves it: a first component that is
@@ -84,10 +85,7 @@ export function checkMaxForks(manager: LoadedManager, allLive: readonly LoadedFo
 
 function checkFork(policy: Policy, f: LoadedFork, input: PolicyInput): Problem[] {
   const problems: Problem[] = [];
-  const violation = (path: PathSegment[], rule: string, message: string, hint: string) => {
-    const pos = f.doc.locate(path);
-    problems.push(error({ kind: "policy", file: f.file, line: pos.line, column: pos.column, path: fmt(path), message: `${message} (policy.${rule})`, hint }));
-  };
+  const violation = (path: PathSegment[], rule: string, message: string, hint: string) => problems.push(forkViolation(f, { message: `${message} (policy.${rule})`, hint }, path));
   const spec = f.fork.spec;
 
   if (policy.maxLifetime !== undefined) {
@@ -119,8 +117,4 @@ function checkFork(policy: Policy, f: LoadedFork, input: PolicyInput): Problem[]
     }
   });
   return problems;
-}
-
-function fmt(path: PathSegment[]): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { run } from "../../src/cli/program.ts";
 import type { Io } from "../../src/cli/io.ts";
 import { traceIdPrefix } from "../../src/model/carriers.ts";
-import { BOOKSHOP, bookshopCopy } from "../review/cli.ts";
+import { BOOKSHOP, bookshopCopy } from "../helpers/cli.ts";
 
 const BYTES = Uint8Array.from({ length: 16 }, (_, i) => i * 17);
 

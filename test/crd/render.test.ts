@@ -1,7 +1,7 @@
 // kubefork's output on bases that used to give objects the API server rejects (issue 14): rendered
 // in process and checked against the official CRDs (test/crd/) with their CEL rules.
 import { describe, expect, it } from "vitest";
-import { errorsOf, renderFiles } from "../real/helpers.ts";
+import { errorsOf, renderFiles } from "../helpers/inprocess.ts";
 import { validateObjects } from "../helpers/schemas.ts";
 
 const MANAGER = (extra = "") => `apiVersion: kubefork.dev/v1alpha1

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { generateDestinationRules } from "../../src/generate/destination-rule.ts";
-import { context, deployment, fork, service } from "../helpers/build.ts";
+import { context, deployment, fork, service } from "../helpers/inprocess.ts";
 
 const dr = `apiVersion: networking.istio.io/v1
 kind: DestinationRule

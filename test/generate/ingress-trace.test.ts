@@ -2,8 +2,7 @@
 // fork host and by the plain domain, then hop by hop through the mesh, with and without the header.
 import { describe, expect, it } from "vitest";
 import { trace, traceChain, formatTrace, type TraceRequest, type TraceResult } from "../../src/trace/index.ts";
-import { appFiles } from "../helpers/app-files.ts";
-import { renderFiles } from "../helpers/inprocess.ts";
+import { appFiles, renderFiles } from "../helpers/inprocess.ts";
 
 function rendered(fixture: string): unknown[] {
   const r = renderFiles(appFiles(fixture));

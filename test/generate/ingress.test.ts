@@ -6,8 +6,7 @@ import type { KObject } from "../../src/model/k8s.ts";
 import { parseMappingService } from "../../src/generate/ingress-emissary.ts";
 import { withHeaderSet } from "../../src/generate/gateway-api-common.ts";
 import { emissaryGlobAccepts } from "../../src/plan/ingress.ts";
-import { appFiles } from "../helpers/app-files.ts";
-import { renderFiles } from "../helpers/inprocess.ts";
+import { appFiles, renderFiles } from "../helpers/inprocess.ts";
 
 const NOW = "2026-11-23T12:00:00Z";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { generateIstioPolicies } from "../../src/generate/istio-policies.ts";
 import { generateIstioMesh } from "../../src/generate/mesh-istio.ts";
-import { context, deployment, fork, service } from "../helpers/build.ts";
+import { context, deployment, fork, service } from "../helpers/inprocess.ts";
 
 const base = [
   deployment("ratings-v1", { app: "ratings", version: "v1" }),

@@ -4,8 +4,7 @@ import { describe, expect, it } from "vitest";
 import { andMatches, forkHeaderMatches } from "../../src/generate/mesh-gateway-api.ts";
 import { formatProblem } from "../../src/problems.ts";
 import { trace, formatTrace } from "../../src/trace/index.ts";
-import { appFiles } from "../helpers/app-files.ts";
-import { renderFiles } from "../helpers/inprocess.ts";
+import { appFiles, renderFiles } from "../helpers/inprocess.ts";
 
 const NOW = "2026-11-23T12:00:00Z";
 const carrier = forkHeaderMatches("x-fork-identifier", undefined, "bob");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { andMatch, baggageRegex, generateIstioMesh } from "../../src/generate/mesh-istio.ts";
-import { context, deployment, fork, service } from "../helpers/build.ts";
+import { context, deployment, fork, service } from "../helpers/inprocess.ts";
 
 const vs = (name: string, spec: string, ns = "shop") => `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n${spec}`;
 const base = [deployment("reviews-v1", { app: "reviews", version: "v1" }), deployment("reviews-v2", { app: "reviews", version: "v2" }), service("reviews", { app: "reviews" }), deployment("ratings", { app: "ratings" }), service("ratings", { app: "ratings" })];

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { generateNetworkPolicies, namespaceSelects, peerAdmits, policyTypes } from "../../src/generate/network-policy.ts";
 import type { KObject } from "../../src/model/k8s.ts";
 import { buildIndex } from "../../src/plan/base-index.ts";
-import { fork, generated, renderApp, type AppFiles } from "../helpers/app.ts";
+import { fork, generated, renderApp, type AppFiles } from "../helpers/inprocess.ts";
 import { ROOT } from "../helpers/cli.ts";
 import { canConnect, namespacesOf, podsOf, type Cluster, type Pod } from "../helpers/netpol.ts";
 import { checkReachability } from "../helpers/reachability.ts";
@@ -79,7 +79,7 @@ const CASES: Case[] = [
   {
     name: "forked client of a policy-protected server: the server's policy admits the client's fork pods through a counterpart",
     base: app(SERVER_ADMITS_CLIENT),
-    forks: { alice: fork("alice", "client") },
+    forks: { alice: fork("alice", ["client"]) },
     policies: ["server-alice-peers"],
     specs: {
       "server-alice-peers": {
@@ -98,7 +98,7 @@ const CASES: Case[] = [
   {
     name: "forked server: its fork pods get the counterpart policy with the same rules",
     base: app(SERVER_ADMITS_CLIENT),
-    forks: { alice: fork("alice", "server") },
+    forks: { alice: fork("alice", ["server"]) },
     policies: ["server-alice"],
     specs: {
       "server-alice": {
@@ -117,7 +117,7 @@ const CASES: Case[] = [
   {
     name: "forked client and server in one fork: the server's counterpart admits the client's fork pods",
     base: app(SERVER_ADMITS_CLIENT),
-    forks: { alice: fork("alice", "client", "server"), bob: fork("bob", "client") },
+    forks: { alice: fork("alice", ["client", "server"]), bob: fork("bob", ["client"]) },
     policies: ["server-alice", "server-alice-peers", "server-bob-peers"],
     reach: [
       ["client-alice", "server-alice", true],
@@ -137,7 +137,7 @@ spec:
   podSelector: {}
   policyTypes: [Ingress, Egress]
 `),
-    forks: { alice: fork("alice", "server", "client") },
+    forks: { alice: fork("alice", ["server", "client"]) },
     policies: [],
     reach: [
       ["client", "server", false],
@@ -163,7 +163,7 @@ spec:
   egress: [{to: [{podSelector: {matchLabels: {app: server}}}], ports: [{port: 8080}]}]
 ---
 ${SERVER_ADMITS_CLIENT}`),
-    forks: { alice: fork("alice", "server", "client") },
+    forks: { alice: fork("alice", ["server", "client"]) },
     policies: ["client-egress-alice", "client-egress-alice-peers", "server-alice", "server-alice-peers"],
     reach: [
       ["client", "server", true],
@@ -198,7 +198,7 @@ spec:
       ports: [{port: 8080}]
 `,
     },
-    forks: { alice: fork("alice", "server") },
+    forks: { alice: fork("alice", ["server"]) },
     policies: ["scraper-alice-peers"],
     specs: {
       "scraper-alice-peers": {
@@ -237,7 +237,7 @@ spec:
     - from: [{namespaceSelector: {matchLabels: {team: ops}}, podSelector: {matchLabels: {app: scraper}}}]
 `,
     },
-    forks: { alice: fork("alice", "server") },
+    forks: { alice: fork("alice", ["server"]) },
     policies: ["server-alice"],
     specs: {
       "server-alice": {
@@ -264,7 +264,7 @@ spec:
   ingress:
     - from: [{podSelector: {matchExpressions: [{key: app, operator: NotIn, values: [outsider, client]}]}}]
 `),
-    forks: { alice: fork("alice", "server", "client", "outsider") },
+    forks: { alice: fork("alice", ["server", "client", "outsider"]) },
     policies: ["server-alice", "server-alice-peers"],
     specs: {
       "server-alice": {
@@ -306,7 +306,7 @@ spec:
     - from: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}]
       ports: [{port: 8080}]
 `),
-    forks: { alice: fork("alice", "server", "client") },
+    forks: { alice: fork("alice", ["server", "client"]) },
     policies: ["server-alice"],
     specs: {
       "server-alice": {
@@ -336,7 +336,7 @@ spec:
     - to: [{podSelector: {matchLabels: {app: server}}}]
       ports: [{port: 8080}]
 `),
-    forks: { alice: fork("alice", "client") },
+    forks: { alice: fork("alice", ["client"]) },
     policies: ["client-egress-alice"],
     specs: {
       "client-egress-alice": {
@@ -360,7 +360,7 @@ spec:
   podSelector: {matchLabels: {tier: backend}}
   ingress: [{from: [{podSelector: {matchLabels: {app: client}}}]}]
 `),
-    forks: { alice: fork("alice", "server") },
+    forks: { alice: fork("alice", ["server"]) },
     policies: [],
     reach: [
       ["client", "server-alice", true],
@@ -376,7 +376,7 @@ spec:
   podSelector: {matchExpressions: [{key: app, operator: In, values: [server, worker]}]}
   ingress: [{from: [{podSelector: {matchLabels: {app: client}}}]}]
 `),
-    forks: { alice: fork("alice", "worker", "server") },
+    forks: { alice: fork("alice", ["worker", "server"]) },
     policies: ["internal-alice"],
     specs: {
       "internal-alice": {
@@ -455,7 +455,7 @@ describe("NetworkPolicy helpers", () => {
   ])("policyTypes: %s", (_n, spec, want) => expect(policyTypes(spec)).toEqual(want));
 
   it("makes nothing when the base has no NetworkPolicy", () => {
-    const r = renderApp({ base: app(""), forks: { alice: fork("alice", "server") } });
+    const r = renderApp({ base: app(""), forks: { alice: fork("alice", ["server"]) } });
     expect(generated(r, "NetworkPolicy")).toEqual([]);
     void generateNetworkPolicies;
   });
@@ -468,7 +468,7 @@ kind: NetworkPolicy
 metadata: {name: server-alice, namespace: shop}
 spec: {podSelector: {matchLabels: {app: nothing}}}
 `),
-      forks: { alice: fork("alice", "server") },
+      forks: { alice: fork("alice", ["server"]) },
     });
     expect(r.objects).toEqual([]);
     expect(r.problems.map((p) => [p.severity, p.file, p.message])).toEqual([
@@ -539,7 +539,7 @@ describe("fixtures/network-policy: reachability of the render", () => {
   });
 
   it("the check catches a hole: a forked server without its counterpart is open to all", () => {
-    const files = { base: app(SERVER_ADMITS_CLIENT), forks: { alice: fork("alice", "server") } };
+    const files = { base: app(SERVER_ADMITS_CLIENT), forks: { alice: fork("alice", ["server"]) } };
     const out = (renderApp(files).objects as Obj[]).filter((o) => o.metadata.name !== "server-alice" || o.kind !== "NetworkPolicy");
     const v = checkReachability(renderApp({ base: files.base }).objects as Obj[], out).violations;
     expect(v).toContain("new hole: shop/worker → shop/server-alice:8080/TCP is allowed, but shop/worker → shop/server is not in the base");

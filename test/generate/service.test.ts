@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { generateServices } from "../../src/generate/service.ts";
-import { context, deployment, fork, service } from "../helpers/build.ts";
+import { context, deployment, fork, service } from "../helpers/inprocess.ts";
 
 const reviews = ["v1", "v2", "v3"].map((v) => deployment(`reviews-${v}`, { app: "reviews", version: v })).join("---\n");
 

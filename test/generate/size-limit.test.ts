@@ -3,8 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { checkObjectSizes, MAX_OBJECT_BYTES } from "../../src/generate/size-limit.ts";
 import type { KObject } from "../../src/model/k8s.ts";
-import { appFiles } from "../helpers/app-files.ts";
-import { renderFiles } from "../helpers/inprocess.ts";
+import { appFiles, renderFiles } from "../helpers/inprocess.ts";
 
 const NOW = "2026-11-23T12:00:00Z";
 const configMap = (bytes: number): KObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "big", namespace: "ns" }, data: { k: "x".repeat(bytes) } });

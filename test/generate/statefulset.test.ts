@@ -1,7 +1,7 @@
 // StatefulSet copies: governing headless Service, fresh volumes, PVC lifecycle, label isolation.
 import { describe, expect, it } from "vitest";
 import type { KObject } from "../../src/model/k8s.ts";
-import { generated, renderApp } from "../helpers/app.ts";
+import { generated, renderApp } from "../helpers/inprocess.ts";
 import { validateObjects } from "../helpers/schemas.ts";
 
 interface StsOpts {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { generateWorkloads, mergeEnv } from "../../src/generate/workload.ts";
-import { context, deployment, fork, service } from "../helpers/build.ts";
+import { context, deployment, fork, service } from "../helpers/inprocess.ts";
 
 const base = [
   deployment("web-v1", { app: "web", version: "v1", team: "a" }, { selector: { app: "web", version: "v1" } }),

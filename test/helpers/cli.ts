@@ -6,6 +6,11 @@ import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const BUNDLE = join(ROOT, "dist/kubefork.cjs");
+export const BOOKSHOP = join(ROOT, "fixtures/bookshop/app");
+
+/** The `--now` of every test that does not set its own, and the flag that passes it. */
+export const NOW = "2026-11-23T12:00:00Z";
+export const NOW_ARGS = ["--now", NOW];
 
 export interface CliResult {
   code: number;
@@ -34,4 +39,11 @@ export function copyApp(src: string, opts: { forks?: readonly string[]; forksDir
     for (const f of files) if (!opts.forks.includes(f.replace(/\.ya?ml$/, ""))) rmSync(join(forksDir, f));
   }
   return dir;
+}
+
+/** A copy of the bookshop app in a fresh temporary directory. */
+export function bookshopCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), "kubefork-review-"));
+  cpSync(BOOKSHOP, join(dir, "app"), { recursive: true });
+  return join(dir, "app");
 }

@@ -1,35 +1,185 @@
-// The pure pipeline in-process, from a map of file path → text: what the CLI does, minus the disk.
-import { baseFileFilter, isForkFile, loadBase, loadForks, loadManager, MANAGER_FILE } from "../../src/load/app.ts";
+// The one in-process test helper: an app directory given as path → text, loaded and rendered as
+// the CLI does it, minus the disk and the process (src/cli/app-dir.ts reads the same files from a
+// directory); a plan context for generator table tests; builders for small fork and base files.
+// Tests that run the bundled CLI as Argo CD does use ./cli.ts instead.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
 import { emit, type OutputFormat } from "../../src/emit/emit.ts";
-import { render, type RenderResult, type Scope } from "../../src/render.ts";
+import type { GenContext } from "../../src/generate/types.ts";
+import { baseFileFilter, isForkFile, loadBase, loadForks, loadManager, MANAGER_FILE } from "../../src/load/app.ts";
+import type { KObject } from "../../src/model/k8s.ts";
+import { buildIndex } from "../../src/plan/base-index.ts";
+import { planForks } from "../../src/plan/plan.ts";
+import { planRouting } from "../../src/plan/routing.ts";
 import { hasErrors, type Problem } from "../../src/problems.ts";
+import { render, type RenderInput, type RenderResult, type Scope } from "../../src/render.ts";
+import { NOW, ROOT } from "./cli.ts";
 
-export interface InProcessResult {
-  ok: boolean;
-  text: string;
-  problems: Problem[];
-  result?: RenderResult;
+/** A ForkManager with every default: routing istio, forks/, FORK_IDENTIFIER. */
+export const MANAGER = `apiVersion: kubefork.dev/v1alpha1
+kind: ForkManager
+metadata: {name: test}
+spec: {}
+`;
+
+/** An app directory: path relative to it → text. `kubefork.yaml` is MANAGER when absent. */
+export type Files = Record<string, string>;
+
+export interface LoadOptions {
+  /** Reorders the fork files before loading (the CLI sorts them). */
+  forkOrder?: (paths: string[]) => string[];
 }
 
-export function renderFiles(
-  files: Record<string, string>,
-  opts: { now?: string; scope?: Scope; format?: OutputFormat; forkOrder?: (paths: string[]) => string[] } = {},
-): InProcessResult {
-  const m = loadManager(files[MANAGER_FILE] !== undefined ? { path: MANAGER_FILE, text: files[MANAGER_FILE]! } : undefined);
-  if (!m.manager) return { ok: false, text: "", problems: m.problems };
+/** The files as the CLI loads a directory: kubefork.yaml, the base files it selects, forksDir's fork files. */
+export function loadFiles(files: Files, opts: LoadOptions = {}): { input?: RenderInput; problems: Problem[] } {
+  const m = loadManager({ path: MANAGER_FILE, text: files[MANAGER_FILE] ?? MANAGER });
+  if (!m.manager) return { problems: m.problems };
   const paths = Object.keys(files).sort();
   const forksDir = m.manager.manager.spec.forksDir;
   const isBase = baseFileFilter(m.manager.manager);
   let forkPaths = paths.filter((p) => p.startsWith(`${forksDir}/`) && !p.slice(forksDir.length + 1).includes("/") && isForkFile(p));
   if (opts.forkOrder) forkPaths = opts.forkOrder(forkPaths);
   const base = loadBase(paths.filter(isBase).map((p) => ({ path: p, text: files[p]! })));
-  if (hasErrors(base.problems)) return { ok: false, text: "", problems: base.problems };
+  if (hasErrors(base.problems)) return { problems: base.problems };
   const forks = loadForks(forkPaths.map((p) => ({ path: p, text: files[p]! })));
-  const result = render(
-    { manager: m.manager, base: base.manifests, forks: forks.forks, forkProblems: forks.problems, forkFiles: forkPaths },
-    { now: Date.parse(opts.now ?? "2026-11-23T12:00:00Z"), scope: opts.scope ?? { kind: "all" }, defaultNamespace: "default" },
-  );
-  const problems = [...base.problems, ...result.problems];
-  if (hasErrors(problems)) return { ok: false, text: "", problems, result };
-  return { ok: true, text: emit(result.objects, opts.format ?? "yaml"), problems, result };
+  return { input: { manager: m.manager, base: base.manifests, forks: forks.forks, forkProblems: forks.problems, forkFiles: forkPaths }, problems: base.problems };
 }
+
+export interface RenderFilesOptions extends LoadOptions {
+  now?: string;
+  scope?: Scope;
+  format?: OutputFormat;
+  defaultNamespace?: string;
+}
+
+export interface InProcessResult {
+  /** No error anywhere: what the CLI would print with exit 0. */
+  ok: boolean;
+  /** The printed output; empty unless ok. */
+  text: string;
+  /** Every problem: loading, then the render's (which include the fork files'). */
+  problems: Problem[];
+  /** The problems of loading the base and the fork files alone. */
+  loadProblems: Problem[];
+  /** The render, when the inputs loaded. */
+  result?: RenderResult;
+  /** The render's objects (empty when it failed or did not run). */
+  objects: KObject[];
+}
+
+/** Loads and renders the files, failing closed as the CLI does. */
+export function renderFiles(files: Files, opts: RenderFilesOptions = {}): InProcessResult {
+  const loaded = loadFiles(files, opts);
+  if (!loaded.input) return { ok: false, text: "", problems: loaded.problems, loadProblems: loaded.problems, objects: [] };
+  const result = render(loaded.input, { now: Date.parse(opts.now ?? NOW), scope: opts.scope ?? { kind: "all" }, defaultNamespace: opts.defaultNamespace ?? "default" });
+  const problems = [...loaded.problems, ...result.problems];
+  const ok = !hasErrors(problems);
+  const loadProblems = [...loaded.problems, ...(loaded.input.forkProblems ?? [])];
+  return { ok, text: ok ? emit(result.objects, opts.format ?? "yaml") : "", problems, loadProblems, result, objects: result.objects };
+}
+
+/** An app directory in parts: base files by path, fork files by identifier. */
+export interface AppFiles {
+  manager?: string;
+  /** path → text */
+  base: Record<string, string>;
+  /** identifier → text of forks/<id>.yaml */
+  forks?: Record<string, string>;
+}
+
+export function filesOf(app: AppFiles): Files {
+  const files: Files = { [MANAGER_FILE]: app.manager ?? MANAGER, ...app.base };
+  for (const [id, text] of Object.entries(app.forks ?? {})) files[`forks/${id}.yaml`] = text;
+  return files;
+}
+
+export function renderApp(app: AppFiles, opts: RenderFilesOptions = {}): InProcessResult {
+  return renderFiles(filesOf(app), opts);
+}
+
+/** The objects kubefork made (labelled managed-by kubefork), of one kind when given. */
+export function generated(r: InProcessResult, kind?: string): KObject[] {
+  return (r.result?.output ?? []).filter((o) => o.object.metadata.labels?.["app.kubernetes.io/managed-by"] === "kubefork" && (kind === undefined || o.object.kind === kind)).map((o) => o.object);
+}
+
+/** The errors as {file, line, message} (hint kept apart). */
+export function errorsOf(r: { problems: readonly Problem[] }): { file?: string; line?: number; message: string }[] {
+  return r.problems.filter((p) => p.severity === "error").map((p) => ({ file: p.file, line: p.line, message: p.message }));
+}
+
+/** A fixture's app directory (fixtures/<name>/app) as files, edited in place by `edit`. */
+export function appFiles(fixture: string, edit: (files: Files) => void = () => {}): Files {
+  const dir = join(ROOT, "fixtures", fixture, "app");
+  const files: Files = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else files[relative(dir, p)] = readFileSync(p, "utf8");
+    }
+  };
+  walk(dir);
+  edit(files);
+  return files;
+}
+
+// ---------------------------------------------------------------- generator table tests
+
+/** The plan of a base (one file, base/all.yaml) and forks, as generators receive it; load problems throw. */
+export function context(opts: { base: string; forks?: Record<string, string>; manager?: string; now?: string }): { ctx: GenContext; problems: Problem[] } {
+  const m = loadManager({ path: MANAGER_FILE, text: opts.manager ?? MANAGER });
+  if (!m.manager) throw new Error(JSON.stringify(m.problems));
+  const base = loadBase([{ path: "base/all.yaml", text: opts.base }]);
+  if (base.problems.length) throw new Error(JSON.stringify(base.problems));
+  const forks = loadForks(Object.entries(opts.forks ?? {}).map(([id, text]) => ({ path: `forks/${id}.yaml`, text })));
+  const index = buildIndex(base.manifests, { defaultNamespace: "default", clusterDomain: "cluster.local" });
+  const planned = planForks(index, forks.forks, { now: Date.parse(opts.now ?? NOW) });
+  const routing = planRouting(index, planned.plan, m.manager.manager.spec.routing);
+  return { ctx: { manager: m.manager.manager, index, plan: planned.plan, routing: routing.routing }, problems: [...forks.problems, ...planned.problems, ...routing.problems] };
+}
+
+// ---------------------------------------------------------------- builders
+
+/**
+ * A fork file. `workloads`: names (`web`, or `Kind/name`), or the YAML of the list's items as
+ * written under `  workloads:` (`"    - name: web\n"`). `extra`: more lines of spec before it.
+ */
+export function fork(id: string, workloads: readonly string[] | string, extra = ""): string {
+  const items =
+    typeof workloads === "string"
+      ? workloads
+      : workloads
+          .map((w) => {
+            const [kind, name] = w.includes("/") ? w.split("/") : ["Deployment", w];
+            return `    - {name: ${name}, kind: ${kind}}\n`;
+          })
+          .join("");
+  return `apiVersion: kubefork.dev/v1alpha1\nkind: Fork\nmetadata:\n  name: ${id}\nspec:\n${extra}  workloads:\n${items}`;
+}
+
+export const deployment = (name: string, labels: Record<string, string>, opts: { ns?: string; containers?: string[]; selector?: Record<string, string> } = {}) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: ${opts.ns ?? "shop"}
+spec:
+  replicas: 3
+  selector:
+    matchLabels: ${JSON.stringify(opts.selector ?? labels)}
+  template:
+    metadata:
+      labels: ${JSON.stringify(labels)}
+    spec:
+      containers:
+${(opts.containers ?? ["app"]).map((c) => `        - name: ${c}\n          image: registry.example.com/${name}/${c}:1\n          env: [{name: A, value: "1"}, {name: B, value: "2"}]`).join("\n")}
+`;
+
+export const service = (name: string, selector: Record<string, string>, ns = "shop", extra = "") => `apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+  namespace: ${ns}
+spec:
+  selector: ${JSON.stringify(selector)}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+${extra}`;

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { isHashSuffixed } from "../../src/plan/fork-resolution.ts";
 import type { KObject } from "../../src/model/k8s.ts";
-import { generated, renderApp } from "../helpers/app.ts";
+import { generated, renderApp } from "../helpers/inprocess.ts";
 
 /**
  * kustomize's hash of a generated ConfigMap, transcribed from kubernetes-sigs/kustomize

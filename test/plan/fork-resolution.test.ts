@@ -8,7 +8,7 @@ import { resolveByName } from "../../src/plan/fork-resolution.ts";
 import { buildNewFork } from "../../src/review/new-fork.ts";
 import { closeMatches } from "../../src/util/suggest.ts";
 import { parse } from "yaml";
-import { renderApp } from "../helpers/app.ts";
+import { renderApp } from "../helpers/inprocess.ts";
 
 const deployment = (name: string, ns?: string) => `apiVersion: apps/v1
 kind: Deployment

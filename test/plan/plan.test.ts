@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isolateLabels, type BaseSelector } from "../../src/plan/labels.ts";
 import { copyName, fitName } from "../../src/plan/names.ts";
-import { context, deployment, fork, service } from "../helpers/build.ts";
+import { context, deployment, fork, service } from "../helpers/inprocess.ts";
 
 describe("names", () => {
   it.each([

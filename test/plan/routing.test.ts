@@ -5,7 +5,7 @@ import { ROUTING_FLAVOURS, type RoutingFlavour } from "../../src/model/manager.t
 import { BASE_CLAIMS, type ClaimTable } from "../../src/plan/routing.ts";
 import { ROUTING_ADAPTERS, routingSteps, type AdapterTable } from "../../src/generate/routing.ts";
 import { formatProblem } from "../../src/problems.ts";
-import { context, deployment, fork, service } from "../helpers/build.ts";
+import { context, deployment, fork, service } from "../helpers/inprocess.ts";
 
 const base = [deployment("reviews-v1", { app: "reviews", version: "v1" }), service("reviews", { app: "reviews" }), deployment("ratings", { app: "ratings" }), service("ratings", { app: "ratings" })];
 const manager = (routing: RoutingFlavour) => `apiVersion: kubefork.dev/v1alpha1\nkind: ForkManager\nmetadata: {name: t}\nspec: {routing: ${routing}}\n`;

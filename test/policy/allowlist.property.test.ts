@@ -2,7 +2,7 @@
 // render; one random disallowed change fails, naming its JSON Pointer.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { renderApp } from "../helpers/app.ts";
+import { renderApp } from "../helpers/inprocess.ts";
 
 const MANAGER = `apiVersion: kubefork.dev/v1alpha1
 kind: ForkManager

@@ -1,7 +1,7 @@
 // Object names across forks and the shared part (src/policy/names.ts), in every render scope.
 import { describe, expect, it } from "vitest";
 import { reservedIdentifier } from "../../src/policy/names.ts";
-import { fork, renderApp } from "../helpers/app.ts";
+import { fork, renderApp } from "../helpers/inprocess.ts";
 
 const deployment = (name: string) => `apiVersion: apps/v1
 kind: Deployment
@@ -32,7 +32,7 @@ describe("names", () => {
   const base = { "shop.yaml": `${deployment("web")}---\n${deployment("cart")}---\n${deployment("cart-a")}` };
 
   it("--shared leaves a fork named kubefork out, so the shared <svc>-kubefork VirtualService is made once, by the shared part", () => {
-    const r = renderApp({ base, forks: { alice: fork("alice", "web"), kubefork: fork("kubefork", "web") } }, { scope: { kind: "shared" } });
+    const r = renderApp({ base, forks: { alice: fork("alice", ["web"]), kubefork: fork("kubefork", ["web"]) } }, { scope: { kind: "shared" } });
     expect(errors(r)).toEqual([]);
     expect(r.problems.some((p) => p.file === "forks/kubefork.yaml" && p.severity === "warning" && p.message.includes("the identifier is reserved"))).toBe(true);
     const named = r.objects.filter((o) => o.metadata.name === "web-kubefork");
@@ -40,7 +40,7 @@ describe("names", () => {
   });
 
   it("colliding copies fail the full render and every --fork render, each naming the other fork", () => {
-    const forks = { b: fork("b", "cart-a"), "a-b": fork("a-b", "cart") };
+    const forks = { b: fork("b", ["cart-a"]), "a-b": fork("a-b", ["cart"]) };
     const full = renderApp({ base, forks });
     expect(full.objects).toEqual([]);
     expect(errors(full).map((p) => p.file)).toEqual(expect.arrayContaining(["forks/a-b.yaml", "forks/b.yaml"]));
@@ -53,7 +53,7 @@ describe("names", () => {
   });
 
   it("--fork ignores the other forks' own problems", () => {
-    const r = renderApp({ base, forks: { alice: fork("alice", "web"), bob: fork("bob", "nothing") } }, { scope: { kind: "fork", id: "alice" } });
+    const r = renderApp({ base, forks: { alice: fork("alice", ["web"]), bob: fork("bob", ["nothing"]) } }, { scope: { kind: "fork", id: "alice" } });
     expect(errors(r)).toEqual([]);
     expect(r.objects.length).toBeGreaterThan(0);
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { claimMounts, exclusiveModes } from "../../src/policy/volumes.ts";
 import type { KObject } from "../../src/model/k8s.ts";
 import { hasErrors } from "../../src/problems.ts";
-import { generated, renderApp } from "../helpers/app.ts";
+import { generated, renderApp } from "../helpers/inprocess.ts";
 
 const MANAGER = (policy = "") => `apiVersion: kubefork.dev/v1alpha1
 kind: ForkManager

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { copyApp, ROOT, runCli } from "../helpers/cli.ts";
 import { parseStream } from "../helpers/stream.ts";
-import { errorsOf, renderFiles } from "./helpers.ts";
+import { errorsOf, renderFiles } from "../helpers/inprocess.ts";
 
 const APP = join(ROOT, "fixtures/kubefork-compat/app");
 const BASE = readFileSync(join(APP, "base/app.yaml"), "utf8");
@@ -16,7 +16,7 @@ const NOW = "2022-08-01T00:00:00Z";
 describe("original kubefork Fork files", () => {
   it("a selector that matches no Deployment is an error at deployments.selector", () => {
     const fork = SEED.replace("key: some-key", "key: other-key");
-    const r = renderFiles({ "base/app.yaml": BASE, "forks/some-identifier.yaml": fork }, NOW);
+    const r = renderFiles({ "base/app.yaml": BASE, "forks/some-identifier.yaml": fork }, { now: NOW });
     expect(errorsOf(r)).toEqual([
       {
         file: "forks/some-identifier.yaml",
@@ -32,23 +32,23 @@ describe("original kubefork Fork files", () => {
 
   it("a services.selector that matches no Service is an error at services.selector", () => {
     const fork = SEED.replace("some-label: value2", "some-label: nope");
-    const r = renderFiles({ "base/app.yaml": BASE, "forks/some-identifier.yaml": fork }, NOW);
+    const r = renderFiles({ "base/app.yaml": BASE, "forks/some-identifier.yaml": fork }, { now: NOW });
     expect(errorsOf(r)).toEqual([{ file: "forks/some-identifier.yaml", line: 48, message: "services.selector matches no Service in namespace some-namespace of the base" }]);
   });
 
   it("the identifier must equal the file name", () => {
-    const r = renderFiles({ "base/app.yaml": BASE, "forks/other.yaml": SEED }, NOW);
+    const r = renderFiles({ "base/app.yaml": BASE, "forks/other.yaml": SEED }, { now: NOW });
     expect(errorsOf(r)).toEqual([{ file: "forks/other.yaml", line: 43, message: "identifier 'some-identifier' does not match the file name 'other'" }]);
   });
 
   it("unknown fields of the original are errors, not ignored", () => {
-    const r = renderFiles({ "base/app.yaml": BASE, "forks/some-identifier.yaml": SEED.replace("  identifier: some-identifier", "  identifier: some-identifier\n  identifer: typo") }, NOW);
+    const r = renderFiles({ "base/app.yaml": BASE, "forks/some-identifier.yaml": SEED.replace("  identifier: some-identifier", "  identifier: some-identifier\n  identifer: typo") }, { now: NOW });
     expect(errorsOf(r)).toEqual([{ file: "forks/some-identifier.yaml", line: 44, message: "unknown field 'identifer' in kubefork Fork" }]);
   });
 
   it("manager and gatewayOptions give notes, not silence", () => {
     const fork = SEED.replace("  identifier: some-identifier\n", '  identifier: some-identifier\n  gatewayOptions:\n    addRequestHeaders: {x-debug: "1"}\n    allowUpgrade: [websocket]\n');
-    const r = renderFiles({ "base/app.yaml": BASE, "forks/some-identifier.yaml": fork }, NOW);
+    const r = renderFiles({ "base/app.yaml": BASE, "forks/some-identifier.yaml": fork }, { now: NOW });
     expect(errorsOf(r)).toEqual([]);
     const msgs = r.problems.filter((p) => p.severity !== "error").map((p) => `${p.line}: ${p.message}`);
     expect(msgs).toContain("48: manager 'manager-namespace/manager-name' is ignored: kubefork.yaml is the ForkManager of this app");
@@ -58,7 +58,7 @@ describe("original kubefork Fork files", () => {
 
   it("a workload problem of the translated fork points into the original file", () => {
     // The template's labels become patches on the copy; `app: frontend` would put fork pods back behind the base Services.
-    const r = renderFiles({ "base/app.yaml": BASE, "forks/some-identifier.yaml": SEED.replace("app: some-identifier", "app: frontend") }, NOW);
+    const r = renderFiles({ "base/app.yaml": BASE, "forks/some-identifier.yaml": SEED.replace("app: some-identifier", "app: frontend") }, { now: NOW });
     expect(errorsOf(r)).toEqual([
       {
         file: "forks/some-identifier.yaml",

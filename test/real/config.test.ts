@@ -2,7 +2,7 @@
 // spec.configMaps / spec.secretRefs with their file, line and message.
 import { describe, expect, it } from "vitest";
 import { podReferences, rewriteReferences } from "../../src/plan/references.ts";
-import { errorsOf, MANAGER, renderFiles } from "./helpers.ts";
+import { errorsOf, fork, renderFiles } from "../helpers/inprocess.ts";
 
 describe("podReferences / rewriteReferences", () => {
   const cases: { name: string; pod: Record<string, unknown>; configMaps: string[]; secrets: string[]; rewritten: unknown }[] = [
@@ -109,31 +109,25 @@ spec:
             - secretRef: {name: web-db}
 `;
 
-const fork = (extra: string) => `apiVersion: kubefork.dev/v1alpha1
-kind: Fork
-metadata:
-  name: alice
-spec:
-  workloads:
-    - name: web
-${extra}`;
+/** Fork alice of web, with `extra` after the workload's name. */
+const aliceFork = (extra: string) => fork("alice", `    - name: web\n${extra}`);
 
 describe("spec.configMaps and spec.secretRefs errors", () => {
   it("an override of a ConfigMap the base doesn't have names the file, the line and close matches", () => {
-    const r = renderFiles({ "base/app.yaml": BASE, "forks/alice.yaml": fork("  configMaps:\n    - name: web-confg\n      data: {A: '2'}\n") });
+    const r = renderFiles({ "base/app.yaml": BASE, "forks/alice.yaml": aliceFork("  configMaps:\n    - name: web-confg\n      data: {A: '2'}\n") });
     expect(errorsOf(r)).toEqual([{ file: "forks/alice.yaml", line: 9, message: "no ConfigMap 'web-confg' in the base" }]);
     expect(r.problems.find((p) => p.severity === "error")?.hint).toBe("did you mean 'web-config'?");
     expect(r.objects).toEqual([]);
   });
 
   it("an override of a Secret says Secrets are never copied", () => {
-    const r = renderFiles({ "base/app.yaml": BASE, "forks/alice.yaml": fork("  configMaps:\n    - name: web-db\n      data: {password: x}\n") });
+    const r = renderFiles({ "base/app.yaml": BASE, "forks/alice.yaml": aliceFork("  configMaps:\n    - name: web-db\n      data: {password: x}\n") });
     expect(errorsOf(r)).toEqual([{ file: "forks/alice.yaml", line: 9, message: "no ConfigMap 'web-db' in the base" }]);
     expect(r.problems.find((p) => p.severity === "error")?.hint).toMatch(/^'web-db' is a Secret: kubefork never copies Secrets; point the workloads at another existing Secret with spec.secretRefs/);
   });
 
   it("an unreferenced override is an error whose hint names the workloads that read it", () => {
-    const r = renderFiles({ "base/app.yaml": BASE, "forks/alice.yaml": fork("  configMaps:\n    - name: jobs-config\n      data: {A: '2'}\n") });
+    const r = renderFiles({ "base/app.yaml": BASE, "forks/alice.yaml": aliceFork("  configMaps:\n    - name: jobs-config\n      data: {A: '2'}\n") });
     expect(errorsOf(r)).toEqual([
       { file: "forks/alice.yaml", line: 9, message: "unreferenced override: no forked workload reads ConfigMap default/jobs-config, so the copy would change nothing" },
     ]);
@@ -143,7 +137,7 @@ describe("spec.configMaps and spec.secretRefs errors", () => {
   it("a ConfigMap referenced only by env the fork adds counts as referenced, and is rewritten", () => {
     const r = renderFiles({
       "base/app.yaml": BASE,
-      "forks/alice.yaml": fork("      env:\n        - name: B\n          valueFrom:\n            configMapKeyRef: {name: jobs-config, key: A}\n  configMaps:\n    - name: jobs-config\n      data: {A: '2'}\n"),
+      "forks/alice.yaml": aliceFork("      env:\n        - name: B\n          valueFrom:\n            configMapKeyRef: {name: jobs-config, key: A}\n  configMaps:\n    - name: jobs-config\n      data: {A: '2'}\n"),
     });
     expect(errorsOf(r)).toEqual([]);
     const web = r.objects.find((o) => o.kind === "Deployment" && o.metadata.name === "web-alice") as any;
@@ -153,27 +147,27 @@ describe("spec.configMaps and spec.secretRefs errors", () => {
 
   it("the config hash changes with the forked data, so fork pods roll", () => {
     const hash = (v: string) =>
-      (renderFiles({ "base/app.yaml": BASE, "forks/alice.yaml": fork(`  configMaps:\n    - name: web-config\n      data: {A: '${v}'}\n`) }).objects.find((o) => o.metadata.name === "web-alice") as any).spec.template.metadata.annotations["kubefork.dev/config-hash"];
+      (renderFiles({ "base/app.yaml": BASE, "forks/alice.yaml": aliceFork(`  configMaps:\n    - name: web-config\n      data: {A: '${v}'}\n`) }).objects.find((o) => o.metadata.name === "web-alice") as any).spec.template.metadata.annotations["kubefork.dev/config-hash"];
     expect(hash("2")).not.toBe(hash("3"));
     expect(hash("2")).toBe(hash("2"));
   });
 
   it("an immutable ConfigMap's copy is mutable: a fork's configuration changes while it lives", () => {
     const base = BASE.replace("name: web-config\ndata:", "name: web-config\nimmutable: true\ndata:");
-    const r = renderFiles({ "base/app.yaml": base, "forks/alice.yaml": fork("  configMaps:\n    - name: web-config\n      data: {A: '2'}\n") });
+    const r = renderFiles({ "base/app.yaml": base, "forks/alice.yaml": aliceFork("  configMaps:\n    - name: web-config\n      data: {A: '2'}\n") });
     const copy = r.objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "web-config-alice")!;
     expect(copy.immutable).toBeUndefined();
     expect(copy.data).toEqual({ A: "2" });
   });
 
   it("an unreferenced secretRef is an error at its line", () => {
-    const r = renderFiles({ "base/app.yaml": BASE, "forks/alice.yaml": fork("  secretRefs:\n    - {from: web-db, to: web-db-staging}\n") });
+    const r = renderFiles({ "base/app.yaml": BASE, "forks/alice.yaml": aliceFork("  secretRefs:\n    - {from: web-db, to: web-db-staging}\n") });
     expect(errorsOf(r)).toEqual([{ file: "forks/alice.yaml", line: 9, message: "unreferenced secretRef: no forked workload references Secret 'web-db'" }]);
     expect(r.problems.find((p) => p.severity === "error")?.hint).toBe("it is referenced by Deployment default/jobs: fork one of them, or remove this entry");
   });
 
   it("a secretRef rewrites the reference and copies no Secret", () => {
-    const r = renderFiles({ "kubefork.yaml": `${MANAGER}  policy: {allowSecretRefs: [web-db-staging]}\n`, "base/app.yaml": BASE, "forks/alice.yaml": fork("    - name: jobs\n  secretRefs:\n    - {from: web-db, to: web-db-staging}\n") });
+    const r = renderFiles({ "kubefork.yaml": "apiVersion: kubefork.dev/v1alpha1\nkind: ForkManager\nmetadata: {name: app}\nspec:\n  policy: {allowSecretRefs: [web-db-staging]}\n", "base/app.yaml": BASE, "forks/alice.yaml": aliceFork("    - name: jobs\n  secretRefs:\n    - {from: web-db, to: web-db-staging}\n") });
     expect(errorsOf(r)).toEqual([]);
     expect(r.objects.filter((o) => o.kind === "Secret").map((o) => o.metadata.name)).toEqual(["web-db"]);
     const jobs = r.objects.find((o) => o.metadata.name === "jobs-alice") as any;
@@ -181,11 +175,11 @@ describe("spec.configMaps and spec.secretRefs errors", () => {
   });
 
   it("a fork file has no field for Secret data, and patches cannot turn the copy into a Secret", () => {
-    const unknown = renderFiles({ "base/app.yaml": BASE, "forks/alice.yaml": fork("  secrets:\n    - {name: web-db, data: {password: c2VjcmV0}}\n") });
+    const unknown = renderFiles({ "base/app.yaml": BASE, "forks/alice.yaml": aliceFork("  secrets:\n    - {name: web-db, data: {password: c2VjcmV0}}\n") });
     expect(errorsOf(unknown)).toEqual([{ file: "forks/alice.yaml", line: 8, message: "unknown field 'secrets' in Fork" }]);
     const patched = renderFiles({
       "base/app.yaml": BASE,
-      "forks/alice.yaml": fork("      patches:\n        - {op: replace, path: /kind, value: Secret}\n        - {op: add, path: /data, value: {password: c2VjcmV0}}\n"),
+      "forks/alice.yaml": aliceFork("      patches:\n        - {op: replace, path: /kind, value: Secret}\n        - {op: add, path: /data, value: {password: c2VjcmV0}}\n"),
     });
     expect(errorsOf(patched)).toEqual([{ file: "forks/alice.yaml", line: 8, message: "patches must not change apiVersion or kind" }]);
     expect(patched.objects).toEqual([]);

@@ -1,6 +1,6 @@
 // Argo Rollouts: errors with file and line, and the Deployment a fork of a Rollout becomes.
 import { describe, expect, it } from "vitest";
-import { errorsOf, renderFiles } from "./helpers.ts";
+import { errorsOf, fork, renderFiles } from "../helpers/inprocess.ts";
 import { validateObjects } from "../helpers/schemas.ts";
 
 const SERVICES = `apiVersion: v1
@@ -38,16 +38,7 @@ const TEMPLATE = `  template:
         - {name: web, image: "web:1"}
 `;
 
-const FORK = `apiVersion: kubefork.dev/v1alpha1
-kind: Fork
-metadata:
-  name: alice
-spec:
-  workloads:
-    - name: web
-      kind: Rollout
-      image: "web:2"
-`;
+const FORK = fork("alice", `    - name: web\n      kind: Rollout\n      image: "web:2"\n`);
 
 describe("forking a Rollout", () => {
   it("a Rollout with neither template nor workloadRef is an error at the Rollout's spec", () => {
@@ -77,7 +68,7 @@ describe("forking a Rollout", () => {
       "forks/alice.yaml": FORK,
     });
     expect(errorsOf(r)).toEqual([]);
-    const forked = r.output.filter((o) => o.fork === "alice").map((o) => o.object);
+    const forked = r.result!.output.filter((o) => o.fork === "alice").map((o) => o.object);
     expect(forked.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.name}`)).toEqual(["v1 Service web-canary-alice", "v1 Service web-stable-alice", "apps/v1 Deployment web-alice", "v1 ConfigMap kubefork-alice.status"]);
     const d = forked[2] as any;
     expect(d.spec.strategy).toBeUndefined();
@@ -97,7 +88,7 @@ describe("forking a Rollout", () => {
       "forks/alice.yaml": FORK,
     });
     expect(errorsOf(r)).toEqual([]);
-    expect(r.output.filter((o) => o.fork === "alice" && o.object.kind === "Service").map((o) => o.object.metadata.name)).toEqual(["web-canary-alice", "web-stable-alice"]);
+    expect(r.result!.output.filter((o) => o.fork === "alice" && o.object.kind === "Service").map((o) => o.object.metadata.name)).toEqual(["web-canary-alice", "web-stable-alice"]);
   });
 
   it("a trafficRouting VirtualService without named routes is an error: Argo Rollouts then needs exactly one http route", () => {

@@ -2,11 +2,11 @@
 import { describe, expect, it } from "vitest";
 import type { Io } from "../../src/cli/io.ts";
 import { run } from "../../src/cli/program.ts";
-import { BOOKSHOP, NOW } from "./cli.ts";
+import { BOOKSHOP, NOW_ARGS } from "../helpers/cli.ts";
 
 async function list(io: Partial<Io>): Promise<string> {
   let out = "";
-  const code = await run(["list", BOOKSHOP, ...NOW], { stdout: (s) => (out += s), stderr: () => {}, env: {}, cwd: process.cwd(), isTTY: false, now: () => 0, ...io });
+  const code = await run(["list", BOOKSHOP, ...NOW_ARGS], { stdout: (s) => (out += s), stderr: () => {}, env: {}, cwd: process.cwd(), isTTY: false, now: () => 0, ...io });
   expect(code).toBe(0);
   return out;
 }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jsonSchemaText } from "../../src/review/schema.ts";
-import { BOOKSHOP, NOW, ROOT, bookshopCopy, kubefork } from "./cli.ts";
+import { BOOKSHOP, bookshopCopy, NOW_ARGS, ROOT, runCli } from "../helpers/cli.ts";
 
 const INGRESS = `  ingress:
     - kind: istio
@@ -23,7 +23,7 @@ function withIngress(): string {
 describe("kubefork new", () => {
   it("writes forks/ID.yaml with the modeline, the base namespace and expires = now + 72h; then it validates", () => {
     const dir = bookshopCopy();
-    const r = kubefork(["new", "erin", dir, ...NOW, "--workload", "reviews-v3", "--image", "registry.example.com/bookshop/reviews-v3:pr-5", "--env", "FEATURE_STARS=on", "--owner", "erin@example.com"]);
+    const r = runCli(["new", "erin", dir, ...NOW_ARGS, "--workload", "reviews-v3", "--image", "registry.example.com/bookshop/reviews-v3:pr-5", "--env", "FEATURE_STARS=on", "--owner", "erin@example.com"]);
     expect(r.stderr).toBe(`created fork 'erin' (expires 2026-11-26T12:00:00Z, in 3d); commit ${relative(ROOT, join(dir, "forks/erin.yaml"))} and open a pull request — kubefork explain erin shows what it creates\n`);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${relative(ROOT, join(dir, "forks/erin.yaml"))}\n`);
@@ -47,23 +47,23 @@ describe("kubefork new", () => {
         "",
       ].join("\n"),
     );
-    expect(kubefork(["validate", dir, ...NOW]).code).toBe(0);
+    expect(runCli(["validate", dir, ...NOW_ARGS]).code).toBe(0);
   });
 
   it("refuses to overwrite without --force, replaces with it", () => {
     const dir = bookshopCopy();
-    const r = kubefork(["new", "alice", dir, ...NOW, "-w", "details-v1"]);
+    const r = runCli(["new", "alice", dir, ...NOW_ARGS, "-w", "details-v1"]);
     expect(r.code).toBe(64);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe("error: forks/alice.yaml already exists\n  hint: edit it, pick another identifier, or pass --force to replace it\n");
-    const f = kubefork(["new", "alice", dir, ...NOW, "-w", "details-v1", "--force", "--owner", "a@example.com"]);
+    const f = runCli(["new", "alice", dir, ...NOW_ARGS, "-w", "details-v1", "--force", "--owner", "a@example.com"]);
     expect(f.code).toBe(0);
     expect(readFileSync(join(dir, "forks/alice.yaml"), "utf8")).toContain("    - name: details-v1\n      namespace: bookshop\n");
   });
 
   it("an unknown workload: exit 1, close matches, nothing written", () => {
     const dir = bookshopCopy();
-    const r = kubefork(["new", "frank", dir, ...NOW, "-w", "reviewz-v3"]);
+    const r = runCli(["new", "frank", dir, ...NOW_ARGS, "-w", "reviewz-v3"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("error: no Deployment 'reviewz-v3' in the base\n  hint: did you mean 'reviews-v3' or 'reviews-v1' or 'reviews-v2'?\n");
     expect(existsSync(join(dir, "forks/frank.yaml"))).toBe(false);
@@ -71,7 +71,7 @@ describe("kubefork new", () => {
 
   it("never writes a file the render refuses (policy: images)", () => {
     const dir = bookshopCopy();
-    const r = kubefork(["new", "frank", dir, ...NOW, "-w", "ratings-v1", "--image", "docker.io/evil:1"]);
+    const r = runCli(["new", "frank", dir, ...NOW_ARGS, "-w", "ratings-v1", "--image", "docker.io/evil:1"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("forks/frank.yaml:11:7: policy violation: spec.workloads[0].image: image docker.io/evil:1 is not allowed (policy.images)");
     expect(r.stderr).toContain("forks/frank.yaml was not written\n");
@@ -80,12 +80,12 @@ describe("kubefork new", () => {
 
   it("--expires beyond policy.maxLifetime is refused; the default is capped by it", () => {
     const dir = bookshopCopy();
-    const r = kubefork(["new", "frank", dir, ...NOW, "-w", "details-v1", "--expires", "800h"]);
+    const r = runCli(["new", "frank", dir, ...NOW_ARGS, "-w", "details-v1", "--expires", "800h"]);
     expect(r.code).toBe(64);
     expect(r.stderr).toContain("error: --expires 800h is later than policy.maxLifetime (720h) allows\n  hint: kubefork.yaml lets forks live at most 720h: pass --expires 720h or an earlier time (no later than 2026-12-23T12:00:00Z)");
     const f = join(dir, "kubefork.yaml");
     writeFileSync(f, readFileSync(f, "utf8").replace("maxLifetime: 720h", "maxLifetime: 24h"));
-    const d = kubefork(["new", "frank", dir, ...NOW, "-w", "details-v1", "--dry-run"]);
+    const d = runCli(["new", "frank", dir, ...NOW_ARGS, "-w", "details-v1", "--dry-run"]);
     expect(d.code).toBe(0);
     expect(d.stdout).toContain('  expires: "2026-11-24T12:00:00Z"\n');
     expect(d.stderr).toContain("warning: the fork expires after 24h, the policy's maxLifetime (shorter than the default 72h)");
@@ -93,9 +93,9 @@ describe("kubefork new", () => {
   });
 
   it("the owner falls back to $KUBEFORK_OWNER, then $USER", () => {
-    const a = kubefork(["new", "frank", BOOKSHOP, ...NOW, "-w", "details-v1", "--dry-run"], { env: { KUBEFORK_OWNER: "frank@example.com", USER: "frank" } });
+    const a = runCli(["new", "frank", BOOKSHOP, ...NOW_ARGS, "-w", "details-v1", "--dry-run"], { env: { KUBEFORK_OWNER: "frank@example.com", USER: "frank" } });
     expect(a.stdout).toContain("  owner: frank@example.com\n");
-    const b = kubefork(["new", "frank", BOOKSHOP, ...NOW, "-w", "details-v1", "--dry-run"], { env: { USER: "frank" } });
+    const b = runCli(["new", "frank", BOOKSHOP, ...NOW_ARGS, "-w", "details-v1", "--dry-run"], { env: { USER: "frank" } });
     expect(b.stdout).toContain("  owner: frank\n");
   });
 });
@@ -103,7 +103,7 @@ describe("kubefork new", () => {
 describe("kubefork list", () => {
   it("one row per fork: workloads, images, hosts, relative expiry, state", () => {
     const dir = withIngress();
-    const r = kubefork(["list", dir, ...NOW]);
+    const r = runCli(["list", dir, ...NOW_ARGS]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
       [
@@ -121,24 +121,24 @@ describe("kubefork list", () => {
     const dir = bookshopCopy();
     writeFileSync(join(dir, "forks/erin.yaml"), "apiVersion: kubefork.dev/v1alpha1\nkind: Fork\nmetadata:\n  name: erin\nspec:\n  expires: \"2026-11-25T00:00:00Z\"\n  workloads:\n    - name: ratings-v9\n");
     writeFileSync(join(dir, "forks/zed.yaml"), "apiVersion: kubefork.dev/v1alpha1\nkind: Fork\nmetadata:\n  name: zed\nspec:\n  workload: []\n");
-    const r = kubefork(["list", dir, ...NOW, "-o", "json"]);
+    const r = runCli(["list", dir, ...NOW_ARGS, "-o", "json"]);
     expect(r.code).toBe(0);
     const { forks } = JSON.parse(r.stdout) as { forks: { id: string; state: string; problem?: { file: string; line: number; message: string } }[] };
     expect(forks.map((f) => [f.id, f.state])).toEqual([["alice", "live"], ["bob", "live"], ["carol", "live"], ["dave", "expired"], ["erin", "invalid"], ["zed", "invalid"]]);
     expect(forks[4]!.problem).toMatchObject({ file: "forks/erin.yaml", line: 8, message: "no Deployment 'ratings-v9' in the base" });
     expect(forks[5]!.problem?.file).toBe("forks/zed.yaml");
-    const t = kubefork(["list", dir, ...NOW]);
+    const t = runCli(["list", dir, ...NOW_ARGS]);
     expect(t.stdout).toContain("invalid: forks/erin.yaml:8: spec.workloads[0].name: no Deployment 'ratings-v9' in the base\n");
   });
 
   it("colour only on a TTY: never in a pipe", () => {
-    expect(kubefork(["list", BOOKSHOP, ...NOW]).stdout).not.toContain("\x1b[");
+    expect(runCli(["list", BOOKSHOP, ...NOW_ARGS]).stdout).not.toContain("\x1b[");
   });
 });
 
 describe("kubefork explain", () => {
   it("text: copies with what differs from the base, and the routes inserted", () => {
-    const r = kubefork(["explain", "bob", BOOKSHOP, ...NOW]);
+    const r = runCli(["explain", "bob", BOOKSHOP, ...NOW_ARGS]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
       [
@@ -170,7 +170,7 @@ describe("kubefork explain", () => {
   });
 
   it("markdown for a pull-request comment: heading, table, diff and yaml blocks", () => {
-    const r = kubefork(["explain", "carol", withIngress(), ...NOW, "--format", "markdown"]);
+    const r = runCli(["explain", "carol", withIngress(), ...NOW_ARGS, "--format", "markdown"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("### kubefork: fork `carol`\n\nfile `forks/carol.yaml` · owner carol@example.com · expires `2026-12-01T09:00:00Z` (in 7d 21h)\n\n**URLs:** http://carol.bookshop.example.com\n");
     expect(r.stdout).toContain("| Kind | Name | Copy of | Details |\n|---|---|---|---|\n| Deployment | `bookshop/productpage-v1-carol` | `productpage-v1` | – |\n");
@@ -179,15 +179,15 @@ describe("kubefork explain", () => {
   });
 
   it("an expired fork renders nothing; an unknown one is an error", () => {
-    expect(kubefork(["explain", "dave", BOOKSHOP, ...NOW]).stdout).toContain("the fork has expired: it renders nothing");
-    const u = kubefork(["explain", "zoe", BOOKSHOP, ...NOW]);
+    expect(runCli(["explain", "dave", BOOKSHOP, ...NOW_ARGS]).stdout).toContain("the fork has expired: it renders nothing");
+    const u = runCli(["explain", "zoe", BOOKSHOP, ...NOW_ARGS]);
     expect(u.code).toBe(1);
     expect(u.stderr).toBe("error: no fork 'zoe': there is no forks/zoe.yaml\n  hint: forks are: alice, bob, carol, dave\n");
   });
 });
 
 describe("kubefork trace", () => {
-  const trace = (...args: string[]) => kubefork(["trace", BOOKSHOP, ...NOW, ...args]);
+  const trace = (...args: string[]) => runCli(["trace", BOOKSHOP, ...NOW_ARGS, ...args]);
 
   it("a base route on a header: end-user jason reaches reviews v2", () => {
     const r = trace("--host", "reviews", "-H", "end-user: jason");
@@ -242,7 +242,7 @@ describe("kubefork trace", () => {
     const dir = bookshopCopy();
     const f = join(dir, "kubefork.yaml");
     writeFileSync(f, readFileSync(f, "utf8").replace("  routing: istio\n", "  routing: istio\n  clusterDomain: corp.internal\n"));
-    const r = kubefork(["trace", dir, ...NOW, "--host", "reviews", "--header", "bob"]);
+    const r = runCli(["trace", dir, ...NOW_ARGS, "--host", "reviews", "--header", "bob"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("hop 1  mesh bookshop  host reviews (reviews.bookshop.svc.corp.internal)  GET /\n");
@@ -251,16 +251,16 @@ describe("kubefork trace", () => {
   });
 
   it("an ingress host <id>.<domain> enters by the ingress entry's gateway", () => {
-    const r = kubefork(["trace", withIngress(), ...NOW, "--host", "carol.bookshop.example.com/productpage"]);
+    const r = runCli(["trace", withIngress(), ...NOW_ARGS, "--host", "carol.bookshop.example.com/productpage"]);
     expect(r.stdout).toContain("  through gateway bookshop/bookshop-gateway (ingress bookshop.example.com of kubefork.yaml)\n");
   });
 });
 
 describe("kubefork schema", () => {
   it("prints the committed schemas", () => {
-    expect(kubefork(["schema"]).stdout).toBe(jsonSchemaText("fork"));
-    expect(kubefork(["schema", "manager"]).stdout).toBe(jsonSchemaText("manager"));
-    expect(kubefork(["schema", "nope"]).code).toBe(64);
+    expect(runCli(["schema"]).stdout).toBe(jsonSchemaText("fork"));
+    expect(runCli(["schema", "manager"]).stdout).toBe(jsonSchemaText("manager"));
+    expect(runCli(["schema", "nope"]).code).toBe(64);
   });
 });
 
@@ -275,7 +275,7 @@ describe("kubefork validate --format github", () => {
       [repo, dir, {}],
       ["/", dir, { GITHUB_WORKSPACE: repo }],
     ] as const) {
-      const r = kubefork(["validate", "--format", "github", arg, ...NOW], { cwd, env });
+      const r = runCli(["validate", "--format", "github", arg, ...NOW_ARGS], { cwd, env });
       expect(r.code).toBe(1);
       expect(r.stdout).toBe(
         "::notice file=app/forks/dave.yaml,line=7,col=3,title=kubefork validate%3A spec.expires::fork 'dave' expired at 2026-11-20T00:00:00Z; it is not rendered%0Ahint: extend spec.expires to bring it back, or remove the file (kubefork gc does it for every expired fork)\n" +

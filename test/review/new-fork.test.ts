@@ -5,7 +5,7 @@ import { readApp } from "../../src/cli/app-dir.ts";
 import { loadFork } from "../../src/load/app.ts";
 import { buildIndex, type BaseIndex } from "../../src/plan/base-index.ts";
 import { buildNewFork, forkText, type NewForkInput } from "../../src/review/new-fork.ts";
-import { BOOKSHOP } from "./cli.ts";
+import { BOOKSHOP } from "../helpers/cli.ts";
 
 let index: BaseIndex;
 beforeAll(async () => {

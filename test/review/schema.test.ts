@@ -5,7 +5,7 @@ import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { jsonSchema, jsonSchemaText, SCHEMA_NAMES } from "../../src/review/schema.ts";
-import { BOOKSHOP, ROOT } from "./cli.ts";
+import { BOOKSHOP, ROOT } from "../helpers/cli.ts";
 
 const REGENERATE = "node dist/kubefork.cjs schema fork > schema/fork.schema.json && node dist/kubefork.cjs schema manager > schema/manager.schema.json (after npm run build)";
 
