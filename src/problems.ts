@@ -1,14 +1,31 @@
 // Problems are values: every step returns them, nothing throws for bad input.
 // The CLI prints them and picks the exit code from their kinds.
+import { CODES, type ProblemCode } from "./codes.ts";
+
+export type { ProblemCode };
 
 /** What kind of failure a problem is; each maps to its own exit code. */
 export type ProblemKind = "invalid" | "policy" | "internal";
 
 export type Severity = "error" | "warning" | "note";
 
+/** The Kubernetes object a problem concerns, and where it stands in the input. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  /** The file, the document's index in it (0-based), the document's first line. */
+  file?: string;
+  index?: number;
+  line?: number;
+}
+
 export interface Problem {
   kind: ProblemKind;
   severity: Severity;
+  /** The stable code of this kind of problem (src/codes.ts), printed after the message. */
+  code?: ProblemCode;
   /** Path of the file relative to the app directory, e.g. `forks/alice.yaml`. */
   file?: string;
   /** 1-based line and column in `file`. */
@@ -20,6 +37,8 @@ export interface Problem {
   path?: string;
   /** The Kubernetes object concerned, e.g. `Deployment bookshop/ratings-v1`. */
   object?: string;
+  /** The same object, structured. */
+  ref?: ObjectRef;
   message: string;
   /** How to fix it. */
   hint?: string;
@@ -83,15 +102,21 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** One problem as people read it: `file:line:col: error: path: message` then `  hint: ...`. */
+/** One problem as people read it: `file:line:col: error: path: message [KF2001]` then `  hint: ...`. */
 export function formatProblem(p: Problem): string {
   const where = p.file ? `${p.file}${p.line ? `:${p.line}${p.column ? `:${p.column}` : ""}` : ""}: ` : "";
   const label = p.severity === "error" ? (p.kind === "policy" ? "policy violation" : p.kind === "internal" ? "internal error" : "error") : p.severity;
   const subject = [p.object, p.path].filter(Boolean).join(" ");
   let out = `${where}${label}: ${subject ? `${subject}: ` : ""}${p.message}`;
+  if (p.code) out += ` [${p.code}]`;
   if (p.hint) out += `\n  hint: ${p.hint}`;
   if (p.stack) out += `\n${p.stack}`;
   return out;
+}
+
+/** The name and one-line summary of a problem's code. */
+export function codeInfo(code: ProblemCode): { name: string; summary: string } {
+  return CODES[code];
 }
 
 /** Exit codes, one per kind of failure (kpt-functions-sdk style). */

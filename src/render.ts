@@ -99,6 +99,7 @@ function internalProblem(step: string, e: unknown): Problem {
   const err = e instanceof Error ? e : new Error(String(e));
   return error({
     kind: "internal",
+    code: "KF9001",
     message: `unexpected failure in step ${step}: ${err.message}`,
     hint: "this is a bug in kubefork; please report it with the stack below",
     stack: err.stack,

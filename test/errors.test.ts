@@ -35,7 +35,7 @@ const cases: { name: string; files: Record<string, string>; stderr: string }[] =
     name: "unknown field",
     files: { "forks/eve.yaml": fork("eve", "  workloads:\n    - name: ratings-v1\n      imagee: registry.example.com/x:1\n") },
     stderr:
-      "forks/eve.yaml:9:7: error: spec.workloads[0].imagee: unknown field 'imagee' in Fork\n  hint: did you mean 'image'?; known fields here: name, kind, namespace, replicas, image, env, containers, patches",
+      "forks/eve.yaml:9:7: error: spec.workloads[0].imagee: unknown field 'imagee' in Fork [KF2001]\n  hint: did you mean 'image'?; known fields here: name, kind, namespace, replicas, image, env, containers, patches",
   },
   {
     name: "identifier does not match the file name",
@@ -76,12 +76,12 @@ const cases: { name: string; files: Record<string, string>; stderr: string }[] =
   {
     name: "a string where a number belongs",
     files: { "forks/eve.yaml": fork("eve", '  workloads:\n    - name: ratings-v1\n      replicas: "2"\n') },
-    stderr: "forks/eve.yaml:9:7: error: spec.workloads[0].replicas: expected number, got string \"2\"\n  hint: write the number without quotes: 2",
+    stderr: "forks/eve.yaml:9:7: error: spec.workloads[0].replicas: expected number, got string \"2\" [KF2003]\n  hint: write the number without quotes: 2",
   },
   {
     name: "missing workloads",
     files: { "forks/eve.yaml": fork("eve", "  owner: eve@example.com\n") },
-    stderr: "forks/eve.yaml:6:3: error: spec.workloads: required field is missing\n  hint: add spec.workloads to the Fork",
+    stderr: "forks/eve.yaml:6:3: error: spec.workloads: required field is missing [KF2002]\n  hint: add spec.workloads to the Fork",
   },
   {
     name: "unknown container",
@@ -103,7 +103,7 @@ describe("render fails closed", () => {
     expect(r.stdout).toBe("");
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      "forks/eve.yaml:9:7: policy violation: spec.workloads[0].image: image docker.io/evil/ratings:1 is not allowed (policy.images)\n  hint: images must match one of: registry.example.com/*",
+      "forks/eve.yaml:9:7: policy violation: spec.workloads[0].image: image docker.io/evil/ratings:1 is not allowed (policy.images) [KF3014]\n  hint: images must match one of: registry.example.com/*",
     );
   });
 

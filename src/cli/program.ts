@@ -30,7 +30,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     }
     const err = e as Error;
     io.stderr(
-      `${formatProblem({ kind: "internal", severity: "error", message: `unexpected failure: ${err?.message ?? String(e)}`, hint: "this is a bug in kubefork; please report it with the stack below", stack: err?.stack })}\n`,
+      `${formatProblem({ kind: "internal", severity: "error", code: "KF9001", message: `unexpected failure: ${err?.message ?? String(e)}`, hint: "this is a bug in kubefork; please report it with the stack below", stack: err?.stack })}\n`,
     );
     return EXIT.internal;
   }

@@ -26,7 +26,7 @@ export function githubAnnotations(problems: readonly Problem[], dirPrefix: strin
     if (p.line) props.push(`line=${p.line}`);
     if (p.column) props.push(`col=${p.column}`);
     props.push(`title=${prop(`kubefork ${p.kind === "policy" ? "policy" : "validate"}${p.path ? `: ${p.path}` : ""}`)}`);
-    const msg = [p.object, p.message].filter(Boolean).join(": ") + (p.hint ? `\nhint: ${p.hint}` : "");
+    const msg = [p.object, p.message].filter(Boolean).join(": ") + (p.code ? ` [${p.code}]` : "") + (p.hint ? `\nhint: ${p.hint}` : "");
     out += `::${level} ${props.join(",")}::${esc(msg)}\n`;
   }
   return out;

@@ -111,7 +111,7 @@ function lines(items: readonly string[]): string {
 
 /** Problems as `kubefork validate` prints them, sorted, at most MAX_STATUS_PROBLEMS. */
 function problemText(problems: readonly Problem[]): string {
-  const sorted = [...new Set(sortProblems(problems).map(({ stack: _stack, ...p }) => formatProblem(p)))];
+  const sorted = [...new Set(sortProblems(problems).map(({ stack: _stack, code: _code, ...p }) => formatProblem(p)))];
   const shown = sorted.slice(0, MAX_STATUS_PROBLEMS);
   if (sorted.length > shown.length) shown.push(`... and ${sorted.length - shown.length} more (kubefork validate lists them all)`);
   return lines(shown);

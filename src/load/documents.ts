@@ -7,7 +7,7 @@
 // a problem that needs a field's line is that one document parsed again with positions.
 import * as jsyaml from "js-yaml";
 import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Node as YamlNode, type Document } from "yaml";
-import { error, type PathSegment, type Problem } from "../problems.ts";
+import { error, type PathSegment, type Problem, type ProblemCode } from "../problems.ts";
 import { LIMITS } from "../model/limits.ts";
 import type { Position, SourceDoc, TextFile } from "../model/source.ts";
 import { GO_YAML_SCHEMA, goYamlTags } from "./yaml11.ts";
@@ -44,7 +44,7 @@ export function parsePositioned(file: TextFile, limits: ParseLimits = DEFAULT_LI
   try {
     parsed = parseAllDocuments(file.text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: false, schema: "failsafe", customTags: goYamlTags as never, merge: true }) as Document.Parsed[];
   } catch (e) {
-    return { docs, problems: [error({ file: file.path, line: 1, message: `cannot parse: ${(e as Error).message}` })] };
+    return { docs, problems: [error({ code: "KF1001", file: file.path, line: 1, message: `cannot parse: ${(e as Error).message}` })] };
   }
   if (!Array.isArray(parsed)) parsed = [parsed as unknown as Document.Parsed];
   if (parsed.length > limits.maxDocuments) {
@@ -62,6 +62,7 @@ export function parsePositioned(file: TextFile, limits: ParseLimits = DEFAULT_LI
           line: pos.line,
           column: pos.col,
           doc: index,
+          code: err.code === "DUPLICATE_KEY" ? "KF1003" : "KF1001",
           message: `malformed YAML: ${firstLine(err.message)}`,
           hint: yamlHint(err.code),
         }),
@@ -80,6 +81,7 @@ export function parsePositioned(file: TextFile, limits: ParseLimits = DEFAULT_LI
           line: pos.line,
           column: pos.col,
           doc: index,
+          code: "KF1006",
           message: `cannot load document: ${firstLine((e as Error).message)}`,
           hint: `YAML aliases are limited (at most ${limits.maxAliases} per document, expanding to at most ${limits.maxNodes} values) to keep expansion bounded; write the values out`,
         }),
@@ -225,6 +227,7 @@ export function parseFast(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS):
             line: chunk.textLine + (mark?.line ?? 0),
             column: (mark?.column ?? 0) + 1,
             doc: chunk.index,
+            code: !limit ? "KF1001" : /maxDepth/.test(reason) ? "KF1005" : "KF1006",
             message: `${limit ? "refused YAML" : "malformed YAML"}: ${firstLine(reason || (e as Error).message)}`,
             hint: limit ? `documents may nest at most ${limits.maxDepth} levels and use at most ${limits.maxAliases} aliases` : undefined,
           }),
@@ -264,7 +267,7 @@ function parseJson(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; pr
     const before = file.text.slice(0, offset);
     const line = before.split("\n").length;
     const column = offset - before.lastIndexOf("\n");
-    return { docs: [], problems: [error({ file: file.path, line, column, message: `malformed JSON: ${firstLine((e as Error).message)}` })] };
+    return { docs: [], problems: [error({ code: "KF1002", file: file.path, line, column, message: `malformed JSON: ${firstLine((e as Error).message)}` })] };
   }
   // JSON.parse keeps the last of two equal keys without a word; YAML and kubectl refuse them.
   const dup = duplicateJsonKey(file.text);
@@ -272,7 +275,7 @@ function parseJson(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; pr
     const before = file.text.slice(0, dup.offset);
     const line = before.split("\n").length;
     const column = dup.offset - before.lastIndexOf("\n");
-    return { docs: [], problems: [error({ file: file.path, line, column, message: `duplicate key "${dup.key}"`, hint: "a key may appear once per object; remove or rename the duplicate" })] };
+    return { docs: [], problems: [error({ code: "KF1003", file: file.path, line, column, message: `duplicate key "${dup.key}"`, hint: "a key may appear once per object; remove or rename the duplicate" })] };
   }
   const shape = shapeProblem(value, limits);
   if (shape) return { docs: [], problems: [error({ file: file.path, line: 1, ...shape })] };
@@ -385,6 +388,7 @@ function leadingBlankLines(text: string): number {
 
 function tooManyDocuments(file: string, line: number, count: number, limits: ParseLimits): Problem {
   return error({
+    code: "KF1004",
     file,
     line,
     message: `the file holds ${count} YAML documents, more than the ${limits.maxDocuments} kubefork reads from one file`,
@@ -397,7 +401,7 @@ function tooManyDocuments(file: string, line: number, count: number, limits: Par
  * alias is the same object as its anchor, so sizes are memoised per object. Returns the problem
  * when the document nests deeper than `maxDepth` or expands to more than `maxNodes` values.
  */
-export function shapeProblem(value: unknown, limits: ParseLimits): { message: string; hint: string } | undefined {
+export function shapeProblem(value: unknown, limits: ParseLimits): { code: ProblemCode; message: string; hint: string } | undefined {
   const size = new Map<object, number>();
   let tooDeep = false;
   const walk = (v: unknown, depth: number): number => {
@@ -418,9 +422,10 @@ export function shapeProblem(value: unknown, limits: ParseLimits): { message: st
     return n;
   };
   const n = walk(value, 0);
-  if (tooDeep) return { message: `nesting is deeper than ${limits.maxDepth} levels`, hint: "flatten the document" };
+  if (tooDeep) return { code: "KF1005", message: `nesting is deeper than ${limits.maxDepth} levels`, hint: "flatten the document" };
   if (n > limits.maxNodes)
     return {
+      code: "KF1006",
       message: `the document expands to more than ${limits.maxNodes} values through YAML aliases (a "billion laughs" document)`,
       hint: "write the values out instead of repeating aliases of aliases",
     };

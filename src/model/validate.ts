@@ -65,6 +65,7 @@ function issueToProblems(schema: z.ZodMiniType, doc: SourceDoc, issue: ZodIssueL
         if (variant && owners.length > 0)
           return error({
             ...at([...path, key]),
+            code: "KF2006",
             path: formatPath([...path, key]),
             message: `${key} only applies to ${variant.discriminator} ${owners.join(", ")}`,
             hint: `known fields for ${variant.discriminator} ${variant.value}: ${known.join(", ")}`,
@@ -72,6 +73,7 @@ function issueToProblems(schema: z.ZodMiniType, doc: SourceDoc, issue: ZodIssueL
         const suggestion = didYouMean(key, known);
         return error({
           ...at([...path, key]),
+          code: "KF2001",
           path: formatPath([...path, key]),
           message: `unknown field '${key}' in ${what}`,
           hint: [suggestion, known.length ? `known fields here: ${known.join(", ")}` : undefined].filter(Boolean).join("; "),
@@ -82,13 +84,14 @@ function issueToProblems(schema: z.ZodMiniType, doc: SourceDoc, issue: ZodIssueL
       const actual = valueAt(doc.value, path);
       const missing = actual === undefined;
       if (!missing)
-        return [error({ ...at(path), path: formatPath(path), message: `expected ${issue.expected ?? "another type"}, got ${typeName(actual)}`, hint: quoteHint(issue.expected, actual) })];
+        return [error({ ...at(path), code: "KF2003", path: formatPath(path), message: `expected ${issue.expected ?? "another type"}, got ${typeName(actual)}`, hint: quoteHint(issue.expected, actual) })];
       // A field one variant of a discriminated union requires (the gateway of kind istio), and what it is when the schema says.
       const variant = variantAt(schema, path.slice(0, -1), doc.value);
       const description = z.globalRegistry.get(schemaAt(schema, path, doc.value) as z.ZodMiniType)?.description;
       return [
         error({
           ...at(path),
+          code: "KF2002",
           path: formatPath(path),
           message: variant ? `${variant.discriminator} ${variant.value} needs ${String(path[path.length - 1])}` : "required field is missing",
           hint: `add ${formatPath(path)} to the ${what}${description ? `: ${description}` : ""}`,
@@ -103,6 +106,7 @@ function issueToProblems(schema: z.ZodMiniType, doc: SourceDoc, issue: ZodIssueL
       return [
         error({
           ...at(path),
+          code: input === undefined ? "KF2002" : "KF2004",
           path: formatPath(path),
           message: input === undefined ? "required field is missing" : `must be one of ${allowed.join(", ")}`,
           hint: typeof input === "string" ? didYouMean(input, issue.options.map(String)) : `add ${formatPath(path)}: one of ${allowed.join(", ")}`,
@@ -114,6 +118,7 @@ function issueToProblems(schema: z.ZodMiniType, doc: SourceDoc, issue: ZodIssueL
       return [
         error({
           ...at(path),
+          code: "KF2004",
           path: formatPath(path),
           message: allowed.length === 1 ? `must be ${allowed[0]}` : `must be one of ${allowed.join(", ")}`,
           hint:
@@ -124,7 +129,7 @@ function issueToProblems(schema: z.ZodMiniType, doc: SourceDoc, issue: ZodIssueL
       ];
     }
   }
-  return [error({ ...at(path), path: formatPath(path), message: cleanMessage(issue.message) })];
+  return [error({ ...at(path), code: "KF2005", path: formatPath(path), message: cleanMessage(issue.message) })];
 }
 
 function valueAt(root: unknown, path: readonly PathSegment[]): unknown {

@@ -50,6 +50,7 @@ export function checkForkHosts(ctx: GenContext): Problem[] {
       if (!by) return;
       problems.push(
         forkViolation(fp.loaded, {
+          code: "KF3004",
           message: `the fork host ${r.host} (spec.ingress[${index}] of kubefork.yaml) is a host the base already serves: ${by.join(", ")}`,
           hint: `rename the fork: its identifier '${fp.id}' is a production name under ${entry.domain}`,
         }),

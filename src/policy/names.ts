@@ -24,7 +24,7 @@ export function checkIdentifiers(plan: Plan): Problem[] {
   for (const fp of plan.forks) {
     const why = reservedIdentifier(fp.id);
     if (!why) continue;
-    problems.push(forkViolation(fp.loaded, { message: `the identifier is reserved: ${why}`, hint: "rename the fork file and its metadata.name" }));
+    problems.push(forkViolation(fp.loaded, { code: "KF3002", message: `the identifier is reserved: ${why}`, hint: "rename the fork file and its metadata.name" }));
   }
   return problems;
 }
@@ -57,6 +57,7 @@ export function checkObjectNames(base: readonly Manifest[], generated: readonly 
       const others = list.filter((y) => y !== x).map((y) => name(y.owner));
       problems.push(
         forkViolation(fp.loaded, {
+          code: "KF3003",
           object: what,
           message: `fork '${fp.id}' produces ${what}, which is also produced by ${others.join(" and ")}`,
           hint: "two Applications would own one object; rename one of the forks (copies are named <name>-<identifier>, so fork b of cart-a and fork a-b of cart collide)",

@@ -3,7 +3,7 @@
 import type { LoadedFork, LoadedManager } from "../model/inputs.ts";
 import { parseDuration } from "../model/common.ts";
 import type { Policy } from "../model/manager.ts";
-import { error, type PathSegment, type Problem } from "../problems.ts";
+import { error, type PathSegment, type Problem, type ProblemCode } from "../problems.ts";
 import { forkViolation } from "./violation.ts";
 
 /**
@@ -73,6 +73,7 @@ export function checkMaxForks(manager: LoadedManager, allLive: readonly LoadedFo
   return [
     error({
       kind: "policy",
+      code: "KF3010",
       file: manager.file,
       line: pos?.line,
       column: pos?.column,
@@ -83,9 +84,13 @@ export function checkMaxForks(manager: LoadedManager, allLive: readonly LoadedFo
   ];
 }
 
+/** The rules of spec.policy checked on each fork file, and their codes. */
+const RULE_CODES = { maxLifetime: "KF3011", namespaces: "KF3012", maxReplicas: "KF3013", images: "KF3014" } as const satisfies Record<string, ProblemCode>;
+type ForkRule = keyof typeof RULE_CODES;
+
 function checkFork(policy: Policy, f: LoadedFork, input: PolicyInput): Problem[] {
   const problems: Problem[] = [];
-  const violation = (path: PathSegment[], rule: string, message: string, hint: string) => problems.push(forkViolation(f, { message: `${message} (policy.${rule})`, hint }, path));
+  const violation = (path: PathSegment[], rule: ForkRule, message: string, hint: string) => problems.push(forkViolation(f, { code: RULE_CODES[rule], message: `${message} (policy.${rule})`, hint }, path));
   const spec = f.fork.spec;
 
   if (policy.maxLifetime !== undefined) {

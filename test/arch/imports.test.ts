@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
  * from its own folder and from folders of a LOWER layer only; two folders of one layer know nothing
  * of each other. A new folder must be placed here before it can be imported.
  *
- * - util, problems: no imports of ours.
+ * - util, codes: no imports of ours; problems: Problem values and their codes.
  * - model: zod schemas, their types and the types every step shares (inputs, source documents, limits).
  * - load: app directory text → positioned documents → typed inputs.
  * - plan: every decision, made once, over the base index.
@@ -26,7 +26,8 @@ import { describe, expect, it } from "vitest";
  * - cli: the only place that touches disk, environment and exit codes.
  */
 export const LAYERS: readonly (readonly string[])[] = [
-  ["util", "problems"],
+  ["util", "codes"],
+  ["problems"],
   ["model"],
   ["load"],
   ["plan"],
@@ -143,12 +144,12 @@ describe("the import graph of src/", () => {
       ["src/load/a.ts", ["src/plan/b.ts"]],
       ["src/plan/b.ts", ["src/load/c.ts"]],
       ["src/load/c.ts", []],
-      ["src/util/d.ts", ["src/problems.ts"]],
+      ["src/util/d.ts", ["src/codes.ts"]],
     ]);
     expect(folderCycles(made)).toEqual([["load", "plan", "load"]]);
     expect(upwardImports(made, LAYERS)).toEqual([
       { from: "src/load/a.ts", to: "src/plan/b.ts" },
-      { from: "src/util/d.ts", to: "src/problems.ts" },
+      { from: "src/util/d.ts", to: "src/codes.ts" },
     ]);
   });
 });

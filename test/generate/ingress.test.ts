@@ -82,37 +82,37 @@ describe("ingress: entries in kubefork.yaml (one zod variant per kind: src/model
     {
       name: "istio without gateway",
       ingress: "    - kind: istio\n      domain: bookshop.example.com\n",
-      want: "kubefork.yaml:15:7: error: spec.ingress[0].gateway: kind istio needs gateway\n  hint: add spec.ingress[0].gateway to the ForkManager: namespace/name of the Gateway the fork hosts attach to",
+      want: "kubefork.yaml:15:7: error: spec.ingress[0].gateway: kind istio needs gateway [KF2002]\n  hint: add spec.ingress[0].gateway to the ForkManager: namespace/name of the Gateway the fork hosts attach to",
     },
     {
       name: "an unknown field stays an error",
       ingress: "    - kind: emissary\n      domain: bookshop.example.com\n      hostRewrite: x\n",
-      want: "kubefork.yaml:17:7: error: spec.ingress[0].hostRewrite: unknown field 'hostRewrite' in ForkManager\n  hint: known fields here: kind, domain, service, port, apiVersion, ambassadorId",
+      want: "kubefork.yaml:17:7: error: spec.ingress[0].hostRewrite: unknown field 'hostRewrite' in ForkManager [KF2001]\n  hint: known fields here: kind, domain, service, port, apiVersion, ambassadorId",
     },
     {
       name: "apiVersion only for emissary",
       ingress: "    - kind: gateway-api\n      domain: bookshop.example.com\n      gateway: bookshop/gw\n      apiVersion: getambassador.io/v2\n",
-      want: "kubefork.yaml:18:7: error: spec.ingress[0].apiVersion: apiVersion only applies to kind emissary\n  hint: known fields for kind gateway-api: kind, domain, service, port, gateway, sectionName",
+      want: "kubefork.yaml:18:7: error: spec.ingress[0].apiVersion: apiVersion only applies to kind emissary [KF2006]\n  hint: known fields for kind gateway-api: kind, domain, service, port, gateway, sectionName",
     },
     {
       name: "gateway on emissary",
       ingress: "    - kind: emissary\n      domain: bookshop.example.com\n      gateway: bookshop/gw\n",
-      want: "kubefork.yaml:17:7: error: spec.ingress[0].gateway: gateway only applies to kind istio, gateway-api\n  hint: known fields for kind emissary: kind, domain, service, port, apiVersion, ambassadorId",
+      want: "kubefork.yaml:17:7: error: spec.ingress[0].gateway: gateway only applies to kind istio, gateway-api [KF2006]\n  hint: known fields for kind emissary: kind, domain, service, port, apiVersion, ambassadorId",
     },
     {
       name: "sectionName on istio",
       ingress: "    - kind: istio\n      domain: bookshop.example.com\n      gateway: bookshop/gw\n      sectionName: web\n",
-      want: "kubefork.yaml:18:7: error: spec.ingress[0].sectionName: sectionName only applies to kind gateway-api\n  hint: known fields for kind istio: kind, domain, service, port, gateway",
+      want: "kubefork.yaml:18:7: error: spec.ingress[0].sectionName: sectionName only applies to kind gateway-api [KF2006]\n  hint: known fields for kind istio: kind, domain, service, port, gateway",
     },
     {
       name: "a kind with no adapter is refused, not rendered with no routes",
       ingress: "    - kind: traefik\n      domain: bookshop.example.com\n",
-      want: 'kubefork.yaml:15:7: error: spec.ingress[0].kind: must be one of "istio", "gateway-api", "emissary"',
+      want: 'kubefork.yaml:15:7: error: spec.ingress[0].kind: must be one of "istio", "gateway-api", "emissary" [KF2004]',
     },
     {
       name: "a misspelt kind gets a suggestion",
       ingress: "    - kind: emisary\n      domain: bookshop.example.com\n",
-      want: 'kubefork.yaml:15:7: error: spec.ingress[0].kind: must be one of "istio", "gateway-api", "emissary"\n  hint: did you mean \'emissary\'?',
+      want: 'kubefork.yaml:15:7: error: spec.ingress[0].kind: must be one of "istio", "gateway-api", "emissary" [KF2004]\n  hint: did you mean \'emissary\'?',
     },
   ];
   it.each(cases)("$name", (c) => {
@@ -136,7 +136,7 @@ describe("ingress: DNS limits of <id>.<domain>", () => {
   });
   it("a domain label over 63 characters is refused in kubefork.yaml", () => {
     const r = withIngress("bookshop", `    - kind: emissary\n      domain: ${"x".repeat(64)}.example.com\n      service: bookshop/productpage\n`);
-    expect(errors(r.problems).map((e) => e.split("\n")[0])).toEqual(["kubefork.yaml:16:7: error: spec.ingress[0].domain: every label of a domain must be at most 63 characters"]);
+    expect(errors(r.problems).map((e) => e.split("\n")[0])).toEqual(["kubefork.yaml:16:7: error: spec.ingress[0].domain: every label of a domain must be at most 63 characters [KF2005]"]);
   });
 });
 
