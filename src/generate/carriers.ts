@@ -149,6 +149,11 @@ export function forkHeaderOps(cs: CarrierSpec, id: string): HeaderOps {
   return ops;
 }
 
+/** HeaderOps of a list of `{name, value, append?}` (the ingress driver's IngressHeader). */
+export function headerOps(headers: readonly { name: string; value: string; append?: boolean }[]): HeaderOps {
+  return { set: headers.filter((h) => !h.append).map((h) => [h.name, h.value]), append: headers.filter((h) => h.append).map((h) => [h.name, h.value]) };
+}
+
 /** The headers of one request into fork `id`: every header carrier, and a trace context under its prefix. */
 export function requestHeaders(cs: CarrierSpec, id: string, trace: MintedTrace): [string, string][] {
   const ops = forkHeaderOps(cs, id);
@@ -212,5 +217,92 @@ export function carrierProblems(cs: CarrierSpec, forks: readonly ForkPlan[], pre
 export function checkCarriers(ctx: GenContext): GenResult {
   const out = emptyResult();
   out.problems.push(...carrierProblems(carrierSpec(ctx.manager), ctx.plan.forks));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The per-fork host's header operations, in each ingress kind's form. A list entry is appended
+// where the route already sets or adds that header, joined with ",", so one header carries both.
+
+const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * An Istio route's `headers` with the fork's operations: the fork header in `request.set` (and out
+ * of `add` and `remove`), each list entry appended to the route's own `set` or `add` of that
+ * header, else added. Envoy removes before it adds, so a base `remove` of the list header still
+ * strips the client's value and the entry reaches the app.
+ */
+export function withIstioHeaderOps(headers: unknown, ops: HeaderOps): Record<string, unknown> {
+  const h = structuredClone((headers ?? {}) as Record<string, unknown>);
+  const request = (h.request ?? {}) as { set?: Record<string, string>; add?: Record<string, string>; remove?: string[] };
+  for (const [name, value] of ops.set) {
+    request.set = { ...(request.set ?? {}), [name]: value };
+    if (request.add && name in request.add) delete request.add[name];
+    if (request.remove) request.remove = request.remove.filter((r) => !sameName(r, name));
+  }
+  for (const [name, value] of ops.append) {
+    if (request.set && name in request.set) request.set[name] = `${request.set[name]},${value}`;
+    else request.add = { ...(request.add ?? {}), [name]: request.add?.[name] ? `${request.add[name]},${value}` : value };
+  }
+  if (request.add && Object.keys(request.add).length === 0) delete request.add;
+  if (request.remove && request.remove.length === 0) delete request.remove;
+  h.request = request;
+  return h;
+}
+
+type GatewayFilter = Record<string, unknown> & { type: string };
+type HeaderList = { name: string; value: string }[];
+
+/**
+ * Gateway API filters with the fork's operations in the rule's one RequestHeaderModifier (a filter
+ * type appears once per rule): the fork header in `set` (and out of `add` and `remove`), each list
+ * entry appended to the modifier's `set` or `add` of that header, else added (`add` appends to
+ * what the client sent; names are unique in each list, so values are joined).
+ */
+export function withGatewayHeaderOps(filters: readonly GatewayFilter[] | undefined, ops: HeaderOps): GatewayFilter[] {
+  const out = (filters ?? []).map((f) => structuredClone(f));
+  let f = out.find((x) => x.type === "RequestHeaderModifier");
+  if (!f) {
+    f = { type: "RequestHeaderModifier", requestHeaderModifier: {} };
+    out.push(f);
+  }
+  const m = (f.requestHeaderModifier ?? {}) as { set?: HeaderList; add?: HeaderList; remove?: string[] };
+  for (const [name, value] of ops.set) {
+    m.set = [...(m.set ?? []).filter((s) => !sameName(s.name, name)), { name, value }];
+    if (m.add) m.add = m.add.filter((s) => !sameName(s.name, name));
+    if (m.remove) m.remove = m.remove.filter((s) => !sameName(s, name));
+  }
+  for (const [name, value] of ops.append) {
+    const hit = m.set?.find((s) => sameName(s.name, name)) ?? m.add?.find((s) => sameName(s.name, name));
+    if (hit) hit.value = `${hit.value},${value}`;
+    else m.add = [...(m.add ?? []), { name, value }];
+  }
+  if (m.add?.length === 0) delete m.add;
+  if (m.remove?.length === 0) delete m.remove;
+  f.requestHeaderModifier = m;
+  return out;
+}
+
+/**
+ * Emissary `add_request_headers` (objects `{value, append}`) with the fork's operations: the fork
+ * header replaced (`append: false`, so a value the client sent is not joined to it), each list
+ * entry appended (`append: true`; joined with the Mapping's own value of that header).
+ */
+export function withEmissaryHeaderOps(added: Record<string, unknown>, ops: HeaderOps): Record<string, unknown> {
+  const out = { ...added };
+  const drop = (name: string) => {
+    for (const k of Object.keys(out)) if (sameName(k, name)) delete out[k];
+  };
+  for (const [name, value] of ops.set) {
+    drop(name);
+    out[name] = { value, append: false };
+  }
+  for (const [name, value] of ops.append) {
+    const key = Object.keys(out).find((k) => sameName(k, name));
+    const prev = key === undefined ? undefined : (out[key] as { value?: unknown } | string);
+    const prevValue = typeof prev === "string" ? prev : typeof prev?.value === "string" ? prev.value : undefined;
+    if (key !== undefined) delete out[key];
+    out[name] = { value: prevValue ? `${prevValue},${value}` : value, append: typeof prev === "object" && prev && "append" in prev ? (prev as { append: unknown }).append : true };
+  }
   return out;
 }

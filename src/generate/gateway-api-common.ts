@@ -6,6 +6,7 @@ import type { BaseIndex } from "../plan/base-index.ts";
 import { serviceFqdn } from "../plan/names.ts";
 import type { ForkPlan } from "../plan/plan.ts";
 import { forkTarget, type ForkTarget } from "../plan/versions.ts";
+import { withGatewayHeaderOps } from "./carriers.ts";
 
 export const GATEWAY_KIND = "gateway.networking.k8s.io/Gateway";
 export { GATEWAY_GROUP, HTTPROUTE_KIND, parentRefsOf, type ParentRef } from "../model/routes.ts";
@@ -78,26 +79,7 @@ function fitWeights(refs: BackendRef[]): void {
  * one (a filter type may appear once per rule), else a new one appended.
  */
 export function withHeaderSet(filters: readonly Filter[] | undefined, header: string, value: string): Filter[] {
-  const out = (filters ?? []).map((f) => clone(f));
-  const existing = out.find((f) => f.type === "RequestHeaderModifier");
-  const entry = { name: header, value };
-  if (!existing) {
-    out.push({ type: "RequestHeaderModifier", requestHeaderModifier: { set: [entry] } });
-    return out;
-  }
-  const m = (asRecord(existing.requestHeaderModifier) ?? {}) as { set?: { name: string }[]; add?: { name: string }[]; remove?: string[] };
-  const same = (n: string) => n.toLowerCase() === header.toLowerCase();
-  m.set = [...(m.set ?? []).filter((s) => !same(s.name)), entry];
-  if (m.add) {
-    m.add = m.add.filter((s) => !same(s.name));
-    if (m.add.length === 0) delete m.add;
-  }
-  if (m.remove) {
-    m.remove = m.remove.filter((s) => !same(s));
-    if (m.remove.length === 0) delete m.remove;
-  }
-  existing.requestHeaderModifier = m;
-  return out;
+  return withGatewayHeaderOps(filters, { set: [[header, value]], append: [] });
 }
 
 /** Gateway API apiVersion for new routes: the one the base HTTPRoutes use, else v1. */

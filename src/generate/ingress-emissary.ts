@@ -22,6 +22,7 @@ import { error, warning, type Problem } from "../problems.ts";
 import type { EntryRouting, ForkTarget, IngressAdapter } from "./ingress.ts";
 import { entryAt, hostPatternCovers, parseRef, refusedHosts } from "./ingress-common.ts";
 import { forkMetadata } from "./meta.ts";
+import { headerOps, withEmissaryHeaderOps } from "./carriers.ts";
 import type { GenContext } from "./types.ts";
 
 export const MAPPING_KIND = "getambassador.io/Mapping";
@@ -158,12 +159,10 @@ function mapping(apiVersion: string, metadata: KObject["metadata"], base: Record
   Object.assign(spec, rest);
   if (!v2 && asRecord(rest.add_response_headers)) spec.add_response_headers = headerObjects(asRecord(rest.add_response_headers)!);
   const added = v2 ? { ...(asRecord(addBase) ?? {}) } : headerObjects(asRecord(addBase) ?? {});
-  const mine = new Set(fork.headers.map((h) => h.name.toLowerCase()));
-  for (const k of Object.keys(added)) if (mine.has(k.toLowerCase())) delete added[k];
-  // append: false in both versions, so a value the client sent is replaced, not joined
-  // (`bob,alice` matches no fork); the v2 shorthand string would append.
-  for (const h of fork.headers) added[h.name] = { value: h.value, append: false };
-  spec.add_request_headers = added;
+  // The fork header with append: false in both versions, so a value the client sent is replaced,
+  // not joined (`bob,alice` matches no fork); the v2 shorthand string would append. List entries
+  // (baggage, tracestate) append.
+  spec.add_request_headers = withEmissaryHeaderOps(added, headerOps(fork.headers));
   spec.host_rewrite = typeof rewrite === "string" ? rewrite : entry.domain;
   return { apiVersion, kind: "Mapping", metadata, spec };
 }

@@ -18,13 +18,13 @@ import {
   HTTPROUTE_KIND,
   parentRefsOf,
   swapBackends,
-  withHeaderSet,
   type Filter,
   type Rule,
 } from "./gateway-api-common.ts";
 import type { EntryRouting, ForkTarget, IngressAdapter, IngressHeader, RouteAt } from "./ingress.ts";
 import { entryAt, hostPatternCovers, hostSpecificity, parseRef, refusedHosts } from "./ingress-common.ts";
 import { forkMetadata } from "./meta.ts";
+import { headerOps, withGatewayHeaderOps } from "./carriers.ts";
 import type { GenContext } from "./types.ts";
 
 /** Base HTTPRoutes attached to the Gateway (and listener) whose hostnames cover `domain`, most specific tier. */
@@ -126,11 +126,9 @@ function entryRoute(ctx: GenContext, gw: RouteAt, sectionName: string | undefine
   };
 }
 
-/** Filters with every fork header set (one RequestHeaderModifier per rule). */
+/** Filters with every fork header set or appended (one RequestHeaderModifier per rule). */
 function withHeaders(filters: readonly Filter[] | undefined, headers: readonly IngressHeader[]): Filter[] {
-  let out: readonly Filter[] | undefined = filters;
-  for (const h of headers) out = withHeaderSet(out, h.name, h.value);
-  return [...(out ?? [])];
+  return withGatewayHeaderOps(filters, headerOps(headers));
 }
 
 /**

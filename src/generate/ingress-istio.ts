@@ -17,9 +17,10 @@ import { asArray, asRecord, clone, describe, type KObject } from "../model/k8s.t
 import type { IngressEntryOf } from "../model/ingress.ts";
 import { serviceFqdn } from "../plan/names.ts";
 import { error } from "../problems.ts";
-import type { EntryRouting, ForkTarget, IngressAdapter, IngressHeader, Refusal, RouteAt } from "./ingress.ts";
+import type { EntryRouting, ForkTarget, IngressAdapter, Refusal, RouteAt } from "./ingress.ts";
 import { entryAt, hostPatternCovers, hostSpecificity, parseRef, refusedHosts } from "./ingress-common.ts";
 import { forkMetadata } from "./meta.ts";
+import { headerOps, withIstioHeaderOps } from "./carriers.ts";
 import { collapse, istioApiVersion, swapDestination, VS_KIND, type Destination } from "./mesh-istio.ts";
 import type { GenContext } from "./types.ts";
 
@@ -125,35 +126,16 @@ function entryRoute(ctx: GenContext, entry: IngressEntryOf<"istio">, svc: RouteA
     spec: {
       hosts: [fork.host],
       gateways: [gateway],
-      http: [{ name: "kubefork", headers: { request: { set: headerMap(fork.headers) } }, route: [{ destination }] }],
+      http: [{ name: "kubefork", headers: withIstioHeaderOps(undefined, headerOps(fork.headers)), route: [{ destination }] }],
     },
   };
 }
 
-/** `{name: value}` of the headers, for `headers.request.set`. */
-function headerMap(headers: readonly IngressHeader[]): Record<string, string> {
-  return Object.fromEntries(headers.map((h) => [h.name, h.value]));
-}
-
-/** One base route for a fork: the fork's headers set (not added, not removed), destinations on forked Services swapped. */
+/** One base route for a fork: the fork's headers set or appended (src/generate/carriers.ts), destinations on forked Services swapped. */
 function forkRoute(ctx: GenContext, r: Route, ns: string, fork: ForkTarget): Route {
   const { fp } = fork;
   const c = clone(r);
-  const headers = asRecord(c.headers) ?? {};
-  const request = asRecord(headers.request) ?? {};
-  request.set = { ...(asRecord(request.set) ?? {}), ...headerMap(fork.headers) };
-  const add = asRecord(request.add);
-  for (const { name } of fork.headers) {
-    if (add && name in add) {
-      delete add[name];
-      if (Object.keys(add).length === 0) delete request.add;
-    }
-    if (Array.isArray(request.remove)) {
-      request.remove = request.remove.filter((h) => h !== name);
-      if ((request.remove as unknown[]).length === 0) delete request.remove;
-    }
-  }
-  c.headers = { ...headers, request };
+  c.headers = withIstioHeaderOps(c.headers, headerOps(fork.headers));
   const resolve = ctx.index.resolveHost;
   if (Array.isArray(c.route)) c.route = collapse(c.route.map((d) => swapDestination(d, fp, ns, ctx.index)), resolve, ns);
   return c;

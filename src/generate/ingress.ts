@@ -22,11 +22,14 @@ import { gatewayApiAdapter } from "./ingress-gateway-api.ts";
 import { domainObjectName, entryAt, forkHost, parseRef } from "./ingress-common.ts";
 import { istioAdapter } from "./ingress-istio.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
+import { carrierSpec, forkHeaderOps } from "./carriers.ts";
 
 /** A request header the ingress sets on every request to a fork host. */
 export interface IngressHeader {
   name: string;
   value: string;
+  /** A list member (baggage, tracestate entry) appended to what the client sent; else the header is replaced. */
+  append?: boolean;
 }
 
 /** One fork's side of an entry: its host and the headers its routes set. */
@@ -99,11 +102,13 @@ export function adapterOf<K extends IngressKind>(entry: IngressEntryOf<K>): Ingr
 }
 
 /**
- * The headers the ingress sets on a fork's requests: the fork header. The one place they are
- * decided; every adapter writes them in its kind's form.
+ * The headers the ingress sets on a fork's requests: every header carrier (src/generate/carriers.ts
+ * forkHeaderOps): the fork header, and the baggage and tracestate entries when chosen. The one
+ * place they are decided; every adapter writes them in its kind's form.
  */
 export function forkHeaders(ctx: GenContext, fp: ForkPlan): IngressHeader[] {
-  return [{ name: ctx.manager.spec.header, value: fp.id }];
+  const ops = forkHeaderOps(carrierSpec(ctx.manager), fp.id);
+  return [...ops.set.map(([name, value]) => ({ name, value })), ...ops.append.map(([name, value]) => ({ name, value, append: true }))];
 }
 
 export function generateIngress(ctx: GenContext): GenResult {

@@ -1,7 +1,7 @@
 // The carriers as routing: the regexes against real header values (evaluated as RE2 whole-value
 // matches, as Envoy does), the Istio fragments, and the checks over all forks.
 import { describe, expect, it } from "vitest";
-import { andIstioMatch, b3TraceIdRegex, carrierProblems, forkHeaderOps, gatewayHeaderMatches, istioFragments, tracestateRegex, traceparentRegex } from "../../src/generate/carriers.ts";
+import { andIstioMatch, b3TraceIdRegex, carrierProblems, forkHeaderOps, gatewayHeaderMatches, istioFragments, tracestateRegex, traceparentRegex, withEmissaryHeaderOps, withGatewayHeaderOps, withIstioHeaderOps } from "../../src/generate/carriers.ts";
 import { carriersOf, traceIdPrefix } from "../../src/model/carriers.ts";
 import type { ForkPlan } from "../../src/plan/plan.ts";
 import { fullMatch } from "../../src/trace/match.ts";
@@ -91,5 +91,36 @@ describe("carrierProblems", () => {
   it("a baggage regex over istiod's 1,024 characters is an error", () => {
     const long = carriersOf({ header: "h", baggage: "k".repeat(1000), carriers: ["header", "baggage"] });
     expect(carrierProblems(long, [plan("alice")]).map((p) => p.message)).toEqual([expect.stringContaining("Istio accepts at most 1024")]);
+  });
+});
+
+describe("per-fork host header operations", () => {
+  const ops = forkHeaderOps(all, "alice");
+  it("Istio: the header set (out of add/remove), list entries joined to the route's own set or add", () => {
+    expect(withIstioHeaderOps({ request: { set: { baggage: "a=1" }, add: { "x-fork-identifier": "z", tracestate: "v=2" }, remove: ["X-Fork-Identifier", "baggage"] }, response: { set: { k: "v" } } }, ops)).toEqual({
+      request: { set: { baggage: "a=1,kubefork=alice", "x-fork-identifier": "alice" }, add: { tracestate: "v=2,kubefork=alice" }, remove: ["baggage"] },
+      response: { set: { k: "v" } },
+    });
+    expect(withIstioHeaderOps(undefined, ops)).toEqual({ request: { set: { "x-fork-identifier": "alice" }, add: { baggage: "kubefork=alice", tracestate: "kubefork=alice" } } });
+  });
+
+  it("Gateway API: one RequestHeaderModifier per rule, names unique in each list", () => {
+    const f = withGatewayHeaderOps(
+      [{ type: "URLRewrite", urlRewrite: {} }, { type: "RequestHeaderModifier", requestHeaderModifier: { add: [{ name: "Baggage", value: "a=1" }], remove: ["x-fork-identifier"] } }],
+      ops,
+    );
+    expect(f).toEqual([
+      { type: "URLRewrite", urlRewrite: {} },
+      { type: "RequestHeaderModifier", requestHeaderModifier: { set: [{ name: "x-fork-identifier", value: "alice" }], add: [{ name: "Baggage", value: "a=1,kubefork=alice" }, { name: "tracestate", value: "kubefork=alice" }] } },
+    ]);
+  });
+
+  it("Emissary: the header {append: false}, list entries appended (joined to the Mapping's own)", () => {
+    expect(withEmissaryHeaderOps({ "X-Fork-Identifier": "z", baggage: { value: "a=1", append: false }, other: "1" }, ops)).toEqual({
+      other: "1",
+      "x-fork-identifier": { value: "alice", append: false },
+      baggage: { value: "a=1,kubefork=alice", append: false },
+      tracestate: { value: "kubefork=alice", append: true },
+    });
   });
 });

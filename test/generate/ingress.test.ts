@@ -52,7 +52,8 @@ describe("ingress: istio", () => {
       http: [
         {
           name: "kubefork",
-          headers: { request: { set: { "x-fork-identifier": "carol" } } },
+          // The fork header replaced; the baggage entry (spec.baggage is set) appended.
+          headers: { request: { set: { "x-fork-identifier": "carol" }, add: { baggage: "kubefork=carol" } } },
           route: [{ destination: { host: "productpage-carol.bookshop.svc.cluster.local", port: { number: 9080 } } }],
         },
       ],
@@ -186,7 +187,7 @@ describe("ingress: gateway-api", () => {
       hostnames: ["carol.other.bookshop.example.com"],
       rules: [
         {
-          filters: [{ type: "RequestHeaderModifier", requestHeaderModifier: { set: [{ name: "x-fork-identifier", value: "carol" }] } }],
+          filters: [{ type: "RequestHeaderModifier", requestHeaderModifier: { set: [{ name: "x-fork-identifier", value: "carol" }], add: [{ name: "baggage", value: "kubefork=carol" }] } }],
           backendRefs: [{ name: "productpage-carol", port: 9080 }],
         },
       ],
@@ -227,7 +228,7 @@ describe("ingress: emissary (shape tests; test/crd/ checks the Mappings against 
       rewrite: "/productpage",
       service: "productpage-carol.bookshop:9080",
       timeout_ms: 5000,
-      add_request_headers: { "x-fork-identifier": { value: "carol", append: false } },
+      add_request_headers: { "x-fork-identifier": { value: "carol", append: false }, baggage: { value: "kubefork=carol", append: true } },
       host_rewrite: "bookshop.example.com",
     });
     expect(mappings.find((o) => o.metadata.name === "static-alice")!.spec).toMatchObject({
@@ -245,7 +246,7 @@ describe("ingress: emissary (shape tests; test/crd/ checks the Mappings against 
       host: "bob.shop.legacy.example.com",
       prefix: "/",
       service: "productpage.bookshop:9080",
-      add_request_headers: { "x-fork-identifier": { value: "bob", append: false } },
+      add_request_headers: { "x-fork-identifier": { value: "bob", append: false }, baggage: { value: "kubefork=bob", append: true } },
       host_rewrite: "shop.legacy.example.com",
     });
   });
