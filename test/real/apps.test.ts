@@ -115,7 +115,10 @@ describe("online-boutique: VirtualServices in the mesh, a Gateway API ingress", 
 
   it("ingress for a fork that did not fork the frontend: the header is set, the baseline frontend serves", () => {
     const route = (out as { kind: string; metadata: { name: string }; spec: { rules: { filters: unknown[] }[] } }[]).find((o) => o.kind === "HTTPRoute" && o.metadata.name === "frontend-ingress-grace");
-    expect(route?.spec.rules[0]?.filters).toEqual([{ type: "RequestHeaderModifier", requestHeaderModifier: { set: [{ name: "x-fork-identifier", value: "grace" }] } }]);
+    // The header set; the baggage entry (spec.baggage is set) appended to what the client sent.
+    expect(route?.spec.rules[0]?.filters).toEqual([
+      { type: "RequestHeaderModifier", requestHeaderModifier: { set: [{ name: "x-fork-identifier", value: "grace" }], add: [{ name: "baggage", value: "kubefork=grace" }] } },
+    ]);
   });
 
   // The base route names the listener for shop.example.com (sectionName http-apex); the per-fork
