@@ -13,6 +13,8 @@ import { printProblems } from "./report.ts";
 export interface TraceFlags {
   host?: string;
   header?: string;
+  carrier?: string[];
+  forward?: string[];
   requestHeader?: string[];
   path?: string;
   method?: string;
@@ -50,6 +52,7 @@ export async function traceCommand(io: Io, dir: string | undefined, flags: Trace
     path: flags.path,
     method: flags.method,
     fork: flags.header,
+    carriers: flags.carrier?.flatMap((c) => c.split(",")).filter(Boolean),
     headers: flags.requestHeader,
     from: flags.from,
     gateway: flags.gateway,
@@ -61,7 +64,9 @@ export async function traceCommand(io: Io, dir: string | undefined, flags: Trace
     return EXIT.usage;
   }
   printProblems(io, result.problems.filter((p) => p.severity !== "note"));
-  const traced = traceChain(result.objects, planned.request, planned.next);
+  // --forward: the headers the apps on the path forward on their calls (default: all of them).
+  const forward = flags.forward?.flatMap((f) => f.split(",")).map((f) => f.trim().toLowerCase()).filter((f) => f && f !== "none");
+  const traced = traceChain(result.objects, planned.request, planned.next, forward ? { propagate: forward } : {});
   if (flags.output === "json") {
     io.stdout(`${JSON.stringify({ request: planned.request, next: planned.next, ...traced }, null, 2)}\n`);
     return EXIT.ok;

@@ -15,7 +15,7 @@
 //   (pilot/pkg/networking/core/route/route.go sourceMatchHTTP). Waypoints (ambient mode) drop
 //   every block with sourceLabels (pilot/pkg/networking/core/listener_waypoint.go, istio#51565),
 //   and an HTTPRoute match has no condition on the client: the `source` carrier is sidecar-only.
-import { hasCarrier, TRACESTATE_KEY, traceIdPrefix, unusablePrefix, type Carrier, type CarrierSpec, type MintedTrace } from "../model/carriers.ts";
+import { DEFAULT_BAGGAGE_KEY, hasCarrier, mintTrace, TRACESTATE_KEY, traceIdPrefix, unusablePrefix, type Carrier, type CarrierSpec, type MintedTrace } from "../model/carriers.ts";
 import { carriersOf } from "../model/carriers.ts";
 import type { ForkManager } from "../model/manager.ts";
 import { FORK_LABEL } from "../plan/labels.ts";
@@ -165,6 +165,45 @@ export function requestHeaders(cs: CarrierSpec, id: string, trace: MintedTrace):
     ["x-b3-spanid", trace.spanId],
     ["x-b3-sampled", "1"],
   ];
+}
+
+/** A valid traceparent under no fork's prefix (the W3C spec's example), for tracestate alone. */
+export const NEUTRAL_TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+/**
+ * What a client of fork `id` sends with these carriers (whether kubefork.yaml chose them or not):
+ * headers, and for `source` the calling pod's labels. `tracestate` comes with a traceparent (a
+ * receiver discards a tracestate without one): the fork's minted one when `traceId` is also
+ * carried, else one under no fork's prefix, so each carrier can be traced alone.
+ */
+export function carrierRequest(cs: CarrierSpec, id: string, carriers: readonly Carrier[], random: Uint8Array): { headers: Record<string, string>; labels?: Record<string, string> } {
+  const trace = mintTrace(id, random);
+  const headers: Record<string, string> = {};
+  let labels: Record<string, string> | undefined;
+  const add: Record<Carrier, () => void> = {
+    header: () => void (headers[cs.header] = id),
+    baggage: () => void (headers.baggage = `${cs.baggageKey ?? DEFAULT_BAGGAGE_KEY}=${id}`),
+    tracestate: () => {
+      headers.tracestate = `${TRACESTATE_KEY}=${id}`;
+      headers.traceparent ??= NEUTRAL_TRACEPARENT;
+    },
+    traceId: () => Object.assign(headers, { traceparent: trace.traceparent, "x-b3-traceid": trace.traceId, "x-b3-spanid": trace.spanId, "x-b3-sampled": "1" }),
+    source: () => void (labels = { [FORK_LABEL]: id }),
+  };
+  for (const c of ["traceId", ...carriers.filter((c) => c !== "traceId")] as Carrier[]) if (carriers.includes(c)) add[c]();
+  return labels ? { headers, labels } : { headers };
+}
+
+/** What names fork `id` on a request, per carrier, for `explain`. */
+export function describeCarriers(cs: CarrierSpec, id: string): { carrier: Carrier; matches: string }[] {
+  const text: Record<Carrier, () => string> = {
+    header: () => `${cs.header}: ${id}`,
+    baggage: () => `baggage entry ${cs.baggageKey ?? DEFAULT_BAGGAGE_KEY}=${id}`,
+    tracestate: () => `tracestate entry ${TRACESTATE_KEY}=${id}`,
+    traceId: () => `traceparent or x-b3-traceid with a trace id starting ${traceIdPrefix(id)} (kubefork headers ${id} mints one)`,
+    source: () => `calls from the fork's pods (sourceLabels ${FORK_LABEL}=${id}; sidecars, VirtualServices only)`,
+  };
+  return cs.carriers.map((carrier) => ({ carrier, matches: text[carrier]() }));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ import { statusName } from "../generate/status.ts";
 import { forkUrls } from "../generate/ingress-common.ts";
 import type { IngressPlan } from "../plan/ingress.ts";
 import { forkImages } from "./summary.ts";
+import { describeCarriers } from "../generate/carriers.ts";
+import { carriersOf } from "../model/carriers.ts";
 import { markdownTable } from "./table.ts";
 import { expiryText } from "./time.ts";
 
@@ -63,6 +65,8 @@ export interface Explanation {
   expiresIn: string;
   expired: boolean;
   urls: string[];
+  /** What names this fork on a request, per carrier of kubefork.yaml. */
+  carriers: { carrier: string; matches: string }[];
   images: string[];
   added: AddedObject[];
   changed: ChangedObject[];
@@ -138,6 +142,7 @@ export function explainFork(input: ExplainInput): Explanation {
     expiresIn: expiryText(spec.expires, now),
     expired: spec.expires !== undefined && Date.parse(spec.expires) <= now,
     urls: forkUrls(input.ingress, fork.id),
+    carriers: describeCarriers(carriersOf(input.manager.manager.spec), fork.id),
     images: forkImages(fork.fork),
     added,
     changed,
@@ -330,6 +335,8 @@ export function formatExplainText(e: Explanation): string {
     return `${out.join("\n")}\n`;
   }
   if (e.urls.length) out.push(`urls: ${e.urls.join(", ")}`);
+  out.push("carriers (a request reaches the fork with any of them):");
+  for (const c of e.carriers) out.push(`  ${c.carrier.padEnd(10)} ${c.matches}`);
   out.push("", `adds ${e.added.length} object${e.added.length === 1 ? "" : "s"}:`);
   for (const [kind, items] of grouped(e.added)) {
     out.push(`  ${kind}`);
@@ -362,6 +369,7 @@ export function formatExplainMarkdown(e: Explanation): string {
     return `${out.join("\n")}\n`;
   }
   if (e.urls.length) out.push(`**URLs:** ${e.urls.join(", ")}`, "");
+  out.push(`**Carriers:** ${e.carriers.map((c) => `${c.carrier} (${c.matches.replace(/`/g, "'")})`).join(" · ")}`, "");
   out.push(`#### Adds ${e.added.length} object${e.added.length === 1 ? "" : "s"}`, "");
   out.push(
     markdownTable(

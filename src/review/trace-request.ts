@@ -2,6 +2,8 @@
 // and the ForkManager in, a TraceRequest (and the further hops) out.
 import { adapterOf } from "../generate/ingress.ts";
 import type { ForkManager } from "../model/manager.ts";
+import { carriersOf, CARRIERS, type Carrier } from "../model/carriers.ts";
+import { carrierRequest } from "../generate/carriers.ts";
 import { hostPatternMatches } from "../trace/match.ts";
 import type { NextRequest, TraceRequest } from "../trace/index.ts";
 
@@ -9,8 +11,10 @@ export interface TraceArgs {
   host: string;
   path?: string;
   method?: string;
-  /** The fork identifier to send in the fork header. */
+  /** The fork identifier to send in the fork header (or the carriers). */
   fork?: string;
+  /** The carriers the request names the fork by (default: the header). */
+  carriers?: string[];
   /** Extra request headers, `name: value` or `name=value`. */
   headers?: string[];
   /** Mesh source namespace. */
@@ -96,6 +100,27 @@ function clientNamespace(host: string, objects: readonly unknown[], defaultNs: s
   return nss.size === 1 ? [...nss][0]! : defaultNs;
 }
 
+/**
+ * The fork's carriers on the request: their headers (after -H, so they win), and the calling
+ * pod's labels for `source` (returned). A deterministic trace context: `trace` output is stable.
+ */
+function forkCarriers(manager: ForkManager, args: TraceArgs, headers: Record<string, string>, errors: string[]): Record<string, string> | undefined {
+  if (args.fork === undefined) {
+    if (args.carriers?.length) errors.push("--carrier needs --header ID: the fork the carriers name");
+    return undefined;
+  }
+  const chosen = args.carriers?.length ? args.carriers : ["header"];
+  const unknown = chosen.filter((c) => !(CARRIERS as readonly string[]).includes(c));
+  if (unknown.length) {
+    errors.push(`--carrier ${unknown.join(", ")}: expected one of ${CARRIERS.join(", ")}`);
+    return undefined;
+  }
+  if (chosen.includes("source") && args.gateway !== undefined) errors.push("--carrier source: the request comes from a pod of the fork in the mesh, not through a gateway (use --from NAMESPACE)");
+  const r = carrierRequest(carriersOf(manager.spec), args.fork, chosen as Carrier[], new Uint8Array(16));
+  Object.assign(headers, r.headers);
+  return r.labels;
+}
+
 export function planTrace(objects: readonly unknown[], manager: ForkManager, args: TraceArgs): PlannedTrace {
   const errors: string[] = [];
   const headers: Record<string, string> = {};
@@ -104,7 +129,7 @@ export function planTrace(objects: readonly unknown[], manager: ForkManager, arg
     if (p) headers[p.name] = p.value;
     else errors.push(`-H ${h}: expected "name: value"`);
   }
-  if (args.fork !== undefined) headers[manager.spec.header] = args.fork;
+  const fromFork = forkCarriers(manager, args, headers, errors);
   if (args.from !== undefined && args.gateway !== undefined) errors.push("--from and --gateway exclude each other: a request comes from a workload in the mesh or through a gateway");
   const { host, path: hostPath } = splitHostPath(args.host);
   const path = args.path ?? hostPath;
@@ -114,17 +139,17 @@ export function planTrace(objects: readonly unknown[], manager: ForkManager, arg
     from = { gateway: nsName(args.gateway, args.defaultNamespace) };
     entry = `through gateway ${from.gateway.namespace}/${from.gateway.name}`;
   } else if (args.from !== undefined) {
-    from = { mesh: { namespace: args.from } };
-    entry = `from a workload in namespace ${args.from}`;
+    from = { mesh: { namespace: args.from, ...(fromFork ? { labels: fromFork } : {}) } };
+    entry = `from a ${fromFork ? "pod of the fork" : "workload"} in namespace ${args.from}`;
   } else {
     const gw = gatewayFor(host.replace(/:\d+$/, ""), manager, objects, args.defaultNamespace);
-    if (gw) {
+    if (gw && !fromFork) {
       from = { gateway: gw.ref };
       entry = `through gateway ${gw.ref.namespace}/${gw.ref.name} (${gw.why})`;
     } else {
       const ns = clientNamespace(host, objects, args.defaultNamespace);
-      from = { mesh: { namespace: ns } };
-      entry = `from a workload in namespace ${ns} (pass --from or --gateway to choose)`;
+      from = { mesh: { namespace: ns, ...(fromFork ? { labels: fromFork } : {}) } };
+      entry = `from a ${fromFork ? "pod of the fork" : "workload"} in namespace ${ns} (pass --from or --gateway to choose)`;
     }
   }
   const request: TraceRequest = { host, from, headers, defaultNamespace: args.defaultNamespace, clusterDomain: manager.spec.clusterDomain };
