@@ -20,7 +20,7 @@ import { carriersOf } from "../model/carriers.ts";
 import type { ForkManager } from "../model/manager.ts";
 import { FORK_LABEL } from "../plan/labels.ts";
 import type { ForkPlan } from "../plan/plan.ts";
-import { error, type Problem } from "../problems.ts";
+import { error, warning, type Problem } from "../problems.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
 
 /** The longest regex istiod accepts (validation.go validateStringRegexp). */
@@ -252,10 +252,36 @@ export function carrierProblems(cs: CarrierSpec, forks: readonly ForkPlan[], pre
   return problems;
 }
 
-/** The render step: carrierProblems over the plan's forks. */
+/** The label that puts a namespace's pods in Istio's ambient mode (istio.io docs, ambient/migrate/enable-ambient-mode). */
+export const AMBIENT_LABEL = "istio.io/dataplane-mode";
+
+/**
+ * With `source`: a warning per forked namespace that the base puts in ambient mode, where
+ * waypoints drop sourceLabels blocks (listener_waypoint.go) and pods without a sidecar get no
+ * fork-to-fork routing from it.
+ */
+export function ambientWarnings(ctx: GenContext, cs: CarrierSpec): Problem[] {
+  if (!hasCarrier(cs, "source")) return [];
+  const forked = new Set(ctx.plan.forks.flatMap((fp) => fp.workloads.map((w) => w.namespace)));
+  return ctx.index
+    .ofKind("Namespace")
+    .filter((m) => forked.has(m.object.metadata.name) && m.object.metadata.labels?.[AMBIENT_LABEL] === "ambient")
+    .map((m) =>
+      warning({
+        file: m.doc.file,
+        line: m.doc.line,
+        object: `Namespace ${m.object.metadata.name}`,
+        message: `carrier 'source' has no effect on pods of namespace ${m.object.metadata.name} that run without a sidecar (${AMBIENT_LABEL}: ambient): waypoint proxies drop sourceLabels matches (istio#51565)`,
+        hint: "rely on a header carrier there (header, baggage, tracestate or traceId), or give the forked workloads sidecars",
+      }),
+    );
+}
+
+/** The render step: carrierProblems over the plan's forks, and the ambient warnings. */
 export function checkCarriers(ctx: GenContext): GenResult {
   const out = emptyResult();
-  out.problems.push(...carrierProblems(carrierSpec(ctx.manager), ctx.plan.forks));
+  const cs = carrierSpec(ctx.manager);
+  out.problems.push(...carrierProblems(cs, ctx.plan.forks), ...ambientWarnings(ctx, cs));
   return out;
 }
 

@@ -37,7 +37,7 @@ import { asArray, asRecord, clone, describe } from "../model/k8s.ts";
 import { copyName, fitName } from "../plan/names.ts";
 import type { ForkPlan, ServicePlan } from "../plan/plan.ts";
 import { routedBy } from "../plan/routing.ts";
-import { error, type Problem } from "../problems.ts";
+import { error, warning, type Problem } from "../problems.ts";
 import {
   backendTarget,
   GATEWAY_GROUP,
@@ -224,6 +224,16 @@ export function generateGatewayApiMesh(ctx: GenContext): GenResult {
       }
     }
   }
+  // `source` is refused with routing: gateway-api; a host routed by HTTPRoutes under another
+  // flavour still cannot express it: say so once, when fork routes were made here.
+  if (cs.carriers.includes("source") && out.objects.some((o) => o.fork !== null))
+    out.problems.push(
+      warning({
+        file: ctx.managerSource?.file ?? "kubefork.yaml",
+        path: "spec.carriers",
+        message: "carrier 'source' does not apply to Services routed with HTTPRoutes (an HTTPRoute match has no condition on the calling workload): calls from fork pods to them need a header carrier",
+      }),
+    );
   return out;
 }
 
