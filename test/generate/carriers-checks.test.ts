@@ -28,16 +28,36 @@ describe("source and ambient mode", () => {
 });
 
 describe("source with HTTPRoutes", () => {
+  const base = `${deployment("ratings", { app: "ratings" })}---
+apiVersion: v1
+kind: Service
+metadata: {name: ratings, namespace: shop}
+spec:
+  selector: {app: ratings}
+  ports: [{name: http, port: 9080}]
+`;
+  // A GAMMA route on the Service: under routing: istio, this host is still routed by HTTPRoutes.
+  const route = `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: ratings, namespace: shop}
+spec:
+  parentRefs: [{group: "", kind: Service, name: ratings, port: 9080}]
+  rules: [{backendRefs: [{name: ratings, port: 9080}]}]
+`;
+  const manager = (carriers: string) => `apiVersion: kubefork.dev/v1alpha1\nkind: ForkManager\nmetadata: {name: t}\nspec:\n  routing: istio\n  carriers: ${carriers}\n`;
+  const forks = { alice: fork("alice", "    - {name: ratings, namespace: shop}\n") };
+
   it("the Gateway API mesh generator says once that source does not apply to the Services it routes", () => {
-    const { ctx } = context({
-      base: `${deployment("ratings", { app: "ratings" })}---\napiVersion: v1\nkind: Service\nmetadata: {name: ratings, namespace: shop}\nspec:\n  selector: {app: ratings}\n  ports: [{name: http, port: 9080}]\n`,
-      forks: { alice: fork("alice", "    - {name: ratings, namespace: shop}\n"), bob: fork("bob", "    - {name: ratings, namespace: shop}\n") },
-    });
-    // routing: gateway-api refuses source in kubefork.yaml; this is the per-host case, so the spec is set directly.
-    const withSource = { ...ctx, manager: { ...ctx.manager, spec: { ...ctx.manager.spec, carriers: ["header", "source"] as ("header" | "source")[] } } };
-    const r = generateGatewayApiMesh(withSource);
+    const { ctx, problems } = context({ base: base + route, forks, manager: manager("[header, source]") });
+    expect(problems).toEqual([]);
+    const r = generateGatewayApiMesh(ctx);
     expect(r.objects.length).toBeGreaterThan(0);
     expect(r.problems.map((p) => [p.severity, p.path, p.message.slice(0, 60)])).toEqual([["warning", "spec.carriers", "carrier 'source' does not apply to Services routed with HTTP"]]);
-    expect(generateGatewayApiMesh(ctx).problems).toEqual([]);
+  });
+
+  it("no warning without source, or when no host is routed by HTTPRoutes", () => {
+    expect(generateGatewayApiMesh(context({ base: base + route, forks, manager: manager("[header]") }).ctx).problems).toEqual([]);
+    expect(generateGatewayApiMesh(context({ base, forks, manager: manager("[header, source]") }).ctx).problems).toEqual([]);
   });
 });
