@@ -3,9 +3,7 @@
 // under another flavour).
 import { describe, expect, it } from "vitest";
 import { generateGatewayApiMesh } from "../../src/generate/mesh-gateway-api.ts";
-import { appFiles } from "../helpers/app-files.ts";
-import { context, deployment, fork } from "../helpers/build.ts";
-import { renderFiles } from "../helpers/inprocess.ts";
+import { appFiles, context, deployment, fork, renderFiles } from "../helpers/inprocess.ts";
 
 describe("source and ambient mode", () => {
   it("a forked namespace labelled istio.io/dataplane-mode: ambient gets a warning; the render still succeeds", () => {
