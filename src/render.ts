@@ -11,7 +11,7 @@ import { generateStatus } from "./generate/status.ts";
 import { checkObjectSizes } from "./generate/size-limit.ts";
 import { warnNonHttpServices } from "./generate/non-http.ts";
 import { routingSteps, type Step } from "./generate/routing.ts";
-import type { GenContext, Generator, OutputObject } from "./generate/types.ts";
+import type { GenContext, Generator, OutputObject, WorkloadCopy } from "./generate/types.ts";
 import { generateWorkloads } from "./generate/workload.ts";
 import { compareOutput } from "./emit/order.ts";
 import type { KObject } from "./model/k8s.ts";
@@ -19,7 +19,7 @@ import { resolveCompatForks } from "./plan/compat.ts";
 import { buildIndex, type BaseIndex } from "./plan/base-index.ts";
 import { isExpired, planForks, type ForkPlan, type Plan, type WorkloadPlan } from "./plan/plan.ts";
 import { planRouting } from "./plan/routing.ts";
-import { checkCopies } from "./policy/copies.ts";
+import { checkCopies, startPatchJudge, type PatchJudge } from "./policy/copies.ts";
 import { checkForkHosts } from "./policy/hosts.ts";
 import { checkIdentifiers, checkObjectNames } from "./policy/names.ts";
 import { checkMaxForks, checkPolicy } from "./policy/policy.ts";
@@ -218,9 +218,17 @@ function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, 
   // Which flavour routes each forked host: decided once, from the base (src/plan/routing.ts).
   const routing = planRouting(index, plan, manager.manager.spec.routing);
   problems.push(...routing.problems);
-  const ctx: GenContext = { manager: manager.manager, index, plan, routing: routing.routing, managerSource };
+  // The policy judges each copy's patches as they are applied, keeping none of the snapshots.
+  const judges = new Map<WorkloadPlan, PatchJudge>();
+  const observePatches = (fp: ForkPlan, wp: WorkloadPlan, unpatched: KObject) => {
+    const judge = startPatchJudge(manager.manager, index, fp, wp, unpatched);
+    judges.set(wp, judge);
+    return judge;
+  };
+  const ctx: GenContext = { manager: manager.manager, index, plan, routing: routing.routing, managerSource, observePatches };
   const generated: OutputObject[] = [];
   const replace = new Map<Manifest, KObject>();
+  const copies = new Map<WorkloadPlan, WorkloadCopy>();
   for (const [step, gen] of generators()) {
     // A generator that throws is a bug: report it as an internal problem naming the step.
     let r: ReturnType<Generator>;
@@ -232,6 +240,7 @@ function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, 
     }
     problems.push(...r.problems);
     generated.push(...r.objects);
+    for (const c of r.copies ?? []) copies.set(c.workload, c);
     for (const [m, o] of r.replace) replace.set(m, o);
   }
 
@@ -239,15 +248,13 @@ function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, 
   problems.push(...checkObjectSizes(generated, replace));
 
   // Guard rails on the copies as generated: what patches changed, final images, Secret references.
-  const copies = new Map<string, KObject>();
-  for (const g of generated) if (g.fork !== null) copies.set(`${g.fork}|${g.object.kind}|${g.object.metadata.namespace ?? ""}|${g.object.metadata.name}`, g.object);
-  const copyOf = (fp: ForkPlan, wp: WorkloadPlan) => copies.get(`${fp.id}|${(wp.source ?? wp.base.object).kind}|${wp.base.object.metadata.namespace ?? ""}|${wp.copyName}`);
+  const copyOf = (_fp: ForkPlan, wp: WorkloadPlan) => copies.get(wp);
   try {
-    problems.push(...checkCopies({ manager: manager.manager, plan, index, copyOf }));
+    problems.push(...checkCopies({ manager: manager.manager, plan, index, copyOf, judgeOf: (wp) => judges.get(wp) }));
   } catch (e) {
     problems.push(internalProblem("policy-copies", e));
   }
-  problems.push(...checkSharedClaims({ policy: manager.manager.spec.policy ?? {}, plan, index, copyOf }));
+  problems.push(...checkSharedClaims({ policy: manager.manager.spec.policy ?? {}, plan, index, copyOf: (fp, wp) => copyOf(fp, wp)?.object }));
   problems.push(...checkIdentifiers(plan), ...checkObjectNames(input.base, generated, plan, index), ...checkForkHosts(ctx));
   return { plan, generated, replace, problems };
 }

@@ -11,7 +11,8 @@ import { error, type PathSegment, type Problem } from "../problems.ts";
 import { applyForkedConfig } from "./configmap.ts";
 import { forkMetadata } from "./meta.ts";
 import { adjustStatefulSet } from "./statefulset.ts";
-import { emptyResult, type GenContext, type GenResult } from "./types.ts";
+import { emptyResult, type GenContext, type GenResult, type PatchObserver, type PatchStep, type WorkloadCopy } from "./types.ts";
+import { operationScopes, valueAt } from "../model/patch-scope.ts";
 
 interface Container {
   name: string;
@@ -25,17 +26,26 @@ interface Container {
 /** Copies every forked workload of every fork. */
 export function generateWorkloads(ctx: GenContext): GenResult {
   const out = emptyResult();
+  out.copies = [];
   for (const fp of ctx.plan.forks) {
     for (const wp of fp.workloads) {
-      const r = copyWorkload(wp, fp, ctx.index, ctx.manager.spec.identifierEnv);
+      const r = copyWorkload(wp, fp, ctx.index, ctx.manager.spec.identifierEnv, ctx.observePatches);
       out.problems.push(...r.problems);
-      if (r.object) out.objects.push({ object: r.object, fork: fp.id });
+      if (!r.copy) continue;
+      out.objects.push({ object: r.copy.object, fork: fp.id });
+      out.copies.push(r.copy);
     }
   }
   return out;
 }
 
-export function copyWorkload(wp: WorkloadPlan, fp: ForkPlan, index: BaseIndex, identifierEnv: string): { object?: KObject; problems: Problem[] } {
+export function copyWorkload(
+  wp: WorkloadPlan,
+  fp: ForkPlan,
+  index: BaseIndex,
+  identifierEnv: string,
+  observePatches?: GenContext["observePatches"],
+): { copy?: WorkloadCopy; problems: Problem[] } {
   const problems: Problem[] = [];
   const entryPath: PathSegment[] = ["spec", "workloads", wp.entryIndex];
   const at = (rel: PathSegment[]) => {
@@ -110,28 +120,58 @@ export function copyWorkload(wp: WorkloadPlan, fp: ForkPlan, index: BaseIndex, i
 
   // RFC 6902 patches on the copy, one operation at a time so a failure names its index
   const patches = wp.entry.patches ?? [];
-  let patched: KObject = obj;
+  const unpatched = patches.length ? clone(obj) : obj;
+  const observer = patches.length ? observePatches?.(fp, wp, unpatched) : undefined;
+  const applied = applyPatches(obj, patches, observer);
+  if (applied.failed) {
+    const { k, error: e } = applied.failed;
+    const op = patches[k]!;
+    problems.push(
+      error({
+        ...at(["patches", k]),
+        message: `patch operation ${k} (${op.op} ${op.path}) failed: ${patchMessage(e)}`,
+        hint: `the patch applies to the copied ${base.kind} as rendered (see kubefork render --fork ${fp.id}); check that ${op.path} exists${op.op === "add" ? " up to its parent" : ""}`,
+      }),
+    );
+  }
+  if (problems.length) return { problems };
+  if (!asRecord(applied.object)) {
+    const last = patches.length - 1;
+    return { problems: [error({ ...at(["patches", last]), message: "the patches leave no object (an operation on the path \"\" removed or replaced the whole copy)", hint: "patch fields of the copy, never the document itself" })] };
+  }
+  problems.push(...checkIsolation(applied.object, wp, fp, index, patches, at));
+  if (problems.length) return { problems };
+  return { copy: { fork: fp, workload: wp, object: applied.object, unpatched, steps: applied.steps }, problems: stsWarnings };
+}
+
+/**
+ * Applies RFC 6902 operations in place, one at a time, snapshotting the scopes each may change
+ * (src/model/patch-scope.ts) before and after it, for the policy to judge each operation by: given
+ * to `observer` as they are taken (so memory stays bounded by one step), or recorded. Stops at the
+ * first operation that fails.
+ */
+export function applyPatches(doc: KObject, patches: readonly PatchOp[], observer?: PatchObserver): { object: KObject; steps: PatchStep[]; failed?: { k: number; error: unknown } } {
+  let patched = doc;
+  const steps: PatchStep[] = [];
   for (let k = 0; k < patches.length; k++) {
     const op = patches[k]!;
+    const scopes = operationScopes(op);
+    const before = scopes.map((s) => clone(valueAt(patched, s)));
+    // RFC 6902 4.4: "The from location MUST NOT be a proper prefix of the path location" (a
+    // location moved into its own child would hold itself).
+    if (op.op === "move" && op.from !== undefined && op.path.startsWith(`${op.from}/`)) return { object: patched, steps, failed: { k, error: { name: "MOVE_INTO_CHILD" } } };
     try {
       // A copy of the operation: `add` inserts its value by reference, and a later `move` or
       // `remove` would otherwise change the fork file's parsed value (and every later use of it).
       patched = jsonpatch.applyOperation(patched, clone(op) as jsonpatch.Operation, true, true, true, k).newDocument as KObject;
     } catch (e) {
-      problems.push(
-        error({
-          ...at(["patches", k]),
-          message: `patch operation ${k} (${op.op} ${op.path}) failed: ${patchMessage(e)}`,
-          hint: `the patch applies to the copied ${base.kind} as rendered (see kubefork render --fork ${fp.id}); check that ${op.path} exists${op.op === "add" ? " up to its parent" : ""}`,
-        }),
-      );
-      break;
+      return { object: patched, steps, failed: { k, error: e } };
     }
+    const step: PatchStep = { scopes, before, after: scopes.map((s) => clone(valueAt(patched, s))) };
+    if (observer) observer.step(k, step);
+    else steps.push(step);
   }
-  if (problems.length) return { problems };
-  problems.push(...checkIsolation(patched, wp, fp, index, patches, at));
-  if (problems.length) return { problems };
-  return { object: patched, problems: stsWarnings };
+  return { object: patched, steps };
 }
 
 /** After patches: name, namespace and selector unchanged, pods still matched by it, selected by no base selector. */
@@ -144,9 +184,9 @@ function checkIsolation(
   at: (rel: PathSegment[]) => { file: string; line: number; column: number; path: string },
 ): Problem[] {
   if (patches.length === 0) return [];
-  const where = at(["patches"]);
   const problems: Problem[] = [];
-  const fail = (message: string, hint: string) => problems.push(error({ ...where, message, hint }));
+  // Located only for a problem: the first position asked of a fork file parses it for positions.
+  const fail = (message: string, hint: string) => problems.push(error({ ...at(["patches"]), message, hint }));
   const from = wp.source ?? wp.base.object;
   if (o.apiVersion !== from.apiVersion || o.kind !== from.kind)
     fail("patches must not change apiVersion or kind", `the copy is a ${from.kind}; patches apply to it only (kubefork never writes Secrets or other objects from a fork file)`);
@@ -193,6 +233,8 @@ function patchMessage(e: unknown): string {
       return "the from path does not exist";
     case "OPERATION_PATH_ILLEGAL_ARRAY_INDEX":
       return "illegal array index";
+    case "MOVE_INTO_CHILD":
+      return "a location cannot be moved into one of its own children (RFC 6902 section 4.4)";
     case "OPERATION_VALUE_OUT_OF_BOUNDS":
       return "array index out of bounds";
     default:

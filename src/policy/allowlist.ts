@@ -93,10 +93,12 @@ export function disallowedLeaves(reference: KObject, copy: KObject, ctx: AllowCo
 function metadataDiff(a: Rec | undefined, b: Rec | undefined, ptr: string, where: "metadata" | "pod", ctx: AllowContext, out: Map<string, Leaf>): void {
   const ma = a ?? {};
   const mb = b ?? {};
+  // Keys of the pod's metadata apart from the pod spec's (`pod/<field>`): every change has its own key.
+  const keyOf = where === "pod" ? "pod-metadata" : "metadata";
   for (const k of union(ma, mb)) {
     if (where === "metadata" && (k === "name" || k === "namespace")) continue;
     if (k !== "labels" && k !== "annotations") {
-      diff(ma[k], mb[k], `${where}/${k}`, `${ptr}/${esc(k)}`, `${ptr}/${esc(k)}`, () => (where === "pod" ? "metadata" : `metadata.${k}`), out);
+      diff(ma[k], mb[k], `${keyOf}/${k}`, `${ptr}/${esc(k)}`, `${ptr}/${esc(k)}`, () => (where === "pod" ? "metadata" : `metadata.${k}`), out);
       continue;
     }
     const la = asRecord(ma[k]) ?? {};
@@ -106,7 +108,7 @@ function metadataDiff(a: Rec | undefined, b: Rec | undefined, ptr: string, where
       const read = k === "labels" && isRead(ctx.readLabels, key, lb[key]);
       if (!read && !restrictedKey(key)) continue;
       const pointer = `${ptr}/${k}/${esc(key)}`;
-      out.set(`${where}/${k}/${key}`, { pointer, rule: where === "pod" ? (k === "labels" ? "pod labels" : "pod annotations") : `metadata.${k}`, value: lb[key] === undefined ? ABSENT : canonical(lb[key]) });
+      out.set(`${keyOf}/${k}/${key}`, { pointer, rule: where === "pod" ? (k === "labels" ? "pod labels" : "pod annotations") : `metadata.${k}`, value: lb[key] === undefined ? ABSENT : canonical(lb[key]) });
     }
   }
 }

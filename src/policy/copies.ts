@@ -12,15 +12,15 @@
 //   `policy.allowSecretRefs` names it;
 // - with `policy.images`, every image of the copy that differs from the base's must match it,
 //   however it was set; with `policy.maxReplicas`, so must the copy's replicas.
-import jsonpatch from "fast-json-patch";
 import type { ForkManager, Policy } from "../model/manager.ts";
 import type { PatchOp } from "../model/fork.ts";
-import { asRecord, clone, type KObject } from "../model/k8s.ts";
+import { asRecord, type KObject } from "../model/k8s.ts";
 import type { BaseIndex } from "../plan/base-index.ts";
 import type { ForkPlan, Plan, WorkloadPlan } from "../plan/plan.ts";
-import { copyWorkload } from "../generate/workload.ts";
+import type { PatchObserver, PatchStep, WorkloadCopy } from "../generate/types.ts";
+import { valueAt } from "../model/patch-scope.ts";
 import { error, formatPath, type PathSegment, type Problem } from "../problems.ts";
-import { disallowedLeaves, type AllowContext } from "./allowlist.ts";
+import { disallowedLeaves, type AllowContext, type Leaf } from "./allowlist.ts";
 import { imageMatches, normalizeImage } from "./policy.ts";
 
 const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"] as const;
@@ -30,11 +30,12 @@ export interface CopyCheckInput {
   plan: Plan;
   index: BaseIndex;
   /** The generated copy of a forked workload (after patches), when it was generated. */
-  copyOf(fp: ForkPlan, wp: WorkloadPlan): KObject | undefined;
+  copyOf(fp: ForkPlan, wp: WorkloadPlan): WorkloadCopy | undefined;
+  /** The judge that watched the copy's patches being applied (startPatchJudge), if one did. */
+  judgeOf?(wp: WorkloadPlan): PatchJudge | undefined;
 }
 
 export function checkCopies(input: CopyCheckInput): Problem[] {
-  const policy: Policy = input.manager.spec.policy ?? {};
   const problems: Problem[] = [];
   const seen = new Set<string>();
   const push = (p: Problem) => {
@@ -46,123 +47,278 @@ export function checkCopies(input: CopyCheckInput): Problem[] {
   };
   for (const fp of input.plan.forks)
     for (const wp of fp.workloads) {
-      const final = input.copyOf(fp, wp);
-      if (final) checkWorkload(input, policy, fp, wp, final).forEach(push);
+      const copy = input.copyOf(fp, wp);
+      if (copy) checkWorkload(input, fp, wp, copy).forEach(push);
     }
   return problems;
 }
 
-function checkWorkload(input: CopyCheckInput, policy: Policy, fp: ForkPlan, wp: WorkloadPlan, final: KObject): Problem[] {
+/** The checks of one copy: by the judge that watched its patches, or one fed the steps the copy recorded. */
+export function checkWorkload(input: Pick<CopyCheckInput, "manager" | "index" | "judgeOf">, fp: ForkPlan, wp: WorkloadPlan, copy: WorkloadCopy): Problem[] {
+  let judge = input.judgeOf?.(wp);
+  if (!judge) {
+    judge = startPatchJudge(input.manager, input.index, fp, wp, copy.unpatched);
+    copy.steps.forEach((s, k) => judge!.step(k, s));
+  }
+  return judge.finish(copy.object);
+}
+
+/**
+ * Judges a copy's patches as the workload generator applies them, one operation at a time (see
+ * judgePatchStep), keeping nothing of an operation's snapshots but what it decided; `finish`, with
+ * the final copy, reports in order: the fork file's own references, each operation's violations,
+ * then the final copy against the base. What a report depends on that only the final copy knows
+ * (images the fork file sets, Secrets spec.secretRefs points at) is settled in `finish`.
+ */
+export interface PatchJudge extends PatchObserver {
+  finish(final: KObject): Problem[];
+}
+
+/** What the checks of one copy share: the rules, what was reported already, and how to report. */
+interface Judge {
+  policy: Policy;
+  fp: ForkPlan;
+  wp: WorkloadPlan;
+  entryPath: PathSegment[];
+  allow: AllowContext;
+  violation(path: PathSegment[], rule: string, message: string, hint: string): void;
+  secretAllowed(name: string): boolean;
+  imageAllowed(key: string, image: string): boolean;
+  imageHint(): string;
+  secretHint(name: string): string;
+  reportedImages: Set<string>;
+  reportedSecrets: Set<string>;
+  /** Whether a replicas violation was reported already (by checkPolicy or for a patch). */
+  reportedReplicas: boolean;
+}
+
+export function startPatchJudge(manager: ForkManager, index: BaseIndex, fp: ForkPlan, wp: WorkloadPlan, unpatched: KObject): PatchJudge {
+  const policy: Policy = manager.spec.policy ?? {};
   const problems: Problem[] = [];
-  const entryPath: PathSegment[] = ["spec", "workloads", wp.entryIndex];
-  const violation = (path: PathSegment[], rule: string, message: string, hint: string) => {
-    const pos = fp.loaded.doc.locate(path);
-    problems.push(error({ kind: "policy", file: fp.file, line: pos.line, column: pos.column, path: formatPath(path), object: `${wp.kind} ${wp.namespace}/${wp.name}`, message: `${message} (policy.${rule})`, hint }));
-  };
   const base = wp.base.object;
   const baseImages = imagesOf(base);
   const baseSecrets = secretsOf(base);
-  const secretAllowed = (name: string) => baseSecrets.has(name) || (policy.allowSecretRefs ?? []).some((p) => globMatch(p, name));
-  const imageAllowed = (key: string, image: string) => !policy.images || baseImages.get(key) === image || policy.images.some((p) => imageMatches(p, image));
-  const imageHint = () => `images must match one of: ${(policy.images ?? []).join(", ")}`;
-  const secretHint = (name: string) => `the base ${wp.kind} does not use Secret ${name}; reference only its Secrets, or list ${name} in policy.allowSecretRefs of kubefork.yaml`;
-  const reportedImages = new Set<string>();
-  const reportedSecrets = new Set<string>();
+  const j: Judge = {
+    policy,
+    fp,
+    wp,
+    entryPath: ["spec", "workloads", wp.entryIndex],
+    allow: { readLabels: index.readLabels() },
+    violation: (path, rule, message, hint) => {
+      const pos = fp.loaded.doc.locate(path);
+      problems.push(error({ kind: "policy", file: fp.file, line: pos.line, column: pos.column, path: formatPath(path), object: `${wp.kind} ${wp.namespace}/${wp.name}`, message: `${message} (policy.${rule})`, hint }));
+    },
+    secretAllowed: (name) => baseSecrets.has(name) || (policy.allowSecretRefs ?? []).some((p) => globMatch(p, name)),
+    imageAllowed: (key, image) => !policy.images || baseImages.get(key) === image || policy.images.some((p) => imageMatches(p, image)),
+    imageHint: () => `images must match one of: ${(policy.images ?? []).join(", ")}`,
+    secretHint: (name) => `the base ${wp.kind} does not use Secret ${name}; reference only its Secrets, or list ${name} in policy.allowSecretRefs of kubefork.yaml`,
+    reportedImages: new Set(),
+    reportedSecrets: new Set(),
+    reportedReplicas: wp.entry.replicas > (policy.maxReplicas ?? Infinity), // reported by checkPolicy
+  };
+  // Secret references of the copy so far, with multiplicity: had(name) of the state before an operation.
+  const secretCounts = new Map<string, number>();
+  const count = (names: readonly string[], by: number) => names.forEach((n) => secretCounts.set(n, (secretCounts.get(n) ?? 0) + by));
+  count(secretReferences(unpatched), 1);
+  const decided: Decision[] = [];
+  return {
+    step: (k, step) => {
+      const d = judgePatchStep(j, unpatched, k, step, (name) => (secretCounts.get(name) ?? 0) > 0);
+      if (!d) return;
+      // Only what was decided is kept; the step's snapshots go.
+      if (d.decision.leaves || d.decision.replicas !== undefined || d.decision.images.length || d.decision.secrets.length) decided.push(d.decision);
+      count(d.secretsBefore, -1);
+      count(d.secretsAfter, 1);
+    },
+    finish: (final) => {
+      checkForkFileReferences(j, final);
+      decided.forEach((d) => reportDecision(j, d));
+      checkFinal(j, final);
+      return problems;
+    },
+  };
+}
 
-  // Secrets referenced by the fork file's env (fork-wide, per workload, per container).
-  const spec = fp.loaded.fork.spec;
+/** Secrets the fork file's env and spec.secretRefs bring in; images it sets (checked by checkPolicy, so reported once). */
+function checkForkFileReferences(j: Judge, final: KObject): void {
+  const { wp, entryPath } = j;
+  const spec = j.fp.loaded.fork.spec;
   const envLists: { path: PathSegment[]; env: readonly { valueFrom?: { secretKeyRef?: Record<string, unknown> } }[] | undefined }[] = [
     { path: ["spec", "env"], env: spec.env },
     { path: [...entryPath, "env"], env: wp.entry.env },
-    ...(wp.entry.containers ?? []).map((c, j) => ({ path: [...entryPath, "containers", j, "env"], env: c.env })),
+    ...(wp.entry.containers ?? []).map((c, k) => ({ path: [...entryPath, "containers", k, "env"], env: c.env })),
   ];
   for (const { path, env } of envLists)
-    (env ?? []).forEach((e, j) => {
+    (env ?? []).forEach((e, k) => {
       const name = e.valueFrom?.secretKeyRef?.name;
-      if (typeof name === "string" && !secretAllowed(name)) {
-        reportedSecrets.add(name);
-        violation([...path, j, "valueFrom", "secretKeyRef", "name"], "allowSecretRefs", `the fork references Secret ${name}, which the base ${wp.kind} does not`, secretHint(name));
+      if (typeof name === "string" && !j.secretAllowed(name)) {
+        j.reportedSecrets.add(name);
+        j.violation([...path, k, "valueFrom", "secretKeyRef", "name"], "allowSecretRefs", `the fork references Secret ${name}, which the base ${wp.kind} does not`, j.secretHint(name));
       }
     });
   // Secrets a fork's spec.secretRefs points the copies at (read only when the copy uses them).
   const finalSecrets = secretsOf(final);
-  (spec.secretRefs ?? []).forEach((r, j) => {
-    if (finalSecrets.has(r.to) && !secretAllowed(r.to) && !reportedSecrets.has(r.to)) {
-      reportedSecrets.add(r.to);
-      violation(["spec", "secretRefs", j, "to"], "allowSecretRefs", `the fork points ${wp.kind} ${wp.name} at Secret ${r.to}, which the base ${wp.kind} does not use`, secretHint(r.to));
+  (spec.secretRefs ?? []).forEach((r, k) => {
+    if (finalSecrets.has(r.to) && !j.secretAllowed(r.to) && !j.reportedSecrets.has(r.to)) {
+      j.reportedSecrets.add(r.to);
+      j.violation(["spec", "secretRefs", k, "to"], "allowSecretRefs", `the fork points ${wp.kind} ${wp.name} at Secret ${r.to}, which the base ${wp.kind} does not use`, j.secretHint(r.to));
     }
   });
-  // Images set by the fork file are checked by checkPolicy; remember them so they are reported once.
   const declared = new Set([wp.entry.image, ...(wp.entry.containers ?? []).map((c) => c.image)].filter((x): x is string => x !== undefined));
-  for (const [key, image] of imagesOf(final)) if (declared.has(image)) reportedImages.add(`${key}|${image}`);
-
-  // Patches, one operation at a time, judged by what each changes in the copy (src/policy/allowlist.ts)
-  // against the copy as kubefork makes it from the fork file's other fields, which are all allowed.
-  const allow: AllowContext = { readLabels: input.index.readLabels() };
-  let reportedReplicas = wp.entry.replicas > (policy.maxReplicas ?? Infinity); // reported by checkPolicy
-  const patches = wp.entry.patches ?? [];
-  if (patches.length > 0) {
-    const pre = copyWorkload({ ...wp, entry: { ...wp.entry, patches: undefined } }, fp, input.index, input.manager.spec.identifierEnv).object;
-    if (pre) {
-      let state: KObject = pre;
-      let before = disallowedLeaves(pre, pre, allow);
-      for (let k = 0; k < patches.length; k++) {
-        const op = patches[k]!;
-        let next: KObject;
-        try {
-          next = jsonpatch.applyOperation(clone(state), clone(op) as jsonpatch.Operation, true, true, true, k).newDocument as KObject;
-        } catch {
-          break; // the workload generator reports the failing operation
-        }
-        const opPath: PathSegment[] = [...entryPath, "patches", k];
-        const what = `patch operation ${k} (${op.op} ${op.path}${op.from !== undefined ? ` from ${op.from}` : ""})`;
-        const after = disallowedLeaves(pre, next, allow);
-        const denied = [...after].filter(([key, leaf]) => before.get(key)?.value !== leaf.value && !pathAllowed(leaf.pointer, policy.allowPatchPaths ?? [])).map(([, leaf]) => leaf);
-        if (denied.length > 0) {
-          const rules = [...new Set(denied.map((c) => c.rule))];
-          const shown = denied.slice(0, 5).map((c) => c.pointer);
-          violation(
-            opPath,
-            "allowPatchPaths",
-            `${what} changes restricted field${denied.length > 1 ? "s" : ""} (${rules.join(", ")}): ${shown.join(", ")}${denied.length > shown.length ? `, and ${denied.length - shown.length} more` : ""}`,
-            `a fork may change only images, env, args, command, resources, replicas, and labels and annotations no base selector, mesh or security setting reads; if the platform team allows this, list ${shown[0]} in spec.policy.allowPatchPaths of kubefork.yaml`,
-          );
-        }
-        const maxReplicas = policy.maxReplicas;
-        const replicas = asRecord(next.spec)?.replicas;
-        if (maxReplicas !== undefined && typeof replicas === "number" && replicas > maxReplicas && replicas !== asRecord(state.spec)?.replicas) {
-          reportedReplicas = true;
-          violation(opPath, "maxReplicas", `${what} sets replicas ${replicas}, which exceeds maxReplicas ${maxReplicas}`, `set replicas to at most ${maxReplicas}`);
-        }
-        before = after;
-        const imagesBefore = imagesOf(state);
-        for (const [key, image] of imagesOf(next)) {
-          if (imagesBefore.get(key) === image || reportedImages.has(`${key}|${image}`) || imageAllowed(key, image)) continue;
-          reportedImages.add(`${key}|${image}`);
-          violation(opPath, "images", `${what} sets image ${image} on ${key}, which is not allowed${normalizeImage(image) !== image ? ` (it is ${normalizeImage(image)})` : ""}`, imageHint());
-        }
-        const had = secretsOf(state);
-        for (const name of secretsOf(next)) {
-          if (had.has(name) || reportedSecrets.has(name) || secretAllowed(name)) continue;
-          reportedSecrets.add(name);
-          violation(opPath, "allowSecretRefs", `${what} references Secret ${name}, which the base ${wp.kind} does not`, secretHint(name));
-        }
-        state = next;
-      }
-    }
-  }
-
-  // Whatever else: the final copy against the base.
-  const finalReplicas = asRecord(final.spec)?.replicas;
-  if (!reportedReplicas && policy.maxReplicas !== undefined && typeof finalReplicas === "number" && finalReplicas > policy.maxReplicas)
-    violation([...entryPath, "replicas"], "maxReplicas", `the copy runs ${finalReplicas} replicas, which exceeds maxReplicas ${policy.maxReplicas}`, `set replicas to at most ${policy.maxReplicas}`);
-  for (const [key, image] of imagesOf(final))
-    if (!reportedImages.has(`${key}|${image}`) && !imageAllowed(key, image)) violation(entryPath, "images", `the copy runs image ${image} on ${key}, which is not allowed`, imageHint());
-  for (const name of secretsOf(final))
-    if (!reportedSecrets.has(name) && !secretAllowed(name)) violation(entryPath, "allowSecretRefs", `the copy references Secret ${name}, which the base ${wp.kind} does not`, secretHint(name));
-  return problems;
+  for (const [key, image] of imagesOf(final)) if (declared.has(image)) j.reportedImages.add(`${key}|${image}`);
 }
 
+/**
+ * One patch operation, judged by what it changes in the copy (src/policy/allowlist.ts) against the
+ * copy as kubefork makes it from the fork file's other fields, which are all allowed. It is judged
+ * on the scopes it touched (src/model/patch-scope.ts), from the snapshots the workload generator
+ * took around it: the copy is never rebuilt and no patch is applied again, and the work per
+ * operation does not grow with the number of operations before it. Returns the reports to make
+ * (in `finish`, which knows the final copy) and the Secret references the operation removed and added.
+ */
+function judgePatchStep(j: Judge, pre: KObject, k: number, step: PatchStep, had: (secret: string) => boolean): { decision: Decision; secretsBefore: string[]; secretsAfter: string[] } | undefined {
+  if (step.scopes.length === 0) return undefined; // a test operation changes nothing
+  const op = (j.wp.entry.patches ?? [])[k]!;
+  const order = scopeOrder(pre, step.scopes);
+  const ref = skeleton(order, order.map((i) => valueAt(pre, step.scopes[i]!)), step.scopes);
+  const before = skeleton(order, order.map((i) => step.before[i]), step.scopes);
+  const after = skeleton(order, order.map((i) => step.after[i]), step.scopes);
+  const opPath: PathSegment[] = [...j.entryPath, "patches", k];
+  const what = `patch operation ${k} (${op.op} ${op.path}${op.from !== undefined ? ` from ${op.from}` : ""})`;
+  const leaves = summarize(deniedLeaves(j, disallowedLeaves(ref, before, j.allow), disallowedLeaves(ref, after, j.allow)));
+  const replicas = replicasOver(j, before, after);
+  const imagesBefore = imagesOf(before);
+  const images = [...imagesOf(after)].filter(([key, image]) => imagesBefore.get(key) !== image && !j.imageAllowed(key, image));
+  const secrets = [...secretsOf(after)].filter((name) => !had(name) && !j.secretAllowed(name));
+  // Plain data, no closure: a closure here would keep this operation's snapshots alive.
+  return { decision: { opPath, what, leaves, replicas, images, secrets }, secretsBefore: secretReferences(before), secretsAfter: secretReferences(after) };
+}
+
+/** What one operation decided, reported by `finish` in operation order. */
+interface Decision {
+  opPath: PathSegment[];
+  what: string;
+  leaves: DeniedFields | undefined;
+  replicas: number | undefined;
+  images: [string, string][];
+  secrets: string[];
+}
+
+function reportDecision(j: Judge, d: Decision): void {
+  const { opPath, what } = d;
+  if (d.leaves) reportLeaves(j, opPath, what, d.leaves);
+  if (d.replicas !== undefined) {
+    j.reportedReplicas = true;
+    j.violation(opPath, "maxReplicas", `${what} sets replicas ${d.replicas}, which exceeds maxReplicas ${j.policy.maxReplicas}`, `set replicas to at most ${j.policy.maxReplicas}`);
+  }
+  for (const [key, image] of d.images) {
+    if (j.reportedImages.has(`${key}|${image}`)) continue;
+    j.reportedImages.add(`${key}|${image}`);
+    j.violation(opPath, "images", `${what} sets image ${image} on ${key}, which is not allowed${normalizeImage(image) !== image ? ` (it is ${normalizeImage(image)})` : ""}`, j.imageHint());
+  }
+  for (const name of d.secrets) {
+    if (j.reportedSecrets.has(name)) continue;
+    j.reportedSecrets.add(name);
+    j.violation(opPath, "allowSecretRefs", `${what} references Secret ${name}, which the base ${j.wp.kind} does not`, j.secretHint(name));
+  }
+}
+
+/** Fields an operation changed that the allowlist does not allow and allowPatchPaths does not list. */
+function deniedLeaves(j: Judge, before: Map<string, Leaf>, after: Map<string, Leaf>): Leaf[] {
+  return [...after].filter(([key, leaf]) => before.get(key)?.value !== leaf.value && !pathAllowed(leaf.pointer, j.policy.allowPatchPaths ?? [])).map(([, leaf]) => leaf);
+}
+
+/** What a report of denied fields shows: their rules, the first five pointers, how many. */
+interface DeniedFields {
+  rules: string[];
+  shown: string[];
+  count: number;
+}
+
+function summarize(denied: readonly Leaf[]): DeniedFields | undefined {
+  return denied.length ? { rules: [...new Set(denied.map((c) => c.rule))], shown: denied.slice(0, 5).map((c) => c.pointer), count: denied.length } : undefined;
+}
+
+function reportLeaves(j: Judge, opPath: PathSegment[], what: string, { rules, shown, count }: DeniedFields): void {
+  j.violation(
+    opPath,
+    "allowPatchPaths",
+    `${what} changes restricted field${count > 1 ? "s" : ""} (${rules.join(", ")}): ${shown.join(", ")}${count > shown.length ? `, and ${count - shown.length} more` : ""}`,
+    `a fork may change only images, env, args, command, resources, replicas, and labels and annotations no base selector, mesh or security setting reads; if the platform team allows this, list ${shown[0]} in spec.policy.allowPatchPaths of kubefork.yaml`,
+  );
+}
+
+/** The replicas an operation sets over maxReplicas, if it does. */
+function replicasOver(j: Judge, before: KObject, after: KObject): number | undefined {
+  const max = j.policy.maxReplicas;
+  const replicas = asRecord(after.spec)?.replicas;
+  return max !== undefined && typeof replicas === "number" && replicas > max && replicas !== asRecord(before.spec)?.replicas ? replicas : undefined;
+}
+
+/** Whatever else: the final copy against the base. */
+function checkFinal(j: Judge, final: KObject): void {
+  const { policy, entryPath } = j;
+  const finalReplicas = asRecord(final.spec)?.replicas;
+  if (!j.reportedReplicas && policy.maxReplicas !== undefined && typeof finalReplicas === "number" && finalReplicas > policy.maxReplicas)
+    j.violation([...entryPath, "replicas"], "maxReplicas", `the copy runs ${finalReplicas} replicas, which exceeds maxReplicas ${policy.maxReplicas}`, `set replicas to at most ${policy.maxReplicas}`);
+  for (const [key, image] of imagesOf(final))
+    if (!j.reportedImages.has(`${key}|${image}`) && !j.imageAllowed(key, image)) j.violation(entryPath, "images", `the copy runs image ${image} on ${key}, which is not allowed`, j.imageHint());
+  for (const name of secretsOf(final))
+    if (!j.reportedSecrets.has(name) && !j.secretAllowed(name)) j.violation(entryPath, "allowSecretRefs", `the copy references Secret ${name}, which the base ${j.wp.kind} does not`, j.secretHint(name));
+}
+
+// ---------------------------------------------------------------- scoped views
+
+/**
+ * The order to lay an operation's scopes out in: an ancestor before what it holds (which is then
+ * left out), siblings in the order of the reference's keys (then the rest as given), so that a
+ * comparison of two views lists its changes in the order a comparison of the whole objects does.
+ */
+function scopeOrder(reference: unknown, scopes: readonly (readonly string[])[]): number[] {
+  const idx = scopes.map((_, i) => i);
+  const rank = (s: readonly string[], depth: number) => {
+    const parent = valueAt(reference, s.slice(0, depth));
+    const keys = parent && typeof parent === "object" && !Array.isArray(parent) ? Object.keys(parent) : [];
+    const r = keys.indexOf(s[depth]!);
+    return r < 0 ? Infinity : r;
+  };
+  idx.sort((a, b) => {
+    const x = scopes[a]!;
+    const y = scopes[b]!;
+    for (let d = 0; d < Math.min(x.length, y.length); d++) if (x[d] !== y[d]) return rank(x, d) - rank(y, d) || a - b;
+    return x.length - y.length || a - b;
+  });
+  const kept: number[] = [];
+  for (const i of idx) if (!kept.some((k) => isPrefix(scopes[k]!, scopes[i]!))) kept.push(i);
+  return kept;
+}
+
+function isPrefix(p: readonly string[], s: readonly string[]): boolean {
+  return p.length <= s.length && p.every((x, i) => x === s[i]);
+}
+
+/**
+ * A view of the object holding only these scopes (in `order`) with these values: empty records
+ * on the way to each, the value (or an absent key's `undefined`) at its end. The allowlist, image
+ * and Secret checks read a missing record as an empty one, so a view compares as the whole does
+ * on its scopes and shows no change elsewhere.
+ */
+function skeleton(order: readonly number[], values: readonly unknown[], scopes: readonly (readonly string[])[]): KObject {
+  if (order.length === 1 && scopes[order[0]!]!.length === 0) return (values[0] ?? {}) as KObject;
+  // Own properties whatever the key (`__proto__` is data here).
+  const put = (o: Record<string, unknown>, k: string, v: unknown) => Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  const root: Record<string, unknown> = {};
+  order.forEach((i, n) => {
+    const s = scopes[i]!;
+    let at = root;
+    for (const seg of s.slice(0, -1)) {
+      const next = Object.prototype.hasOwnProperty.call(at, seg) ? asRecord(at[seg]) : undefined;
+      at = next ?? (put(at, seg, {}), at[seg] as Record<string, unknown>);
+    }
+    put(at, s[s.length - 1]!, values[n]);
+  });
+  return root as unknown as KObject;
+}
 // ---------------------------------------------------------------- allowPatchPaths
 
 /**
@@ -194,11 +350,16 @@ export function imagesOf(o: KObject): Map<string, string> {
 
 /** Names of the Secrets a workload's pods reference. */
 export function secretsOf(o: KObject): Set<string> {
-  const out = new Set<string>();
+  return new Set(secretReferences(o));
+}
+
+/** Every Secret reference of a workload's pods, in order, once per reference. */
+export function secretReferences(o: KObject): string[] {
+  const out: string[] = [];
   const pod = asRecord(asRecord(asRecord(o.spec)?.template)?.spec);
   if (!pod) return out;
   const add = (v: unknown) => {
-    if (typeof v === "string") out.add(v);
+    if (typeof v === "string") out.push(v);
   };
   for (const list of CONTAINER_LISTS)
     for (const cv of Array.isArray(pod[list]) ? (pod[list] as unknown[]) : []) {

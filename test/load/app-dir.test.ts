@@ -1,11 +1,12 @@
 // Reading the app directory: base.command in its own process group (bounded whatever it leaves
 // running), and a bad entry under forks/ failing only that fork.
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readApp } from "../../src/cli/app-dir.ts";
+import { LIMITS } from "../../src/model/limits.ts";
 import { BUNDLE, ROOT, runCli } from "../helpers/cli.ts";
 import { parseStream } from "../helpers/stream.ts";
 
@@ -99,6 +100,30 @@ describe("a bad entry under forks/ fails only its fork", () => {
     const objects = (out: string) => parseStream(out).filter((o) => o.metadata?.name !== "kubefork.status");
     expect(objects(r.stdout)).toEqual(objects(runCli(["render", app(), ...NOW, "--shared"]).stdout));
     expect(objects(r.stdout).length).toBeGreaterThan(0);
+  });
+
+  it("a directory nested deeper than the walk's limit under forks/: fails the full render and that entry's fork, never --shared or another fork", () => {
+    const dir = app();
+    const deep = join(dir, "forks/deep", ...Array.from({ length: LIMITS.dirDepth + 4 }, (_, i) => `d${i}`));
+    mkdirSync(deep, { recursive: true });
+    writeFileSync(join(deep, "x.yaml"), "apiVersion: kubefork.dev/v1alpha1\nkind: Fork\nmetadata: {name: x}\nspec: {workloads: [{name: web}]}\n");
+    const all = runCli(["render", dir, ...NOW]);
+    expect(all.code).toBe(1);
+    expect(all.stdout).toBe("");
+    expect(all.stderr).toContain("forks/deep: error: a directory where only files are read");
+    const own = runCli(["render", dir, ...NOW, "--fork", "deep"]);
+    expect(own.code).toBe(1);
+    expect(own.stdout).toBe("");
+    const shared = runCli(["render", dir, ...NOW, "--shared"]);
+    expect(shared.code, shared.stderr).toBe(0);
+    expect(shared.stderr).toContain("forks/deep: warning: a directory where only files are read");
+    // The base walk never went down there: no "nest deeper" problem, the same objects as without it.
+    expect(shared.stderr).not.toContain("nest deeper");
+    const objects = (out: string) => parseStream(out).filter((o) => o.metadata?.name !== "kubefork.status");
+    expect(objects(shared.stdout)).toEqual(objects(runCli(["render", app(), ...NOW, "--shared"]).stdout));
+    const alice = runCli(["render", dir, ...NOW, "--fork", "alice"]);
+    expect(alice.code, alice.stderr).toBe(0);
+    expect(alice.stdout).toContain("alice");
   });
 
   it("never walks the forks directory as part of the base", () => {
