@@ -11,6 +11,7 @@
 // then those naming X's file. Otherwise each fork renders itself (and is cached on its own).
 // test/commit.test.ts checks every derived partition against the render from scratch.
 import type { LoadedFork } from "./model/inputs.ts";
+import { expiresAt } from "./model/expiry.ts";
 import { parseDuration } from "./model/common.ts";
 import type { ForkManager } from "./model/manager.ts";
 import { forkPartitions, render, type RenderInput, type RenderResult, type Scope } from "./render.ts";
@@ -31,8 +32,8 @@ export function validityWindow(manager: ForkManager, forks: readonly LoadedFork[
   let from: number | null = null;
   let to: number | null = null;
   for (const f of forks) {
-    const expires = f.fork.spec.expires === undefined ? NaN : Date.parse(f.fork.spec.expires);
-    if (Number.isNaN(expires)) continue;
+    const expires = expiresAt(f.fork);
+    if (expires === undefined) continue;
     for (const t of max === undefined ? [expires] : [expires, expires - max]) {
       if (t <= now) from = from === null ? t : Math.max(from, t);
       else to = to === null ? t : Math.min(to, t);

@@ -2,6 +2,8 @@
 // The file is loaded and rendered (that fork alone, with the policy) before it is written: an
 // invalid fork file is never written.
 import { appOrExit, nowFrom } from "./common.ts";
+import { FORK_ID_RULE } from "../model/formats.ts";
+import { isExpired } from "../model/expiry.ts";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { loadFork } from "../load/app.ts";
@@ -47,7 +49,7 @@ const usage = (io: Io, message: string, hint?: string): number => {
 
 export async function newCommand(io: Io, id: string, dir: string | undefined, flags: NewFlags): Promise<number> {
   if (!forkIdentifier.safeParse(id).success)
-    return usage(io, `the fork identifier '${id}' is not a DNS-1123 label of at most ${FORK_ID_MAX} characters`, `use lower-case letters, digits and '-', at most ${FORK_ID_MAX} characters, starting and ending with a letter or digit (it becomes part of object names, labels and of the host <id>.<domain>)`);
+    return usage(io, `the fork identifier '${id}' is not a DNS-1123 label of at most ${FORK_ID_MAX} characters`, `an identifier is ${FORK_ID_RULE} (it becomes part of object names, labels and of the host <id>.<domain>)`);
   const workloads = (flags.workload ?? []).map((w) => {
     const i = w.indexOf("/");
     return i > 0 ? { namespace: w.slice(0, i), name: w.slice(i + 1) } : flags.namespace ? { namespace: flags.namespace, name: w } : { name: w };
@@ -136,7 +138,7 @@ export async function newCommand(io: Io, id: string, dir: string | undefined, fl
     return exitCodeFor(problems);
   }
   const maxForks = manager.spec.policy?.maxForks;
-  const live = app.forks.filter((f) => f.id !== id && !(f.fork.spec.expires !== undefined && Date.parse(f.fork.spec.expires) <= now)).length + 1;
+  const live = app.forks.filter((f) => f.id !== id && !isExpired(f, now)).length + 1;
   if (maxForks !== undefined && live > maxForks)
     problems.push(warning({ kind: "policy", file: app.manager.file, path: "spec.policy.maxForks", message: `${live} live forks will exceed maxForks ${maxForks}: the render fails until one is removed`, hint: "remove a fork that is done (git rm forks/<id>.yaml), or raise spec.policy.maxForks" }));
   printProblems(io, problems);

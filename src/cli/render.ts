@@ -7,6 +7,7 @@
 // up what it says to read (its read plan, stored by the render that parsed these bytes), reads the
 // inputs, hashes them and prints. test/cli/startup.test.ts checks that it initialises no zod.
 import type { Scope } from "../render.ts";
+import { parseRfc3339 } from "../model/formats.ts";
 import { cacheKey, KeyHasher, partitionName, planKey, type KeyHead, type PartitionName, type Window } from "../commit-key.ts";
 import { error, exitCodeFor, EXIT, hasErrors, type Problem } from "../problems.ts";
 import { loadSources, readSources, type AppSources, type InputSink, type ReadOptions, type ReadPlan, type SourceFile } from "./app-dir.ts";
@@ -48,7 +49,7 @@ export async function renderCommand(io: Io, dir: string | undefined, flags: Rend
   const plan = read.plan;
   if (!plan || hasErrors(read.app.problems)) return printed(io, [...settingProblems, ...read.app.problems]);
   if (cacheDir && !read.planKnown && read.managerFile) cacheDir.storePlan(read.managerFile, plan);
-  const now = settings.now ? Date.parse(settings.now) : io.now();
+  const now = settings.now ? parseRfc3339(settings.now)! : io.now();
   const partition = partitionName(scope);
   const serve = (hit: { body: string; problems: Problem[] }) => {
     printProblems(io, [...settingProblems, ...hit.problems]);

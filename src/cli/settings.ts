@@ -29,7 +29,7 @@
 // string, is an error: guessing the scope of a render risks pruning what another Application owns.
 
 // model/formats.ts, not the schemas: a render served from the cache initialises no zod.
-import { isForkIdentifier, isRfc3339 } from "../model/formats.ts";
+import { FORK_ID_RULE, isForkIdentifier, isRfc3339 } from "../model/formats.ts";
 import { error, warning } from "../problems.ts";
 import type { Problem } from "../problems.ts";
 
@@ -151,7 +151,7 @@ export function resolveSettings(flags: SettingFlags, env: Env, terminal: Termina
       problems.push(
         error({
           message: `${fork.source}: fork ${JSON.stringify(fork.value)} is not a fork identifier`,
-          hint: "a fork identifier is a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters, starting and ending with a letter or digit), the base name of its file forks/<id>.yaml",
+          hint: `a fork identifier is ${FORK_ID_RULE}, the base name of its file forks/<id>.yaml`,
         }),
       );
   }

@@ -11,6 +11,8 @@ export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * for every name, label value and host built from it (see src/model/limits.ts).
  */
 export const FORK_ID_MAX = LIMITS.identifierLength;
+/** The rule, as hints state it wherever an identifier is refused. */
+export const FORK_ID_RULE = `a DNS-1123 label of at most ${FORK_ID_MAX} characters: lower-case letters, digits and '-', starting and ending with a letter or digit`;
 
 export function isForkIdentifier(s: string): boolean {
   return s.length <= FORK_ID_MAX && DNS1123_LABEL.test(s);

@@ -2,6 +2,7 @@
 // Services select them (and what the copies are called), and what labels fork pods wear.
 // Everything the generators need to decide is decided here, once.
 import type { LoadedFork, Manifest } from "../model/inputs.ts";
+import { isExpired } from "../model/expiry.ts";
 import type { ForkWorkload } from "../model/fork.ts";
 import type { KObject, Labels } from "../model/k8s.ts";
 import type { IngressEntry } from "../model/ingress.ts";
@@ -75,11 +76,8 @@ export interface PlanOptions {
   ingress?: readonly IngressEntry[];
 }
 
-/** Has the fork expired at `now`? A fork without `expires` never does. */
-export function isExpired(f: LoadedFork, now: number): boolean {
-  const expires = f.fork.spec.expires;
-  return expires !== undefined && Date.parse(expires) <= now;
-}
+/** The one expiry rule (src/model/expiry.ts), where the plan's callers import it. */
+export { isExpired };
 
 /** Plans every fork; forks are ordered by identifier. Problems of one fork don't stop the others. */
 export function planForks(index: BaseIndex, forks: readonly LoadedFork[], opts: PlanOptions): { plan: Plan; problems: Problem[] } {

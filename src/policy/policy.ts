@@ -1,6 +1,7 @@
 // The ForkManager's guard rails, as checks over the loaded forks and their plans.
 // Every violation is a Problem of kind "policy" naming the fork file, the line and the rule.
 import type { LoadedFork, LoadedManager } from "../model/inputs.ts";
+import { expiresAt } from "../model/expiry.ts";
 import { parseDuration } from "../model/common.ts";
 import type { Policy } from "../model/manager.ts";
 import { error, type PathSegment, type Problem, type ProblemCode } from "../problems.ts";
@@ -97,7 +98,7 @@ function checkFork(policy: Policy, f: LoadedFork, input: PolicyInput): Problem[]
     const max = parseDuration(policy.maxLifetime)!;
     if (spec.expires === undefined) {
       violation(["spec"], "maxLifetime", `the fork has no spec.expires, and forks must expire within ${policy.maxLifetime}`, `add spec.expires: "${new Date(input.now + Math.min(max, 72 * 3_600_000)).toISOString().replace(/\.\d{3}Z$/, "Z")}"`);
-    } else if (Date.parse(spec.expires) - input.now > max) {
+    } else if (expiresAt(f.fork)! - input.now > max) {
       violation(["spec", "expires"], "maxLifetime", `expires ${spec.expires} is more than ${policy.maxLifetime} from now`, `set spec.expires no later than ${new Date(input.now + max).toISOString().replace(/\.\d{3}Z$/, "Z")}`);
     }
   }

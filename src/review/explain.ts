@@ -2,6 +2,7 @@
 // that fork alone compared with the base. Pure: render result and base in, an Explanation out,
 // then text or Markdown (for a pull-request comment).
 import * as jsyaml from "js-yaml";
+import { isExpired } from "../model/expiry.ts";
 import type { LoadedFork, LoadedManager, Manifest } from "../model/inputs.ts";
 import type { OutputObject } from "../generate/types.ts";
 import type { KObject } from "../model/k8s.ts";
@@ -140,7 +141,7 @@ export function explainFork(input: ExplainInput): Explanation {
     id: fork.id,
     file: fork.file,
     expiresIn: expiryText(spec.expires, now),
-    expired: spec.expires !== undefined && Date.parse(spec.expires) <= now,
+    expired: isExpired(fork, now),
     urls: forkUrls(input.ingress, fork.id),
     carriers: describeCarriers(carriersOf(input.manager.manager.spec), fork.id),
     images: forkImages(fork.fork),

@@ -2,6 +2,7 @@
 // forks never hide the others: each fork is judged alone (its file's problems, then a render of
 // that fork alone: plan, policy, generators).
 import type { LoadedFork, LoadedManager, Manifest } from "../model/inputs.ts";
+import { isExpired } from "../model/expiry.ts";
 import { forkUrls } from "../generate/ingress-common.ts";
 import { buildIndex } from "../plan/base-index.ts";
 import { planIngress } from "../plan/ingress.ts";
@@ -83,7 +84,7 @@ export function summariseForks(input: SummaryInput, opts: { now: number; default
     if (first) {
       s.state = "invalid";
       s.problem = first;
-    } else if (spec.expires !== undefined && Date.parse(spec.expires) <= opts.now) s.state = "expired";
+    } else if (isExpired(f, opts.now)) s.state = "expired";
     out.push(s);
   }
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.file < b.file ? -1 : 1));

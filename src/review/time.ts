@@ -23,8 +23,8 @@ export function span(ms: number): string {
  */
 export function expiryText(expires: string | undefined, now: number): string {
   if (expires === undefined) return "never";
-  const t = Date.parse(expires);
-  if (Number.isNaN(t)) return expires;
+  const t = parseRfc3339(expires);
+  if (t === undefined) return expires;
   return t > now ? `in ${span(t - now)}` : `expired ${span(now - t)} ago`;
 }
 

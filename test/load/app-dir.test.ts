@@ -154,9 +154,12 @@ describe("keys named like Object.prototype members are data", () => {
 });
 
 describe("--now is one strict RFC 3339 parser in every command", () => {
-  it.each(["render", "validate", "list", "gc", "explain alice"])("%s --now garbage is a usage error", (cmd) => {
+  it.each(["render", "validate", "list", "gc", "explain alice", "comment", "headers alice", "new zed -w reviews-v1 --dry-run", "trace --host reviews"])("%s --now garbage is a usage error", (cmd) => {
     for (const now of ["garbage", "2026-02-30T00:00:00Z", "2026-11-23T24:00:00Z", "2026-11-23 12:00:00Z"]) {
-      const r = runCli([...cmd.split(" "), app(), "--now", now]);
+      const [name, ...rest] = cmd.split(" ");
+      const positional = rest.filter((w, i) => !w.startsWith("-") && (i === 0 || !rest[i - 1]!.startsWith("-")));
+      const flags = rest.filter((w) => !positional.includes(w));
+      const r = runCli([name!, ...positional, app(), ...flags, "--now", now]);
       expect(r.code, `${cmd} --now ${now}: ${r.stderr}`).toBe(64);
       expect(r.stdout).toBe("");
     }
