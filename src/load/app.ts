@@ -3,7 +3,7 @@
 import { forkSchema } from "../model/fork.ts";
 import { managerSchema } from "../model/manager.ts";
 import type { LoadedFork, LoadedManager, Manifest } from "../model/inputs.ts";
-import { isKObject } from "../model/k8s.ts";
+import { isKObject, objectKey } from "../model/k8s.ts";
 import { LIMITS } from "../model/limits.ts";
 import type { SourceDoc, TextFile } from "../model/source.ts";
 import { validateDoc } from "../model/validate.ts";
@@ -113,7 +113,7 @@ function duplicateObjects(manifests: readonly Manifest[], defaultNamespace: stri
   const problems: Problem[] = [];
   for (const m of manifests) {
     const o = m.object;
-    const key = `${o.apiVersion.split("/").length > 1 ? o.apiVersion.split("/")[0] : ""}|${o.kind}|${o.metadata.namespace ?? defaultNamespace}|${o.metadata.name}`;
+    const key = objectKey(o, o.metadata.namespace ?? defaultNamespace);
     const first = seen.get(key);
     if (first) {
       problems.push(

@@ -35,6 +35,15 @@ export function groupOf(apiVersion: string): string {
   return i < 0 ? "" : apiVersion.slice(0, i);
 }
 
+/**
+ * The one identity of an object, as the API server stores it: API group, kind, namespace and name
+ * (two versions of a group name one object). `namespace` is the effective one: the render's
+ * default for an object that names none.
+ */
+export function objectKey(o: { apiVersion: string; kind: string; metadata: { name: string } }, namespace: string): string {
+  return `${groupOf(o.apiVersion)}|${o.kind}|${namespace}|${o.metadata.name}`;
+}
+
 /** `Deployment bookshop/ratings-v1`: how objects are named in messages. */
 export function describe(o: { kind: string; metadata: { name: string; namespace?: string } }, ns?: string): string {
   const n = o.metadata.namespace ?? ns;

@@ -5,7 +5,7 @@
 // and fork objects end in `-<id>`: an identifier `kubefork` or ending in `-kubefork` is refused,
 // so no fork can make a shared name.
 import type { Manifest } from "../model/inputs.ts";
-import { groupOf, type KObject } from "../model/k8s.ts";
+import { objectKey, type KObject } from "../model/k8s.ts";
 import type { OutputObject } from "../generate/types.ts";
 import type { BaseIndex } from "../plan/base-index.ts";
 import type { Plan } from "../plan/plan.ts";
@@ -29,14 +29,13 @@ export function checkIdentifiers(plan: Plan): Problem[] {
   return problems;
 }
 
-const identity = (o: KObject, index: BaseIndex) => `${groupOf(o.apiVersion)}/${o.kind}|${index.nsOf(o)}|${o.metadata.name}`;
 const describeObject = (o: KObject, index: BaseIndex) => `${o.kind} ${index.nsOf(o)}/${o.metadata.name}`;
 
 /** Every (kind, namespace, name) that a fork's object shares with the base, another fork or the shared part. */
 export function checkObjectNames(base: readonly Manifest[], generated: readonly OutputObject[], plan: Plan, index: BaseIndex): Problem[] {
   const owners = new Map<string, { object: KObject; owner: string | null | "base" }[]>();
   const add = (object: KObject, owner: string | null | "base") => {
-    const k = identity(object, index);
+    const k = objectKey(object, index.nsOf(object));
     const l = owners.get(k);
     if (l) {
       if (!l.some((x) => x.owner === owner && owner !== null)) l.push({ object, owner });

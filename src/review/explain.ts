@@ -5,7 +5,7 @@ import * as jsyaml from "js-yaml";
 import { isExpired } from "../model/expiry.ts";
 import type { LoadedFork, LoadedManager, Manifest } from "../model/inputs.ts";
 import type { OutputObject } from "../generate/types.ts";
-import type { KObject } from "../model/k8s.ts";
+import { objectKey, type KObject } from "../model/k8s.ts";
 import { COPIED_FROM_ANNOTATION, FORKS_ANNOTATION } from "../plan/labels.ts";
 import { statusName } from "../generate/status.ts";
 import { forkUrls } from "../generate/ingress-common.ts";
@@ -73,7 +73,7 @@ export interface Explanation {
   changed: ChangedObject[];
 }
 
-const keyOf = (o: KObject, defaultNs: string) => `${o.apiVersion.split("/").length > 1 ? o.apiVersion.split("/")[0] : ""}|${o.kind}|${o.metadata.namespace ?? defaultNs}|${o.metadata.name}`;
+const keyOf = (o: KObject, defaultNs: string) => objectKey(o, o.metadata.namespace ?? defaultNs);
 const show = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
 const equal = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 

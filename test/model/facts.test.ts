@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { FORK_ID_MAX, FORK_ID_RULE } from "../../src/model/formats.ts";
 import { expiresAt, isExpired } from "../../src/model/expiry.ts";
 import type { Fork } from "../../src/model/fork.ts";
+import { objectKey } from "../../src/model/k8s.ts";
 import { LIMITS } from "../../src/model/limits.ts";
 import { resolveSettings } from "../../src/cli/settings.ts";
 
@@ -31,5 +32,15 @@ describe("identifier limits in hints", () => {
     const { problems } = resolveSettings({ fork: "a".repeat(52) }, {}, { stdoutIsTTY: false });
     expect(problems.map((p) => p.hint)).toEqual([expect.stringContaining(`at most ${LIMITS.identifierLength} characters`)]);
     expect(problems[0]!.hint).not.toContain("63");
+  });
+});
+
+describe("objectKey", () => {
+  const o = (apiVersion: string, kind = "Deployment", name = "web") => ({ apiVersion, kind, metadata: { name } });
+  it("two versions of one group are one object; groups, kinds, namespaces and names tell objects apart", () => {
+    expect(objectKey(o("apps/v1"), "shop")).toBe(objectKey(o("apps/v1beta1"), "shop"));
+    expect(objectKey(o("v1", "Service"), "shop")).toBe("|Service|shop|web");
+    const keys = [objectKey(o("apps/v1"), "shop"), objectKey(o("example.com/v1"), "shop"), objectKey(o("apps/v1", "StatefulSet"), "shop"), objectKey(o("apps/v1"), "other"), objectKey(o("apps/v1", "Deployment", "db"), "shop")];
+    expect(new Set(keys).size).toBe(keys.length);
   });
 });
