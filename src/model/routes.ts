@@ -30,7 +30,7 @@ export interface ParentRef {
  * kubernetes-sigs/gateway-api 4564255a: "To set the core API group (such as for a "Service" kind
  * referent), Group must be explicitly set to """). A Service parent is `group: ""`, `kind: Service`.
  */
-export function parentRefsOf(route: KObject, routeNs: string): ParentRef[] {
+export function parentRefsOf(route: Readonly<Record<string, unknown>>, routeNs: string): ParentRef[] {
   return asArray(asRecord(route.spec)?.parentRefs).map((p) => {
     const o = asRecord(p) ?? {};
     const kind = typeof o.kind === "string" ? o.kind : "Gateway";

@@ -19,6 +19,7 @@
 // producer routes.
 
 import type { Problem } from "../problems.ts";
+import { parentRefsOf, type ParentRef } from "../model/routes.ts";
 import { applyHeaderOps, fullMatch, hostPatternMatches, pathPrefixMatches } from "./match.ts";
 import type { HeaderOps } from "./match.ts";
 import type { ClusterIndex, Indexed } from "./services.ts";
@@ -44,29 +45,9 @@ function routeRef(r: Indexed): string {
   return `HTTPRoute ${r.namespace}/${r.name}`;
 }
 
-interface ParentRef {
-  group: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  sectionName?: string;
-  port?: number;
-}
-
+/** The route's parentRefs with the API's defaults, read as the plan reads them (model/routes.ts). */
 function parentRefs(route: Indexed): ParentRef[] {
-  return arr(route.spec.parentRefs).map((p) => {
-    const o = obj(p);
-    const kind = str(o.kind) ?? "Gateway";
-    // Unset group is gateway.networking.k8s.io whatever the kind; a Service parent sets `group: ""`
-    // (apis/v1/shared_types.go ParentReference, kubernetes-sigs/gateway-api 4564255a).
-    const group = str(o.group) ?? "gateway.networking.k8s.io";
-    const ref: ParentRef = { group, kind, namespace: str(o.namespace) ?? route.namespace, name: str(o.name) ?? "" };
-    const sn = str(o.sectionName);
-    if (sn) ref.sectionName = sn;
-    const port = num(o.port);
-    if (port !== undefined) ref.port = port;
-    return ref;
-  });
+  return parentRefsOf(route.o, route.namespace);
 }
 
 // ---------------------------------------------------------------------------------------------

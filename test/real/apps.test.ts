@@ -1,7 +1,5 @@
 // Real public apps (fixtures/bookinfo, fixtures/bookinfo-gateway-api, fixtures/online-boutique; see
 // their SOURCE.md): requests traced through the golden renders, as `kubefork trace` follows them.
-// Cases marked `it.fails` are the known routing defects of issue 14 still open (per-fork
-// listeners): they state the right behaviour and flip to `it` when it lands.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
