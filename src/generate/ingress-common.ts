@@ -55,6 +55,28 @@ export function forkHost(ctx: GenContext, fp: ForkPlan, entry: IngressEntry, ind
 export { hostPatternCovers, hostSpecificity };
 
 /**
+ * Of base routes and their host patterns, those whose patterns cover `domain` in the most specific
+ * tier only (an exact `domain` beats `*.example.com`), as Envoy picks one virtual host per request.
+ */
+export function mostSpecificCovering<T>(routes: Iterable<{ route: T; hosts: readonly unknown[] }>, domain: string): T[] {
+  const better = (a: [number, number], b: [number, number] | undefined) => !b || a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
+  const found: { route: T; spec: [number, number] }[] = [];
+  let best: [number, number] | undefined;
+  for (const { route, hosts } of routes) {
+    let mine: [number, number] | undefined;
+    for (const h of hosts) {
+      if (typeof h !== "string" || !hostPatternCovers(h, domain)) continue;
+      const s = hostSpecificity(h);
+      if (better(s, mine)) mine = s;
+    }
+    if (!mine) continue;
+    found.push({ route, spec: mine });
+    if (better(mine, best)) best = mine;
+  }
+  return found.filter((f) => best && f.spec[0] === best[0] && f.spec[1] === best[1]).map((f) => f.route);
+}
+
+/**
  * The URLs of a fork, one per spec.ingress entry: `<scheme>://<id>.<domain>`, with the scheme the
  * entry's Gateway (or Emissary Host) serves the host with, as the plan read it (src/plan/ingress.ts).
  * The one helper for them: `kubefork list`, `explain`, `comment` and the status ConfigMaps call it.

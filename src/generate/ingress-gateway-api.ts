@@ -22,7 +22,7 @@ import {
   type Rule,
 } from "./gateway-api-common.ts";
 import type { EntryRouting, ForkTarget, IngressAdapter, IngressHeader, RouteAt } from "./ingress.ts";
-import { entryAt, hostPatternCovers, hostSpecificity, parseRef, refusedHosts } from "./ingress-common.ts";
+import { entryAt, mostSpecificCovering, parseRef, refusedHosts } from "./ingress-common.ts";
 import { forkMetadata } from "./meta.ts";
 import { headerOps, withGatewayHeaderOps } from "./carriers.ts";
 import type { GenContext } from "./types.ts";
@@ -30,27 +30,19 @@ import type { GenContext } from "./types.ts";
 /** Base HTTPRoutes attached to the Gateway (and listener) whose hostnames cover `domain`, most specific tier. */
 export function baseGatewayHttpRoutes(ctx: GenContext, gw: { namespace: string; name: string }, sectionName: string | undefined, domain: string): Manifest[] {
   const { index } = ctx;
-  const found: { m: Manifest; spec: [number, number] }[] = [];
-  let best: [number, number] | undefined;
-  for (const m of index.ofKind(HTTPROUTE_KIND)) {
-    const ns = index.nsOf(m.object);
-    const attached = parentRefsOf(m.object, ns).some(
+  const attachedRoutes = index.ofKind(HTTPROUTE_KIND).filter((m) =>
+    parentRefsOf(m.object, index.nsOf(m.object)).some(
       (p) => p.group === GATEWAY_GROUP && p.kind === "Gateway" && p.namespace === gw.namespace && p.name === gw.name && (!sectionName || !p.sectionName || p.sectionName === sectionName),
-    );
-    if (!attached) continue;
-    let mine: [number, number] | undefined;
-    // A route with no hostnames serves every host its listener takes: the least specific, `*`.
-    const hostnames = asArray(asRecord(m.object.spec)?.hostnames);
-    for (const h of hostnames.length > 0 ? hostnames : ["*"]) {
-      if (typeof h !== "string" || !hostPatternCovers(h, domain)) continue;
-      const s = hostSpecificity(h);
-      if (!mine || s[0] > mine[0] || (s[0] === mine[0] && s[1] > mine[1])) mine = s;
-    }
-    if (!mine) continue;
-    found.push({ m, spec: mine });
-    if (!best || mine[0] > best[0] || (mine[0] === best[0] && mine[1] > best[1])) best = mine;
-  }
-  return found.filter((f) => best && f.spec[0] === best[0] && f.spec[1] === best[1]).map((f) => f.m);
+    ),
+  );
+  // A route with no hostnames serves every host its listener takes: the least specific, `*`.
+  return mostSpecificCovering(
+    attachedRoutes.map((m) => {
+      const hostnames = asArray(asRecord(m.object.spec)?.hostnames);
+      return { route: m, hosts: hostnames.length > 0 ? hostnames : ["*"] };
+    }),
+    domain,
+  );
 }
 
 /** kind: gateway-api. */

@@ -18,7 +18,7 @@ import type { IngressEntryOf } from "../model/ingress.ts";
 import { serviceFqdn } from "../plan/names.ts";
 import { error } from "../problems.ts";
 import type { EntryRouting, ForkTarget, IngressAdapter, Refusal, RouteAt } from "./ingress.ts";
-import { entryAt, hostPatternCovers, hostSpecificity, parseRef, refusedHosts } from "./ingress-common.ts";
+import { entryAt, mostSpecificCovering, parseRef, refusedHosts } from "./ingress-common.ts";
 import { forkMetadata } from "./meta.ts";
 import { headerOps, withIstioHeaderOps } from "./carriers.ts";
 import { collapse, istioApiVersion, swapDestination, VS_KIND, type Destination } from "./mesh-istio.ts";
@@ -41,22 +41,11 @@ export function boundGateways(vs: KObject, vsNs: string): string[] {
  */
 export function baseGatewayRoutes(ctx: GenContext, gateway: string, domain: string): Manifest[] {
   const { index } = ctx;
-  let best: [number, number] | undefined;
-  const found: { m: Manifest; spec: [number, number] }[] = [];
-  for (const m of index.ofKind(VS_KIND)) {
-    const ns = index.nsOf(m.object);
-    if (!boundGateways(m.object, ns).includes(gateway)) continue;
-    let mine: [number, number] | undefined;
-    for (const h of asArray(asRecord(m.object.spec)?.hosts)) {
-      if (typeof h !== "string" || !hostPatternCovers(h, domain)) continue;
-      const s = hostSpecificity(h);
-      if (!mine || s[0] > mine[0] || (s[0] === mine[0] && s[1] > mine[1])) mine = s;
-    }
-    if (!mine) continue;
-    found.push({ m, spec: mine });
-    if (!best || mine[0] > best[0] || (mine[0] === best[0] && mine[1] > best[1])) best = mine;
-  }
-  return found.filter((f) => best && f.spec[0] === best[0] && f.spec[1] === best[1]).map((f) => f.m);
+  const bound = index.ofKind(VS_KIND).filter((m) => boundGateways(m.object, index.nsOf(m.object)).includes(gateway));
+  return mostSpecificCovering(
+    bound.map((m) => ({ route: m, hosts: asArray(asRecord(m.object.spec)?.hosts) })),
+    domain,
+  );
 }
 
 /** kind: istio. */
