@@ -1,7 +1,7 @@
 // kubefork's output on bases that used to give objects the API server rejects (issue 14): rendered
 // in process and checked against the official CRDs (test/crd/) with their CEL rules.
 import { describe, expect, it } from "vitest";
-import { errorsOf, renderFiles } from "../helpers/inprocess.ts";
+import { deployment, errorsOf, renderFiles, service } from "../helpers/inprocess.ts";
 import { validateObjects } from "../helpers/schemas.ts";
 
 const MANAGER = (extra = "") => `apiVersion: kubefork.dev/v1alpha1
@@ -11,22 +11,7 @@ spec:
   routing: gateway-api
   baggage: kubefork
 ${extra}`;
-const APP = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api, namespace: shop}
-spec:
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec: {containers: [{name: api, image: registry.example.com/api:1}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: api, namespace: shop}
-spec:
-  selector: {app: api}
-  ports: [{name: http, port: 80}]
-`;
+const APP = `${deployment("api", { app: "api" })}---\n${service("api", { app: "api" })}`;
 const FORK = (id: string) => `apiVersion: kubefork.dev/v1alpha1
 kind: Fork
 metadata: {name: ${id}}
