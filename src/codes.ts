@@ -26,6 +26,7 @@ export const CODES = {
   KF1004: { name: "TooManyDocuments", summary: "a file holds more YAML documents than kubefork reads from one file" },
   KF1005: { name: "TooDeep", summary: "a document nests deeper than the depth limit" },
   KF1006: { name: "AliasExpansion", summary: "YAML aliases exceed their limit or expand a document past the value limit" },
+  // ---------------------------------------------------------------- load: the app directory, base.command, fork entries (KF101x-KF104x)
   // ---------------------------------------------------------------- validate
   KF2001: { name: "UnknownField", summary: "a field the schema does not know" },
   KF2002: { name: "MissingField", summary: "a required field is missing" },
@@ -42,6 +43,11 @@ export const CODES = {
   KF3012: { name: "NamespaceNotAllowed", summary: "a fork copies a workload in a namespace policy.namespaces does not list" },
   KF3013: { name: "MaxReplicas", summary: "a fork asks for more replicas than policy.maxReplicas" },
   KF3014: { name: "ImageNotAllowed", summary: "an image no glob of policy.images matches" },
+  // ---------------------------------------------------------------- policy: the generated copies (KF302x)
+  // ---------------------------------------------------------------- plan (KF40xx)
+  // ---------------------------------------------------------------- generate: routing and ingress (KF50xx)
+  // ---------------------------------------------------------------- generate: workload copies (KF51xx)
+  // ---------------------------------------------------------------- usage (KF60xx)
   // ---------------------------------------------------------------- internal
   KF9001: { name: "InternalError", summary: "an unexpected failure inside kubefork (a bug)" },
 } as const satisfies Record<`KF${number}`, CodeInfo>;
