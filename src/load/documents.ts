@@ -52,30 +52,24 @@ export function parsePositioned(file: TextFile, limits: ParseLimits = DEFAULT_LI
     return { docs, problems: [tooManyDocuments(file.path, pos.line, parsed.length, limits)] };
   }
   parsed.forEach((doc, index) => {
-    for (const err of doc.errors) {
-      // An error found at the end of the file (an unclosed bracket) is reported on the last line that has content.
-      const end = file.text.trimEnd().length;
-      const pos = lineCounter.linePos(err.pos[0] >= end && end > 0 ? end - 1 : err.pos[0]);
-      problems.push(
-        error({
-          file: file.path,
-          line: pos.line,
-          column: pos.col,
-          doc: index,
-          code: err.code === "DUPLICATE_KEY" ? "KF1003" : "KF1001",
-          message: `malformed YAML: ${firstLine(err.message)}`,
-          hint: yamlHint(err.code),
-        }),
-      );
-    }
-    if (doc.errors.length > 0) return;
-    if (doc.contents === null) return; // an empty document: `---` with nothing after it
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: limits.maxAliases });
-    } catch (e) {
-      const pos = lineCounter.linePos(doc.range[0]);
-      problems.push(
+    const one = positionedDoc(file, doc, index, lineCounter, limits);
+    if ("problems" in one) problems.push(...one.problems);
+    else if (one.doc) docs.push(one.doc);
+  });
+  return { docs, problems };
+}
+
+/** One parsed document as a SourceDoc, nothing for an empty one, or its syntax, alias or shape problems. */
+function positionedDoc(file: TextFile, doc: Document.Parsed, index: number, lineCounter: LineCounter, limits: ParseLimits): { doc?: SourceDoc } | { problems: Problem[] } {
+  if (doc.errors.length > 0) return { problems: syntaxProblems(file, doc, index, lineCounter) };
+  if (doc.contents === null) return {}; // an empty document: `---` with nothing after it
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: limits.maxAliases });
+  } catch (e) {
+    const pos = lineCounter.linePos(doc.range[0]);
+    return {
+      problems: [
         error({
           file: file.path,
           line: pos.line,
@@ -85,25 +79,34 @@ export function parsePositioned(file: TextFile, limits: ParseLimits = DEFAULT_LI
           message: `cannot load document: ${firstLine((e as Error).message)}`,
           hint: `YAML aliases are limited (at most ${limits.maxAliases} per document, expanding to at most ${limits.maxNodes} values) to keep expansion bounded; write the values out`,
         }),
-      );
-      return;
-    }
-    const shape = shapeProblem(value, limits);
-    if (shape) {
-      const pos = lineCounter.linePos(doc.range[0]);
-      problems.push(error({ file: file.path, line: pos.line, column: pos.col, doc: index, ...shape }));
-      return;
-    }
-    const start = lineCounter.linePos(doc.contents.range[0]);
-    docs.push({
+      ],
+    };
+  }
+  const shape = shapeProblem(value, limits);
+  if (shape) {
+    const pos = lineCounter.linePos(doc.range[0]);
+    return { problems: [error({ file: file.path, line: pos.line, column: pos.col, doc: index, ...shape })] };
+  }
+  const start = lineCounter.linePos(doc.contents.range[0]);
+  return { doc: { file: file.path, index, line: start.line, value, locate: (path) => locateInYamlDoc(doc, lineCounter, path) } };
+}
+
+/** The `yaml` package's errors in one document, as problems. */
+function syntaxProblems(file: TextFile, doc: Document.Parsed, index: number, lineCounter: LineCounter): Problem[] {
+  return doc.errors.map((err) => {
+    // An error found at the end of the file (an unclosed bracket) is reported on the last line that has content.
+    const end = file.text.trimEnd().length;
+    const pos = lineCounter.linePos(err.pos[0] >= end && end > 0 ? end - 1 : err.pos[0]);
+    return error({
       file: file.path,
-      index,
-      line: start.line,
-      value,
-      locate: (path) => locateInYamlDoc(doc, lineCounter, path),
+      line: pos.line,
+      column: pos.col,
+      doc: index,
+      code: err.code === "DUPLICATE_KEY" ? "KF1003" : "KF1001",
+      message: `malformed YAML: ${firstLine(err.message)}`,
+      hint: yamlHint(err.code),
     });
   });
-  return { docs, problems };
 }
 
 function locateInYamlDoc(doc: Document.Parsed, lc: LineCounter, path: readonly PathSegment[]): Position {

@@ -49,87 +49,107 @@ interface ZodIssueLike {
   discriminator?: string;
 }
 
+/** One zod issue, with what every handler reads: the path as field segments and a positioner. */
+interface IssueContext {
+  schema: z.ZodMiniType;
+  doc: SourceDoc;
+  issue: ZodIssueLike;
+  what: string;
+  path: PathSegment[];
+  at: (p: PathSegment[]) => { file: string; line: number; column: number; doc: number };
+}
+
+/** The problems of a zod issue, by issue code; undefined (or a code not listed) falls back to the issue's own message. */
+const ISSUE_PROBLEMS: Partial<Record<string, (c: IssueContext) => Problem[] | undefined>> = {
+  unrecognized_keys: unknownKeyProblems,
+  invalid_type: wrongTypeProblems,
+  invalid_union: noVariantProblems,
+  invalid_value: notAllowedProblems,
+};
+
 function issueToProblems(schema: z.ZodMiniType, doc: SourceDoc, issue: ZodIssueLike, what: string): Problem[] {
   const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
   const at = (p: PathSegment[]) => {
     const pos = doc.locate(p);
     return { file: doc.file, line: pos.line, column: pos.column, doc: doc.index };
   };
-  switch (issue.code) {
-    case "unrecognized_keys": {
-      const known = knownKeys(schema, path, doc.value);
-      const variant = variantAt(schema, path, doc.value);
-      return (issue.keys ?? []).map((key) => {
-        // A field of another variant of a discriminated union (`apiVersion` on a kind istio entry).
-        const owners = variant?.others.filter((o) => o.keys.includes(key)).map((o) => o.value) ?? [];
-        if (variant && owners.length > 0)
-          return error({
-            ...at([...path, key]),
-            code: "KF2006",
-            path: formatPath([...path, key]),
-            message: `${key} only applies to ${variant.discriminator} ${owners.join(", ")}`,
-            hint: `known fields for ${variant.discriminator} ${variant.value}: ${known.join(", ")}`,
-          });
-        const suggestion = didYouMean(key, known);
-        return error({
-          ...at([...path, key]),
-          code: "KF2001",
-          path: formatPath([...path, key]),
-          message: `unknown field '${key}' in ${what}`,
-          hint: [suggestion, known.length ? `known fields here: ${known.join(", ")}` : undefined].filter(Boolean).join("; "),
-        });
+  const c: IssueContext = { schema, doc, issue, what, path, at };
+  return ISSUE_PROBLEMS[issue.code]?.(c) ?? [error({ ...at(path), code: "KF2005", path: formatPath(path), message: cleanMessage(issue.message) })];
+}
+
+/** Fields the schema does not know, or that only another variant of a discriminated union takes. */
+function unknownKeyProblems({ schema, doc, issue, what, path, at }: IssueContext): Problem[] {
+  const known = knownKeys(schema, path, doc.value);
+  const variant = variantAt(schema, path, doc.value);
+  return (issue.keys ?? []).map((key) => {
+    // A field of another variant of a discriminated union (`apiVersion` on a kind istio entry).
+    const owners = variant?.others.filter((o) => o.keys.includes(key)).map((o) => o.value) ?? [];
+    if (variant && owners.length > 0)
+      return error({
+        ...at([...path, key]),
+        code: "KF2006",
+        path: formatPath([...path, key]),
+        message: `${key} only applies to ${variant.discriminator} ${owners.join(", ")}`,
+        hint: `known fields for ${variant.discriminator} ${variant.value}: ${known.join(", ")}`,
       });
-    }
-    case "invalid_type": {
-      const actual = valueAt(doc.value, path);
-      const missing = actual === undefined;
-      if (!missing)
-        return [error({ ...at(path), code: "KF2003", path: formatPath(path), message: `expected ${issue.expected ?? "another type"}, got ${typeName(actual)}`, hint: quoteHint(issue.expected, actual) })];
-      // A field one variant of a discriminated union requires (the gateway of kind istio), and what it is when the schema says.
-      const variant = variantAt(schema, path.slice(0, -1), doc.value);
-      const description = z.globalRegistry.get(schemaAt(schema, path, doc.value) as z.ZodMiniType)?.description;
-      return [
-        error({
-          ...at(path),
-          code: "KF2002",
-          path: formatPath(path),
-          message: variant ? `${variant.discriminator} ${variant.value} needs ${String(path[path.length - 1])}` : "required field is missing",
-          hint: `add ${formatPath(path)} to the ${what}${description ? `: ${description}` : ""}`,
-        }),
-      ];
-    }
-    case "invalid_union": {
-      // A discriminated union whose discriminator matches no variant: like an enum.
-      if (!issue.discriminator || !issue.options) break;
-      const input = valueAt(doc.value, path);
-      const allowed = issue.options.map((v) => JSON.stringify(v));
-      return [
-        error({
-          ...at(path),
-          code: input === undefined ? "KF2002" : "KF2004",
-          path: formatPath(path),
-          message: input === undefined ? "required field is missing" : `must be one of ${allowed.join(", ")}`,
-          hint: typeof input === "string" ? didYouMean(input, issue.options.map(String)) : `add ${formatPath(path)}: one of ${allowed.join(", ")}`,
-        }),
-      ];
-    }
-    case "invalid_value": {
-      const allowed = (issue.values ?? []).map((v) => JSON.stringify(v));
-      return [
-        error({
-          ...at(path),
-          code: "KF2004",
-          path: formatPath(path),
-          message: allowed.length === 1 ? `must be ${allowed[0]}` : `must be one of ${allowed.join(", ")}`,
-          hint:
-            typeof issue.input === "string" && issue.values?.every((v) => typeof v === "string")
-              ? didYouMean(issue.input, issue.values as string[])
-              : undefined,
-        }),
-      ];
-    }
-  }
-  return [error({ ...at(path), code: "KF2005", path: formatPath(path), message: cleanMessage(issue.message) })];
+    const suggestion = didYouMean(key, known);
+    return error({
+      ...at([...path, key]),
+      code: "KF2001",
+      path: formatPath([...path, key]),
+      message: `unknown field '${key}' in ${what}`,
+      hint: [suggestion, known.length ? `known fields here: ${known.join(", ")}` : undefined].filter(Boolean).join("; "),
+    });
+  });
+}
+
+/** A value of the wrong type, or a required field that is missing. */
+function wrongTypeProblems({ schema, doc, issue, what, path, at }: IssueContext): Problem[] {
+  const actual = valueAt(doc.value, path);
+  if (actual !== undefined)
+    return [error({ ...at(path), code: "KF2003", path: formatPath(path), message: `expected ${issue.expected ?? "another type"}, got ${typeName(actual)}`, hint: quoteHint(issue.expected, actual) })];
+  // A field one variant of a discriminated union requires (the gateway of kind istio), and what it is when the schema says.
+  const variant = variantAt(schema, path.slice(0, -1), doc.value);
+  const description = z.globalRegistry.get(schemaAt(schema, path, doc.value) as z.ZodMiniType)?.description;
+  return [
+    error({
+      ...at(path),
+      code: "KF2002",
+      path: formatPath(path),
+      message: variant ? `${variant.discriminator} ${variant.value} needs ${String(path[path.length - 1])}` : "required field is missing",
+      hint: `add ${formatPath(path)} to the ${what}${description ? `: ${description}` : ""}`,
+    }),
+  ];
+}
+
+/** A discriminated union whose discriminator matches no variant: like an enum. Other unions fall back. */
+function noVariantProblems({ doc, issue, path, at }: IssueContext): Problem[] | undefined {
+  if (!issue.discriminator || !issue.options) return undefined;
+  const input = valueAt(doc.value, path);
+  const allowed = issue.options.map((v) => JSON.stringify(v));
+  return [
+    error({
+      ...at(path),
+      code: input === undefined ? "KF2002" : "KF2004",
+      path: formatPath(path),
+      message: input === undefined ? "required field is missing" : `must be one of ${allowed.join(", ")}`,
+      hint: typeof input === "string" ? didYouMean(input, issue.options.map(String)) : `add ${formatPath(path)}: one of ${allowed.join(", ")}`,
+    }),
+  ];
+}
+
+/** A value outside an enum or a literal. */
+function notAllowedProblems({ issue, path, at }: IssueContext): Problem[] {
+  const allowed = (issue.values ?? []).map((v) => JSON.stringify(v));
+  return [
+    error({
+      ...at(path),
+      code: "KF2004",
+      path: formatPath(path),
+      message: allowed.length === 1 ? `must be ${allowed[0]}` : `must be one of ${allowed.join(", ")}`,
+      hint: typeof issue.input === "string" && issue.values?.every((v) => typeof v === "string") ? didYouMean(issue.input, issue.values as string[]) : undefined,
+    }),
+  ];
 }
 
 function valueAt(root: unknown, path: readonly PathSegment[]): unknown {

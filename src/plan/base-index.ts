@@ -61,49 +61,96 @@ const POD_SELECTORS: Record<string, (spec: Record<string, unknown>) => unknown> 
 };
 
 export function buildIndex(manifests: readonly Manifest[], opts: { defaultNamespace: string; clusterDomain: string }): BaseIndex {
-  const byKind = new Map<string, Manifest[]>();
-  const servicesByNs = new Map<string, Manifest[]>();
-  const selectorsByNs = new Map<string, BaseSelector[]>();
-  const serviceByFqdn = new Map<string, Manifest>();
-  const names = new Set<string>();
-  const byName = new Map<string, Manifest[]>();
   const nsOf = (o: KObject) => o.metadata.namespace ?? opts.defaultNamespace;
-  const push = <T>(m: Map<string, T[]>, k: string, v: T) => {
-    const l = m.get(k);
-    if (l) l.push(v);
-    else m.set(k, [v]);
+  const maps = indexObjects(manifests, nsOf, opts.clusterDomain);
+  const selectorIndexIn = selectorIndexesOf(maps.selectorsByNs);
+  const servicesSelecting = serviceSelectorsOf(maps.servicesByNs);
+  let read: ReadLabels | undefined;
+  return {
+    manifests,
+    defaultNamespace: opts.defaultNamespace,
+    clusterDomain: opts.clusterDomain,
+    nsOf,
+    ofKind: (k) => maps.byKind.get(k) ?? [],
+    servicesIn: (ns) => maps.servicesByNs.get(ns) ?? [],
+    selectorsIn: (ns) => maps.selectorsByNs.get(ns) ?? [],
+    selectorIndexIn,
+    named: (kind, name) => maps.byName.get(`${kind}|${name}`) ?? [],
+    servicesSelecting,
+    serviceByFqdn: (f) => maps.serviceByFqdn.get(f),
+    has: (kind, ns, name) => maps.names.has(`${kind}|${ns}|${name}`),
+    readLabels: () => (read ??= labelsRead(manifests)),
+    resolveHost: (host, ns) => (host.includes(".") || host === "*" ? host : serviceFqdn(host, ns, opts.clusterDomain)),
   };
+}
 
+/** The maps of one pass over the base. */
+interface ObjectMaps {
+  byKind: Map<string, Manifest[]>;
+  byName: Map<string, Manifest[]>;
+  names: Set<string>;
+  servicesByNs: Map<string, Manifest[]>;
+  selectorsByNs: Map<string, BaseSelector[]>;
+  serviceByFqdn: Map<string, Manifest>;
+}
+
+function push<T>(m: Map<string, T[]>, k: string, v: T): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
+}
+
+/** Every base object by kind, by name, by identity; Services by namespace and FQDN; selectors by namespace. */
+function indexObjects(manifests: readonly Manifest[], nsOf: (o: KObject) => string, clusterDomain: string): ObjectMaps {
+  const maps: ObjectMaps = { byKind: new Map(), byName: new Map(), names: new Set(), servicesByNs: new Map(), selectorsByNs: new Map(), serviceByFqdn: new Map() };
   for (const m of manifests) {
     const o = m.object;
     const key = kindKey(o);
     const ns = nsOf(o);
-    push(byKind, key, m);
-    push(byName, `${key}|${o.metadata.name}`, m);
-    names.add(`${key}|${ns}|${o.metadata.name}`);
+    push(maps.byKind, key, m);
+    push(maps.byName, `${key}|${o.metadata.name}`, m);
+    maps.names.add(`${key}|${ns}|${o.metadata.name}`);
     if (key === "Service") {
-      push(servicesByNs, ns, m);
-      serviceByFqdn.set(serviceFqdn(o.metadata.name, ns, opts.clusterDomain), m);
-      const sel = asRecord(asRecord(o.spec)?.selector) as Labels | undefined;
-      if (sel && Object.keys(sel).length > 0) push(selectorsByNs, ns, { owner: `Service ${ns}/${o.metadata.name}`, selector: { matchLabels: sel }, kind: "service" });
-    } else if (POD_SELECTORS[key]) {
-      const sel = asRecord(POD_SELECTORS[key](asRecord(o.spec) ?? {})) as Labels | undefined;
-      if (sel && Object.keys(sel).length > 0) push(selectorsByNs, ns, { owner: `${o.kind} ${ns}/${o.metadata.name}`, selector: { matchLabels: sel }, kind: "service" });
-    } else if ((WORKLOAD_KINDS_INDEXED as readonly string[]).includes(key)) {
-      const sel = asRecord(asRecord(o.spec)?.selector) as LabelSelector | undefined;
-      if (sel) push(selectorsByNs, ns, { owner: `${o.kind} ${ns}/${o.metadata.name}`, selector: sel, kind: "workload" });
+      push(maps.servicesByNs, ns, m);
+      maps.serviceByFqdn.set(serviceFqdn(o.metadata.name, ns, clusterDomain), m);
     }
+    const sel = baseSelectorOf(o, key, ns);
+    if (sel) push(maps.selectorsByNs, ns, sel);
   }
+  return maps;
+}
 
+/** The selector an object sends traffic or owns pods by: a Service's, a POD_SELECTORS kind's, a workload's. */
+function baseSelectorOf(o: KObject, key: string, ns: string): BaseSelector | undefined {
+  if (key === "Service") {
+    const sel = asRecord(asRecord(o.spec)?.selector) as Labels | undefined;
+    return sel && Object.keys(sel).length > 0 ? { owner: `Service ${ns}/${o.metadata.name}`, selector: { matchLabels: sel }, kind: "service" } : undefined;
+  }
+  if (POD_SELECTORS[key]) {
+    const sel = asRecord(POD_SELECTORS[key](asRecord(o.spec) ?? {})) as Labels | undefined;
+    return sel && Object.keys(sel).length > 0 ? { owner: `${o.kind} ${ns}/${o.metadata.name}`, selector: { matchLabels: sel }, kind: "service" } : undefined;
+  }
+  if ((WORKLOAD_KINDS_INDEXED as readonly string[]).includes(key)) {
+    const sel = asRecord(asRecord(o.spec)?.selector) as LabelSelector | undefined;
+    return sel ? { owner: `${o.kind} ${ns}/${o.metadata.name}`, selector: sel, kind: "workload" } : undefined;
+  }
+  return undefined;
+}
+
+/** A namespace's selectors indexed, built on first use. */
+function selectorIndexesOf(selectorsByNs: ReadonlyMap<string, BaseSelector[]>): (ns: string) => SelectorIndex {
   const selectorIndexes = new Map<string, SelectorIndex>();
-  const selectorIndexIn = (ns: string) => {
+  return (ns) => {
     let i = selectorIndexes.get(ns);
     if (!i) selectorIndexes.set(ns, (i = new SelectorIndex(selectorsByNs.get(ns) ?? [])));
     return i;
   };
-  // Service selectors of a namespace, indexed like the selectors; position = base order.
+}
+
+/** Services in a namespace whose selector selects a label set: the Service selectors indexed like the others; position = base order. */
+function serviceSelectorsOf(servicesByNs: ReadonlyMap<string, Manifest[]>): (ns: string, labels: Labels) => Manifest[] {
   const serviceIndexes = new Map<string, { index: SelectorIndex; services: Map<BaseSelector, Manifest> }>();
-  const servicesSelecting = (ns: string, labels: Labels): Manifest[] => {
+  return (ns, labels) => {
     let si = serviceIndexes.get(ns);
     if (!si) {
       const services = new Map<BaseSelector, Manifest>();
@@ -115,24 +162,6 @@ export function buildIndex(manifests: readonly Manifest[], opts: { defaultNamesp
       serviceIndexes.set(ns, si);
     }
     return si.index.candidates(labels).filter((s) => mapSelects(s.selector.matchLabels, labels)).map((s) => si.services.get(s)!);
-  };
-
-  let read: ReadLabels | undefined;
-  return {
-    manifests,
-    defaultNamespace: opts.defaultNamespace,
-    clusterDomain: opts.clusterDomain,
-    nsOf,
-    ofKind: (k) => byKind.get(k) ?? [],
-    servicesIn: (ns) => servicesByNs.get(ns) ?? [],
-    selectorsIn: (ns) => selectorsByNs.get(ns) ?? [],
-    selectorIndexIn,
-    named: (kind, name) => byName.get(`${kind}|${name}`) ?? [],
-    servicesSelecting,
-    serviceByFqdn: (f) => serviceByFqdn.get(f),
-    has: (kind, ns, name) => names.has(`${kind}|${ns}|${name}`),
-    readLabels: () => (read ??= labelsRead(manifests)),
-    resolveHost: (host, ns) => (host.includes(".") || host === "*" ? host : serviceFqdn(host, ns, opts.clusterDomain)),
   };
 }
 

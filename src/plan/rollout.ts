@@ -24,68 +24,84 @@ const KEPT = ["minReadySeconds", "revisionHistoryLimit", "progressDeadlineSecond
  */
 export function rolloutSource(index: BaseIndex, m: Manifest): { source?: KObject; problem?: Problem } {
   const o = m.object;
-  const ns = index.nsOf(o);
   const spec = asRecord(o.spec) ?? {};
-  const at = (path: (string | number)[]) => {
+  const inline = asRecord(spec.template);
+  const found = inline ? { template: inline } : workloadRefTemplate(index, m, spec);
+  if ("problem" in found) return { problem: found.problem };
+  return { source: deploymentOf(o, spec, found.template) };
+}
+
+type At = (path: (string | number)[]) => { file: string; line?: number; column?: number; object: string };
+
+/** Positions a field of the Rollout `m` (inside a List item when it is one). */
+function rolloutAt(index: BaseIndex, m: Manifest): At {
+  return (path) => {
     const full = m.item === undefined ? path : ["items", m.item, ...path];
     const p = m.doc.locate(full);
-    return { file: m.doc.file, line: p.line, column: p.column, object: describe(o, ns) };
+    return { file: m.doc.file, line: p.line, column: p.column, object: describe(m.object, index.nsOf(m.object)) };
   };
-  let template = asRecord(spec.template);
-  if (!template) {
-    const ref = asRecord(spec.workloadRef);
-    if (!ref) {
-      return {
-        problem: error({
-          ...at(["spec"]),
-          path: "spec",
-          message: "the Rollout has neither spec.template nor spec.workloadRef, so there is no pod template to fork",
-          hint: "give the Rollout a spec.template, or a spec.workloadRef {apiVersion: apps/v1, kind: Deployment, name: <deployment>} naming a Deployment of the base",
-        }),
-      };
-    }
-    const kind = typeof ref.kind === "string" ? ref.kind : "";
-    const name = typeof ref.name === "string" ? ref.name : "";
-    if (!["Deployment", "ReplicaSet", "PodTemplate"].includes(kind)) {
-      return {
-        problem: error({
-          ...at(["spec", "workloadRef", "kind"]),
-          path: "spec.workloadRef.kind",
-          message: `workloadRef kind '${kind}' is not one Argo Rollouts supports`,
-          hint: "use kind: Deployment, ReplicaSet or PodTemplate",
-        }),
-      };
-    }
-    const target = index.ofKind(kind).find((t) => t.object.metadata.name === name && index.nsOf(t.object) === ns);
-    if (!target) {
-      return {
-        problem: error({
-          ...at(["spec", "workloadRef", "name"]),
-          path: "spec.workloadRef.name",
-          message: `the workloadRef names ${kind} ${ns}/${name}, which is not in the base`,
-          hint: `add the ${kind} to the base manifests (kubefork reads the pod template from it), or give the Rollout an inline spec.template`,
-        }),
-      };
-    }
-    template = kind === "PodTemplate" ? asRecord(target.object.template) : asRecord(asRecord(target.object.spec)?.template);
-    if (!template) {
-      return {
-        problem: error({
-          file: target.doc.file,
-          line: target.doc.line,
-          object: describe(target.object, ns),
-          message: `the workloadRef target of Rollout ${ns}/${o.metadata.name} has no pod template`,
-          hint: "give it a template",
-        }),
-      };
-    }
+}
+
+/** The pod template of the base object the Rollout's spec.workloadRef names, or why there is none. */
+function workloadRefTemplate(index: BaseIndex, m: Manifest, spec: Record<string, unknown>): { template: Record<string, unknown> } | { problem: Problem } {
+  const o = m.object;
+  const ns = index.nsOf(o);
+  const at = rolloutAt(index, m);
+  const ref = asRecord(spec.workloadRef);
+  if (!ref) {
+    return {
+      problem: error({
+        ...at(["spec"]),
+        path: "spec",
+        message: "the Rollout has neither spec.template nor spec.workloadRef, so there is no pod template to fork",
+        hint: "give the Rollout a spec.template, or a spec.workloadRef {apiVersion: apps/v1, kind: Deployment, name: <deployment>} naming a Deployment of the base",
+      }),
+    };
   }
+  const kind = typeof ref.kind === "string" ? ref.kind : "";
+  const name = typeof ref.name === "string" ? ref.name : "";
+  if (!["Deployment", "ReplicaSet", "PodTemplate"].includes(kind)) {
+    return {
+      problem: error({
+        ...at(["spec", "workloadRef", "kind"]),
+        path: "spec.workloadRef.kind",
+        message: `workloadRef kind '${kind}' is not one Argo Rollouts supports`,
+        hint: "use kind: Deployment, ReplicaSet or PodTemplate",
+      }),
+    };
+  }
+  const target = index.ofKind(kind).find((t) => t.object.metadata.name === name && index.nsOf(t.object) === ns);
+  if (!target) {
+    return {
+      problem: error({
+        ...at(["spec", "workloadRef", "name"]),
+        path: "spec.workloadRef.name",
+        message: `the workloadRef names ${kind} ${ns}/${name}, which is not in the base`,
+        hint: `add the ${kind} to the base manifests (kubefork reads the pod template from it), or give the Rollout an inline spec.template`,
+      }),
+    };
+  }
+  const template = kind === "PodTemplate" ? asRecord(target.object.template) : asRecord(asRecord(target.object.spec)?.template);
+  if (template) return { template };
+  return {
+    problem: error({
+      file: target.doc.file,
+      line: target.doc.line,
+      object: describe(target.object, ns),
+      message: `the workloadRef target of Rollout ${ns}/${o.metadata.name} has no pod template`,
+      hint: "give it a template",
+    }),
+  };
+}
+
+/** The apps/v1 Deployment with the Rollout's metadata, replicas, selector, the KEPT fields and this pod template. */
+function deploymentOf(o: KObject, spec: Record<string, unknown>, template: Record<string, unknown>): KObject {
   const dspec: Record<string, unknown> = {};
   if (spec.replicas !== undefined) dspec.replicas = spec.replicas;
   if (spec.selector !== undefined) dspec.selector = clone(spec.selector);
   dspec.template = clone(template);
   for (const k of KEPT) if (spec[k] !== undefined) dspec[k] = clone(spec[k]);
-  return { source: { apiVersion: "apps/v1", kind: "Deployment", metadata: clone(o.metadata), spec: dspec } };
+  return { apiVersion: "apps/v1", kind: "Deployment", metadata: clone(o.metadata), spec: dspec };
 }
 
 /** Names of the Services a Rollout's strategy names (canary/stable, blue-green active/preview). */

@@ -94,47 +94,19 @@ export function explainFork(input: ExplainInput): Explanation {
   const ns = input.defaultNamespace;
   const spec = fork.fork.spec;
   const baseByKey = new Map(input.base.map((m) => [keyOf(m.object, ns), m.object]));
-  const baseByKindName = (kind: string, namespace: string, name: string) =>
-    input.base.find((m) => m.object.kind === kind && (m.object.metadata.namespace ?? ns) === namespace && m.object.metadata.name === name)?.object;
-
   const added: AddedObject[] = [];
   const changed: ChangedObject[] = [];
   for (const { object: o, fork: owner } of input.output) {
-    const namespace = o.metadata.namespace;
     // The fork's status ConfigMap is kubefork's report, not something the fork adds to the app.
     if (owner === fork.id && o.kind === "ConfigMap" && o.metadata.name === statusName(fork.id)) continue;
     if (owner === fork.id) {
-      const a: AddedObject = { kind: o.kind, name: o.metadata.name, changes: [] };
-      if (namespace) a.namespace = namespace;
-      const from = o.metadata.annotations?.[COPIED_FROM_ANNOTATION];
-      if (from) {
-        a.copiedFrom = from;
-        const [kind, name] = from.split("/");
-        const original = kind && name ? baseByKindName(kind, namespace ?? ns, name) : undefined;
-        if (original && podSpecOf(o)) a.changes = workloadChanges(original, o);
-      }
-      a.detail = detailOf(o);
-      added.push(a);
+      added.push(addedObject(input, o));
       continue;
     }
     if (owner !== null) continue;
     const before = baseByKey.get(keyOf(o, ns));
     if (before && equal(before, o)) continue;
-    const c: ChangedObject = { kind: o.kind, name: o.metadata.name, created: !before, routes: [], changes: [] };
-    if (namespace) c.namespace = namespace;
-    const listKey = o.kind === "VirtualService" ? "http" : o.kind === "HTTPRoute" ? "rules" : undefined;
-    const after = (o.spec ?? {}) as Record<string, unknown>;
-    const prior = ((before?.spec ?? {}) as Record<string, unknown>) ?? {};
-    if (listKey) {
-      const priorRoutes = Array.isArray(prior[listKey]) ? (prior[listKey] as unknown[]) : [];
-      for (const r of Array.isArray(after[listKey]) ? (after[listKey] as unknown[]) : [])
-        if (!priorRoutes.some((p) => equal(p, r))) c.routes.push(listKey === "http" ? istioRoute(r) : httpRouteRule(r));
-    }
-    if (before) {
-      const skip = new Set(listKey ? [`spec.${listKey}`] : []);
-      c.changes = diff(stripOwnAnnotations(before), stripOwnAnnotations(o), "", "").filter((ch) => !skip.has(ch.field));
-    }
-    changed.push(c);
+    changed.push(changedObject(before, o));
   }
 
   const e: Explanation = {
@@ -151,6 +123,42 @@ export function explainFork(input: ExplainInput): Explanation {
   if (spec.owner !== undefined) e.owner = spec.owner;
   if (spec.expires !== undefined) e.expires = spec.expires;
   return e;
+}
+
+/** An object the fork adds; for a copy of a workload, the fields that differ from the base object it copies. */
+function addedObject(input: ExplainInput, o: KObject): AddedObject {
+  const ns = input.defaultNamespace;
+  const namespace = o.metadata.namespace;
+  const a: AddedObject = { kind: o.kind, name: o.metadata.name, changes: [] };
+  if (namespace) a.namespace = namespace;
+  const from = o.metadata.annotations?.[COPIED_FROM_ANNOTATION];
+  if (from) {
+    a.copiedFrom = from;
+    const [kind, name] = from.split("/");
+    const original = kind && name ? input.base.find((m) => m.object.kind === kind && (m.object.metadata.namespace ?? ns) === (namespace ?? ns) && m.object.metadata.name === name)?.object : undefined;
+    if (original && podSpecOf(o)) a.changes = workloadChanges(original, o);
+  }
+  a.detail = detailOf(o);
+  return a;
+}
+
+/** A shared object the fork changes (or creates): the routes it inserts, and its other changed fields. */
+function changedObject(before: KObject | undefined, o: KObject): ChangedObject {
+  const c: ChangedObject = { kind: o.kind, name: o.metadata.name, created: !before, routes: [], changes: [] };
+  if (o.metadata.namespace) c.namespace = o.metadata.namespace;
+  const listKey = o.kind === "VirtualService" ? "http" : o.kind === "HTTPRoute" ? "rules" : undefined;
+  const after = (o.spec ?? {}) as Record<string, unknown>;
+  const prior = ((before?.spec ?? {}) as Record<string, unknown>) ?? {};
+  if (listKey) {
+    const priorRoutes = Array.isArray(prior[listKey]) ? (prior[listKey] as unknown[]) : [];
+    for (const r of Array.isArray(after[listKey]) ? (after[listKey] as unknown[]) : [])
+      if (!priorRoutes.some((p) => equal(p, r))) c.routes.push(listKey === "http" ? istioRoute(r) : httpRouteRule(r));
+  }
+  if (before) {
+    const skip = new Set(listKey ? [`spec.${listKey}`] : []);
+    c.changes = diff(stripOwnAnnotations(before), stripOwnAnnotations(o), "", "").filter((ch) => !skip.has(ch.field));
+  }
+  return c;
 }
 
 function stripOwnAnnotations(o: KObject): KObject {

@@ -78,11 +78,25 @@ function repository(image: string): string {
 }
 
 export function buildNewFork(index: BaseIndex, input: NewForkInput): NewForkResult {
-  const errors: NewForkError[] = [];
   const kind = input.kind ?? "Deployment";
+  const resolved = resolveWorkloads(index, input, kind);
+  if (resolved.errors.length) return { errors: resolved.errors };
+  const { entries, found } = resolved;
+  const errors: NewForkError[] = [];
+  const target = targetOf(entries, errors);
+  const containerFor = chooseContainers(input, found, target, errors);
+  if (errors.length) return { errors };
+  setImages(input, found, containerFor, target, entries.length === 1, errors);
+  if (errors.length) return { errors };
+  const fork = { apiVersion: FORK_API_VERSION, kind: "Fork", metadata: { name: input.id }, spec: forkSpec(index, input, entries) };
+  return { text: forkText(fork, input.schema), errors };
+}
+
+/** The fork entry of each --workload, with the base workload it names; or why one names none. */
+function resolveWorkloads(index: BaseIndex, input: NewForkInput, kind: string): { entries: Entry[]; found: Map<string, Manifest>; errors: NewForkError[] } {
+  const errors: NewForkError[] = [];
   const entries: Entry[] = [];
   const found = new Map<string, Manifest>();
-
   const all = workloadsOfKind(index, kind);
   for (const w of input.workloads) {
     const r = resolveByName(index, all, w.name, w.namespace);
@@ -98,31 +112,36 @@ export function buildNewFork(index: BaseIndex, input: NewForkInput): NewForkResu
       if (kind !== "Deployment") e.kind = kind;
       if (input.replicas !== undefined) e.replicas = input.replicas;
       entries.push(e);
-      continue;
-    }
-    if ("ambiguous" in r) {
+    } else if ("ambiguous" in r) {
       errors.push({ message: `${kind} '${w.name}' exists in several namespaces (${r.ambiguous.join(", ")}), none of them the render's namespace ${index.defaultNamespace}`, hint: `choose one with --namespace (or --workload <namespace>/${w.name})` });
-      continue;
-    }
-    const { elsewhere, close, names } = r.missing;
-    const where = w.namespace ? ` in namespace ${w.namespace}` : "";
-    const otherKind = index.manifests.find((m) => m.object.metadata.name === w.name && m.object.kind !== kind && podTemplateOf(m.object))?.object.kind;
-    errors.push({
-      message: `no ${kind} '${w.name}'${where} in the base`,
-      hint: elsewhere.length
-        ? `${kind} '${w.name}' is in ${elsewhere.length === 1 ? "namespace" : "namespaces"} ${elsewhere.join(", ")}: pass --workload ${elsewhere[0]}/${w.name}${elsewhere.includes(index.defaultNamespace) ? ` or leave the namespace out (the render's namespace is ${index.defaultNamespace})` : ""}`
-        : otherKind
-          ? `'${w.name}' is a ${otherKind}: pass --kind ${otherKind}`
-          : close.length
-            ? `did you mean ${close.map((c) => `'${c}'`).join(" or ")}?`
-            : listHint(kind, names, `the base has no ${kind}${where}`),
-    });
+    } else errors.push(missingWorkload(index, kind, w, r.missing));
   }
-  if (errors.length) return { errors };
+  return { entries, found, errors };
+}
 
-  // --container and --image, each for one workload.
+/** No such workload: where it is instead (another namespace, another kind, a close name), or what there is. */
+function missingWorkload(index: BaseIndex, kind: string, w: NewWorkloadArg, missing: { elsewhere: string[]; close: string[]; names: string[] }): NewForkError {
+  const { elsewhere, close, names } = missing;
+  const where = w.namespace ? ` in namespace ${w.namespace}` : "";
+  const otherKind = index.manifests.find((m) => m.object.metadata.name === w.name && m.object.kind !== kind && podTemplateOf(m.object))?.object.kind;
+  return {
+    message: `no ${kind} '${w.name}'${where} in the base`,
+    hint: elsewhere.length
+      ? `${kind} '${w.name}' is in ${elsewhere.length === 1 ? "namespace" : "namespaces"} ${elsewhere.join(", ")}: pass --workload ${elsewhere[0]}/${w.name}${elsewhere.includes(index.defaultNamespace) ? ` or leave the namespace out (the render's namespace is ${index.defaultNamespace})` : ""}`
+      : otherKind
+        ? `'${w.name}' is a ${otherKind}: pass --kind ${otherKind}`
+        : close.length
+          ? `did you mean ${close.map((c) => `'${c}'`).join(" or ")}?`
+          : listHint(kind, names, `the base has no ${kind}${where}`),
+  };
+}
+
+type Target = (flag: string, arg: string) => { entry?: Entry; value: string };
+
+/** The entry a `--container`/`--image` argument is for: `WORKLOAD=VALUE`, or the one workload forked. */
+function targetOf(entries: Entry[], errors: NewForkError[]): Target {
   const single = entries.length === 1 ? entries[0]!.name : undefined;
-  const target = (flag: string, arg: string): { entry?: Entry; value: string } => {
+  return (flag, arg) => {
     const { target: t, value } = splitTargeted(arg);
     const name = t ?? single;
     if (name === undefined) {
@@ -133,6 +152,10 @@ export function buildNewFork(index: BaseIndex, input: NewForkInput): NewForkResu
     if (!entry) errors.push({ message: `${flag} ${arg}: '${name}' is not among the --workload names`, hint: `workloads: ${entries.map((e) => e.name).join(", ")}` });
     return entry ? { entry, value } : { value };
   };
+}
+
+/** --container, each naming a container of its workload. */
+function chooseContainers(input: NewForkInput, found: ReadonlyMap<string, Manifest>, target: Target, errors: NewForkError[]): Map<Entry, string> {
   const containerFor = new Map<Entry, string>();
   for (const c of input.containers ?? []) {
     const { entry, value } = target("--container", c);
@@ -145,7 +168,11 @@ export function buildNewFork(index: BaseIndex, input: NewForkInput): NewForkResu
     }
     containerFor.set(entry, value);
   }
-  if (errors.length) return { errors };
+  return containerFor;
+}
+
+/** --image on its entry: on the chosen container, on the only one, or refused when the workload has several. */
+function setImages(input: NewForkInput, found: ReadonlyMap<string, Manifest>, containerFor: ReadonlyMap<Entry, string>, target: Target, single: boolean, errors: NewForkError[]): void {
   const imaged = new Set<Entry>();
   for (const img of input.images ?? []) {
     const { entry, value } = target("--image", img);
@@ -170,8 +197,10 @@ export function buildNewFork(index: BaseIndex, input: NewForkInput): NewForkResu
     }
   }
   for (const [entry, c] of containerFor) if (!imaged.has(entry)) errors.push({ message: `--container ${c} is given without an --image for ${entry.name}`, hint: "--container picks the container whose image --image sets" });
-  if (errors.length) return { errors };
+}
 
+/** The Fork's spec: expires, owner, env and the workload entries. */
+function forkSpec(index: BaseIndex, input: NewForkInput, entries: readonly Entry[]): Record<string, unknown> {
   const spec: Record<string, unknown> = {};
   if (input.expires !== undefined) spec.expires = input.expires;
   if (input.owner !== undefined && input.owner !== "") spec.owner = input.owner;
@@ -186,8 +215,7 @@ export function buildNewFork(index: BaseIndex, input: NewForkInput): NewForkResu
     if (e.containers) o.containers = e.containers;
     return o;
   });
-  const fork = { apiVersion: FORK_API_VERSION, kind: "Fork", metadata: { name: input.id }, spec };
-  return { text: forkText(fork, input.schema), errors };
+  return spec;
 }
 
 /**
