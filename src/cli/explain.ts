@@ -1,15 +1,12 @@
 // `kubefork explain ID [DIR] [--format text|markdown] [--now T]`: what the fork adds and changes;
 // `kubefork comment [DIR] --fork ID... --removed ID...`: the pull-request comment of several forks.
-import { appOrExit, nowFrom } from "./common.ts";
+import { startCommand, type ManagedApp, type Started } from "./common.ts";
 import { forkIdFromPath } from "../load/app.ts";
-import type { LoadedManager } from "../model/inputs.ts";
-import type { LoadedApp } from "./app-dir.ts";
 import { error, EXIT, exitCodeFor, isError, type Problem } from "../problems.ts";
 import { render } from "../render.ts";
 import { formatComment, type CommentSection } from "../review/comment.ts";
 import { explainFork, formatExplainMarkdown, formatExplainText, type Explanation } from "../review/explain.ts";
 import type { Io } from "./io.ts";
-import { defaultNamespace } from "./render.ts";
 import { printProblems } from "./report.ts";
 
 export interface ExplainFlags {
@@ -19,11 +16,9 @@ export interface ExplainFlags {
 }
 
 export async function explainCommand(io: Io, id: string, dir: string | undefined, flags: ExplainFlags): Promise<number> {
-  const now = nowFrom(io, flags.now);
-  if (now === undefined) return EXIT.usage;
-  const app = await appOrExit(io, dir);
-  if (typeof app === "number") return app;
-  const r = explainOne(io, app, id, now, flags);
+  const start = await startCommand(io, dir, flags, "valid");
+  if (typeof start === "number") return start;
+  const r = explainOne(start, id);
   if ("problems" in r) {
     printProblems(io, r.problems);
     return r.code;
@@ -33,10 +28,9 @@ export async function explainCommand(io: Io, id: string, dir: string | undefined
   return EXIT.ok;
 }
 
-type App = LoadedApp & { manager: LoadedManager };
-
 /** One fork explained, or the problems that stop it (and the exit code they give). */
-function explainOne(io: Io, app: App, id: string, now: number, flags: ExplainFlags): { explanation: Explanation } | { problems: Problem[]; code: number } {
+function explainOne(start: Started<ManagedApp>, id: string): { explanation: Explanation } | { problems: Problem[]; code: number } {
+  const { app, now, defaultNamespace: ns } = start;
   const manager = app.manager;
   const fork = app.forks.find((f) => f.id === id);
   const own = app.forkProblems.filter((p) => p.file !== undefined && forkIdFromPath(p.file) === id);
@@ -46,7 +40,6 @@ function explainOne(io: Io, app: App, id: string, now: number, flags: ExplainFla
     return { problems: [error({ message: `no fork '${id}': there is no ${manager.manager.spec.forksDir}/${id}.yaml`, hint })], code: EXIT.invalid };
   }
   // This fork alone, everything it touches: its own objects and the shared routing it extends.
-  const ns = defaultNamespace(flags, io, manager.manager.metadata.namespace);
   const result = render({ manager, base: app.base, forks: [fork], forkProblems: own, forkFiles: [fork.file] }, { now, scope: { kind: "all" }, defaultNamespace: ns });
   if (result.problems.some(isError) || !result.plan) return { problems: result.problems, code: exitCodeFor(result.problems) };
   return { explanation: explainFork({ manager, fork, base: app.base, output: result.output, ingress: result.plan.ingress, now, defaultNamespace: ns }) };
@@ -63,14 +56,12 @@ export interface CommentFlags extends ExplainFlags {
  * and a line for each removed one. Exit 0 whatever the forks' state: the comment reports it.
  */
 export async function commentCommand(io: Io, dir: string | undefined, flags: CommentFlags): Promise<number> {
-  const now = nowFrom(io, flags.now);
-  if (now === undefined) return EXIT.usage;
-  const app = await appOrExit(io, dir);
-  if (typeof app === "number") return app;
+  const start = await startCommand(io, dir, flags, "valid");
+  if (typeof start === "number") return start;
   const ids = (list: string[] | undefined) => [...new Set((list ?? []).flatMap((s) => s.split(/[\s,]+/)).filter(Boolean))];
   const sections: CommentSection[] = ids(flags.removed).map((id) => ({ id, kind: "removed" }));
   for (const id of ids(flags.fork)) {
-    const r = explainOne(io, app, id, now, flags);
+    const r = explainOne(start, id);
     sections.push("problems" in r ? { id, kind: "invalid", problems: r.problems } : { id, kind: "explained", markdown: formatExplainMarkdown(r.explanation) });
   }
   io.stdout(formatComment(sections));

@@ -6,10 +6,9 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { isExpired } from "../plan/plan.ts";
 import { EXIT, exitCodeFor, hasErrors, warning, type Problem } from "../problems.ts";
-import { readApp } from "./app-dir.ts";
+import { startCommand } from "./common.ts";
 import type { Io } from "./io.ts";
 import { printProblems } from "./report.ts";
-import { nowFrom } from "./common.ts";
 
 export interface GcFlags {
   now?: string;
@@ -17,9 +16,9 @@ export interface GcFlags {
 }
 
 export async function gcCommand(io: Io, dir: string | undefined, flags: GcFlags): Promise<number> {
-  const now = nowFrom(io, flags.now);
-  if (now === undefined) return EXIT.usage;
-  const app = await readApp(dir ?? io.cwd, { signal: io.signal });
+  const start = await startCommand(io, dir, flags, "any");
+  if (typeof start === "number") return start;
+  const { now, app } = start;
   if (!app.manager) {
     printProblems(io, app.problems);
     return exitCodeFor(app.problems);

@@ -1,7 +1,7 @@
 // `kubefork headers ID [DIR] [-o json|curl|env]`: the headers of one request into fork ID, every
 // carrier of kubefork.yaml included, with a freshly minted trace context under the fork's
 // trace-id prefix (traceparent, and the same ids as B3 headers), for test suites and scripts.
-import { appOrExit, nowFrom } from "./common.ts";
+import { startCommand } from "./common.ts";
 import { forkIdFromPath } from "../load/app.ts";
 import { carrierSpec, requestHeaders } from "../generate/carriers.ts";
 import { mintTrace } from "../model/carriers.ts";
@@ -16,11 +16,10 @@ export interface HeadersFlags {
 }
 
 export async function headersCommand(io: Io, id: string, dir: string | undefined, flags: HeadersFlags): Promise<number> {
-  const now = nowFrom(io, flags.now);
-  if (now === undefined) return EXIT.usage;
   // The headers depend on kubefork.yaml and the fork file alone: a broken base does not stop them.
-  const app = await appOrExit(io, dir, { allowBaseProblems: true });
-  if (typeof app === "number") return app;
+  const start = await startCommand(io, dir, flags, "manager");
+  if (typeof start === "number") return start;
+  const { now, app } = start;
   const fork = app.forks.find((f) => f.id === id);
   if (!fork) {
     const own = app.forkProblems.filter((p) => p.file !== undefined && forkIdFromPath(p.file) === id);

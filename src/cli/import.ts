@@ -11,9 +11,8 @@ import { parsePositioned } from "../load/documents.ts";
 import { MANAGER_FILE } from "../load/app.ts";
 import { buildIndex } from "../plan/base-index.ts";
 import { error, EXIT, exitCodeFor, formatProblem, hasErrors, sortProblems, type Problem } from "../problems.ts";
-import { readApp } from "./app-dir.ts";
+import { startCommand } from "./common.ts";
 import type { Io } from "./io.ts";
-import { defaultNamespace } from "./render.ts";
 import { printProblems } from "./report.ts";
 
 export interface ImportFlags {
@@ -50,10 +49,11 @@ export async function importCommand(io: Io, file: string, flags: ImportFlags): P
   if (!translated.fork) return fail(io, translated.problems);
 
   const dir = flags.dir !== undefined ? resolve(io.cwd, flags.dir) : (findAppDir(dirname(abs)) ?? io.cwd);
-  const app = await readApp(dir, { signal: io.signal });
-  if (!app.manager || hasErrors(app.problems)) return fail(io, app.problems.length ? app.problems : [error({ message: `no app directory at ${dir}`, hint: "pass --dir DIR, the directory that holds kubefork.yaml" })]);
+  const start = await startCommand(io, dir, flags, "valid");
+  if (typeof start === "number") return start;
+  const { app } = start;
   const spec = app.manager.manager.spec;
-  const index = buildIndex(app.base, { defaultNamespace: defaultNamespace(flags, io, app.manager.manager.metadata.namespace), clusterDomain: spec.clusterDomain });
+  const index = buildIndex(app.base, { defaultNamespace: start.defaultNamespace, clusterDomain: spec.clusterDomain });
   const resolved = resolveCompat(translated.fork, index);
   if (!resolved.fork || hasErrors(resolved.problems)) return fail(io, resolved.problems);
 

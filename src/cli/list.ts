@@ -1,11 +1,10 @@
 // `kubefork list [DIR] [-o table|json] [--now T]`: one row per fork.
-import { appOrExit, nowFrom } from "./common.ts";
-import { EXIT, exitCodeFor, hasErrors, type Problem } from "../problems.ts";
+import { startCommand } from "./common.ts";
+import { exitCodeFor, hasErrors, type Problem } from "../problems.ts";
 import { summariseForks, type ForkSummary } from "../review/summary.ts";
 import { formatTable } from "../review/table.ts";
 import { rfc3339 } from "../review/time.ts";
 import { paintStdout, type Io } from "./io.ts";
-import { defaultNamespace } from "./render.ts";
 import { printProblems } from "./report.ts";
 
 export interface ListFlags {
@@ -15,15 +14,14 @@ export interface ListFlags {
 }
 
 export async function listCommand(io: Io, dir: string | undefined, flags: ListFlags): Promise<number> {
-  const now = nowFrom(io, flags.now);
-  if (now === undefined) return EXIT.usage;
-  const app = await appOrExit(io, dir, { allowBaseProblems: true });
-  if (typeof app === "number") return app;
+  const start = await startCommand(io, dir, flags, "manager");
+  if (typeof start === "number") return start;
+  const { now, app } = start;
   // A broken base is reported, and forks are then judged by their files alone.
   const baseProblems: Problem[] = app.problems;
   const rows = summariseForks(
     { manager: app.manager, base: app.base, baseOk: !hasErrors(app.problems), forks: app.forks, forkProblems: app.forkProblems, forkFiles: app.forkFiles },
-    { now, defaultNamespace: defaultNamespace(flags, io, app.manager.manager.metadata.namespace) },
+    { now, defaultNamespace: start.defaultNamespace },
   );
   printProblems(io, baseProblems);
   if (flags.output === "json") io.stdout(`${JSON.stringify({ now: rfc3339(now), forks: rows.map(jsonRow) }, null, 2)}\n`);

@@ -1,7 +1,7 @@
 // `kubefork new ID --workload NAME [...] [DIR]`: writes forks/ID.yaml for workloads of the base.
 // The file is loaded and rendered (that fork alone, with the policy) before it is written: an
 // invalid fork file is never written.
-import { appOrExit, nowFrom } from "./common.ts";
+import { startCommand } from "./common.ts";
 import { FORK_ID_RULE } from "../model/formats.ts";
 import { isExpired } from "../model/expiry.ts";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
@@ -15,7 +15,6 @@ import { buildNewFork } from "../review/new-fork.ts";
 import { expiryText, parseExpires, rfc3339 } from "../review/time.ts";
 import type { Io } from "./io.ts";
 import { VERSION } from "./version.ts";
-import { defaultNamespace } from "./render.ts";
 import { printProblems } from "./report.ts";
 
 export interface NewFlags {
@@ -66,11 +65,9 @@ export async function newCommand(io: Io, id: string, dir: string | undefined, fl
     replicas = Number(flags.replicas);
     if (!/^\d+$/.test(flags.replicas) || !Number.isSafeInteger(replicas)) return usage(io, `--replicas ${flags.replicas}: expected a whole number`);
   }
-  const now = nowFrom(io, flags.now);
-  if (now === undefined) return EXIT.usage;
-
-  const app = await appOrExit(io, dir);
-  if (typeof app === "number") return app;
+  const start = await startCommand(io, dir, flags, "valid");
+  if (typeof start === "number") return start;
+  const { now, app } = start;
   const manager = app.manager.manager;
   const notes: Problem[] = [];
 
@@ -94,7 +91,7 @@ export async function newCommand(io: Io, id: string, dir: string | undefined, fl
   const expires = rfc3339(expiresAt);
   const owner = flags.owner ?? io.env.KUBEFORK_OWNER ?? io.env.GIT_AUTHOR_EMAIL ?? io.env.USER ?? io.env.USERNAME;
 
-  const ns = defaultNamespace(flags, io, manager.metadata.namespace);
+  const ns = start.defaultNamespace;
   const index = buildIndex(app.base, { defaultNamespace: ns, clusterDomain: manager.spec.clusterDomain });
   const built = buildNewFork(index, {
     id,

@@ -7,14 +7,14 @@
 // up what it says to read (its read plan, stored by the render that parsed these bytes), reads the
 // inputs, hashes them and prints. test/cli/startup.test.ts checks that it initialises no zod.
 import type { Scope } from "../render.ts";
-import { parseRfc3339 } from "../model/formats.ts";
 import { cacheKey, KeyHasher, partitionName, planKey, type KeyHead, type PartitionName, type Window } from "../commit-key.ts";
 import { error, exitCodeFor, EXIT, hasErrors, type Problem } from "../problems.ts";
 import { loadSources, readSources, type AppSources, type InputSink, type ReadOptions, type ReadPlan, type SourceFile } from "./app-dir.ts";
 import type { Io } from "./io.ts";
 import * as rc from "./render-cache.ts";
 import { printProblems } from "./report.ts";
-import { resolveSettings, type RenderSettings, type SettingFlags } from "./settings.ts";
+import { defaultNamespace } from "./common.ts";
+import { clockOf, resolveSettings, type RenderSettings, type SettingFlags } from "./settings.ts";
 import { BUILD_ID, VERSION } from "./version.ts";
 
 export interface RenderFlags extends Omit<SettingFlags, "cache"> {
@@ -49,7 +49,7 @@ export async function renderCommand(io: Io, dir: string | undefined, flags: Rend
   const plan = read.plan;
   if (!plan || hasErrors(read.app.problems)) return printed(io, [...settingProblems, ...read.app.problems]);
   if (cacheDir && !read.planKnown && read.managerFile) cacheDir.storePlan(read.managerFile, plan);
-  const now = settings.now ? parseRfc3339(settings.now)! : io.now();
+  const now = clockOf(settings, () => io.now());
   const partition = partitionName(scope);
   const serve = (hit: { body: string; problems: Problem[] }) => {
     printProblems(io, [...settingProblems, ...hit.problems]);
@@ -240,9 +240,4 @@ function printed(io: Io, problems: Problem[]): number {
   if (!hasErrors(problems)) problems.push(error({ message: "no ForkManager loaded" }));
   printProblems(io, problems);
   return exitCodeFor(problems);
-}
-
-/** Namespace of base objects that name none: --namespace, the Application's destination, kubefork.yaml, or "default". */
-export function defaultNamespace(flags: { namespace?: string }, io: Io, managerNamespace?: string): string {
-  return flags.namespace || io.env.ARGOCD_APP_NAMESPACE || managerNamespace || "default";
 }

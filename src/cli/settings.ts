@@ -29,7 +29,7 @@
 // string, is an error: guessing the scope of a render risks pruning what another Application owns.
 
 // model/formats.ts, not the schemas: a render served from the cache initialises no zod.
-import { FORK_ID_RULE, isForkIdentifier, isRfc3339 } from "../model/formats.ts";
+import { FORK_ID_RULE, isForkIdentifier, isRfc3339, parseRfc3339 } from "../model/formats.ts";
 import { error, warning } from "../problems.ts";
 import type { Problem } from "../problems.ts";
 
@@ -172,14 +172,9 @@ export function resolveSettings(flags: SettingFlags, env: Env, terminal: Termina
   const now = pick("now");
   if (now) {
     sources.now = now.source;
-    if (isRfc3339(now.value)) settings.now = now.value;
-    else
-      problems.push(
-        error({
-          message: `${now.source}: now ${JSON.stringify(now.value)} is not an RFC 3339 date-time`,
-          hint: 'write a full date-time with a zone, e.g. "2026-11-23T12:00:00Z" or "2026-11-23T13:00:00+01:00"; leave it unset to use the clock',
-        }),
-      );
+    const read = readNow(now.value, now.source)!;
+    if ("at" in read) settings.now = now.value;
+    else problems.push(read.problem);
   }
 
   const output = pick("output");
@@ -218,6 +213,27 @@ export function resolveSettings(flags: SettingFlags, env: Env, terminal: Termina
   }
 
   return { settings, problems };
+}
+
+/**
+ * The `now` setting, read strictly (model/formats.ts): every command's --now and render's `now`
+ * from any source go through here. `source` names where it came from in the message.
+ */
+export function readNow(value: string | undefined, source: string): { at: number } | { problem: Problem } | undefined {
+  if (!isSet(value)) return undefined;
+  const at = parseRfc3339(value);
+  if (at !== undefined) return { at };
+  return {
+    problem: error({
+      message: `${source}: now ${JSON.stringify(value)} is not an RFC 3339 date-time`,
+      hint: 'write a full date-time with a zone, e.g. "2026-11-23T12:00:00Z" or "2026-11-23T13:00:00+01:00"; leave it unset to use the clock',
+    }),
+  };
+}
+
+/** The instant a render judges expiry by: its `now` setting, or the clock. */
+export function clockOf(settings: Pick<RenderSettings, "now">, clock: () => number): number {
+  return settings.now !== undefined ? parseRfc3339(settings.now)! : clock();
 }
 
 interface AppParameters {

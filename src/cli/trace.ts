@@ -1,13 +1,12 @@
 // `kubefork trace [DIR] --host HOST [--header ID] [--path /p] [--from NS | --gateway NS/NAME]
 // [--then HOST]...`: renders the app, then follows one request through the rendered routing, hop
 // by hop, as the mesh (or the gateway) would route it.
-import { appOrExit, nowFrom } from "./common.ts";
+import { startCommand } from "./common.ts";
 import { error, EXIT, exitCodeFor, hasErrors, isError, warning, type Problem } from "../problems.ts";
 import { render } from "../render.ts";
 import { planTrace } from "../review/trace-request.ts";
 import { formatTrace, traceChain } from "../trace/index.ts";
 import { paintStdout, type Io } from "./io.ts";
-import { defaultNamespace } from "./render.ts";
 import { printProblems } from "./report.ts";
 
 export interface TraceFlags {
@@ -31,14 +30,13 @@ export async function traceCommand(io: Io, dir: string | undefined, flags: Trace
     printProblems(io, [error({ message: "kubefork trace needs --host", hint: "e.g. kubefork trace --host reviews --header alice" })]);
     return EXIT.usage;
   }
-  const now = nowFrom(io, flags.now);
-  if (now === undefined) return EXIT.usage;
-  const app = await appOrExit(io, dir);
-  if (typeof app === "number") return app;
+  const start = await startCommand(io, dir, flags, "valid");
+  if (typeof start === "number") return start;
+  const { now, app } = start;
   // A broken fork file is left out (with a warning) so that the others can still be traced.
   const broken = new Set(app.forkProblems.filter(isError).map((p) => p.file));
   const forkWarnings: Problem[] = app.forkProblems.map((p) => (isError(p) ? warning({ ...p, kind: p.kind, message: `${p.message} — fork left out of the trace` }) : p));
-  const ns = defaultNamespace(flags, io, app.manager.manager.metadata.namespace);
+  const ns = start.defaultNamespace;
   const result = render(
     { manager: app.manager, base: app.base, forks: app.forks.filter((f) => !broken.has(f.file)), forkProblems: forkWarnings, forkFiles: app.forkFiles },
     { now, scope: { kind: "all" }, defaultNamespace: ns },

@@ -2,10 +2,8 @@
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { render } from "../render.ts";
 import { EXIT, exitCodeFor, hasErrors, type Problem } from "../problems.ts";
-import { readApp } from "./app-dir.ts";
-import { nowFrom } from "./common.ts";
+import { startCommand } from "./common.ts";
 import type { Io } from "./io.ts";
-import { defaultNamespace } from "./render.ts";
 import { githubAnnotations, printProblems, summary } from "./report.ts";
 
 export interface ValidateFlags {
@@ -15,15 +13,14 @@ export interface ValidateFlags {
 }
 
 export async function validateCommand(io: Io, dir: string | undefined, flags: ValidateFlags): Promise<number> {
-  const now = nowFrom(io, flags.now);
-  if (now === undefined) return EXIT.usage;
-  const appDir = dir ?? io.cwd;
-  const app = await readApp(appDir, { signal: io.signal, defaultNamespace: (ns) => defaultNamespace(flags, io, ns) });
+  const start = await startCommand(io, dir, flags, "any");
+  if (typeof start === "number") return start;
+  const { now, app, dir: appDir } = start;
   const problems: Problem[] = [...app.problems];
   if (app.manager && !hasErrors(app.problems)) {
     const result = render(
       { manager: app.manager, base: app.base, forks: app.forks, forkProblems: app.forkProblems, forkFiles: app.forkFiles },
-      { now, scope: { kind: "all" }, defaultNamespace: defaultNamespace(flags, io, app.manager.manager.metadata.namespace), reportAll: true },
+      { now, scope: { kind: "all" }, defaultNamespace: start.defaultNamespace, reportAll: true },
     );
     problems.push(...result.problems);
   } else problems.push(...app.forkProblems);
