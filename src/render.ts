@@ -106,58 +106,37 @@ function internalProblem(step: string, e: unknown): Problem {
   });
 }
 
+/**
+ * The steps, in order: 1 the base is not empty, 2 the forks of the scope and their count, 3-5 plan,
+ * policy and generate (src/render.ts generators()), 6 assemble, 7 the status objects, 8 the partition.
+ * Any error stops the render with no objects.
+ */
 function renderUnchecked(input: RenderInput, opts: RenderOptions): RenderResult {
   const problems: Problem[] = [];
-  const fail = (): RenderResult => ({ objects: [], output: [], problems });
-  const { manager } = input;
-  const spec = manager.manager.spec;
+  const fail = (plan?: Plan): RenderResult => ({ objects: [], output: [], problems, ...(plan ? { plan } : {}) });
 
   // 1. The base must render to something: an empty stream would make Argo CD prune everything.
   if (input.base.length === 0) {
-    problems.push(
-      error({
-        file: manager.file,
-        message: "the base renders to nothing: no manifests found",
-        hint: spec.base?.command ? `check that \`${spec.base.command.join(" ")}\` prints manifests` : spec.base?.paths ? `no file matches spec.base.paths (${spec.base.paths.join(", ")})` : "add base manifests (*.yaml) beside kubefork.yaml",
-      }),
-    );
+    problems.push(emptyBase(input.manager));
     return fail();
   }
-
-  // 2. Which forks take part, given the scope.
+  // 2. Which forks take part, given the scope; too many live forks fail before anything is planned.
   const scoped = scopeForks(input, opts.scope);
   problems.push(...scoped.problems);
   if (scoped.fatal) return fail();
-  // Counts before work: too many live forks fail before anything is planned or generated.
-  const counts = checkMaxForks(manager, input.forks.filter((f) => !isExpired(f, opts.now)));
+  const counts = checkMaxForks(input.manager, input.forks.filter((f) => !isExpired(f, opts.now)));
   problems.push(...counts);
   if (hasErrors(counts) && !opts.reportAll) return fail();
-  const index = buildIndex(input.base, { defaultNamespace: opts.defaultNamespace, clusterDomain: spec.clusterDomain });
+  const index = buildIndex(input.base, { defaultNamespace: opts.defaultNamespace, clusterDomain: input.manager.manager.spec.clusterDomain });
 
-  // 3-5. Plan, policy, generate. In the shared render a fork with errors is left out with
-  //      warnings and the rest renders again without it: its own Application fails instead.
-  //      That is the isolation an ApplicationSet buys. Everywhere else any error fails the render.
-  let pass = generateAll(input, opts, index, scoped.forks);
-  // `--fork ID` plans every fork (names are judged against all of them) and keeps the problems of
-  // that fork and of no fork file; the output is that fork's objects alone (step 7).
-  if (scoped.others) pass.problems = pass.problems.filter((p) => p.file === undefined || !scoped.others!.has(p.file));
-  if (opts.scope.kind === "shared") {
-    const forkFiles = new Set(scoped.forks.map((f) => f.file));
-    const broken = new Set(pass.problems.filter((p) => isError(p) && p.file !== undefined && forkFiles.has(p.file)).map((p) => p.file!));
-    if (broken.size > 0) {
-      const isolated = pass.problems.filter((p) => p.file !== undefined && broken.has(p.file)).map(leftOut);
-      pass = generateAll(input, opts, index, scoped.forks.filter((f) => !broken.has(f.file)));
-      pass.problems.unshift(...isolated);
-    }
-  }
+  // 3-5. Plan, policy, generate.
+  const pass = generateScoped(input, opts, index, scoped);
   problems.push(...pass.problems);
-  const { plan, generated, replace } = pass;
-  if (hasErrors(problems)) return { ...fail(), plan };
+  const { plan } = pass;
+  if (hasErrors(problems)) return fail(plan);
 
   // 6. Assemble: the base in its order (extended routing in place), then generated objects in canonical order.
-  const output: OutputObject[] = input.base.map((m) => ({ object: replace.get(m) ?? m.object, fork: null }));
-  generated.sort(compareOutput);
-  output.push(...generated);
+  const output = assemble(input.base, pass);
 
   // 7. Last, what the render has to say, as status ConfigMaps (src/generate/status.ts).
   const status = generateStatus({
@@ -168,13 +147,53 @@ function renderUnchecked(input: RenderInput, opts: RenderOptions): RenderResult 
     defaultNamespace: opts.defaultNamespace,
   });
   problems.push(...status.problems);
-  if (hasErrors(problems)) return { ...fail(), plan };
+  if (hasErrors(problems)) return fail(plan);
   output.push(...status.objects);
 
   // 8. The partition. An expired fork's is its status object alone: a per-fork Application then
   //    prunes the fork's workloads but never sees an empty render (Argo CD: "delete everything").
   const selected = selectPartition(output, opts.scope);
   return { objects: selected.map((o) => o.object), output: selected, problems, plan, assembled: output };
+}
+
+/** Step 1's error: the base renders to nothing, with where kubefork looked for it. */
+function emptyBase(manager: LoadedManager): Problem {
+  const spec = manager.manager.spec;
+  return error({
+    file: manager.file,
+    message: "the base renders to nothing: no manifests found",
+    hint: spec.base?.command ? `check that \`${spec.base.command.join(" ")}\` prints manifests` : spec.base?.paths ? `no file matches spec.base.paths (${spec.base.paths.join(", ")})` : "add base manifests (*.yaml) beside kubefork.yaml",
+  });
+}
+
+/**
+ * Steps 3-5 for the forks of the scope. In the shared render a fork with errors is left out with
+ * warnings and the rest renders again without it: its own Application fails instead. That is the
+ * isolation an ApplicationSet buys. Everywhere else any error fails the render.
+ */
+function generateScoped(input: RenderInput, opts: RenderOptions, index: BaseIndex, scoped: ScopedForks): Pass {
+  let pass = generateAll(input, opts, index, scoped.forks);
+  // `--fork ID` plans every fork (names are judged against all of them) and keeps the problems of
+  // that fork and of no fork file; the output is that fork's objects alone (step 8).
+  if (scoped.others) pass.problems = pass.problems.filter((p) => p.file === undefined || !scoped.others!.has(p.file));
+  if (opts.scope.kind === "shared") {
+    const forkFiles = new Set(scoped.forks.map((f) => f.file));
+    const broken = new Set(pass.problems.filter((p) => isError(p) && p.file !== undefined && forkFiles.has(p.file)).map((p) => p.file!));
+    if (broken.size > 0) {
+      const isolated = pass.problems.filter((p) => p.file !== undefined && broken.has(p.file)).map(leftOut);
+      pass = generateAll(input, opts, index, scoped.forks.filter((f) => !broken.has(f.file)));
+      pass.problems.unshift(...isolated);
+    }
+  }
+  return pass;
+}
+
+/** Step 6: the base in its order (extended routing in place), then the generated objects in canonical order. */
+function assemble(base: readonly Manifest[], pass: Pass): OutputObject[] {
+  const output: OutputObject[] = base.map((m) => ({ object: pass.replace.get(m) ?? m.object, fork: null }));
+  pass.generated.sort(compareOutput);
+  output.push(...pass.generated);
+  return output;
 }
 
 /** The objects of one scope, from the assembled output of a pass (src/commit.ts derives every partition of a commit with it). */
@@ -226,6 +245,25 @@ function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, 
     return judge;
   };
   const ctx: GenContext = { manager: manager.manager, index, plan, routing: routing.routing, managerSource, observePatches };
+  const { generated, replace, copies } = runGenerators(ctx, problems);
+
+  // Every generated or extended object must fit what the API server stores.
+  problems.push(...checkObjectSizes(generated, replace));
+
+  // Guard rails on the copies as generated: what patches changed, final images, Secret references.
+  const copyOf = (_fp: ForkPlan, wp: WorkloadPlan) => copies.get(wp);
+  try {
+    problems.push(...checkCopies({ manager: manager.manager, plan, index, copyOf, judgeOf: (wp) => judges.get(wp) }));
+  } catch (e) {
+    problems.push(internalProblem("policy-copies", e));
+  }
+  problems.push(...checkSharedClaims({ policy: manager.manager.spec.policy ?? {}, plan, index, copyOf: (fp, wp) => copyOf(fp, wp)?.object }));
+  problems.push(...checkIdentifiers(plan), ...checkObjectNames(input.base, generated, plan, index), ...checkForkHosts(ctx));
+  return { plan, generated, replace, problems };
+}
+
+/** Every generator of generators(), in order, over one context; what they make, gathered. */
+function runGenerators(ctx: GenContext, problems: Problem[]): { generated: OutputObject[]; replace: Map<Manifest, KObject>; copies: Map<WorkloadPlan, WorkloadCopy> } {
   const generated: OutputObject[] = [];
   const replace = new Map<Manifest, KObject>();
   const copies = new Map<WorkloadPlan, WorkloadCopy>();
@@ -243,20 +281,7 @@ function generateAll(input: RenderInput, opts: RenderOptions, index: BaseIndex, 
     for (const c of r.copies ?? []) copies.set(c.workload, c);
     for (const [m, o] of r.replace) replace.set(m, o);
   }
-
-  // Every generated or extended object must fit what the API server stores.
-  problems.push(...checkObjectSizes(generated, replace));
-
-  // Guard rails on the copies as generated: what patches changed, final images, Secret references.
-  const copyOf = (_fp: ForkPlan, wp: WorkloadPlan) => copies.get(wp);
-  try {
-    problems.push(...checkCopies({ manager: manager.manager, plan, index, copyOf, judgeOf: (wp) => judges.get(wp) }));
-  } catch (e) {
-    problems.push(internalProblem("policy-copies", e));
-  }
-  problems.push(...checkSharedClaims({ policy: manager.manager.spec.policy ?? {}, plan, index, copyOf: (fp, wp) => copyOf(fp, wp)?.object }));
-  problems.push(...checkIdentifiers(plan), ...checkObjectNames(input.base, generated, plan, index), ...checkForkHosts(ctx));
-  return { plan, generated, replace, problems };
+  return { generated, replace, copies };
 }
 
 /** An error of a fork left out of the shared render, as the warning it becomes there. */
@@ -264,7 +289,17 @@ function leftOut(p: Problem): Problem {
   return isError(p) ? { ...p, severity: "warning", message: `${p.message} (fork left out of the shared render)` } : p;
 }
 
-function scopeForks(input: RenderInput, scope: Scope): { forks: LoadedFork[]; problems: Problem[]; fatal?: boolean; others?: Set<string> } {
+/** The forks that take part in a render of this scope. */
+interface ScopedForks {
+  forks: LoadedFork[];
+  problems: Problem[];
+  /** No such fork: the render stops. */
+  fatal?: boolean;
+  /** Under `--fork ID`, the other forks' files: planned with it, their problems dropped. */
+  others?: Set<string>;
+}
+
+function scopeForks(input: RenderInput, scope: Scope): ScopedForks {
   const forkProblems = [...(input.forkProblems ?? [])];
   if (scope.kind === "all") return { forks: [...input.forks], problems: forkProblems };
   if (scope.kind === "shared") {

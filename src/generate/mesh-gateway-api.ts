@@ -33,7 +33,7 @@
 // stays within the API's limits (16 rules per route, 64 matches per rule, 128 per route; one match
 // in a rule with a ReplacePrefixMatch rewrite, split per carrier) at any number of forks.
 import type { Manifest } from "../model/inputs.ts";
-import { asArray, asRecord, clone, describe } from "../model/k8s.ts";
+import { asArray, asRecord, clone, describe, type KObject } from "../model/k8s.ts";
 import { copyName, fitName } from "../plan/names.ts";
 import type { ForkPlan, ServicePlan } from "../plan/plan.ts";
 import { routedBy } from "../plan/routing.ts";
@@ -51,8 +51,10 @@ import {
   splitRule,
   swapBackends,
   ungrantedCopies,
+  type BackendRef,
   type HeaderMatch,
   type Match,
+  type ParentRef,
   type Rule,
 } from "./gateway-api-common.ts";
 import { carrierSpec, gatewayHeaderMatches } from "./carriers.ts";
@@ -78,21 +80,40 @@ export function andMatches(matches: readonly Match[] | undefined, carriers: read
   );
 }
 
+/** What the steps of one Gateway API mesh run share. */
+interface MeshRun {
+  ctx: GenContext;
+  out: GenResult;
+  cs: CarrierSpec;
+  /** The fork's header matches, one per carrier of spec.carriers (src/generate/carriers.ts); `source` has none. */
+  carriers: (id: string) => HeaderMatch[];
+  /** Takes a route name for kubefork, or reports it taken (by the base or by an earlier step) and returns false. */
+  claim: NameClaim;
+}
+
+type NameClaim = (ns: string, name: string, m: Manifest | ServicePlan, fp?: ForkPlan) => boolean;
+
+/** The steps, in order: fork copies of the base routes, then routes for the forked Services no route is attached to. */
 export function generateGatewayApiMesh(ctx: GenContext): GenResult {
   const out = emptyResult();
-  const { index, plan, manager } = ctx;
-  const forks = plan.forks;
-  if (forks.length === 0) return out;
-  // One header match per carrier of spec.carriers (src/generate/carriers.ts); `source` has none.
-  const cs = carrierSpec(manager);
-  const carriers = (id: string) => gatewayHeaderMatches(cs, id);
-  const apiVersion = gatewayApiVersion(index);
+  if (ctx.plan.forks.length === 0) return out;
+  const cs = carrierSpec(ctx.manager);
+  const run: MeshRun = { ctx, out, cs, carriers: (id) => gatewayHeaderMatches(cs, id), claim: routeNameClaim(ctx, out.problems) };
+  const routes = ctx.index.ofKind(HTTPROUTE_KIND);
+  for (const r of routes) copyBaseRoute(run, r);
+  routeUnroutedServices(run, producedServices(ctx, routes));
+  warnSourceCarrier(run);
+  return out;
+}
+
+/** The name claimer of one run: a name is free when no base HTTPRoute and no route made before has it. */
+function routeNameClaim(ctx: GenContext, problems: Problem[]): NameClaim {
   const made = new Set<string>();
-  const claim = (ns: string, name: string, m: Manifest | ServicePlan, fp?: ForkPlan): boolean => {
+  return (ns, name, m, fp) => {
     const key = `${ns}/${name}`;
-    if (index.has(HTTPROUTE_KIND, ns, name) || made.has(key)) {
+    if (ctx.index.has(HTTPROUTE_KIND, ns, name) || made.has(key)) {
       const doc = "doc" in m ? m.doc : m.base.doc;
-      out.problems.push(
+      problems.push(
         error({
           file: doc.file,
           line: doc.line,
@@ -105,81 +126,141 @@ export function generateGatewayApiMesh(ctx: GenContext): GenResult {
     made.add(key);
     return true;
   };
+}
 
-  // Which Services have a producer route (a route in their namespace attached to them).
-  const routes = index.ofKind(HTTPROUTE_KIND);
+/** The Services that have a producer route (a route in their namespace attached to them), by FQDN. */
+function producedServices(ctx: GenContext, routes: readonly Manifest[]): Set<string> {
+  const { index } = ctx;
   const produced = new Set<string>();
   for (const r of routes) {
     const ns = index.nsOf(r.object);
     for (const p of parentRefsOf(r.object, ns)) if (p.group === "" && p.kind === "Service" && p.namespace === ns) produced.add(serviceFqdn(p.name, p.namespace, index.clusterDomain));
   }
+  return produced;
+}
 
-  // 1. Per fork, a copy of every base route that is attached to, or routes to, a Service it forks
-  //    (mesh routes), and of every base route on a Gateway that routes to one.
-  for (const r of routes) {
-    const ns = index.nsOf(r.object);
-    const refs = parentRefsOf(r.object, ns);
-    const serviceParents = refs.filter((p) => p.group === "" && p.kind === "Service");
-    const gatewayParents = refs.filter((p) => p.group === GATEWAY_GROUP && p.kind === "Gateway");
-    if (serviceParents.length === 0 && gatewayParents.length === 0) continue;
-    const parents = serviceParents.map((p) => serviceFqdn(p.name, p.namespace, index.clusterDomain));
-    const spec = asRecord(r.object.spec) ?? {};
-    const rules = asArray(spec.rules) as Rule[];
-    const backends = rules.flatMap((rule) => rule.backendRefs ?? []);
-    const hostnames = Array.isArray(spec.hostnames) ? clone(spec.hostnames) : undefined;
-    for (const fp of forks) {
-      // The fork's concern: attached to a Service it forks, or sending to one (or to a version of one).
-      if (!parents.some((f) => fp.serviceByFqdn.has(f)) && !backends.some((b) => backendTarget(b, ns, fp, index))) continue;
-      const name = copyName(gatewayParents.length > 0 ? `${r.object.metadata.name}-header` : r.object.metadata.name, fp.id);
-      if (!claim(ns, name, r, fp)) continue;
-      const ungranted = rules.flatMap((rule, i) => ungrantedCopies(rule.backendRefs, ns, fp, index).map((u) => ({ ...u, rule: i })));
-      if (ungranted.length > 0) {
-        const first = ungranted[0]!;
-        const pos = r.doc.locate(["spec", "rules", first.rule, "backendRefs", first.at, "name"]);
-        out.problems.push(
-          error({
-            file: r.doc.file,
-            line: pos.line,
-            column: pos.column,
-            path: `spec.rules[${first.rule}].backendRefs[${first.at}].name`,
-            object: describe(r.object, ns),
-            message: `the copy of this route for fork '${fp.id}' would send to ${[...new Set(ungranted.map((u) => u.what))].join(", ")}, and no ReferenceGrant lets HTTPRoutes in namespace ${ns} reference it (the grant names the original Service only)`,
-            hint: "add the fork Service's name to the ReferenceGrant's `to`, or leave out `name` there to allow every Service of that namespace",
-          }),
-        );
-        continue;
-      }
-      const baseRules = rules.length > 0 ? rules : [{}];
-      const forkRules: Rule[] = baseRules.flatMap((rule) => {
-        const { matches, ...rest } = clone(rule);
-        const c: Rule = { matches: andMatches(matches, carriers(fp.id)), ...rest };
-        const swapped = swapBackends(rule.backendRefs, ns, fp, index);
-        if (swapped) c.backendRefs = swapped;
-        return splitRule(c);
-      });
-      if (forkRules.length > MAX_RULES || routeMatchCount(forkRules) > MAX_ROUTE_MATCHES) {
-        out.problems.push(tooManyRules(r, ns, forkRules.length, routeMatchCount(forkRules), cs));
-        continue;
-      }
-      out.objects.push({
-        object: {
-          apiVersion: r.object.apiVersion,
-          kind: "HTTPRoute",
-          metadata: forkMetadata({ ...r.object.metadata, namespace: ns }, fp, name, describe(r.object, ns)),
-          spec: {
-            parentRefs: [...serviceParents, ...gatewayParents].map((p) => clone(p.raw)),
-            ...(hostnames ? { hostnames } : {}),
-            rules: forkRules,
-          },
-        },
-        fork: fp.id,
-      });
+/** A base HTTPRoute as the fork copies read it. */
+interface BaseRoute {
+  m: Manifest;
+  ns: string;
+  serviceParents: ParentRef[];
+  gatewayParents: ParentRef[];
+  /** FQDNs of the Services it is attached to. */
+  parents: string[];
+  rules: Rule[];
+  backends: BackendRef[];
+  hostnames: unknown[] | undefined;
+}
+
+function readBaseRoute(index: GenContext["index"], m: Manifest): BaseRoute {
+  const ns = index.nsOf(m.object);
+  const refs = parentRefsOf(m.object, ns);
+  const serviceParents = refs.filter((p) => p.group === "" && p.kind === "Service");
+  const gatewayParents = refs.filter((p) => p.group === GATEWAY_GROUP && p.kind === "Gateway");
+  const spec = asRecord(m.object.spec) ?? {};
+  const rules = asArray(spec.rules) as Rule[];
+  return {
+    m,
+    ns,
+    serviceParents,
+    gatewayParents,
+    parents: serviceParents.map((p) => serviceFqdn(p.name, p.namespace, index.clusterDomain)),
+    rules,
+    backends: rules.flatMap((rule) => rule.backendRefs ?? []),
+    hostnames: Array.isArray(spec.hostnames) ? clone(spec.hostnames) : undefined,
+  };
+}
+
+/**
+ * Step 1, per base route: per fork, a copy of a route attached to, or routing to, a Service the
+ * fork forks (a mesh route), or of a route on a Gateway that routes to one.
+ */
+function copyBaseRoute(run: MeshRun, m: Manifest): void {
+  const { index } = run.ctx;
+  const r = readBaseRoute(index, m);
+  if (r.serviceParents.length === 0 && r.gatewayParents.length === 0) return;
+  for (const fp of run.ctx.plan.forks) {
+    // The fork's concern: attached to a Service it forks, or sending to one (or to a version of one).
+    if (!r.parents.some((f) => fp.serviceByFqdn.has(f)) && !r.backends.some((b) => backendTarget(b, r.ns, fp, index))) continue;
+    const name = copyName(r.gatewayParents.length > 0 ? `${m.object.metadata.name}-header` : m.object.metadata.name, fp.id);
+    if (!run.claim(r.ns, name, m, fp)) continue;
+    const ungranted = ungrantedProblem(run, r, fp);
+    if (ungranted) {
+      run.out.problems.push(ungranted);
+      continue;
+    }
+    const rules = forkRules(run, r, fp);
+    if (rules.length > MAX_RULES || routeMatchCount(rules) > MAX_ROUTE_MATCHES) {
+      run.out.problems.push(tooManyRules(m, r.ns, rules.length, routeMatchCount(rules), run.cs));
+      continue;
+    }
+    run.out.objects.push({ object: forkRouteCopy(r, fp, name, rules), fork: fp.id });
+  }
+}
+
+/** The error when the fork copy would send across namespaces to a fork Service no ReferenceGrant allows. */
+function ungrantedProblem(run: MeshRun, r: BaseRoute, fp: ForkPlan): Problem | undefined {
+  const ungranted = r.rules.flatMap((rule, i) => ungrantedCopies(rule.backendRefs, r.ns, fp, run.ctx.index).map((u) => ({ ...u, rule: i })));
+  if (ungranted.length === 0) return undefined;
+  const first = ungranted[0]!;
+  const pos = r.m.doc.locate(["spec", "rules", first.rule, "backendRefs", first.at, "name"]);
+  return error({
+    file: r.m.doc.file,
+    line: pos.line,
+    column: pos.column,
+    path: `spec.rules[${first.rule}].backendRefs[${first.at}].name`,
+    object: describe(r.m.object, r.ns),
+    message: `the copy of this route for fork '${fp.id}' would send to ${[...new Set(ungranted.map((u) => u.what))].join(", ")}, and no ReferenceGrant lets HTTPRoutes in namespace ${r.ns} reference it (the grant names the original Service only)`,
+    hint: "add the fork Service's name to the ReferenceGrant's `to`, or leave out `name` there to allow every Service of that namespace",
+  });
+}
+
+/** Each base rule for the fork: its matches ANDed with the carriers, backends pinned, split to the API's limits. */
+function forkRules(run: MeshRun, r: BaseRoute, fp: ForkPlan): Rule[] {
+  const baseRules = r.rules.length > 0 ? r.rules : [{}];
+  return baseRules.flatMap((rule) => {
+    const { matches, ...rest } = clone(rule);
+    const c: Rule = { matches: andMatches(matches, run.carriers(fp.id)), ...rest };
+    const swapped = swapBackends(rule.backendRefs, r.ns, fp, run.ctx.index);
+    if (swapped) c.backendRefs = swapped;
+    return splitRule(c);
+  });
+}
+
+/** The fork's copy of a base route: its parents and hostnames, the fork rules. */
+function forkRouteCopy(r: BaseRoute, fp: ForkPlan, name: string, rules: Rule[]): KObject {
+  return {
+    apiVersion: r.m.object.apiVersion,
+    kind: "HTTPRoute",
+    metadata: forkMetadata({ ...r.m.object.metadata, namespace: r.ns }, fp, name, describe(r.m.object, r.ns)),
+    spec: {
+      parentRefs: [...r.serviceParents, ...r.gatewayParents].map((p) => clone(p.raw)),
+      ...(r.hostnames ? { hostnames: r.hostnames } : {}),
+      rules,
+    },
+  };
+}
+
+/**
+ * Step 2: forked Services the plan gives Gateway API (src/plan/routing.ts) that no route in their
+ * namespace is attached to: a shared catch-all route per HTTP port, and per fork a route with the
+ * header match to the copy.
+ */
+function routeUnroutedServices(run: MeshRun, produced: ReadonlySet<string>): void {
+  for (const [fqdn, { sp, forks }] of [...forksByService(run.ctx.plan.forks)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (produced.has(fqdn) || !routedBy(run.ctx.routing, fqdn, "gateway-api")) continue;
+    const ports = asArray(asRecord(sp.base.object.spec)?.ports)
+      .map((p) => asRecord(p) ?? {})
+      .filter((p) => typeof p.port === "number" && carriesHttp(p));
+    for (const p of ports) {
+      const stem = ports.length > 1 ? `${sp.name}-${typeof p.name === "string" && p.name ? p.name : p.port}-kubefork` : `${sp.name}-kubefork`;
+      routeServicePort(run, sp, forks, p.port as number, stem);
     }
   }
+}
 
-  // 2. Forked Services the plan gives Gateway API (src/plan/routing.ts) that no route in their
-  //    namespace is attached to: a shared catch-all route per HTTP port, and per fork a route with
-  //    the header match to the copy.
+/** Forked Services by FQDN, with the forks that fork each (in plan order). */
+function forksByService(forks: readonly ForkPlan[]): Map<string, { sp: ServicePlan; forks: ForkPlan[] }> {
   const byFqdn = new Map<string, { sp: ServicePlan; forks: ForkPlan[] }>();
   for (const fp of forks)
     for (const sp of fp.services) {
@@ -187,45 +268,48 @@ export function generateGatewayApiMesh(ctx: GenContext): GenResult {
       if (e) e.forks.push(fp);
       else byFqdn.set(sp.fqdn, { sp, forks: [fp] });
     }
-  for (const [fqdn, { sp, forks: fps }] of [...byFqdn].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (produced.has(fqdn) || !routedBy(ctx.routing, fqdn, "gateway-api")) continue;
-    const ports = asArray(asRecord(sp.base.object.spec)?.ports)
-      .map((p) => asRecord(p) ?? {})
-      .filter((p) => typeof p.port === "number" && carriesHttp(p));
-    for (const p of ports) {
-      const port = p.port as number;
-      const stem = ports.length > 1 ? `${sp.name}-${typeof p.name === "string" && p.name ? p.name : port}-kubefork` : `${sp.name}-kubefork`;
-      const parentRefs = [{ group: "", kind: "Service", name: sp.name, port }];
-      const shared = fitName(stem);
-      if (claim(sp.namespace, shared, sp)) {
-        out.objects.push({
-          object: {
-            apiVersion,
-            kind: "HTTPRoute",
-            metadata: sharedMetadata(shared, sp.base.object.metadata.namespace, fps.map((f) => f.id)),
-            spec: { parentRefs, rules: [{ backendRefs: [{ name: sp.name, port }] }] },
-          },
-          fork: null,
-        });
-      }
-      for (const fp of fps) {
-        const name = copyName(stem, fp.id);
-        if (!claim(sp.namespace, name, sp, fp)) continue;
-        const copy = fp.serviceByFqdn.get(fqdn)!;
-        out.objects.push({
-          object: {
-            apiVersion,
-            kind: "HTTPRoute",
-            metadata: forkMetadata({ name, namespace: sp.base.object.metadata.namespace }, fp, name),
-            spec: { parentRefs: clone(parentRefs), rules: [{ matches: andMatches(undefined, carriers(fp.id)), backendRefs: [{ name: copy.copyName, port }] }] },
-          },
-          fork: fp.id,
-        });
-      }
-    }
+  return byFqdn;
+}
+
+/** One HTTP port of an unrouted forked Service: the shared catch-all route, then each fork's route to its copy. */
+function routeServicePort(run: MeshRun, sp: ServicePlan, forks: readonly ForkPlan[], port: number, stem: string): void {
+  const { out } = run;
+  const apiVersion = gatewayApiVersion(run.ctx.index);
+  const parentRefs = [{ group: "", kind: "Service", name: sp.name, port }];
+  const shared = fitName(stem);
+  if (run.claim(sp.namespace, shared, sp)) {
+    out.objects.push({
+      object: {
+        apiVersion,
+        kind: "HTTPRoute",
+        metadata: sharedMetadata(shared, sp.base.object.metadata.namespace, forks.map((f) => f.id)),
+        spec: { parentRefs, rules: [{ backendRefs: [{ name: sp.name, port }] }] },
+      },
+      fork: null,
+    });
   }
-  // `source` is refused with routing: gateway-api; a host routed by HTTPRoutes under another
-  // flavour still cannot express it: say so once, when fork routes were made here.
+  for (const fp of forks) {
+    const name = copyName(stem, fp.id);
+    if (!run.claim(sp.namespace, name, sp, fp)) continue;
+    const copy = fp.serviceByFqdn.get(sp.fqdn)!;
+    out.objects.push({
+      object: {
+        apiVersion,
+        kind: "HTTPRoute",
+        metadata: forkMetadata({ name, namespace: sp.base.object.metadata.namespace }, fp, name),
+        spec: { parentRefs: clone(parentRefs), rules: [{ matches: andMatches(undefined, run.carriers(fp.id)), backendRefs: [{ name: copy.copyName, port }] }] },
+      },
+      fork: fp.id,
+    });
+  }
+}
+
+/**
+ * Step 3: `source` is refused with routing: gateway-api; a host routed by HTTPRoutes under another
+ * flavour still cannot express it: say so once, when fork routes were made here.
+ */
+function warnSourceCarrier(run: MeshRun): void {
+  const { cs, out, ctx } = run;
   if (cs.carriers.includes("source") && out.objects.some((o) => o.fork !== null))
     out.problems.push(
       warning({
@@ -234,7 +318,6 @@ export function generateGatewayApiMesh(ctx: GenContext): GenResult {
         message: "carrier 'source' does not apply to Services routed with HTTPRoutes (an HTTPRoute match has no condition on the calling workload): calls from fork pods to them need a header carrier",
       }),
     );
-  return out;
 }
 
 function tooManyRules(r: Manifest, ns: string, rules: number, matches: number, cs: CarrierSpec): Problem {

@@ -41,17 +41,42 @@ export function istioApiVersion(manifests: readonly Manifest[]): string {
   return DEFAULT_ISTIO_API;
 }
 
+/** What the steps of one Istio mesh run share. */
+interface MeshRun {
+  ctx: GenContext;
+  out: GenResult;
+  /** The fork's match blocks, one per carrier; `source` only where sidecars route (`mesh`). */
+  carriers: (mesh: boolean) => (id: string) => IstioFragment[];
+  /** Forked Service FQDN → the forks that fork it, in plan order. */
+  forkedHosts: Map<string, ForkPlan[]>;
+  /** Exact host (FQDN) → the mesh VirtualServices that claim it. */
+  claims: Map<string, Manifest[]>;
+}
+
+/**
+ * The steps, in order: which mesh VirtualServices claim which forked hosts, the extension of every
+ * VirtualService that routes a forked host, the sourceLabels warnings, then new VirtualServices for
+ * the forked hosts the plan gives Istio that none claims.
+ */
 export function generateIstioMesh(ctx: GenContext): GenResult {
   const out = emptyResult();
   const forks = ctx.plan.forks;
   if (forks.length === 0) return out;
-  const { index, manager } = ctx;
   // One match block per carrier (src/generate/carriers.ts); `source` only where sidecars route.
-  const cs = carrierSpec(manager);
-  const carriers = (mesh: boolean) => (id: string) => istioFragments(cs, id, { mesh });
-
-  const allVS = index.ofKind(VS_KIND);
+  const cs = carrierSpec(ctx.manager);
+  const allVS = ctx.index.ofKind(VS_KIND);
   const meshVS = allVS.filter((m) => isMeshVirtualService(m.object));
+  const forkedHosts = hostsOfForks(forks);
+  const run: MeshRun = { ctx, out, carriers: (mesh) => (id) => istioFragments(cs, id, { mesh }), forkedHosts, claims: hostClaims(ctx, meshVS, forkedHosts, out.problems) };
+  warnSharedHosts(run);
+  extendVirtualServices(run, allVS);
+  out.problems.push(...sourceLabelWarnings(meshVS, forks, ctx.index.nsOf));
+  addHostVirtualServices(run);
+  return out;
+}
+
+/** Forked Service FQDN → the forks that fork it, in plan order. */
+function hostsOfForks(forks: readonly ForkPlan[]): Map<string, ForkPlan[]> {
   const forkedHosts = new Map<string, ForkPlan[]>();
   for (const fp of forks)
     for (const sp of fp.services) {
@@ -59,7 +84,12 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
       if (l) l.push(fp);
       else forkedHosts.set(sp.fqdn, [fp]);
     }
+  return forkedHosts;
+}
 
+/** The exact hosts each mesh VirtualService claims; a wildcard host that covers a forked host is an error. */
+function hostClaims(ctx: GenContext, meshVS: readonly Manifest[], forkedHosts: ReadonlyMap<string, ForkPlan[]>, problems: Problem[]): Map<string, Manifest[]> {
+  const { index } = ctx;
   const claims = new Map<string, Manifest[]>();
   for (const m of meshVS) {
     const ns = index.nsOf(m.object);
@@ -69,7 +99,7 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
       if (fqdn.includes("*")) {
         for (const forked of forkedHosts.keys())
           if (wildcardCovers(fqdn, forked))
-            out.problems.push(
+            problems.push(
               error({
                 file: m.doc.file,
                 line: m.doc.line,
@@ -85,9 +115,15 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
       else claims.set(fqdn, [m]);
     }
   }
-  for (const [host, vss] of claims) {
-    if (vss.length > 1 && forkedHosts.has(host))
-      out.problems.push(
+  return claims;
+}
+
+/** A forked host that several mesh VirtualServices claim: Istio leaves that undefined (IST0109); kubefork extends each. */
+function warnSharedHosts(run: MeshRun): void {
+  const { index } = run.ctx;
+  for (const [host, vss] of run.claims) {
+    if (vss.length > 1 && run.forkedHosts.has(host))
+      run.out.problems.push(
         warning({
           file: vss[1]!.doc.file,
           line: vss[1]!.doc.line,
@@ -97,19 +133,17 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
         }),
       );
   }
+}
 
-  // The forks that pin a destination's host (src/plan/versions.ts).
-  const pinning = pinningForks(index, forks);
-  const pinnedBy = (d: Destination, ns: string): readonly ForkPlan[] => {
-    const host = d.destination?.host;
-    const port = d.destination?.port?.number;
-    return typeof host === "string" ? pinning(index.resolveHost(host, ns), typeof port === "number" ? port : undefined) : [];
-  };
-
-  // Extend every mesh VirtualService that claims or routes to a forked host, and every gateway
-  // VirtualService that routes to one: a gateway sends straight to the endpoints of its
-  // destination (mesh VirtualServices are not applied again there), so a request that enters
-  // through the shared domain with the fork header needs the fork routes at the gateway too.
+/**
+ * Extend every mesh VirtualService that claims or routes to a forked host, and every gateway
+ * VirtualService that routes to one: a gateway sends straight to the endpoints of its
+ * destination (mesh VirtualServices are not applied again there), so a request that enters
+ * through the shared domain with the fork header needs the fork routes at the gateway too.
+ */
+function extendVirtualServices(run: MeshRun, allVS: readonly Manifest[]): void {
+  const { index, plan } = run.ctx;
+  const pinnedBy = pinningOf(index, plan.forks);
   for (const m of allVS) {
     const ns = index.nsOf(m.object);
     const mesh = isMeshVirtualService(m.object);
@@ -118,14 +152,14 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
     const touched = new Set<ForkPlan>();
     const touch = (h: unknown) => {
       if (typeof h !== "string") return;
-      for (const fp of forkedHosts.get(index.resolveHost(h, ns)) ?? []) touched.add(fp);
+      for (const fp of run.forkedHosts.get(index.resolveHost(h, ns)) ?? []) touched.add(fp);
     };
     if (mesh) for (const h of asArray(spec.hosts)) touch(h);
     // Routes that send to a forked Service, or to a version of one (src/plan/versions.ts).
     for (const r of http) for (const d of asArray(r.route) as Destination[]) for (const fp of pinnedBy(d, ns)) touched.add(fp);
     if (touched.size === 0) continue;
     if (http.length === 0) {
-      out.problems.push(
+      run.out.problems.push(
         warning({
           file: m.doc.file,
           line: m.doc.line,
@@ -135,23 +169,36 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
       );
       continue;
     }
-    const touching = forks.filter((fp) => touched.has(fp));
-    out.replace.set(m, extendVirtualService(m.object, ns, touching, index, carriers(mesh)));
+    const touching = plan.forks.filter((fp) => touched.has(fp));
+    run.out.replace.set(m, extendVirtualService(m.object, ns, touching, index, run.carriers(mesh)));
   }
+}
 
-  out.problems.push(...sourceLabelWarnings(meshVS, forks, index.nsOf));
+/** The forks that pin a destination's host (src/plan/versions.ts). */
+function pinningOf(index: BaseIndex, forks: readonly ForkPlan[]): (d: Destination, ns: string) => readonly ForkPlan[] {
+  const pinning = pinningForks(index, forks);
+  return (d, ns) => {
+    const host = d.destination?.host;
+    const port = d.destination?.port?.number;
+    return typeof host === "string" ? pinning(index.resolveHost(host, ns), typeof port === "number" ? port : undefined) : [];
+  };
+}
 
-  // A new shared VirtualService for every forked host the plan gave Istio that no mesh
-  // VirtualService claims (the base routes it with neither flavour, and spec.routing is istio).
+/**
+ * A new shared VirtualService for every forked host the plan gave Istio that no mesh
+ * VirtualService claims (the base routes it with neither flavour, and spec.routing is istio).
+ */
+function addHostVirtualServices(run: MeshRun): void {
+  const { index } = run.ctx;
   const apiVersion = istioApiVersion(index.manifests);
-  for (const [host, fps] of [...forkedHosts].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (claims.has(host) || !routedBy(ctx.routing, host, "istio")) continue;
+  for (const [host, fps] of [...run.forkedHosts].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (run.claims.has(host) || !routedBy(run.ctx.routing, host, "istio")) continue;
     const sp = fps[0]!.serviceByFqdn.get(host)!;
     // No HTTP port: HTTP routes would never apply (src/generate/non-http.ts warns).
     if (!servicePorts(sp.base.object).some(carriesHttp)) continue;
     const name = fitName(`${sp.name}-kubefork`);
     if (index.has(VS_KIND, sp.namespace, name)) {
-      out.problems.push(
+      run.out.problems.push(
         error({
           file: sp.base.doc.file,
           line: sp.base.doc.line,
@@ -161,23 +208,25 @@ export function generateIstioMesh(ctx: GenContext): GenResult {
       );
       continue;
     }
-    const http: Route[] = fps.map((fp) => ({
-      name: `kubefork-${fp.id}`,
-      match: andIstioMatch(undefined, carriers(true)(fp.id)),
-      route: [{ destination: { host: fp.serviceByFqdn.get(host)!.copyFqdn } }],
-    }));
-    http.push({ name: "default", route: [{ destination: { host } }] });
-    out.objects.push({
-      object: {
-        apiVersion,
-        kind: "VirtualService",
-        metadata: sharedMetadata(name, sp.base.object.metadata.namespace, fps.map((f) => f.id)),
-        spec: { hosts: [host], http },
-      },
-      fork: null,
-    });
+    run.out.objects.push({ object: hostVirtualService(apiVersion, name, host, fps, run.carriers(true)), fork: null });
   }
-  return out;
+}
+
+/** The shared VirtualService of a forked host: a route per fork to its copy, then a catch-all route to the original Service. */
+function hostVirtualService(apiVersion: string, name: string, host: string, fps: readonly ForkPlan[], carriers: (id: string) => IstioFragment[]): KObject {
+  const sp = fps[0]!.serviceByFqdn.get(host)!;
+  const http: Route[] = fps.map((fp) => ({
+    name: `kubefork-${fp.id}`,
+    match: andIstioMatch(undefined, carriers(fp.id)),
+    route: [{ destination: { host: fp.serviceByFqdn.get(host)!.copyFqdn } }],
+  }));
+  http.push({ name: "default", route: [{ destination: { host } }] });
+  return {
+    apiVersion,
+    kind: "VirtualService",
+    metadata: sharedMetadata(name, sp.base.object.metadata.namespace, fps.map((f) => f.id)),
+    spec: { hosts: [host], http },
+  };
 }
 
 /** A base VirtualService with, per fork, a copy of each http route placed before the base routes. */

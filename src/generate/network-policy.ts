@@ -89,95 +89,124 @@ export function generateNetworkPolicies(ctx: GenContext): GenResult {
   return out;
 }
 
+/** A rule of the base policy, with the peers admitting fork pods that it gains. */
+interface ExtendedRule {
+  rule: Record<string, unknown>;
+  added: Peer[];
+}
+type ExtendedRules = Partial<Record<Direction, ExtendedRule[]>>;
+
+/** One base policy as the counterparts read it. */
+interface BasePolicy {
+  m: Manifest;
+  policy: KObject;
+  /** Its namespace. */
+  pns: string;
+  spec: Record<string, unknown>;
+  podSelector: LabelSelector;
+  types: Direction[];
+}
+
 /** The (a) and (b) policies one fork needs for one base policy. */
 export function counterparts(m: Manifest, fp: ForkPlan, forked: readonly Forked[], index: BaseIndex): { objects: KObject[]; problems: Problem[] } {
   const problems: Problem[] = [];
   const objects: KObject[] = [];
-  const policy = m.object;
-  const pns = index.nsOf(policy);
-  const spec = asRecord(policy.spec) ?? {};
+  const spec = asRecord(m.object.spec) ?? {};
   // spec.podSelector is required; an absent one would be the empty selector: every pod.
-  const podSelector = (asRecord(spec.podSelector) ?? {}) as LabelSelector;
-  const types = policyTypes(spec);
+  const base: BasePolicy = { m, policy: m.object, pns: index.nsOf(m.object), spec, podSelector: (asRecord(spec.podSelector) ?? {}) as LabelSelector, types: policyTypes(spec) };
+  const selected = selectedWorkloads(base, fp, forked, index, problems);
+  const extended = extendedRules(base, fp, forked, index, problems);
+  if (selected.length) objects.push(forkPodsPolicy(base, fp, selected, extended));
+  const peers = peersPolicy(base, fp, extended);
+  if (peers) objects.push(peers);
+  return { objects, problems };
+}
 
-  // Forked workloads whose original pods this policy selects and whose fork pods it does not.
+/** Forked workloads whose original pods the policy selects and whose fork pods it does not. */
+function selectedWorkloads(base: BasePolicy, fp: ForkPlan, forked: readonly Forked[], index: BaseIndex, problems: Problem[]): Forked[] {
   const selected: Forked[] = [];
   for (const f of forked) {
-    if (f.wp.namespace !== pns) continue;
-    const orig = labelSelectorMatches(podSelector, f.original);
-    const fork = labelSelectorMatches(podSelector, f.wp.podLabels);
+    if (f.wp.namespace !== base.pns) continue;
+    const orig = labelSelectorMatches(base.podSelector, f.original);
+    const fork = labelSelectorMatches(base.podSelector, f.wp.podLabels);
     if (orig && !fork) selected.push(f);
     else if (!orig && fork)
       problems.push(
-        warnAt(m, ["spec", "podSelector"], fp, `${describeBase(m, index)} selects the fork pods of ${f.wp.kind} ${f.wp.namespace}/${f.wp.name} but not the original pods`, "its podSelector uses NotIn/DoesNotExist on a label fork pods drop; select the pods with a positive requirement"),
+        warnAt(base.m, ["spec", "podSelector"], fp, `${describeBase(base.m, index)} selects the fork pods of ${f.wp.kind} ${f.wp.namespace}/${f.wp.name} but not the original pods`, "its podSelector uses NotIn/DoesNotExist on a label fork pods drop; select the pods with a positive requirement"),
       );
   }
+  return selected;
+}
 
-  // Peers of each rule, extended with the fork pods they should admit too.
-  const extended: Partial<Record<Direction, { rule: Record<string, unknown>; added: Peer[] }[]>> = {};
-  for (const dir of types) {
-    const rules = asArray(spec[SECTION[dir]]) as Record<string, unknown>[];
+/** The peers of each rule, with the fork pods they should admit too. */
+function extendedRules(base: BasePolicy, fp: ForkPlan, forked: readonly Forked[], index: BaseIndex, problems: Problem[]): ExtendedRules {
+  const extended: ExtendedRules = {};
+  for (const dir of base.types) {
+    const rules = asArray(base.spec[SECTION[dir]]) as Record<string, unknown>[];
     extended[dir] = rules.map((rule, ri) => {
       const added: Peer[] = [];
       asArray(rule[PEERS[dir]]).forEach((p, pi) => {
         const peer = asRecord(p) as Peer | undefined;
         if (!peer) return;
         for (const f of forked) {
-          const orig = peerAdmits(peer, pns, f.wp.namespace, f.original, index);
-          const fork = peerAdmits(peer, pns, f.wp.namespace, f.wp.podLabels, index);
+          const orig = peerAdmits(peer, base.pns, f.wp.namespace, f.original, index);
+          const fork = peerAdmits(peer, base.pns, f.wp.namespace, f.wp.podLabels, index);
           if (orig !== false && fork === false) {
             const fp2 = forkPeer(peer, f, fp);
             if (!added.some((a) => JSON.stringify(a) === JSON.stringify(fp2))) added.push(fp2);
           } else if (orig === false && fork === true)
             problems.push(
-              warnAt(m, ["spec", SECTION[dir], ri, PEERS[dir], pi], fp, `${describeBase(m, index)}: ${SECTION[dir]}[${ri}].${PEERS[dir]}[${pi}] admits the fork pods of ${f.wp.kind} ${f.wp.namespace}/${f.wp.name} but not the original pods`, "the peer's podSelector uses NotIn/DoesNotExist on a label fork pods drop; select peers with a positive requirement"),
+              warnAt(base.m, ["spec", SECTION[dir], ri, PEERS[dir], pi], fp, `${describeBase(base.m, index)}: ${SECTION[dir]}[${ri}].${PEERS[dir]}[${pi}] admits the fork pods of ${f.wp.kind} ${f.wp.namespace}/${f.wp.name} but not the original pods`, "the peer's podSelector uses NotIn/DoesNotExist on a label fork pods drop; select peers with a positive requirement"),
             );
         }
       });
       return { rule, added };
     });
   }
+  return extended;
+}
 
-  // (a) the fork pods of the selected workloads get the policy, rules extended.
-  if (selected.length) {
-    const cspec = clone(spec);
-    cspec.podSelector = forkPodSelector(fp.id, selected.map((f) => f.wp.copyName));
-    for (const dir of types) {
-      const rules = extended[dir]!;
-      if (!Array.isArray(cspec[SECTION[dir]])) continue;
-      cspec[SECTION[dir]] = rules.map(({ rule, added }) => {
-        const r = clone(rule);
-        if (added.length) r[PEERS[dir]] = [...asArray(rule[PEERS[dir]]), ...clone(added)];
-        return r;
-      });
-    }
-    objects.push({
-      apiVersion: policy.apiVersion,
-      kind: policy.kind,
-      metadata: forkMetadata(policy.metadata, fp, fitName(`${policy.metadata.name}-${fp.id}`), `NetworkPolicy/${policy.metadata.name}`),
-      spec: cspec,
+/** (a) the fork pods of the selected workloads get the policy, rules extended. */
+function forkPodsPolicy(base: BasePolicy, fp: ForkPlan, selected: readonly Forked[], extended: ExtendedRules): KObject {
+  const { policy } = base;
+  const cspec = clone(base.spec);
+  cspec.podSelector = forkPodSelector(fp.id, selected.map((f) => f.wp.copyName));
+  for (const dir of base.types) {
+    const rules = extended[dir]!;
+    if (!Array.isArray(cspec[SECTION[dir]])) continue;
+    cspec[SECTION[dir]] = rules.map(({ rule, added }) => {
+      const r = clone(rule);
+      if (added.length) r[PEERS[dir]] = [...asArray(rule[PEERS[dir]]), ...clone(added)];
+      return r;
     });
   }
+  return {
+    apiVersion: policy.apiVersion,
+    kind: policy.kind,
+    metadata: forkMetadata(policy.metadata, fp, fitName(`${policy.metadata.name}-${fp.id}`), `NetworkPolicy/${policy.metadata.name}`),
+    spec: cspec,
+  };
+}
 
-  // (b) the pods the base policy selects admit (and reach) the fork pods its peers name.
-  const peerTypes = types.filter((dir) => extended[dir]!.some((r) => r.added.length));
-  if (peerTypes.length) {
-    const pspec: Record<string, unknown> = { podSelector: clone(podSelector), policyTypes: peerTypes };
-    for (const dir of peerTypes) {
-      pspec[SECTION[dir]] = extended[dir]!.filter((r) => r.added.length).map(({ rule, added }) => {
-        const r: Record<string, unknown> = { [PEERS[dir]]: clone(added) };
-        if (rule.ports !== undefined) r.ports = clone(rule.ports);
-        return r;
-      });
-    }
-    objects.push({
-      apiVersion: policy.apiVersion,
-      kind: policy.kind,
-      metadata: forkMetadata(policy.metadata, fp, fitName(`${policy.metadata.name}-${fp.id}-peers`), `NetworkPolicy/${policy.metadata.name}`),
-      spec: pspec,
+/** (b) the pods the base policy selects admit (and reach) the fork pods its peers name; none when no peer gained any. */
+function peersPolicy(base: BasePolicy, fp: ForkPlan, extended: ExtendedRules): KObject | undefined {
+  const { policy } = base;
+  const peerTypes = base.types.filter((dir) => extended[dir]!.some((r) => r.added.length));
+  if (peerTypes.length === 0) return undefined;
+  const pspec: Record<string, unknown> = { podSelector: clone(base.podSelector), policyTypes: peerTypes };
+  for (const dir of peerTypes) {
+    pspec[SECTION[dir]] = extended[dir]!.filter((r) => r.added.length).map(({ rule, added }) => {
+      const r: Record<string, unknown> = { [PEERS[dir]]: clone(added) };
+      if (rule.ports !== undefined) r.ports = clone(rule.ports);
+      return r;
     });
   }
-  return { objects, problems };
+  return {
+    apiVersion: policy.apiVersion,
+    kind: policy.kind,
+    metadata: forkMetadata(policy.metadata, fp, fitName(`${policy.metadata.name}-${fp.id}-peers`), `NetworkPolicy/${policy.metadata.name}`),
+    spec: pspec,
+  };
 }
 
 /** spec.policyTypes, or its default: Ingress, plus Egress when the policy has egress rules. */
