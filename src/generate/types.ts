@@ -3,6 +3,7 @@ import type { Manifest } from "../model/inputs.ts";
 import type { SourceDoc } from "../model/source.ts";
 import type { ForkManager } from "../model/manager.ts";
 import type { KObject } from "../model/k8s.ts";
+import type { Scope } from "../model/patch-scope.ts";
 import type { BaseIndex } from "../plan/base-index.ts";
 import type { ForkPlan, Plan, WorkloadPlan } from "../plan/plan.ts";
 import type { RoutingPlan } from "../plan/routing.ts";
@@ -32,7 +33,7 @@ export interface OutputObject {
 
 /** What one patch operation changed: its scopes (src/model/patch-scope.ts) with their values before and after it. */
 export interface PatchStep {
-  scopes: string[][];
+  scopes: Scope[];
   before: unknown[];
   after: unknown[];
 }

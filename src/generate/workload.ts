@@ -12,7 +12,7 @@ import { applyForkedConfig } from "./configmap.ts";
 import { forkMetadata } from "./meta.ts";
 import { adjustStatefulSet } from "./statefulset.ts";
 import { emptyResult, type GenContext, type GenResult, type PatchObserver, type PatchStep, type WorkloadCopy } from "./types.ts";
-import { operationScopes, valueAt } from "../model/patch-scope.ts";
+import { operationScopes, snapshot } from "../model/patch-scope.ts";
 
 interface Container {
   name: string;
@@ -155,8 +155,8 @@ export function applyPatches(doc: KObject, patches: readonly PatchOp[], observer
   const steps: PatchStep[] = [];
   for (let k = 0; k < patches.length; k++) {
     const op = patches[k]!;
-    const scopes = operationScopes(op);
-    const before = scopes.map((s) => clone(valueAt(patched, s)));
+    const scopes = operationScopes(op, patched);
+    const before = scopes.map((s) => snapshot(patched, s, "before"));
     // RFC 6902 4.4: "The from location MUST NOT be a proper prefix of the path location" (a
     // location moved into its own child would hold itself).
     if (op.op === "move" && op.from !== undefined && op.path.startsWith(`${op.from}/`)) return { object: patched, steps, failed: { k, error: { name: "MOVE_INTO_CHILD" } } };
@@ -167,7 +167,7 @@ export function applyPatches(doc: KObject, patches: readonly PatchOp[], observer
     } catch (e) {
       return { object: patched, steps, failed: { k, error: e } };
     }
-    const step: PatchStep = { scopes, before, after: scopes.map((s) => clone(valueAt(patched, s))) };
+    const step: PatchStep = { scopes, before, after: scopes.map((s) => snapshot(patched, s, "after")) };
     if (observer) observer.step(k, step);
     else steps.push(step);
   }

@@ -18,9 +18,9 @@ import { asRecord, type KObject } from "../model/k8s.ts";
 import type { BaseIndex } from "../plan/base-index.ts";
 import type { ForkPlan, Plan, WorkloadPlan } from "../plan/plan.ts";
 import type { PatchObserver, PatchStep, WorkloadCopy } from "../generate/types.ts";
-import { valueAt } from "../model/patch-scope.ts";
+import { valueAt, type Scope } from "../model/patch-scope.ts";
 import { error, formatPath, type PathSegment, type Problem } from "../problems.ts";
-import { disallowedLeaves, type AllowContext, type Leaf } from "./allowlist.ts";
+import { ALLOWED_CONTAINER_FIELDS, disallowedLeaves, type AllowContext, type Leaf } from "./allowlist.ts";
 import { imageMatches, normalizeImage } from "./policy.ts";
 
 const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"] as const;
@@ -90,6 +90,8 @@ interface Judge {
   reportedSecrets: Set<string>;
   /** Whether a replicas violation was reported already (by checkPolicy or for a patch). */
   reportedReplicas: boolean;
+  /** The copy before the patches at a scope, as the scope's snapshots show it (referenceView). */
+  referenceAt(scope: Scope): unknown;
 }
 
 export function startPatchJudge(manager: ForkManager, index: BaseIndex, fp: ForkPlan, wp: WorkloadPlan, unpatched: KObject): PatchJudge {
@@ -115,6 +117,7 @@ export function startPatchJudge(manager: ForkManager, index: BaseIndex, fp: Fork
     reportedImages: new Set(),
     reportedSecrets: new Set(),
     reportedReplicas: wp.entry.replicas > (policy.maxReplicas ?? Infinity), // reported by checkPolicy
+    referenceAt: referenceViews(unpatched),
   };
   // Secret references of the copy so far, with multiplicity: had(name) of the state before an operation.
   const secretCounts = new Map<string, number>();
@@ -179,10 +182,11 @@ function checkForkFileReferences(j: Judge, final: KObject): void {
 function judgePatchStep(j: Judge, pre: KObject, k: number, step: PatchStep, had: (secret: string) => boolean): { decision: Decision; secretsBefore: string[]; secretsAfter: string[] } | undefined {
   if (step.scopes.length === 0) return undefined; // a test operation changes nothing
   const op = (j.wp.entry.patches ?? [])[k]!;
-  const order = scopeOrder(pre, step.scopes);
-  const ref = skeleton(order, order.map((i) => valueAt(pre, step.scopes[i]!)), step.scopes);
-  const before = skeleton(order, order.map((i) => step.before[i]), step.scopes);
-  const after = skeleton(order, order.map((i) => step.after[i]), step.scopes);
+  const at = step.scopes.map((s) => s.at);
+  const order = scopeOrder(pre, at);
+  const ref = skeleton(order, order.map((i) => j.referenceAt(step.scopes[i]!)), at);
+  const before = skeleton(order, order.map((i) => step.before[i]), at);
+  const after = skeleton(order, order.map((i) => step.after[i]), at);
   const opPath: PathSegment[] = [...j.entryPath, "patches", k];
   const what = `patch operation ${k} (${op.op} ${op.path}${op.from !== undefined ? ` from ${op.from}` : ""})`;
   const leaves = summarize(deniedLeaves(j, disallowedLeaves(ref, before, j.allow), disallowedLeaves(ref, after, j.allow)));
@@ -268,6 +272,36 @@ function checkFinal(j: Judge, final: KObject): void {
 }
 
 // ---------------------------------------------------------------- scoped views
+
+/**
+ * The reference (the copy before the patches) at a scope: its value, or for a view of a container
+ * list (src/model/patch-scope.ts containerListView) each item's name and those touched fields the
+ * allowlist compares, in the item's own key order. A view shows every item with its name and
+ * image, and only the touched fields: the allowlist skips image (and the other allowed fields) in
+ * an item the reference has, so the fields it leaves out show the same (no) change before and
+ * after the operation, and what the operation changed compares as it does in the whole objects.
+ * Built once per list and set of fields.
+ */
+function referenceViews(pre: KObject): (scope: Scope) => unknown {
+  const cache = new Map<string, unknown>();
+  return (scope) => {
+    if (!scope.touches) return valueAt(pre, scope.at);
+    const fields = [...new Set(scope.touches.map((t) => t.field))].filter((f) => !ALLOWED_CONTAINER_FIELDS.has(f)).sort();
+    const key = JSON.stringify([scope.at, fields]);
+    if (!cache.has(key)) {
+      const list = valueAt(pre, scope.at);
+      // The allowlist reads a list that is not an array as an empty one.
+      const view = (Array.isArray(list) ? list : []).map((x) => {
+        const r = asRecord(x);
+        const out: Record<string, unknown> = {};
+        for (const k of r ? Object.keys(r) : []) if (k === "name" || fields.includes(k)) Object.defineProperty(out, k, { value: r![k], enumerable: true, writable: true, configurable: true });
+        return out;
+      });
+      cache.set(key, view);
+    }
+    return cache.get(key);
+  };
+}
 
 /**
  * The order to lay an operation's scopes out in: an ancestor before what it holds (which is then

@@ -3,17 +3,20 @@
 // replaced, which rebuilt the copy, applied the patches again one by one on clones and compared
 // the whole objects after each operation. That judge is kept here, as it was (src/policy/copies.ts
 // before the change), and both judge random patch lists on a workload with init containers,
-// volumes and Secrets.
+// volumes and Secrets, and on lists of operations inside container fields (env, args, ports,
+// volumeMounts..., by index and `-`, moved and copied between containers), which are judged on
+// views of their container list (src/model/patch-scope.ts containerListView).
 import fc from "fast-check";
 import jsonpatch from "fast-json-patch";
 import { describe, expect, it } from "vitest";
 import { copyWorkload } from "../../src/generate/workload.ts";
 import type { PatchOp } from "../../src/model/fork.ts";
+import { ELEMENT_FIELDS, operationScopes } from "../../src/model/patch-scope.ts";
 import { asRecord, clone, type KObject } from "../../src/model/k8s.ts";
 import type { Policy } from "../../src/model/manager.ts";
 import type { BaseIndex } from "../../src/plan/base-index.ts";
 import type { ForkPlan, WorkloadPlan } from "../../src/plan/plan.ts";
-import { disallowedLeaves, type AllowContext } from "../../src/policy/allowlist.ts";
+import { ALLOWED_CONTAINER_FIELDS, disallowedLeaves, type AllowContext } from "../../src/policy/allowlist.ts";
 import { checkWorkload, globMatch, imagesOf, pathAllowed, secretsOf, startPatchJudge, type PatchJudge } from "../../src/policy/copies.ts";
 import { imageMatches, normalizeImage } from "../../src/policy/policy.ts";
 import { error, formatPath, type PathSegment, type Problem } from "../../src/problems.ts";
@@ -148,12 +151,14 @@ spec:
     spec:
       serviceAccountName: web
       initContainers:
-        - {name: init, image: registry.example.com/init:1}
+        - {name: init, image: registry.example.com/init:1, env: [{name: MODE, value: init}]}
       containers:
         - name: web
           image: registry.example.com/web:1
           env: [{name: DB, valueFrom: {secretKeyRef: {name: web-db, key: password}}}]
-        - {name: log, image: registry.example.com/log:1}
+          ports: [{name: http, containerPort: 8080}]
+          volumeMounts: [{name: creds, mountPath: /etc/creds}]
+        - {name: log, image: registry.example.com/log:1, args: [--json]}
       volumes:
         - {name: creds, secret: {secretName: web-tls}}
         - {name: tmp, emptyDir: {}}
@@ -203,6 +208,49 @@ const POINTERS = [
   "/spec/template/spec/imagePullSecrets/0/name",
 ];
 
+/** Pointers inside container fields: judged on views of their container list. */
+const FIELD_POINTERS = [
+  "/spec/template/spec/containers/0/env/0",
+  "/spec/template/spec/containers/0/env/1",
+  "/spec/template/spec/containers/0/env/-",
+  "/spec/template/spec/containers/0/env/0/value",
+  "/spec/template/spec/containers/0/env/0/valueFrom/secretKeyRef/name",
+  "/spec/template/spec/containers/0/env/01",
+  "/spec/template/spec/containers/01/env/-",
+  "/spec/template/spec/containers/1/env",
+  "/spec/template/spec/containers/1/env/0",
+  "/spec/template/spec/containers/1/env/-",
+  "/spec/template/spec/containers/2/env/-",
+  "/spec/template/spec/containers/2/image",
+  "/spec/template/spec/containers/2/ports",
+  "/spec/template/spec/containers/0/envFrom",
+  "/spec/template/spec/containers/0/envFrom/-",
+  "/spec/template/spec/containers/0/ports",
+  "/spec/template/spec/containers/0/ports/0",
+  "/spec/template/spec/containers/0/ports/-",
+  "/spec/template/spec/containers/0/ports/0/hostPort",
+  "/spec/template/spec/containers/1/ports/-",
+  "/spec/template/spec/containers/0/volumeMounts",
+  "/spec/template/spec/containers/0/volumeMounts/0",
+  "/spec/template/spec/containers/0/volumeMounts/-",
+  "/spec/template/spec/containers/1/volumeMounts",
+  "/spec/template/spec/containers/1/args",
+  "/spec/template/spec/containers/1/args/0",
+  "/spec/template/spec/containers/1/args/-",
+  "/spec/template/spec/containers/0/command",
+  "/spec/template/spec/containers/0/resources/limits",
+  "/spec/template/spec/containers/0/securityContext/privileged",
+  "/spec/template/spec/containers/0/image",
+  "/spec/template/spec/containers/1/image",
+  "/spec/template/spec/containers/0/name",
+  "/spec/template/spec/containers/1/name",
+  "/spec/template/spec/containers/-",
+  "/spec/template/spec/containers/0",
+  "/spec/template/spec/initContainers/0/env/-",
+  "/spec/template/spec/initContainers/0/env/0",
+  "/spec/template/spec/initContainers/0/image",
+];
+
 const VALUES: unknown[] = [
   "v",
   "web-db",
@@ -220,13 +268,25 @@ const VALUES: unknown[] = [
   { name: "extra", secret: { secretName: "prod-admin" } },
   [{ name: "prod-pull" }],
   { privileged: true },
+  { name: "E2", value: "v" },
+  { name: "p", containerPort: 80 },
+  { containerPort: 81, hostPort: 81 },
+  { name: "m", mountPath: "/x" },
+  { secretRef: { name: "prod-env" } },
+  { image: "registry.example.com/anon:1" },
+  "--flag",
+  "web",
 ];
 
-const operation: fc.Arbitrary<PatchOp> = fc.oneof(
-  fc.record({ op: fc.constantFrom("add" as const, "replace" as const, "test" as const), path: fc.constantFrom(...POINTERS), value: fc.constantFrom(...VALUES) }),
-  fc.record({ op: fc.constant("remove" as const), path: fc.constantFrom(...POINTERS) }),
-  fc.record({ op: fc.constantFrom("move" as const, "copy" as const), path: fc.constantFrom(...POINTERS), from: fc.constantFrom(...POINTERS) }),
-);
+const operationOn = (pointers: readonly string[]): fc.Arbitrary<PatchOp> =>
+  fc.oneof(
+    fc.record({ op: fc.constantFrom("add" as const, "replace" as const, "test" as const), path: fc.constantFrom(...pointers), value: fc.constantFrom(...VALUES) }),
+    fc.record({ op: fc.constant("remove" as const), path: fc.constantFrom(...pointers) }),
+    fc.record({ op: fc.constantFrom("move" as const, "copy" as const), path: fc.constantFrom(...pointers), from: fc.constantFrom(...pointers) }),
+  );
+const operation = operationOn([...POINTERS, ...FIELD_POINTERS]);
+/** Mostly inside container fields, so that long lists of them apply. */
+const fieldOperation = fc.oneof({ weight: 5, arbitrary: operationOn(FIELD_POINTERS) }, { weight: 1, arbitrary: operation });
 
 const POLICIES: Policy[] = [
   { images: ["registry.example.com/*"], maxReplicas: 3 },
@@ -240,31 +300,93 @@ describe("the incremental patch judge decides as the whole-object judge", () => 
   const wp0: WorkloadPlan = fp.workloads[0]!;
   const pre = copyWorkload(wp0, fp, ctx.index, "FORK_IDENTIFIER").copy!.object;
 
-  it("on random patch lists (both judge only copies that generate: a failing operation or a broken isolation has no copy)", () => {
+  const judgesAlike = (patches: PatchOp[], policy: Policy): number | undefined => {
+    const wp: WorkloadPlan = { ...wp0, entry: { ...wp0.entry, patches } };
+    const copy = copyWorkload(wp, fp, ctx.index, "FORK_IDENTIFIER").copy;
+    if (!copy) return undefined;
+    const manager = { ...ctx.manager, spec: { ...ctx.manager.spec, policy } };
+    const incremental = checkWorkload({ manager, index: ctx.index }, fp, wp, copy);
+    const whole = wholeObjectJudge({ index: ctx.index }, policy, fp, wp, copy.object, pre);
+    expect(incremental).toEqual(whole);
+    // The same judge watching the patches as they are applied (what render does), no step kept.
+    let judge: PatchJudge | undefined;
+    const watched = copyWorkload(wp, fp, ctx.index, "FORK_IDENTIFIER", (f, w, unpatched) => (judge = startPatchJudge(manager, ctx.index, f, w, unpatched))).copy!;
+    expect(watched.steps).toEqual([]);
+    expect(judge ? judge.finish(watched.object) : checkWorkload({ manager, index: ctx.index }, fp, wp, watched)).toEqual(whole);
+    return whole.length;
+  };
+  const runs = Number(process.env.FUZZ_RUNS ?? 2000);
+  const seed = Number(process.env.FUZZ_SEED ?? 1613);
+
+  /** The operations of a list that apply, each after the ones kept before it (so that long lists apply). */
+  const applicable = (patches: PatchOp[]): PatchOp[] => {
+    let doc: unknown = clone(pre);
+    return patches.filter((op) => {
+      try {
+        doc = jsonpatch.applyOperation(clone(doc), clone(op) as jsonpatch.Operation, true, true, true).newDocument;
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  };
+
+  it.each<[string, fc.Arbitrary<PatchOp[]>]>([
+    ["on random patch lists", fc.array(operation, { maxLength: 12 })],
+    ["on lists of operations inside container fields that apply", fc.array(fieldOperation, { maxLength: 24 }).map(applicable)],
+  ])("%s (both judge only copies that generate: a failing operation or a broken isolation has no copy)", (_name, list) => {
     let judged = 0;
     let violations = 0;
     fc.assert(
-      fc.property(fc.array(operation, { maxLength: 12 }), fc.constantFrom(...POLICIES), (patches, policy) => {
-        const wp: WorkloadPlan = { ...wp0, entry: { ...wp0.entry, patches } };
-        const copy = copyWorkload(wp, fp, ctx.index, "FORK_IDENTIFIER").copy;
-        if (!copy) return;
+      fc.property(list, fc.constantFrom(...POLICIES), (patches, policy) => {
+        const v = judgesAlike(patches, policy);
+        if (v === undefined) return;
         judged++;
-        const manager = { ...ctx.manager, spec: { ...ctx.manager.spec, policy } };
-        const incremental = checkWorkload({ manager, index: ctx.index }, fp, wp, copy);
-        const whole = wholeObjectJudge({ index: ctx.index }, policy, fp, wp, copy.object, pre);
-        violations += whole.length;
-        expect(incremental).toEqual(whole);
-        // The same judge watching the patches as they are applied (what render does), no step kept.
-        let judge: PatchJudge | undefined;
-        const watched = copyWorkload(wp, fp, ctx.index, "FORK_IDENTIFIER", (f, w, unpatched) => (judge = startPatchJudge(manager, ctx.index, f, w, unpatched))).copy!;
-        expect(watched.steps).toEqual([]);
-        expect(judge ? judge.finish(watched.object) : checkWorkload({ manager, index: ctx.index }, fp, wp, watched)).toEqual(whole);
+        violations += v;
       }),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 2000), seed: Number(process.env.FUZZ_SEED ?? 1613) },
+      { numRuns: runs, seed },
     );
     // The generator produces copies and violations often enough for the comparison to mean something.
     expect(judged).toBeGreaterThan(200);
     expect(violations).toBeGreaterThan(100);
+  });
+
+  const C = "/spec/template/spec/containers";
+  const newWeb = { name: "web", image: "registry.example.com/web:3" };
+  const newSide = { name: "side", image: "registry.example.com/side:1", env: [{ name: "A", value: "1" }, { name: "B", value: "2" }] };
+  it.each<[string, PatchOp[]]>([
+    ["an image set on a container another of the same name shadows", [{ op: "add", path: `${C}/-`, value: newWeb }, { op: "replace", path: `${C}/0/image`, value: "evil.example/web:1" }]],
+    ["an image set on the container that shadows another", [{ op: "add", path: `${C}/-`, value: newWeb }, { op: "replace", path: `${C}/2/image`, value: "evil.example/web:1" }]],
+    ["names swapped, so that a name of the reference names another container", [{ op: "replace", path: `${C}/0/name`, value: "x" }, { op: "replace", path: `${C}/1/name`, value: "web" }, { op: "add", path: `${C}/1/env/-`, value: { name: "E", value: "v" } }]],
+    ["env elements of a new container reordered, replaced by themselves, removed", [
+      { op: "add", path: `${C}/-`, value: newSide },
+      { op: "move", from: `${C}/2/env/0`, path: `${C}/2/env/-` },
+      { op: "replace", path: `${C}/2/env/0`, value: { name: "B", value: "2" } },
+      { op: "copy", from: `${C}/2/env/0`, path: `${C}/2/env/1` },
+      { op: "remove", path: `${C}/2/env/0` },
+    ]],
+    ["an env element moved between containers, with its Secret", [{ op: "move", from: `${C}/0/env/0`, path: `${C}/1/env/-` }, { op: "add", path: `${C}/1/env/-`, value: { name: "E", valueFrom: { secretKeyRef: { name: "prod-admin", key: "k" } } } }]],
+    ["ports emptied then refilled, a hostPort", [{ op: "remove", path: `${C}/0/ports/0` }, { op: "add", path: `${C}/0/ports/-`, value: { name: "http", containerPort: 8080 } }, { op: "add", path: `${C}/0/ports/0/hostPort`, value: 80 }]],
+  ])("on %s", (_name, patches) => {
+    for (const policy of POLICIES) expect(judgesAlike(patches, policy)).toBeDefined();
+  });
+
+  it("judges an operation inside a container field on a view of one element, not the whole list", () => {
+    for (const f of ELEMENT_FIELDS) expect(ALLOWED_CONTAINER_FIELDS.has(f)).toBe(true);
+    expect(operationScopes({ op: "add", path: "/spec/template/spec/containers/0/env/-" }, pre)).toEqual([
+      { at: ["spec", "template", "spec", "containers"], touches: [{ item: 0, field: "env", element: { index: 2, mode: "insert" } }] },
+    ]);
+    expect(operationScopes({ op: "move", from: "/spec/template/spec/containers/0/env/0", path: "/spec/template/spec/containers/1/env/-" }, pre)).toEqual([
+      {
+        at: ["spec", "template", "spec", "containers"],
+        touches: [
+          { item: 1, field: "env", element: { index: 1, mode: "insert" } },
+          { item: 0, field: "env", element: { index: 0, mode: "remove" } },
+        ],
+      },
+    ]);
+    // The container's name is its identity: the whole list.
+    expect(operationScopes({ op: "replace", path: "/spec/template/spec/containers/0/name" }, pre)).toEqual([{ at: ["spec", "template", "spec", "containers"] }]);
   });
 });
 
