@@ -6,6 +6,8 @@
 //   whitespace-fork   a valid 1 MB fork file whose `owner` is a run of spaces (once a backtracking
 //                     regex: more than 11 minutes)
 //   patch-ops         8 forks of 15,000 RFC 6902 operations each (once quadratic: 61 s)
+//   env-ops           8 forks of 10,000 `add .../containers/0/env/-` each, on one container (once
+//                     quadratic: 166 s, the whole container list snapshotted per operation)
 //   many-forks        300 fork files of 1,000 workloads, maxForks 5, under a 256 MB heap (once out
 //                     of memory instead of failing on maxForks)
 // Prints a Markdown table: wall time, exit code, peak RSS, the first line of stderr.
@@ -53,6 +55,15 @@ const ROWS = {
       forks[`p${f}.yaml`] = fork(`p${f}`, `  workloads:\n    - name: svc${f}-v1\n      image: registry.example.com/bench/svc${f}:pr-1\n      patches:\n${ops.join("")}`);
     }
     return { dir: appWith("patch-ops", 10, forks), heapMb: 512 };
+  },
+  "env-ops": () => {
+    const forks = {};
+    for (let f = 0; f < 8; f++) {
+      const ops = [];
+      for (let k = 0; k < 10_000; k++) ops.push(`      - {op: add, path: /spec/template/spec/containers/0/env/-, value: {name: E${k}, value: v}}\n`);
+      forks[`e${f}.yaml`] = fork(`e${f}`, `  workloads:\n    - name: svc${f}-v1\n      image: registry.example.com/bench/svc${f}:pr-1\n      patches:\n${ops.join("")}`);
+    }
+    return { dir: appWith("env-ops", 10, forks), heapMb: 512 };
   },
   "many-forks": () => {
     const forks = {};
