@@ -27,6 +27,8 @@ export const CODES = {
   KF1005: { name: "TooDeep", summary: "a document nests deeper than the depth limit" },
   KF1006: { name: "AliasExpansion", summary: "YAML aliases exceed their limit or expand a document past the value limit" },
   // ---------------------------------------------------------------- load: the app directory, base.command, fork entries (KF101x-KF104x)
+  KF1010: { name: "Stopped", summary: "kubefork was stopped by SIGTERM or SIGINT before the command finished" },
+  KF1011: { name: "OutOfMemory", summary: "the render ran out of its heap before it finished" },
   // ---------------------------------------------------------------- validate
   KF2001: { name: "UnknownField", summary: "a field the schema does not know" },
   KF2002: { name: "MissingField", summary: "a required field is missing" },

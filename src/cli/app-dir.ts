@@ -13,6 +13,7 @@ import type { LoadedFork, LoadedManager, Manifest } from "../model/inputs.ts";
 import type { TextFile } from "../model/source.ts";
 import { LIMITS } from "../model/limits.ts";
 import { error, type Problem } from "../problems.ts";
+import { groupEnded, groupStarted, killGroup as killProcessGroup } from "./supervisor.ts";
 
 /** Largest base file kubefork reads (fork files and kubefork.yaml: LIMITS.forkFileBytes, LIMITS.managerFileBytes). */
 export const MAX_FILE_BYTES = LIMITS.baseFileBytes;
@@ -483,19 +484,14 @@ async function runBaseCommand(cwd: string, command: string[], signal: AbortSigna
     // node:child_process (with net and streams) is loaded only here: most apps have no base.command.
     const { spawn } = process.getBuiltinModule("node:child_process");
     const child = spawn(cmd!, args, { cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    if (child.pid !== undefined) groupStarted(child.pid);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;
     let stopped: string | undefined;
     let exit: { code: number | null; sig: string | null } | undefined;
     let done = false;
-    const killGroup = () => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // the group is gone already
-      }
-    };
+    const killGroup = () => void (child.pid !== undefined && killProcessGroup(child.pid));
     const stop = (why: string) => {
       stopped ??= why;
       killGroup();
@@ -511,6 +507,7 @@ async function runBaseCommand(cwd: string, command: string[], signal: AbortSigna
       signal?.removeEventListener("abort", onAbort);
       child.stdout.destroy();
       child.stderr.destroy();
+      if (child.pid !== undefined) groupEnded(child.pid);
       resolvePromise(result);
     };
     child.stdout.on("data", (d: Buffer) => {

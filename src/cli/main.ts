@@ -1,32 +1,182 @@
 // Process entry of the bundled CLI: wires the real process into `run` and sets the exit code.
-import { EXIT } from "../problems.ts";
-import { run } from "./program.ts";
+//
+// SIGTERM and SIGINT end the process whatever the command is doing. Argo CD's cmp-server sends
+// SIGTERM at its deadline and SIGKILL 5 s later; a JavaScript signal handler runs only when its
+// thread is free, and a render can be busy for long in one synchronous stretch (a huge input, a
+// pathological patch list). So `render`, what Argo CD runs, runs in a worker thread: this file is
+// also the worker's entry (the same bundle, started again with workerData), and the main thread
+// only relays the worker's output and waits. On a signal it kills base.command's process groups
+// (reported through src/cli/supervisor.ts), prints the problem, and exits 143 (SIGTERM) or 130
+// (SIGINT), 128 + the signal's number as a shell reports a process the signal killed. stdout is
+// written only once the command has returned, all of it, synchronously: never a partial render.
+import { writeSync } from "node:fs";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { error, EXIT, formatProblem, type Problem } from "../problems.ts";
+import type { Io } from "./io.ts";
+import { GroupTable, superviseWith } from "./supervisor.ts";
 
-// process.getBuiltinModule (Node >= 20.16) loads the costly built-ins on first use. On an older
-// Node the CLI would start and then fail in the middle of a render: refuse at once instead.
-if (typeof process.getBuiltinModule !== "function") {
-  process.stderr.write(`error: kubefork needs Node.js 20.16 or later; this is ${process.version}\n`);
-  process.exit(EXIT.usage);
+type StopSignal = "SIGTERM" | "SIGINT";
+
+/** 128 + the signal's number. */
+const SIGNAL_EXIT: Record<StopSignal, number> = { SIGTERM: 143, SIGINT: 130 };
+
+/** Commands run in a worker thread. The others (run by people and CI, not Argo CD) keep the main thread and start faster. */
+const WORKER_COMMANDS = new Set(["render"]);
+
+/** How long a worker that has returned may take to end. */
+const WORKER_END_MS = 1000;
+
+/** What the main thread gives the worker. */
+interface WorkerData {
+  kubeforkArgv: string[];
+  /** The GroupTable's slots, shared. */
+  groups: Int32Array;
+  isTTY: boolean;
+  stdoutIsTTY: boolean;
 }
 
-const abort = new AbortController();
-// Argo CD's repo-server sends SIGTERM at its deadline, then SIGKILL 5 s later: stop at once.
-process.on("SIGTERM", () => {
-  abort.abort();
-  process.exit(143);
-});
+/** What the worker tells the main thread, in order. */
+type FromWorker = { stdout: Uint8Array } | { stderr: string } | { exit: number };
 
-// `run` never rejects (its own failures are internal errors, exit 3); no top-level await, since the
-// bundle is CommonJS (scripts/build.mjs).
-void run(process.argv.slice(2), {
-  stdout: (s) => process.stdout.write(s),
-  stderr: (s) => process.stderr.write(s),
-  env: process.env,
-  cwd: process.cwd(),
-  isTTY: Boolean(process.stderr.isTTY),
-  stdoutIsTTY: Boolean(process.stdout.isTTY),
-  now: () => Date.now(),
-  signal: abort.signal,
-}).then((code) => {
-  process.exitCode = code;
-});
+if (isMainThread) main();
+else workerMain(workerData as WorkerData);
+
+function main(): void {
+  // process.getBuiltinModule (Node >= 20.16) loads the costly built-ins on first use. On an older
+  // Node the CLI would start and then fail in the middle of a render: refuse at once instead.
+  if (typeof process.getBuiltinModule !== "function") {
+    process.stderr.write(`error: kubefork needs Node.js 20.16 or later; this is ${process.version}\n`);
+    process.exit(EXIT.usage);
+  }
+  const argv = process.argv.slice(2);
+  const groups = new GroupTable();
+  const threaded = WORKER_COMMANDS.has(argv[0] ?? "");
+  const done = { printed: false };
+  const stop = (sig: StopSignal) => {
+    // stdout was written in full: the command had finished; the worker is ending.
+    if (done.printed) process.exit();
+    groups.killAll();
+    writeAll(2, `${formatProblem(stopped(sig, threaded))}\n`);
+    process.exit(SIGNAL_EXIT[sig]);
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  if (threaded) runInWorker(argv, groups, done);
+  else {
+    superviseWith(groups);
+    // `run` never rejects (its own failures are internal errors, exit 3); no top-level await, since
+    // the bundle is CommonJS (scripts/build.mjs).
+    void runCommand(argv, processIo()).then((code) => {
+      process.exitCode = code;
+    });
+  }
+}
+
+/** `nothingPrinted`: the command ran in the worker, whose stdout is written only once it has returned. */
+function stopped(sig: StopSignal, nothingPrinted: boolean): Problem {
+  return error({
+    code: "KF1010",
+    message: `kubefork was stopped by ${sig} before the command finished${nothingPrinted ? "; nothing was printed on stdout" : ""}`,
+    hint:
+      "under Argo CD the render ran past its deadline (server.repo.server.timeout.seconds and controller.repo.server.timeout.seconds in argocd-cmd-params-cm, 60 s by default; " +
+      "ARGOCD_EXEC_TIMEOUT on the sidecar, 90 s): time `kubefork render` on the same commit",
+  });
+}
+
+function processIo(): Io {
+  return {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    env: process.env,
+    cwd: process.cwd(),
+    isTTY: Boolean(process.stderr.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    now: () => Date.now(),
+  };
+}
+
+/** Runs the command in a worker thread; relays its stderr at once and its stdout when it has returned. */
+function runInWorker(argv: string[], groups: GroupTable, done: { printed: boolean }): void {
+  const data: WorkerData = { kubeforkArgv: argv, groups: groups.slots, isTTY: Boolean(process.stderr.isTTY), stdoutIsTTY: Boolean(process.stdout.isTTY) };
+  // stdout: true: the worker's own process.stdout is not this process's; the command writes only
+  // through its Io, and anything else that might write there goes to stderr.
+  const worker = new Worker(__filename, { workerData: data, stdout: true });
+  worker.stdout.on("data", (d: Buffer) => writeAll(2, d));
+  const out: Uint8Array[] = [];
+  let ended = false;
+  const end = (code: number, problem?: Problem) => {
+    ended = true;
+    if (problem) writeAll(2, `${formatProblem(problem)}\n`);
+    else for (const chunk of out) writeAll(1, chunk);
+    done.printed = true;
+    process.exitCode = code;
+    // The worker, done, ends by itself (its handles closed) and then the process; if something
+    // still holds it, the process ends a second later all the same.
+    setTimeout(() => process.exit(code), WORKER_END_MS).unref();
+  };
+  worker.on("message", (m: FromWorker) => {
+    if ("stderr" in m) writeAll(2, m.stderr);
+    else if ("stdout" in m) out.push(m.stdout);
+    else end(m.exit);
+  });
+  worker.on("error", (e: Error & { code?: string }) => {
+    if (e.code === "ERR_WORKER_OUT_OF_MEMORY") end(EXIT.invalid, outOfMemory());
+    else end(EXIT.internal, error({ kind: "internal", code: "KF9001", message: `unexpected failure: ${e.message}`, hint: "this is a bug in kubefork; please report it with the stack below", stack: e.stack }));
+  });
+  worker.on("exit", () => {
+    if (!ended) end(EXIT.internal, error({ kind: "internal", code: "KF9001", message: "the render thread ended without a result", hint: "this is a bug in kubefork; please report it" }));
+  });
+}
+
+function outOfMemory(): Problem {
+  return error({
+    code: "KF1011",
+    message: "kubefork ran out of memory (its heap limit) before the command finished; nothing was printed on stdout",
+    hint: "raise the sidecar's memory limit and NODE_OPTIONS=--max-old-space-size, or split the application",
+  });
+}
+
+/**
+ * Writes all of it, synchronously: a process that exits right after leaves nothing queued (a
+ * stream's write to a pipe is asynchronous once the pipe is full, and process.exit drops the rest).
+ */
+function writeAll(fd: number, data: string | Uint8Array): void {
+  const buf = typeof data === "string" ? Buffer.from(data) : data;
+  for (let at = 0; at < buf.length; ) {
+    try {
+      at += writeSync(fd, buf, at);
+    } catch (e) {
+      // A descriptor another process left non-blocking: wait for the reader.
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
+}
+
+/** The worker: runs the command with an Io that posts to the main thread. */
+function workerMain(data: WorkerData): void {
+  const port = parentPort!;
+  const post = (m: FromWorker) => port.postMessage(m);
+  superviseWith(new GroupTable(data.groups));
+  void runCommand(data.kubeforkArgv, {
+    // As bytes, moved to the main thread rather than copied (the render's YAML can be tens of MB).
+    stdout: (s) => {
+      const bytes = new TextEncoder().encode(s);
+      port.postMessage({ stdout: bytes } satisfies FromWorker, [bytes.buffer]);
+    },
+    stderr: (s) => post({ stderr: s }),
+    env: process.env,
+    cwd: process.cwd(),
+    isTTY: data.isTTY,
+    stdoutIsTTY: data.stdoutIsTTY,
+    now: () => Date.now(),
+  }).then((code) => {
+    post({ exit: code });
+    port.close();
+  });
+}
+
+/** `run`, imported when used: the main thread of a render initialises no commander. */
+async function runCommand(argv: readonly string[], io: Io): Promise<number> {
+  return (await import("./program.ts")).run(argv, io);
+}

@@ -3,7 +3,8 @@
 // keeps every start cheap. A hook preloaded into the real bundle reports, at exit, whether zod was
 // initialised (zod keeps its configuration in globalThis.__zod_globalConfig) and whether the two
 // costly node built-ins were loaded (process.moduleLoadList). node:net is not among them: a piped
-// stdout, as Argo CD's, needs it anyway.
+// stdout, as Argo CD's, needs it anyway. `render` runs in a worker thread (src/cli/main.ts), which
+// the preloaded hook reports from too: what the process initialised is the union of the two.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,10 +16,11 @@ const dir = mkdtempSync(join(tmpdir(), "kubefork-startup-"));
 const hook = join(dir, "hook.cjs");
 writeFileSync(
   hook,
-  `process.on("exit", () => {
+  `const { isMainThread } = require("node:worker_threads");
+process.on("exit", () => {
   const zod = globalThis.__zod_globalConfig;
   const builtins = process.moduleLoadList.filter((m) => /^NativeModule (child_process|crypto)$/.test(m)).map((m) => m.slice(13));
-  require("node:fs").writeSync(2, "\\nSTARTUP " + JSON.stringify({ zod: zod ? { english: typeof zod.localeError === "function" } : null, builtins }) + "\\n");
+  require("node:fs").writeSync(2, "\\nSTARTUP " + JSON.stringify({ thread: isMainThread ? "main" : "worker", zod: zod ? { english: typeof zod.localeError === "function" } : null, builtins }) + "\\n");
 });
 `,
 );
@@ -29,11 +31,15 @@ interface Startup {
   builtins: string[];
 }
 
-function start(args: string[], cwd = ROOT, env: Record<string, string> = {}): { code: number | null; stdout: string; startup: Startup } {
+function start(args: string[], cwd = ROOT, env: Record<string, string> = {}): { code: number | null; stdout: string; startup: Startup; threads: string[] } {
   const r = spawnSync(process.execPath, ["--require", hook, BUNDLE, ...args], { cwd, encoding: "utf8", env: { PATH: process.env.PATH, NO_COLOR: "1", ...env } });
-  const line = r.stderr.split("\n").find((l) => l.startsWith("STARTUP "));
-  expect(line, `no report from the hook; stderr:\n${r.stderr}`).toBeDefined();
-  return { code: r.status, stdout: r.stdout, startup: JSON.parse(line!.slice("STARTUP ".length)) as Startup };
+  const reports = r.stderr
+    .split("\n")
+    .filter((l) => l.startsWith("STARTUP "))
+    .map((l) => JSON.parse(l.slice("STARTUP ".length)) as Startup & { thread: string });
+  expect(reports.map((t) => t.thread), `no report from the hook in the main thread; stderr:\n${r.stderr}`).toContain("main");
+  const startup: Startup = { zod: reports.find((t) => t.zod)?.zod ?? null, builtins: [...new Set(reports.flatMap((t) => t.builtins))].sort() };
+  return { code: r.status, stdout: r.stdout, startup, threads: reports.map((t) => t.thread) };
 }
 
 describe("start-up of the bundle", () => {
@@ -47,6 +53,7 @@ describe("start-up of the bundle", () => {
   it("render initialises zod with English messages, and no child_process without base.command", () => {
     const r = start(["render", "fixtures/bookshop/app", "--now", "2026-11-23T12:00:00Z"]);
     expect(r.code).toBe(0);
+    expect(r.threads).toEqual(["worker", "main"]);
     expect(r.stdout).toContain("kind: VirtualService");
     expect(r.startup.zod).toEqual({ english: true });
     expect(r.startup.builtins).not.toContain("child_process");
