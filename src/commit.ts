@@ -14,6 +14,7 @@ import type { LoadedFork } from "./model/inputs.ts";
 import { expiresAt } from "./model/expiry.ts";
 import { parseDuration } from "./model/common.ts";
 import type { ForkManager } from "./model/manager.ts";
+import { forkIdFromPath } from "./util/fork-id.ts";
 import { forkPartitions, render, type RenderInput, type RenderResult, type Scope } from "./render.ts";
 import { hasErrors } from "./problems.ts";
 import { partitionName, type PartitionName, type Window } from "./commit-key.ts";
@@ -62,7 +63,7 @@ export function renderCommit(input: RenderInput, opts: { now: number; defaultNam
   for (const f of input.forks) ids.set(f.id, (ids.get(f.id) ?? 0) + 1);
   const byFork = forkPartitions(shared.assembled);
   for (const f of inPass) {
-    if (ids.get(f.id) !== 1 || f.file.slice(f.file.lastIndexOf("/") + 1).replace(/\.ya?ml$/, "") !== f.id) continue;
+    if (ids.get(f.id) !== 1 || forkIdFromPath(f.file) !== f.id) continue;
     const scope: Scope = { kind: "fork", id: f.id };
     const output = byFork.get(f.id) ?? [];
     if (output.length === 0) continue;

@@ -1,8 +1,11 @@
 // Problems are values: every step returns them, nothing throws for bad input.
 // The CLI prints them and picks the exit code from their kinds.
 import { CODES, type ProblemCode } from "./codes.ts";
+import { formatPath, type PathSegment } from "./util/paths.ts";
 
 export type { ProblemCode };
+/** How a problem's `path` is written: src/util/paths.ts, the one field-path formatter. */
+export { formatPath, type PathSegment };
 
 /** What kind of failure a problem is; each maps to its own exit code. */
 export type ProblemKind = "invalid" | "policy" | "internal";
@@ -52,19 +55,6 @@ export interface Origin {
   doc?: number;
   line?: number;
   column?: number;
-}
-
-export type PathSegment = string | number;
-
-/** `["spec","workloads",0,"image"]` → `spec.workloads[0].image`. */
-export function formatPath(path: readonly PathSegment[]): string {
-  let out = "";
-  for (const seg of path) {
-    if (typeof seg === "number") out += `[${seg}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
 }
 
 export function error(p: Omit<Problem, "severity" | "kind"> & { kind?: ProblemKind }): Problem {

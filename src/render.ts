@@ -25,6 +25,7 @@ import { checkIdentifiers, checkObjectNames } from "./policy/names.ts";
 import { checkMaxForks, checkPolicy } from "./policy/policy.ts";
 import { checkSharedClaims } from "./policy/volumes.ts";
 import { error, hasErrors, isError, type Problem } from "./problems.ts";
+import { forkIdFromPath } from "./util/fork-id.ts";
 
 /** What `render` prints: everything, only the shared part, or only one fork's objects. */
 export type Scope = { kind: "all" } | { kind: "shared" } | { kind: "fork"; id: string };
@@ -308,9 +309,9 @@ function scopeForks(input: RenderInput, scope: Scope): ScopedForks {
   }
   const id = scope.id;
   const fork = input.forks.find((f) => f.id === id);
-  const own = forkProblems.filter((p) => p.file !== undefined && forkIdOf(p.file) === id);
+  const own = forkProblems.filter((p) => p.file !== undefined && forkIdFromPath(p.file) === id);
   if (!fork && own.length === 0) {
-    const known = (input.forkFiles ?? input.forks.map((f) => f.file)).map(forkIdOf);
+    const known = (input.forkFiles ?? input.forks.map((f) => f.file)).map(forkIdFromPath);
     return {
       forks: [],
       fatal: true,
@@ -324,9 +325,4 @@ function scopeForks(input: RenderInput, scope: Scope): ScopedForks {
   }
   const others = input.forks.filter((f) => f !== fork);
   return { forks: fork ? [fork, ...others] : [], problems: own, others: new Set(others.map((f) => f.file)) };
-}
-
-function forkIdOf(file: string): string {
-  // Any extension: a problem of forks/eve.json belongs to fork eve.
-  return file.slice(file.lastIndexOf("/") + 1).replace(/\.[^.]*$/, "");
 }

@@ -2,7 +2,7 @@
 // carrier of kubefork.yaml included, with a freshly minted trace context under the fork's
 // trace-id prefix (traceparent, and the same ids as B3 headers), for test suites and scripts.
 import { startCommand } from "./common.ts";
-import { forkIdFromPath } from "../load/app.ts";
+import { forkFilePath, forkIdFromPath } from "../util/fork-id.ts";
 import { carrierSpec, requestHeaders } from "../generate/carriers.ts";
 import { mintTrace } from "../model/carriers.ts";
 import { isExpired } from "../plan/plan.ts";
@@ -24,7 +24,7 @@ export async function headersCommand(io: Io, id: string, dir: string | undefined
   if (!fork) {
     const own = app.forkProblems.filter((p) => p.file !== undefined && forkIdFromPath(p.file) === id);
     const hint = app.forks.length ? `forks are: ${app.forks.map((f) => f.id).join(", ")}` : "create one with kubefork new";
-    const problems = own.length ? own : [error({ message: `no fork '${id}': there is no ${app.manager.manager.spec.forksDir}/${id}.yaml`, hint })];
+    const problems = own.length ? own : [error({ message: `no fork '${id}': there is no ${forkFilePath(app.manager.manager.spec.forksDir, id)}`, hint })];
     printProblems(io, problems);
     return exitCodeFor(problems) || EXIT.invalid;
   }

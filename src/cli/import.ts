@@ -11,6 +11,7 @@ import { parsePositioned } from "../load/documents.ts";
 import { MANAGER_FILE } from "../load/app.ts";
 import { buildIndex } from "../plan/base-index.ts";
 import { error, EXIT, exitCodeFor, formatProblem, hasErrors, sortProblems, type Problem } from "../problems.ts";
+import { forkFilePath } from "../util/fork-id.ts";
 import { startCommand } from "./common.ts";
 import type { Io } from "./io.ts";
 import { printProblems } from "./report.ts";
@@ -58,7 +59,7 @@ export async function importCommand(io: Io, file: string, flags: ImportFlags): P
   if (!resolved.fork || hasErrors(resolved.problems)) return fail(io, resolved.problems);
 
   const id = resolved.fork.id;
-  const lines = [`# Imported by kubefork import from ${file}: save as ${spec.forksDir.replace(/\/+$/, "")}/${id}.yaml`];
+  const lines = [`# Imported by kubefork import from ${file}: save as ${forkFilePath(spec.forksDir, id)}`];
   for (const p of sortProblems(resolved.problems)) for (const l of formatProblem(p).split("\n")) lines.push(`# ${l.trimStart()}`);
   io.stdout(`${lines.join("\n")}\n${dumpYaml(resolved.fork.fork)}`);
   return EXIT.ok;

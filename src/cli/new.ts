@@ -2,6 +2,7 @@
 // The file is loaded and rendered (that fork alone, with the policy) before it is written: an
 // invalid fork file is never written.
 import { startCommand } from "./common.ts";
+import { forkFilePath, forkIdFromPath } from "../util/fork-id.ts";
 import { FORK_ID_RULE } from "../model/formats.ts";
 import { isExpired } from "../model/expiry.ts";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
@@ -111,9 +112,8 @@ export async function newCommand(io: Io, id: string, dir: string | undefined, fl
   }
 
   // The file: refuse to overwrite, and to add forks/ID.yaml beside forks/ID.yml.
-  const forksDir = manager.spec.forksDir.replace(/\/+$/, "");
-  const rel = `${forksDir}/${id}.yaml`;
-  const other = app.forkFiles.find((f) => f !== rel && f.slice(forksDir.length + 1).replace(/\.ya?ml$/, "") === id);
+  const rel = forkFilePath(manager.spec.forksDir, id);
+  const other = app.forkFiles.find((f) => f !== rel && forkIdFromPath(f) === id);
   if (other) return usage(io, `fork '${id}' already exists: ${other}`, `edit ${other}, or pick another identifier`);
   const abs = join(app.dir, rel);
   if (existsSync(abs) && !flags.force) return usage(io, `${rel} already exists`, "edit it, pick another identifier, or pass --force to replace it");

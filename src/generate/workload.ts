@@ -7,7 +7,7 @@ import { asRecord, clone, type KObject, type Labels } from "../model/k8s.ts";
 import { podTemplateOf, type BaseIndex } from "../plan/base-index.ts";
 import { selects } from "../plan/labels.ts";
 import type { ForkPlan, WorkloadPlan } from "../plan/plan.ts";
-import { error, type PathSegment, type Problem } from "../problems.ts";
+import { error, formatPath, type PathSegment, type Problem } from "../problems.ts";
 import { applyForkedConfig } from "./configmap.ts";
 import { forkMetadata } from "./meta.ts";
 import { adjustStatefulSet } from "./statefulset.ts";
@@ -51,7 +51,7 @@ export function copyWorkload(
   const at = (rel: PathSegment[]) => {
     const path = [...entryPath, ...rel];
     const pos = fp.loaded.doc.locate(path);
-    return { file: fp.file, line: pos.line, column: pos.column, path: pathString(path) };
+    return { file: fp.file, line: pos.line, column: pos.column, path: formatPath(path) };
   };
   const base = wp.base.object;
   const obj = clone(wp.source ?? base);
@@ -240,8 +240,4 @@ function patchMessage(e: unknown): string {
     default:
       return String((e as Error).message ?? e).split("\n")[0]!;
   }
-}
-
-function pathString(path: PathSegment[]): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
 }

@@ -10,17 +10,9 @@
 import type { PatchOp } from "./fork.ts";
 import { asRecord, clone } from "./k8s.ts";
 
-/** RFC 6901: a pointer's segments, unescaped. */
-export function pointerSegments(pointer: string): string[] {
-  return pointer === "" ? [] : pointer.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-
-const escape = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
-
-/** The pointer of `segments`. */
-export function pointerOf(segments: readonly string[]): string {
-  return segments.map((s) => `/${escape(s)}`).join("");
-}
+// RFC 6901 pointers: the one reader and writer (src/util/paths.ts).
+import { pointerSegments } from "../util/paths.ts";
+export { pointerOf, pointerSegments } from "../util/paths.ts";
 
 /** How many leading segments of a pointer make its scope, after what they are. */
 function scopeDepth(s: readonly string[]): number {

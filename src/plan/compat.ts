@@ -13,8 +13,7 @@ import { describe, labelSelectorMatches, mapSelects, type LabelSelector, type La
 import { error, formatPath, note, warning, type PathSegment, type Problem } from "../problems.ts";
 import type { BaseIndex } from "./base-index.ts";
 import { isExpired } from "./plan.ts";
-
-const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
+import { pointerToken } from "../util/paths.ts";
 
 /** What every step reads: the original Fork, where its fields are, and the base. */
 interface Ctx {
@@ -151,8 +150,8 @@ function narrowByServices(ctx: Ctx, selected: Manifest[]): Manifest[] | undefine
 /** The template's labels, annotations and hostname, as patches of every copy. */
 function templatePatches(template: NonNullable<NonNullable<CompatFork["spec"]["deployments"]>["template"]>): PatchOp[] {
   const patches: PatchOp[] = [];
-  for (const [k, v] of Object.entries(template.metadata?.labels ?? {})) patches.push({ op: "add", path: `/spec/template/metadata/labels/${escapePointer(k)}`, value: v });
-  for (const [k, v] of Object.entries(template.metadata?.annotations ?? {})) patches.push({ op: "add", path: `/metadata/annotations/${escapePointer(k)}`, value: v });
+  for (const [k, v] of Object.entries(template.metadata?.labels ?? {})) patches.push({ op: "add", path: `/spec/template/metadata/labels/${pointerToken(k)}`, value: v });
+  for (const [k, v] of Object.entries(template.metadata?.annotations ?? {})) patches.push({ op: "add", path: `/metadata/annotations/${pointerToken(k)}`, value: v });
   if (template.spec?.hostname) patches.push({ op: "add", path: "/spec/template/spec/hostname", value: template.spec.hostname });
   return patches;
 }

@@ -11,6 +11,7 @@
 // under; `policy.allowPatchPaths` lets it through (copies.ts decides that).
 import { asRecord, type KObject } from "../model/k8s.ts";
 import type { ReadLabels } from "../plan/base-index.ts";
+import { pointerToken } from "../util/paths.ts";
 
 export interface Change {
   /** JSON Pointer of the field in the copy (in the reference when the copy no longer has it). */
@@ -80,12 +81,12 @@ export function disallowedLeaves(reference: KObject, copy: KObject, ctx: AllowCo
   const sb = asRecord(b.spec) ?? {};
   for (const k of union(sa, sb)) {
     if (k === "replicas" || k === "selector" || k === "template") continue;
-    diff(sa[k], sb[k], `spec/${k}`, `/spec/${esc(k)}`, `/spec/${esc(k)}`, () => k, out);
+    diff(sa[k], sb[k], `spec/${k}`, `/spec/${pointerToken(k)}`, `/spec/${pointerToken(k)}`, () => k, out);
   }
   const ta = asRecord(sa.template) ?? {};
   const tb = asRecord(sb.template) ?? {};
   metadataDiff(asRecord(ta.metadata), asRecord(tb.metadata), "/spec/template/metadata", "pod", ctx, out);
-  for (const k of union(ta, tb)) if (k !== "metadata" && k !== "spec") diff(ta[k], tb[k], `template/${k}`, `/spec/template/${esc(k)}`, `/spec/template/${esc(k)}`, () => k, out);
+  for (const k of union(ta, tb)) if (k !== "metadata" && k !== "spec") diff(ta[k], tb[k], `template/${k}`, `/spec/template/${pointerToken(k)}`, `/spec/template/${pointerToken(k)}`, () => k, out);
   podDiff(asRecord(ta.spec) ?? {}, asRecord(tb.spec) ?? {}, out);
   return out;
 }
@@ -98,7 +99,7 @@ function metadataDiff(a: Rec | undefined, b: Rec | undefined, ptr: string, where
   for (const k of union(ma, mb)) {
     if (where === "metadata" && (k === "name" || k === "namespace")) continue;
     if (k !== "labels" && k !== "annotations") {
-      diff(ma[k], mb[k], `${keyOf}/${k}`, `${ptr}/${esc(k)}`, `${ptr}/${esc(k)}`, () => (where === "pod" ? "metadata" : `metadata.${k}`), out);
+      diff(ma[k], mb[k], `${keyOf}/${k}`, `${ptr}/${pointerToken(k)}`, `${ptr}/${pointerToken(k)}`, () => (where === "pod" ? "metadata" : `metadata.${k}`), out);
       continue;
     }
     const la = asRecord(ma[k]) ?? {};
@@ -107,7 +108,7 @@ function metadataDiff(a: Rec | undefined, b: Rec | undefined, ptr: string, where
       if (canonical(la[key]) === canonical(lb[key])) continue;
       const read = k === "labels" && isRead(ctx.readLabels, key, lb[key]);
       if (!read && !restrictedKey(key)) continue;
-      const pointer = `${ptr}/${k}/${esc(key)}`;
+      const pointer = `${ptr}/${k}/${pointerToken(key)}`;
       out.set(`${keyOf}/${k}/${key}`, { pointer, rule: where === "pod" ? (k === "labels" ? "pod labels" : "pod annotations") : `metadata.${k}`, value: lb[key] === undefined ? ABSENT : canonical(lb[key]) });
     }
   }
@@ -123,7 +124,7 @@ function podDiff(a: Rec, b: Rec, out: Map<string, Leaf>): void {
   const podPtr = "/spec/template/spec";
   for (const k of union(a, b)) {
     if (NAMED_POD_LISTS.has(k)) continue;
-    diff(a[k], b[k], `pod/${k}`, `${podPtr}/${esc(k)}`, `${podPtr}/${esc(k)}`, () => (k === "serviceAccount" ? "serviceAccountName" : k), out);
+    diff(a[k], b[k], `pod/${k}`, `${podPtr}/${pointerToken(k)}`, `${podPtr}/${pointerToken(k)}`, () => (k === "serviceAccount" ? "serviceAccountName" : k), out);
   }
   namedList(a.volumes, b.volumes, "volumes", `${podPtr}/volumes`, out, (rest, isNew, item) => (isNew ? `${volumeType(item)} volume` : rest[0] === "hostPath" ? "hostPath" : "volumes"));
   for (const list of CONTAINER_LISTS)
@@ -181,7 +182,7 @@ function namedList(
     }
     for (const f of union(x.item, y.item)) {
       if (allowed(f)) continue;
-      diff(x.item[f], y.item[f], `${key}/${f}`, `${ptrA}/${esc(f)}`, `${ptrB}/${esc(f)}`, (rest) => ruleOf([f, ...rest], false, y.item), out);
+      diff(x.item[f], y.item[f], `${key}/${f}`, `${ptrA}/${pointerToken(f)}`, `${ptrB}/${pointerToken(f)}`, (rest) => ruleOf([f, ...rest], false, y.item), out);
     }
   }
 }
@@ -207,15 +208,11 @@ function flatten(v: unknown, key: string, ptr: string, path: string[], out: Map<
     out.set(key, { ptr, path, value: canonical(v) });
     return;
   }
-  for (const [k, c] of entries) flatten(c, `${key}/${k}`, `${ptr}/${esc(k)}`, [...path, k], out);
+  for (const [k, c] of entries) flatten(c, `${key}/${k}`, `${ptr}/${pointerToken(k)}`, [...path, k], out);
 }
 
 function union(a: Rec, b: Rec): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])];
-}
-
-function esc(k: string): string {
-  return k.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
 /** JSON with sorted keys: equal values give equal strings. */

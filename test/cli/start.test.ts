@@ -125,3 +125,17 @@ spec:
     expect(none.stderr).not.toContain("defined twice");
   });
 });
+
+describe("the problems of one fork: those of its file (util/fork-id.ts forkIdFromPath), in every command", () => {
+  it.each([
+    ["render", (dir: string) => ["render", dir, "--fork", "eve"]],
+    ["explain", (dir: string) => ["explain", "eve", dir]],
+    ["headers", (dir: string) => ["headers", "eve", dir]],
+  ])("%s: forks/eve.json is fork eve's problem, not 'no fork eve'", async (_, args) => {
+    const r = await cli([...args(app({ "forks/eve.json": "{}" })), "--now", NOW]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("forks/eve.json: error: not a fork file");
+    expect(r.stderr).not.toContain("no fork 'eve'");
+  });
+});
