@@ -5,9 +5,18 @@ import { Argument, Option, type Command } from "commander";
 import { WORKLOAD_KINDS } from "../model/kinds.ts";
 import type { Io } from "./io.ts";
 
+type SetCode = (c: number) => void;
+
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-export function registerReviewCommands(program: Command, io: Io, setCode: (c: number) => void): void {
+export function registerReviewCommands(program: Command, io: Io, setCode: SetCode): void {
+  for (const register of REVIEW_COMMANDS) register(program, io, setCode);
+}
+
+/** The review commands, in the order `kubefork --help` lists them. */
+const REVIEW_COMMANDS: readonly ((program: Command, io: Io, setCode: SetCode) => void)[] = [registerNew, registerList, registerExplain, registerComment, registerTrace, registerHeaders, registerSchema];
+
+function registerNew(program: Command, io: Io, setCode: SetCode): void {
   program
     .command("new")
     .description("write forks/<id>.yaml for workloads of the base (checked before it is written)")
@@ -27,7 +36,9 @@ export function registerReviewCommands(program: Command, io: Io, setCode: (c: nu
     .option("--dry-run", "print the file instead of writing it")
     .option("--now <time>", "RFC 3339 time to count --expires from (default: the clock)")
     .action(async (id: string, dir: string | undefined, opts) => setCode(await (await import("./new.ts")).newCommand(io, id, dir, opts)));
+}
 
+function registerList(program: Command, io: Io, setCode: SetCode): void {
   program
     .command("list")
     .description("the forks: workloads, images, hosts, expiry and state (live, expired, invalid)")
@@ -36,7 +47,9 @@ export function registerReviewCommands(program: Command, io: Io, setCode: (c: nu
     .option("--now <time>", "RFC 3339 time to judge expiry by")
     .option("-n, --namespace <ns>", "namespace of base objects that name none")
     .action(async (dir: string | undefined, opts) => setCode(await (await import("./list.ts")).listCommand(io, dir, opts)));
+}
 
+function registerExplain(program: Command, io: Io, setCode: SetCode): void {
   program
     .command("explain")
     .description("what a fork adds and which routing it changes (markdown for a pull-request comment)")
@@ -46,7 +59,9 @@ export function registerReviewCommands(program: Command, io: Io, setCode: (c: nu
     .option("--now <time>", "RFC 3339 time to judge expiry by")
     .option("-n, --namespace <ns>", "namespace of base objects that name none")
     .action(async (id: string, dir: string | undefined, opts) => setCode(await (await import("./explain.ts")).explainCommand(io, id, dir, opts)));
+}
 
+function registerComment(program: Command, io: Io, setCode: SetCode): void {
   program
     .command("comment")
     .description("the pull-request comment: explain --format markdown of each changed fork, a line for each removed one")
@@ -56,7 +71,9 @@ export function registerReviewCommands(program: Command, io: Io, setCode: (c: nu
     .option("--now <time>", "RFC 3339 time to judge expiry by")
     .option("-n, --namespace <ns>", "namespace of base objects that name none")
     .action(async (dir: string | undefined, opts) => setCode(await (await import("./explain.ts")).commentCommand(io, dir, opts)));
+}
 
+function registerTrace(program: Command, io: Io, setCode: SetCode): void {
   program
     .command("trace")
     .description("follow one request through the rendered routing, hop by hop")
@@ -75,7 +92,9 @@ export function registerReviewCommands(program: Command, io: Io, setCode: (c: nu
     .option("-n, --namespace <ns>", "namespace of base objects that name none")
     .addOption(new Option("-o, --output <format>", "text | json").choices(["text", "json"]).default("text"))
     .action(async (dir: string | undefined, opts) => setCode(await (await import("./trace.ts")).traceCommand(io, dir, opts)));
+}
 
+function registerHeaders(program: Command, io: Io, setCode: SetCode): void {
   program
     .command("headers")
     .description("print the headers of one request into a fork, every carrier included (a fresh traceparent under the fork's trace-id prefix)")
@@ -84,7 +103,9 @@ export function registerReviewCommands(program: Command, io: Io, setCode: (c: nu
     .addOption(new Option("-o, --output <format>", "json (one object) | curl (-H arguments) | env (NAME=value lines)").choices(["json", "curl", "env"]).default("json"))
     .option("--now <time>", "RFC 3339 time to judge expiry by")
     .action(async (id: string, dir: string | undefined, opts) => setCode(await (await import("./headers.ts")).headersCommand(io, id, dir, opts)));
+}
 
+function registerSchema(program: Command, io: Io, setCode: SetCode): void {
   program
     .command("schema")
     .description("print the JSON Schema of a fork file (fork) or of kubefork.yaml (manager)")

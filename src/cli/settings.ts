@@ -109,110 +109,95 @@ export function defaultOutput(env: Env, terminal: Terminal): OutputFormat {
 export function resolveSettings(flags: SettingFlags, env: Env, terminal: Terminal = {}): ResolvedSettings {
   const problems: Problem[] = [];
   const params = readAppParameters(env[APP_PARAMETERS_VAR], problems);
-
-  const pick = (name: SettingName): Candidate | undefined => {
-    const flag = flags[name];
-    if (isSet(flag)) return { value: flag, source: FLAG_LABEL[name] };
-
-    const paramVar = paramEnvName(name);
-    const fromJson = params.values.get(name);
-    const fromVar = env[paramVar];
-    if (fromJson !== undefined) {
-      if (isSet(fromVar) && fromVar !== fromJson) {
-        problems.push(
-          warning({
-            message: `${paramVar}=${JSON.stringify(fromVar)} disagrees with ${APP_PARAMETERS_VAR} ${name}=${JSON.stringify(fromJson)}; using ${APP_PARAMETERS_VAR}`,
-            hint: `Argo CD derives ${paramVar} from every parameter whose name upper-cases to ${name.toUpperCase()} (e.g. "${capitalize(name)}"), and the sidecar's own env may set it too; keep one parameter named exactly "${name}"`,
-          }),
-        );
-      }
-      return { value: fromJson, source: APP_PARAMETERS_VAR };
-    }
-    if (isSet(fromVar)) return { value: fromVar, source: paramVar };
-
-    const appVar = appEnvName(name);
-    const fromApp = env[appVar];
-    if (isSet(fromApp)) return { value: fromApp, source: appVar };
-
-    const sideVar = sidecarEnvName(name);
-    const fromSide = env[sideVar];
-    if (isSet(fromSide)) return { value: fromSide, source: sideVar };
-    return undefined;
-  };
-
-  const sources: Record<string, string> = {};
-  const settings: RenderSettings = { scope: DEFAULTS.scope, output: defaultOutput(env, terminal), cache: DEFAULTS.cache, sources };
-
-  const fork = pick("fork");
-  if (fork) {
-    sources.fork = fork.source;
-    if (isForkId(fork.value)) settings.fork = fork.value;
-    else
-      problems.push(
-        error({
-          message: `${fork.source}: fork ${JSON.stringify(fork.value)} is not a fork identifier`,
-          hint: `a fork identifier is ${FORK_ID_RULE}, the base name of its file forks/<id>.yaml`,
-        }),
-      );
+  const settings: RenderSettings = { scope: DEFAULTS.scope, output: defaultOutput(env, terminal), cache: DEFAULTS.cache, sources: {} };
+  const picked: Partial<Record<SettingName, Candidate>> = {};
+  for (const name of SETTING_NAMES) {
+    const candidate = pickSetting(name, flags, env, params, problems);
+    if (candidate) picked[name] = candidate;
+    if (candidate || DEFAULTED_SOURCE.has(name)) settings.sources[name] = candidate ? candidate.source : "default";
+    const problem = candidate && APPLY[name](settings, candidate);
+    if (problem) problems.push(problem);
   }
+  const conflict = forkAndSharedConflict(picked.fork, picked.scope);
+  if (conflict) problems.push(conflict);
+  return { settings, problems };
+}
 
-  const scope = pick("scope");
-  sources.scope = scope ? scope.source : "default";
-  if (scope) {
-    if (scope.value === "all" || scope.value === "shared") settings.scope = scope.value;
-    else
-      problems.push(
-        error({
-          message: `${scope.source}: scope must be "all" or "shared", not ${JSON.stringify(scope.value)}`,
-          hint: 'use "all" (base and every live fork; the default) or "shared" (base and merged routing, for the one Application that owns them next to per-fork Applications)',
-        }),
-      );
+/** Settings whose source reads "default" when no source sets them (scope and output always have a value that matters). */
+const DEFAULTED_SOURCE: ReadonlySet<SettingName> = new Set(["scope", "output"]);
+
+/** A setting's value from the first source that sets it (see the order above), or undefined. */
+function pickSetting(name: SettingName, flags: SettingFlags, env: Env, params: AppParameters, problems: Problem[]): Candidate | undefined {
+  const flag = flags[name];
+  if (isSet(flag)) return { value: flag, source: FLAG_LABEL[name] };
+  const param = pickParameter(name, env, params, problems);
+  if (param) return param;
+  for (const variable of [appEnvName(name), sidecarEnvName(name)]) {
+    const value = env[variable];
+    if (isSet(value)) return { value, source: variable };
   }
+  return undefined;
+}
 
-  const now = pick("now");
-  if (now) {
-    sources.now = now.source;
-    const read = readNow(now.value, now.source)!;
-    if ("at" in read) settings.now = now.value;
-    else problems.push(read.problem);
-  }
-
-  const output = pick("output");
-  sources.output = output ? output.source : "default";
-  if (output) {
-    if (output.value === "yaml" || output.value === "json") settings.output = output.value;
-    else
-      problems.push(
-        error({
-          message: `${output.source}: output must be "yaml" or "json", not ${JSON.stringify(output.value)}`,
-          hint: 'use "yaml" (a multi-document YAML stream; the default on a terminal) or "json" (concatenated JSON objects; the default under Argo CD)',
-        }),
-      );
-  }
-
-  const cache = pick("cache");
-  if (cache) {
-    sources.cache = cache.source;
-    if (cache.value === "on" || cache.value === "off") settings.cache = cache.value;
-    else
-      problems.push(
-        error({
-          message: `${cache.source}: cache must be "on" or "off", not ${JSON.stringify(cache.value)}`,
-          hint: 'use "off" to render from scratch every time (the same output, more work), or leave it unset',
-        }),
-      );
-  }
-
-  if (fork && scope?.value === "shared") {
+/** The plugin parameter: the exact entry of ARGOCD_APP_PARAMETERS, else PARAM_<NAME> (a warning when both are set and differ). */
+function pickParameter(name: SettingName, env: Env, params: AppParameters, problems: Problem[]): Candidate | undefined {
+  const paramVar = paramEnvName(name);
+  const fromJson = params.values.get(name);
+  const fromVar = env[paramVar];
+  if (fromJson === undefined) return isSet(fromVar) ? { value: fromVar, source: paramVar } : undefined;
+  if (isSet(fromVar) && fromVar !== fromJson) {
     problems.push(
-      error({
-        message: `${scope.source}: scope "shared" cannot be combined with fork ${JSON.stringify(fork.value)} (from ${fork.source})`,
-        hint: "a render is either one fork's part (fork) or the shared part (scope: shared): their union is the whole render. Unset one of them",
+      warning({
+        message: `${paramVar}=${JSON.stringify(fromVar)} disagrees with ${APP_PARAMETERS_VAR} ${name}=${JSON.stringify(fromJson)}; using ${APP_PARAMETERS_VAR}`,
+        hint: `Argo CD derives ${paramVar} from every parameter whose name upper-cases to ${name.toUpperCase()} (e.g. "${capitalize(name)}"), and the sidecar's own env may set it too; keep one parameter named exactly "${name}"`,
       }),
     );
   }
+  return { value: fromJson, source: APP_PARAMETERS_VAR };
+}
 
-  return { settings, problems };
+/** A two-valued setting: stores the value, or gives the problem naming both values. */
+function choice<K extends "scope" | "output" | "cache">(name: K, values: readonly [RenderSettings[K], RenderSettings[K]], hint: string) {
+  return (settings: RenderSettings, c: Candidate): Problem | undefined => {
+    const value = values.find((v) => v === c.value);
+    if (value !== undefined) {
+      settings[name] = value;
+      return undefined;
+    }
+    return error({ message: `${c.source}: ${name} must be "${values[0]}" or "${values[1]}", not ${JSON.stringify(c.value)}`, hint });
+  };
+}
+
+/** Per setting: checks the value a source gave and stores it in the settings, or gives the problem. */
+const APPLY: Record<SettingName, (settings: RenderSettings, c: Candidate) => Problem | undefined> = {
+  fork: (settings, c) => {
+    if (isForkId(c.value)) {
+      settings.fork = c.value;
+      return undefined;
+    }
+    return error({
+      message: `${c.source}: fork ${JSON.stringify(c.value)} is not a fork identifier`,
+      hint: `a fork identifier is ${FORK_ID_RULE}, the base name of its file forks/<id>.yaml`,
+    });
+  },
+  scope: choice("scope", ["all", "shared"], 'use "all" (base and every live fork; the default) or "shared" (base and merged routing, for the one Application that owns them next to per-fork Applications)'),
+  now: (settings, c) => {
+    const read = readNow(c.value, c.source)!;
+    if ("problem" in read) return read.problem;
+    settings.now = c.value;
+    return undefined;
+  },
+  output: choice("output", ["yaml", "json"], 'use "yaml" (a multi-document YAML stream; the default on a terminal) or "json" (concatenated JSON objects; the default under Argo CD)'),
+  cache: choice("cache", ["on", "off"], 'use "off" to render from scratch every time (the same output, more work), or leave it unset'),
+};
+
+/** A render is one fork's part or the shared part, never both. */
+function forkAndSharedConflict(fork: Candidate | undefined, scope: Candidate | undefined): Problem | undefined {
+  if (!fork || scope?.value !== "shared") return undefined;
+  return error({
+    message: `${scope.source}: scope "shared" cannot be combined with fork ${JSON.stringify(fork.value)} (from ${fork.source})`,
+    hint: "a render is either one fork's part (fork) or the shared part (scope: shared): their union is the whole render. Unset one of them",
+  });
 }
 
 /**
@@ -243,79 +228,78 @@ interface AppParameters {
   values: Map<SettingName, string>;
 }
 
+const PARAMETERS_HINT = `Argo CD sets ${APP_PARAMETERS_VAR} from the Application's spec.source.plugin.parameters; by hand, give a JSON array such as [{"name":"fork","string":"alice"}] or null`;
+
 /** Reads ARGOCD_APP_PARAMETERS: `[{"name":"fork","string":"alice"}, ...]` or `null`. */
 function readAppParameters(raw: string | undefined, problems: Problem[]): AppParameters {
   const values = new Map<SettingName, string>();
   if (!isSet(raw)) return { present: false, values };
-  const hint = `Argo CD sets ${APP_PARAMETERS_VAR} from the Application's spec.source.plugin.parameters; by hand, give a JSON array such as [{"name":"fork","string":"alice"}] or null`;
+  const entries = parseAppParameters(raw, problems);
+  if (entries === undefined) return { present: false, values };
+  const seen = new Map<SettingName, number>();
+  entries.forEach((entry, i) => {
+    const read = readParameterEntry(entry, `${APP_PARAMETERS_VAR}[${i}]`);
+    if ("problem" in read) return void problems.push(read.problem);
+    const { setting, value } = read;
+    const prev = seen.get(setting);
+    if (prev === undefined) {
+      seen.set(setting, i);
+      if (value !== "") values.set(setting, value);
+    } else if ((values.get(setting) ?? "") !== value) {
+      problems.push(
+        error({
+          message: `${APP_PARAMETERS_VAR}[${i}]: parameter "${setting}" is set twice with different values (see ${APP_PARAMETERS_VAR}[${prev}])`,
+          hint: `keep one "${setting}" entry in spec.source.plugin.parameters`,
+        }),
+      );
+    }
+  });
+  return { present: true, values };
+}
 
+/** The JSON: its entries (none for `null`), or undefined after an error when it is not JSON or not an array. */
+function parseAppParameters(raw: string, problems: Problem[]): unknown[] | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch (e) {
-    problems.push(
-      error({
-        message: `${APP_PARAMETERS_VAR}: not valid JSON (${e instanceof Error ? e.message : String(e)})`,
-        hint,
-      }),
-    );
-    return { present: false, values };
+    problems.push(error({ message: `${APP_PARAMETERS_VAR}: not valid JSON (${e instanceof Error ? e.message : String(e)})`, hint: PARAMETERS_HINT }));
+    return undefined;
   }
-  if (parsed === null) return { present: true, values };
-  if (!Array.isArray(parsed)) {
-    problems.push(error({ message: `${APP_PARAMETERS_VAR}: expected a JSON array or null, got ${typeName(parsed)}`, hint }));
-    return { present: false, values };
-  }
+  if (parsed === null) return [];
+  if (Array.isArray(parsed)) return parsed;
+  problems.push(error({ message: `${APP_PARAMETERS_VAR}: expected a JSON array or null, got ${typeName(parsed)}`, hint: PARAMETERS_HINT }));
+  return undefined;
+}
 
-  const known = new Set<string>(SETTING_NAMES);
-  const seen = new Map<SettingName, number>();
-  parsed.forEach((entry: unknown, i) => {
-    const at = `${APP_PARAMETERS_VAR}[${i}]`;
-    if (!isRecord(entry) || typeof entry.name !== "string" || entry.name === "") {
-      problems.push(error({ message: `${at}: expected an object with a non-empty "name"`, hint }));
-      return;
-    }
-    const name = entry.name;
-    if (!known.has(name)) {
-      const lookalike = SETTING_NAMES.find((s) => paramEnvName(s) === paramEnvName(name));
-      problems.push(
-        warning({
-          message: lookalike
-            ? `${at}: parameter ${JSON.stringify(name)} is not ${JSON.stringify(lookalike)} (names are case-sensitive); Argo CD still exports it as ${paramEnvName(name)}, which is read only when no "${lookalike}" parameter is set`
-            : `${at}: unknown parameter ${JSON.stringify(name)}, ignored`,
-          hint: `kubefork reads the parameters ${SETTING_NAMES.map((s) => `"${s}"`).join(", ")}`,
-        }),
-      );
-      return;
-    }
-    const setting = name as SettingName;
-    const value = entry.string;
-    if (typeof value !== "string") {
-      const got = "array" in entry ? "an array" : "map" in entry ? "a map" : value === undefined ? "no value" : typeName(value);
-      problems.push(
-        error({
-          message: `${at}: parameter "${setting}" must be a string, got ${got}`,
-          hint: `write it as {name: ${setting}, string: <value>} under spec.source.plugin.parameters`,
-        }),
-      );
-      return;
-    }
-    const prev = seen.get(setting);
-    if (prev !== undefined) {
-      if ((values.get(setting) ?? "") !== value) {
-        problems.push(
-          error({
-            message: `${at}: parameter "${setting}" is set twice with different values (see ${APP_PARAMETERS_VAR}[${prev}])`,
-            hint: `keep one "${setting}" entry in spec.source.plugin.parameters`,
-          }),
-        );
-      }
-      return;
-    }
-    seen.set(setting, i);
-    if (value !== "") values.set(setting, value);
-  });
-  return { present: true, values };
+/** One entry of the JSON: a known setting with a string value, or the problem (an error, or a warning for a name kubefork does not read). */
+function readParameterEntry(entry: unknown, at: string): { setting: SettingName; value: string } | { problem: Problem } {
+  if (!isRecord(entry) || typeof entry.name !== "string" || entry.name === "") return { problem: error({ message: `${at}: expected an object with a non-empty "name"`, hint: PARAMETERS_HINT }) };
+  const name = entry.name;
+  if (!isSettingName(name)) {
+    const lookalike = SETTING_NAMES.find((s) => paramEnvName(s) === paramEnvName(name));
+    return {
+      problem: warning({
+        message: lookalike
+          ? `${at}: parameter ${JSON.stringify(name)} is not ${JSON.stringify(lookalike)} (names are case-sensitive); Argo CD still exports it as ${paramEnvName(name)}, which is read only when no "${lookalike}" parameter is set`
+          : `${at}: unknown parameter ${JSON.stringify(name)}, ignored`,
+        hint: `kubefork reads the parameters ${SETTING_NAMES.map((s) => `"${s}"`).join(", ")}`,
+      }),
+    };
+  }
+  const value = entry.string;
+  if (typeof value === "string") return { setting: name, value };
+  const got = "array" in entry ? "an array" : "map" in entry ? "a map" : value === undefined ? "no value" : typeName(value);
+  return {
+    problem: error({
+      message: `${at}: parameter "${name}" must be a string, got ${got}`,
+      hint: `write it as {name: ${name}, string: <value>} under spec.source.plugin.parameters`,
+    }),
+  };
+}
+
+function isSettingName(s: string): s is SettingName {
+  return (SETTING_NAMES as readonly string[]).includes(s);
 }
 
 function isSet(v: string | undefined): v is string {
