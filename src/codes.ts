@@ -48,6 +48,32 @@ export const CODES = {
   // ---------------------------------------------------------------- policy: the generated copies (KF302x)
   // ---------------------------------------------------------------- plan (KF40xx)
   // ---------------------------------------------------------------- generate: routing and ingress (KF50xx)
+  KF5001: { name: "GeneratedNameTaken", summary: "a name kubefork needs for an object it generates is taken by a base object (or by another generated one)" },
+  KF5002: { name: "EmptyBase", summary: "the base renders to no manifests (Argo CD would prune everything)" },
+  KF5003: { name: "UnknownFork", summary: "render --fork names a fork that has no file in the forks directory" },
+  KF5004: { name: "TraceIdPrefixUnusable", summary: "a fork's trace-id prefix cannot route (all zeros: the high half of every padded 64-bit trace id)" },
+  KF5005: { name: "TraceIdPrefixCollision", summary: "two forks own the same trace-id prefix (carrier traceId)" },
+  KF5006: { name: "CarrierRegexTooLong", summary: "a carrier's header regex for a fork is longer than Istio accepts (1,024 characters)" },
+  KF5007: { name: "SourceCarrierAmbient", summary: "carrier source has no effect in a forked namespace in Istio's ambient mode" },
+  KF5008: { name: "SourceCarrierOnHttpRoutes", summary: "carrier source does not apply to hosts routed with HTTPRoutes" },
+  KF5009: { name: "WildcardClaimsForkedHost", summary: "a wildcard mesh VirtualService claims a forked host; kubefork cannot extend it" },
+  KF5010: { name: "DuplicateMeshHost", summary: "several mesh VirtualServices claim one forked host (Istio IST0109); kubefork extends each" },
+  KF5011: { name: "VirtualServiceWithoutHttp", summary: "a VirtualService that routes a forked host has no http routes, so no fork routes" },
+  KF5012: { name: "SourceLabelsMissForkPods", summary: "a route matches sourceLabels that a forked client's fork pods no longer carry" },
+  KF5013: { name: "ReferenceGrantMissing", summary: "a fork copy of an HTTPRoute would reference a fork Service across namespaces that no ReferenceGrant allows" },
+  KF5014: { name: "HttpRouteTooLarge", summary: "a fork copy of an HTTPRoute would exceed the API's rules or matches limits" },
+  KF5015: { name: "NetworkPolicySelectsForkOnly", summary: "a NetworkPolicy selects the fork pods of a workload but not its original pods" },
+  KF5016: { name: "NetworkPolicyPeerAdmitsForkOnly", summary: "a NetworkPolicy peer admits the fork pods of a workload but not its original pods" },
+  KF5017: { name: "NonHttpForkedPort", summary: "a forked Service's port is not HTTP by Istio's protocol selection: header routing cannot reach the copy there" },
+  KF5018: { name: "RolloutRoutesUnnamed", summary: "an Argo Rollout names no routes of a VirtualService that forks add routes to" },
+  KF5019: { name: "RolloutShiftsBaseRoutesOnly", summary: "Argo Rollouts shifts the weights of the named routes only, not of the fork routes" },
+  KF5020: { name: "ObjectTooLarge", summary: "a generated or extended object would be over the 1 MiB kubefork allows" },
+  KF5021: { name: "ClaimVolumeNameDropped", summary: "a StatefulSet claim template binds a PersistentVolume by name; the copy's claims leave it out" },
+  KF5022: { name: "ForkHostNotDnsName", summary: "a fork's ingress host <id>.<domain> is not a valid DNS name" },
+  KF5023: { name: "IngressNoBaseRoute", summary: "no base route serves an ingress entry's domain, and the entry names no service" },
+  KF5024: { name: "ForkHostNotServed", summary: "the ingress (Gateway, Emissary Host) of an entry does not accept the fork hosts" },
+  KF5025: { name: "IngressServicePortUnknown", summary: "an ingress entry's Service has no single port to route to, and the entry names none" },
+  KF5026: { name: "ForkHostServingUnchecked", summary: "the base holds no Emissary Host for the fork Mappings, so kubefork cannot check that the fork hosts are served" },
   // ---------------------------------------------------------------- generate: workload copies (KF51xx)
   // ---------------------------------------------------------------- usage (KF60xx)
   // ---------------------------------------------------------------- internal

@@ -161,6 +161,7 @@ function renderUnchecked(input: RenderInput, opts: RenderOptions): RenderResult 
 function emptyBase(manager: LoadedManager): Problem {
   const spec = manager.manager.spec;
   return error({
+    code: "KF5002",
     file: manager.file,
     message: "the base renders to nothing: no manifests found",
     hint: spec.base?.command ? `check that \`${spec.base.command.join(" ")}\` prints manifests` : spec.base?.paths ? `no file matches spec.base.paths (${spec.base.paths.join(", ")})` : "add base manifests (*.yaml) beside kubefork.yaml",
@@ -317,6 +318,7 @@ function scopeForks(input: RenderInput, scope: Scope): ScopedForks {
       fatal: true,
       problems: [
         error({
+          code: "KF5003",
           message: `no fork '${id}': there is no ${input.manager.manager.spec.forksDir}/${id}.yaml`,
           hint: known.length ? `forks are: ${known.join(", ")}` : "there are no forks yet; create one with kubefork new",
         }),

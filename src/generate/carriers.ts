@@ -21,6 +21,7 @@ import type { ForkManager } from "../model/manager.ts";
 import { FORK_LABEL } from "../plan/labels.ts";
 import type { ForkPlan } from "../plan/plan.ts";
 import { error, warning, type Problem } from "../problems.ts";
+import { refOf } from "./meta.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
 
 /** The longest regex istiod accepts (validation.go validateStringRegexp). */
@@ -230,6 +231,7 @@ export function carrierProblems(cs: CarrierSpec, forks: readonly ForkPlan[], pre
         problems.push(
           error({
             ...at(fp),
+            code: bad ? "KF5004" : "KF5005",
             message: bad
               ? `the trace-id prefix of fork '${fp.id}' (${prefix}) cannot route: ${bad}`
               : `the trace-id prefix of fork '${fp.id}' (${prefix}) is the same as fork '${other}''s: a trace id minted for one would route to the other (carrier traceId)`,
@@ -245,6 +247,7 @@ export function carrierProblems(cs: CarrierSpec, forks: readonly ForkPlan[], pre
         problems.push(
           error({
             ...at(fp),
+            code: "KF5006",
             message: `the ${c.carrier} match of fork '${fp.id}' is a regex of ${c.regex.length} characters; Istio accepts at most ${ISTIO_MAX_REGEX}`,
             hint: c.carrier === "baggage" ? "use a shorter spec.baggage key in kubefork.yaml" : "use a shorter fork identifier",
           }),
@@ -268,9 +271,11 @@ export function ambientWarnings(ctx: GenContext, cs: CarrierSpec): Problem[] {
     .filter((m) => forked.has(m.object.metadata.name) && m.object.metadata.labels?.[AMBIENT_LABEL] === "ambient")
     .map((m) =>
       warning({
+        code: "KF5007",
         file: m.doc.file,
         line: m.doc.line,
         object: `Namespace ${m.object.metadata.name}`,
+        ref: refOf(m),
         message: `carrier 'source' has no effect on pods of namespace ${m.object.metadata.name} that run without a sidecar (${AMBIENT_LABEL}: ambient): waypoint proxies drop sourceLabels matches (istio#51565)`,
         hint: "rely on a header carrier there (header, baggage, tracestate or traceId), or give the forked workloads sidecars",
       }),

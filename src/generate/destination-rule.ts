@@ -6,7 +6,7 @@ import { asRecord, clone, describe, type KObject } from "../model/k8s.ts";
 import { copyName } from "../plan/names.ts";
 import { error } from "../problems.ts";
 import { DR_KIND } from "./mesh-istio.ts";
-import { forkMetadata } from "./meta.ts";
+import { forkMetadata, refOf } from "./meta.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
 
 const KEPT = ["trafficPolicy", "exportTo", "workloadSelector"] as const;
@@ -33,9 +33,11 @@ export function generateDestinationRules(ctx: GenContext): GenResult {
         if (ctx.index.has(DR_KIND, ns, name)) {
           out.problems.push(
             error({
+              code: "KF5001",
               file: dr.doc.file,
               line: dr.doc.line,
               object: describe(dr.object, ns),
+              ref: refOf(dr, ns),
               message: `the copy's name ${name} is taken by a base DestinationRule`,
               hint: "rename the fork or the base DestinationRule",
             }),

@@ -42,6 +42,7 @@ export function forkHost(ctx: GenContext, fp: ForkPlan, entry: IngressEntry, ind
   const where = entryAt(ctx, index, "domain");
   return {
     problem: error({
+      code: "KF5022",
       file: fp.file,
       line: pos.line,
       column: pos.column,

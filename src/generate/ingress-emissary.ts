@@ -104,6 +104,7 @@ export const emissaryAdapter: IngressAdapter<"emissary"> = {
         return [
           error({
             ...entryAt(ctx, i, "domain"),
+            code: "KF5024",
             message: `no Emissary Host takes the fork host${hosts.length > 1 ? "s" : ""} ${hosts.join(", ")}: Emissary 2+ serves a v3alpha1 Mapping only on a Host whose hostname matches the Mapping's (and whose mappingSelector, if any, matches its labels); ${refusals[0]!.why}`,
             hint: `add to the base: ${hostToAdd(entry, refusals[0]!.namespace, serving)}`,
           }),
@@ -130,6 +131,7 @@ function unseenHosts(ctx: GenContext, entry: IngressEntryOf<"emissary">, i: numb
   return unseen.map((ids) =>
     warning({
       ...entryAt(ctx, i, "domain"),
+      code: "KF5026",
       message: `the base has no Emissary Host of ambassador_id ${ids}, so kubefork cannot check that the fork hosts *.${entry.domain} are served: Emissary 2+ serves a v3alpha1 Mapping only on a Host whose hostname matches it (it makes a Host "*" only when the installation has none)`,
       hint: `make sure the cluster has a Host for "*.${entry.domain}", or add one to the base: ${hostToAdd(entry, bases[0] ? ctx.index.nsOf(bases[0].object) : parseRef(entry.service ?? "", ctx.index.defaultNamespace).namespace, serving)}`,
     }),

@@ -23,7 +23,7 @@ import {
 } from "./gateway-api-common.ts";
 import type { EntryRouting, ForkTarget, IngressAdapter, IngressHeader, RouteAt } from "./ingress.ts";
 import { entryAt, mostSpecificCovering, parseRef, refusedHosts } from "./ingress-common.ts";
-import { forkMetadata } from "./meta.ts";
+import { forkMetadata, refOf } from "./meta.ts";
 import { headerOps, withGatewayHeaderOps } from "./carriers.ts";
 import type { GenContext } from "./types.ts";
 
@@ -76,7 +76,9 @@ export const gatewayApiAdapter: IngressAdapter<"gateway-api"> = {
         return [
           error({
             ...entryAt(ctx, i, "domain"),
+            code: "KF5024",
             object: describe(gateway!.object, gw.namespace),
+            ref: refOf(gateway!, gw.namespace),
             message: `Gateway ${gwKey} does not accept the fork host${hosts.length > 1 ? "s" : ""} ${hosts.join(", ")}: ${refusals[0]!.why}`,
             hint: `give Gateway ${gwKey} (${gateway!.doc.file}:${gateway!.doc.line}) an HTTP listener with hostname "*.${entry.domain}" (or none) that admits routes from the fork routes' namespace`,
           }),
@@ -95,6 +97,8 @@ function servicePort(ctx: GenContext, svc: RouteAt, i: number): { port: number }
   return {
     problem: error({
       ...entryAt(ctx, i, "service"),
+      code: "KF5025",
+      ...(s ? { ref: refOf(s, svc.namespace) } : {}),
       message: s ? `Service ${svc.namespace}/${svc.name} has ${ports.length} ports; a Gateway API backendRef needs one` : `Service ${svc.namespace}/${svc.name} is not in the base, so its port is unknown`,
       hint: `add port: <service port> to spec.ingress[${i}]`,
     }),

@@ -19,7 +19,7 @@ import { serviceFqdn } from "../plan/names.ts";
 import { error } from "../problems.ts";
 import type { EntryRouting, ForkTarget, IngressAdapter, Refusal, RouteAt } from "./ingress.ts";
 import { entryAt, mostSpecificCovering, parseRef, refusedHosts } from "./ingress-common.ts";
-import { forkMetadata } from "./meta.ts";
+import { forkMetadata, refOf } from "./meta.ts";
 import { headerOps, withIstioHeaderOps } from "./carriers.ts";
 import { collapse, istioApiVersion, swapDestination, VS_KIND, type Destination } from "./mesh-istio.ts";
 import type { GenContext } from "./types.ts";
@@ -76,7 +76,9 @@ export const istioAdapter: IngressAdapter<"istio"> = {
           const hosts = refusedHosts(rs);
           return error({
             ...entryAt(ctx, i, "domain"),
+            code: "KF5024",
             object: describe(gateway!.object, gw.namespace),
+            ref: refOf(gateway!, gw.namespace),
             message: `Gateway ${gwKey} does not accept the fork host${hosts.length > 1 ? "s" : ""} ${hosts.join(", ")} for VirtualServices in namespace ${ns}: requests to ${hosts.length > 1 ? "them" : "it"} would get 404`,
             hint: `add "*.${entry.domain}" to the hosts of a server of Gateway ${gwKey} (${gateway!.doc.file}:${gateway!.doc.line})`,
           });

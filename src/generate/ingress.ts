@@ -16,7 +16,8 @@ import type { IngressEntryOf, IngressKind } from "../model/ingress.ts";
 import type { EntryServing, IngressPlan } from "../plan/ingress.ts";
 import { copyName } from "../plan/names.ts";
 import type { ForkPlan } from "../plan/plan.ts";
-import { error, type Problem } from "../problems.ts";
+import { error, type ObjectRef, type Problem } from "../problems.ts";
+import { takenRef } from "./meta.ts";
 import { emissaryAdapter } from "./ingress-emissary.ts";
 import { gatewayApiAdapter } from "./ingress-gateway-api.ts";
 import { domainObjectName, entryAt, forkHost, parseRef } from "./ingress-common.ts";
@@ -126,7 +127,7 @@ function routeEntry(ctx: GenContext, { entry, index: i, serving }: IngressPlan, 
   let target: { namespace: string } | undefined;
   if (r.bases.length === 0) {
     if (!svc) {
-      out.problems.push(error({ ...entryAt(ctx, i), ...r.noRoute }));
+      out.problems.push(error({ ...entryAt(ctx, i), code: "KF5023", ...r.noRoute }));
       return;
     }
     const t = r.entryTarget(svc);
@@ -148,7 +149,7 @@ function routeEntry(ctx: GenContext, { entry, index: i, serving }: IngressPlan, 
     const made: KObject[] = [];
     const free = (at: RouteAt): boolean => {
       if (!ctx.index.has(adapter.routeKind, at.namespace, at.name)) return true;
-      out.problems.push(nameTaken(ctx, i, `${adapter.routeLabel} ${at.namespace}/${at.name}`, fp));
+      out.problems.push(nameTaken(ctx, i, `${adapter.routeLabel} ${at.namespace}/${at.name}`, fp, takenRef(ctx.index, adapter.routeKind, at.namespace, at.name)));
       return false;
     };
     if (target === undefined) {
@@ -169,9 +170,11 @@ function routeEntry(ctx: GenContext, { entry, index: i, serving }: IngressPlan, 
   if (refusals.length > 0) out.problems.push(...r.refused(refusals));
 }
 
-function nameTaken(ctx: GenContext, i: number, what: string, fp: ForkPlan): Problem {
+function nameTaken(ctx: GenContext, i: number, what: string, fp: ForkPlan, taken: ObjectRef | undefined): Problem {
   return error({
     ...entryAt(ctx, i),
+    code: "KF5001",
+    ...(taken ? { ref: taken } : {}),
     message: `the fork ingress route ${what} for fork '${fp.id}' is taken by a base object`,
     hint: "rename the base object or the fork (its identifier is the file name)",
   });

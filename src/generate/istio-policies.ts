@@ -15,7 +15,7 @@ import { kindKey } from "../plan/base-index.ts";
 import { copyName } from "../plan/names.ts";
 import type { WorkloadPlan } from "../plan/plan.ts";
 import { error } from "../problems.ts";
-import { forkMetadata } from "./meta.ts";
+import { forkMetadata, refOf } from "./meta.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
 
 /** Kind key → where its workload selector's labels are. */
@@ -54,9 +54,11 @@ export function generateIstioPolicies(ctx: GenContext): GenResult {
         if (ctx.index.has(key, ns, name)) {
           out.problems.push(
             error({
+              code: "KF5001",
               file: p.doc.file,
               line: p.doc.line,
               object: describe(p.object, ns),
+              ref: refOf(p, ns),
               message: `the fork's counterpart name ${name} is taken by a base ${p.object.kind}`,
               hint: "rename the fork or the base policy",
             }),
@@ -104,7 +106,7 @@ function targetRefCounterparts(ctx: GenContext, out: GenResult): void {
       if (forked.length === 0) continue;
       const name = copyName(p.object.metadata.name, fp.id);
       if (ctx.index.has(kindKey(p.object), ns, name)) {
-        out.problems.push(error({ file: p.doc.file, line: p.doc.line, object: describe(p.object, ns), message: `the fork's counterpart name ${name} is taken by a base ${p.object.kind}`, hint: "rename the fork or the base policy" }));
+        out.problems.push(error({ code: "KF5001", file: p.doc.file, line: p.doc.line, object: describe(p.object, ns), ref: refOf(p, ns), message: `the fork's counterpart name ${name} is taken by a base ${p.object.kind}`, hint: "rename the fork or the base policy" }));
         continue;
       }
       const copy = structuredClone(spec);

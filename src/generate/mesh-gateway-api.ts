@@ -60,7 +60,7 @@ import {
 import { carrierSpec, gatewayHeaderMatches } from "./carriers.ts";
 import { carriersOf, type CarrierSpec } from "../model/carriers.ts";
 import { carriesHttp } from "../model/protocol.ts";
-import { forkMetadata, sharedMetadata } from "./meta.ts";
+import { forkMetadata, refOf, sharedMetadata, takenRef } from "./meta.ts";
 import { serviceFqdn } from "../plan/names.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
 
@@ -112,11 +112,13 @@ function routeNameClaim(ctx: GenContext, problems: Problem[]): NameClaim {
   return (ns, name, m, fp) => {
     const key = `${ns}/${name}`;
     if (ctx.index.has(HTTPROUTE_KIND, ns, name) || made.has(key)) {
-      const doc = "doc" in m ? m.doc : m.base.doc;
+      const at = "doc" in m ? m : m.base;
       problems.push(
         error({
-          file: doc.file,
-          line: doc.line,
+          code: "KF5001",
+          file: at.doc.file,
+          line: at.doc.line,
+          ref: takenRef(ctx.index, HTTPROUTE_KIND, ns, name) ?? refOf(at),
           message: `kubefork needs the name HTTPRoute ${key} for the mesh routing${fp ? ` of fork '${fp.id}'` : ""}, and it is taken`,
           hint: "rename the base HTTPRoute (or the fork: its identifier is the file name)",
         }),
@@ -205,11 +207,13 @@ function ungrantedProblem(run: MeshRun, r: BaseRoute, fp: ForkPlan): Problem | u
   const first = ungranted[0]!;
   const pos = r.m.doc.locate(["spec", "rules", first.rule, "backendRefs", first.at, "name"]);
   return error({
+    code: "KF5013",
     file: r.m.doc.file,
     line: pos.line,
     column: pos.column,
     path: `spec.rules[${first.rule}].backendRefs[${first.at}].name`,
     object: describe(r.m.object, r.ns),
+    ref: refOf(r.m, r.ns),
     message: `the copy of this route for fork '${fp.id}' would send to ${[...new Set(ungranted.map((u) => u.what))].join(", ")}, and no ReferenceGrant lets HTTPRoutes in namespace ${r.ns} reference it (the grant names the original Service only)`,
     hint: "add the fork Service's name to the ReferenceGrant's `to`, or leave out `name` there to allow every Service of that namespace",
   });
@@ -313,6 +317,7 @@ function warnSourceCarrier(run: MeshRun): void {
   if (cs.carriers.includes("source") && out.objects.some((o) => o.fork !== null))
     out.problems.push(
       warning({
+        code: "KF5008",
         file: ctx.managerSource?.file ?? "kubefork.yaml",
         path: "spec.carriers",
         message: "carrier 'source' does not apply to Services routed with HTTPRoutes (an HTTPRoute match has no condition on the calling workload): calls from fork pods to them need a header carrier",
@@ -322,9 +327,11 @@ function warnSourceCarrier(run: MeshRun): void {
 
 function tooManyRules(r: Manifest, ns: string, rules: number, matches: number, cs: CarrierSpec): Problem {
   return error({
+    code: "KF5014",
     file: r.doc.file,
     line: r.doc.line,
     object: describe(r.object, ns),
+    ref: refOf(r, ns),
     message: `the fork copy of this HTTPRoute would need ${rules} rules and ${matches} matches (at most ${MAX_RULES} rules, ${MAX_MATCHES} matches per rule, ${MAX_ROUTE_MATCHES} per route; a rule with a ReplacePrefixMatch rewrite or redirect holds one match): its matches are multiplied by the header matches of the carriers (${cs.carriers.filter((c) => c !== "source").join(", ")})`,
     hint: "split the base HTTPRoute in two, or choose fewer carriers in spec.carriers of kubefork.yaml",
   });

@@ -19,7 +19,7 @@ import type { ForkPlan } from "../plan/plan.ts";
 import { routedBy } from "../plan/routing.ts";
 import { forkTarget, pinningForks, type ForkTarget } from "../plan/versions.ts";
 import { error, warning, type Problem } from "../problems.ts";
-import { sharedMetadata } from "./meta.ts";
+import { refOf, sharedMetadata, takenRef } from "./meta.ts";
 import { carriesHttp } from "../model/protocol.ts";
 import { isMeshVirtualService, VS_KIND, wildcardCovers } from "../model/routes.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
@@ -101,9 +101,11 @@ function hostClaims(ctx: GenContext, meshVS: readonly Manifest[], forkedHosts: R
           if (wildcardCovers(fqdn, forked))
             problems.push(
               error({
+                code: "KF5009",
                 file: m.doc.file,
                 line: m.doc.line,
                 object: describe(m.object, ns),
+                ref: refOf(m, ns),
                 message: `the wildcard host '${h}' claims the forked host ${forked}; kubefork cannot extend a wildcard VirtualService without changing routing for other hosts`,
                 hint: `give ${forked} its own VirtualService in the base (Istio prefers the exact host), then kubefork extends it`,
               }),
@@ -125,9 +127,11 @@ function warnSharedHosts(run: MeshRun): void {
     if (vss.length > 1 && run.forkedHosts.has(host))
       run.out.problems.push(
         warning({
+          code: "KF5010",
           file: vss[1]!.doc.file,
           line: vss[1]!.doc.line,
           object: describe(vss[1]!.object, index.nsOf(vss[1]!.object)),
+          ref: refOf(vss[1]!, index.nsOf(vss[1]!.object)),
           message: `${vss.length} mesh VirtualServices claim ${host} (${vss.map((v) => describe(v.object, index.nsOf(v.object))).join(", ")}); Istio leaves that undefined (IST0109). kubefork extends each of them`,
           hint: "merge them into one VirtualService per host",
         }),
@@ -161,9 +165,11 @@ function extendVirtualServices(run: MeshRun, allVS: readonly Manifest[]): void {
     if (http.length === 0) {
       run.out.problems.push(
         warning({
+          code: "KF5011",
           file: m.doc.file,
           line: m.doc.line,
           object: describe(m.object, ns),
+          ref: refOf(m, ns),
           message: "this VirtualService has no http routes; fork requests to its hosts are routed as in the base (header routing needs HTTP)",
         }),
       );
@@ -200,8 +206,10 @@ function addHostVirtualServices(run: MeshRun): void {
     if (index.has(VS_KIND, sp.namespace, name)) {
       run.out.problems.push(
         error({
+          code: "KF5001",
           file: sp.base.doc.file,
           line: sp.base.doc.line,
+          ref: takenRef(index, VS_KIND, sp.namespace, name) ?? refOf(sp.base, sp.namespace),
           message: `a base VirtualService ${sp.namespace}/${name} exists but does not claim ${host}; kubefork needs that name for the routing of ${sp.name}`,
           hint: `rename the base VirtualService, or add ${host} to its hosts`,
         }),
@@ -344,9 +352,11 @@ function sourceLabelWarnings(vss: readonly Manifest[], forks: readonly ForkPlan[
             seen.add(key);
             problems.push(
               warning({
+                code: "KF5012",
                 file: m.doc.file,
                 line: m.doc.line,
                 object: describe(m.object, nsOf(m.object)),
+                ref: refOf(m, nsOf(m.object)),
                 message: `route ${r.name ? `'${r.name}'` : i} matches sourceLabels ${JSON.stringify(sl)}, which the pods of ${w.copyName} (fork ${fp.id}) no longer carry: their calls take the next matching route`,
                 hint: "match a label that fork pods keep (kubefork drops only the labels Service and workload selectors read), or accept the difference for forks",
               }),

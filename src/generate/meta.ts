@@ -1,5 +1,8 @@
 // Metadata of generated objects: what kubefork made, for which fork, from which file (invariant 7).
-import type { KMetadata } from "../model/k8s.ts";
+import type { Manifest } from "../model/inputs.ts";
+import type { KMetadata, KObject } from "../model/k8s.ts";
+import type { ObjectRef } from "../problems.ts";
+import type { BaseIndex } from "../plan/base-index.ts";
 import type { ForkPlan } from "../plan/plan.ts";
 import {
   COPIED_FROM_ANNOTATION,
@@ -46,4 +49,25 @@ export function sharedMetadata(name: string, namespace: string | undefined, fork
   md.labels = { [MANAGED_BY]: MANAGED_BY_VALUE };
   md.annotations = { [FORKS_ANNOTATION]: forks.join(",") };
   return md;
+}
+
+/**
+ * A problem's structured reference (src/problems.ts ObjectRef) to a base manifest: its identity
+ * (`ns`: the namespace it takes effect in, for a namespaced object that names none) and where it
+ * stands in the input.
+ */
+export function refOf(m: Manifest, ns?: string): ObjectRef {
+  return { ...objectRef(m.object, ns), file: m.doc.file, index: m.doc.index, line: m.doc.line };
+}
+
+/** The identity of an object as a problem's reference, with no place in the input (a generated object). */
+export function objectRef(o: KObject, ns?: string): ObjectRef {
+  const namespace = o.metadata.namespace ?? ns;
+  return { apiVersion: o.apiVersion, kind: o.kind, ...(namespace !== undefined ? { namespace } : {}), name: o.metadata.name };
+}
+
+/** The reference to the base object of this kind (`group/Kind` key), namespace and name: the one that takes a name kubefork needs. */
+export function takenRef(index: BaseIndex, kind: string, ns: string, name: string): ObjectRef | undefined {
+  const m = index.named(kind, name).find((x) => index.nsOf(x.object) === ns);
+  return m ? refOf(m, ns) : undefined;
 }

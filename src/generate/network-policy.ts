@@ -36,8 +36,8 @@ import { podLabelsOf, type BaseIndex } from "../plan/base-index.ts";
 import { FORK_LABEL, WORKLOAD_LABEL } from "../plan/labels.ts";
 import { fitName } from "../plan/names.ts";
 import type { ForkPlan, WorkloadPlan } from "../plan/plan.ts";
-import { error, formatPath, warning, type PathSegment, type Problem } from "../problems.ts";
-import { forkMetadata } from "./meta.ts";
+import { error, formatPath, warning, type PathSegment, type Problem, type ProblemCode } from "../problems.ts";
+import { forkMetadata, objectRef, refOf } from "./meta.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
 
 export const NETWORK_POLICY_KEY = "networking.k8s.io/NetworkPolicy";
@@ -74,7 +74,9 @@ export function generateNetworkPolicies(ctx: GenContext): GenResult {
         if (taken.has(key)) {
           out.problems.push(
             error({
+              code: "KF5001",
               file: fp.file,
+              ref: objectRef(o),
               message: `the NetworkPolicy ${key} kubefork makes for fork '${fp.id}' from ${describeBase(m, ctx.index)} has the name of another NetworkPolicy`,
               hint: "rename the fork (its identifier is the file name) or the base NetworkPolicy",
             }),
@@ -132,7 +134,7 @@ function selectedWorkloads(base: BasePolicy, fp: ForkPlan, forked: readonly Fork
     if (orig && !fork) selected.push(f);
     else if (!orig && fork)
       problems.push(
-        warnAt(base.m, ["spec", "podSelector"], fp, `${describeBase(base.m, index)} selects the fork pods of ${f.wp.kind} ${f.wp.namespace}/${f.wp.name} but not the original pods`, "its podSelector uses NotIn/DoesNotExist on a label fork pods drop; select the pods with a positive requirement"),
+        warnAt(base, "KF5015", ["spec", "podSelector"], fp, `${describeBase(base.m, index)} selects the fork pods of ${f.wp.kind} ${f.wp.namespace}/${f.wp.name} but not the original pods`, "its podSelector uses NotIn/DoesNotExist on a label fork pods drop; select the pods with a positive requirement"),
       );
   }
   return selected;
@@ -156,7 +158,7 @@ function extendedRules(base: BasePolicy, fp: ForkPlan, forked: readonly Forked[]
             if (!added.some((a) => JSON.stringify(a) === JSON.stringify(fp2))) added.push(fp2);
           } else if (orig === false && fork === true)
             problems.push(
-              warnAt(base.m, ["spec", SECTION[dir], ri, PEERS[dir], pi], fp, `${describeBase(base.m, index)}: ${SECTION[dir]}[${ri}].${PEERS[dir]}[${pi}] admits the fork pods of ${f.wp.kind} ${f.wp.namespace}/${f.wp.name} but not the original pods`, "the peer's podSelector uses NotIn/DoesNotExist on a label fork pods drop; select peers with a positive requirement"),
+              warnAt(base, "KF5016", ["spec", SECTION[dir], ri, PEERS[dir], pi], fp, `${describeBase(base.m, index)}: ${SECTION[dir]}[${ri}].${PEERS[dir]}[${pi}] admits the fork pods of ${f.wp.kind} ${f.wp.namespace}/${f.wp.name} but not the original pods`, "the peer's podSelector uses NotIn/DoesNotExist on a label fork pods drop; select peers with a positive requirement"),
             );
         }
       });
@@ -268,8 +270,9 @@ function describeBase(m: Manifest, index: BaseIndex): string {
   return `NetworkPolicy ${index.nsOf(m.object)}/${m.object.metadata.name}`;
 }
 
-function warnAt(m: Manifest, path: PathSegment[], fp: ForkPlan, message: string, hint: string): Problem {
+function warnAt(base: BasePolicy, code: ProblemCode, path: PathSegment[], fp: ForkPlan, message: string, hint: string): Problem {
+  const { m } = base;
   const full = m.item !== undefined ? ["items", m.item, ...path] : path;
   const pos = m.doc.locate(full);
-  return warning({ file: m.doc.file, line: pos.line, column: pos.column, doc: m.doc.index, path: formatPath(full), message: `fork '${fp.id}': ${message}`, hint });
+  return warning({ code, file: m.doc.file, line: pos.line, column: pos.column, doc: m.doc.index, path: formatPath(full), ref: refOf(m, base.pns), message: `fork '${fp.id}': ${message}`, hint });
 }

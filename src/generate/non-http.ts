@@ -6,6 +6,7 @@ import { portProtocol, CARRIES_HTTP } from "../model/protocol.ts";
 import type { ServicePlan } from "../plan/plan.ts";
 import { warning } from "../problems.ts";
 import { servicePorts } from "./mesh-istio.ts";
+import { refOf } from "./meta.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
 
 export function warnNonHttpServices(ctx: GenContext): GenResult {
@@ -25,9 +26,11 @@ export function warnNonHttpServices(ctx: GenContext): GenResult {
     const all = tcp.length === ports.length;
     out.problems.push(
       warning({
+        code: "KF5017",
         file: sp.base.doc.file,
         line: sp.base.doc.line,
         object: describe(sp.base.object, sp.namespace),
+        ref: refOf(sp.base, sp.namespace),
         message: `port ${what} by Istio's protocol selection, not HTTP: header routing cannot reach the copy ${sp.copyName} of fork${forks.length > 1 ? "s" : ""} ${forks.join(", ")} through ${all ? "this Service" : "that port"}; its clients reach the baseline${all ? " (kubefork gives it no HTTP routes)" : ""}`,
         hint: "point the fork's clients at the copy by name (env or config), or fork the clients too; if the port does carry HTTP, name it http-... or set appProtocol: http",
       }),

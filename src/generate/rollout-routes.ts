@@ -11,6 +11,7 @@ import { asArray, asRecord, describe } from "../model/k8s.ts";
 import { ROLLOUT_KEY } from "../plan/rollout.ts";
 import { error, note } from "../problems.ts";
 import { isMeshVirtualService, VS_KIND } from "./mesh-istio.ts";
+import { refOf } from "./meta.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
 
 export function checkRolloutRoutes(ctx: GenContext): GenResult {
@@ -42,11 +43,12 @@ export function checkRolloutRoutes(ctx: GenContext): GenResult {
       if (forks.length === 0 || http.length === 0) return;
       const routes = asArray(ref.routes).filter((r): r is string => typeof r === "string");
       const pos = m.doc.locate([...(m.item === undefined ? [] : ["items", m.item]), "spec", "strategy", "canary", "trafficRouting", "istio"]);
-      const where = { file: m.doc.file, line: pos.line, column: pos.column, object: describe(m.object, ns), path: "spec.strategy.canary.trafficRouting.istio" };
+      const where = { file: m.doc.file, line: pos.line, column: pos.column, object: describe(m.object, ns), ref: refOf(m, ns), path: "spec.strategy.canary.trafficRouting.istio" };
       if (routes.length === 0) {
         out.problems.push(
           error({
             ...where,
+            code: "KF5018",
             message: `the Rollout names no routes of VirtualService ${vns}/${name}; Argo Rollouts then requires it to hold exactly one http route, and the forks ${forks.map((f) => f.id).join(", ")} add their own routes to it`,
             hint: `name the route in the VirtualService (e.g. name: primary) and list it in the Rollout: virtualService: {name: ${ref.name}, routes: [primary]}; Argo Rollouts finds routes by name, and kubefork's fork routes (kubefork-<id>-<route>) never take those names`,
           }),
@@ -56,6 +58,7 @@ export function checkRolloutRoutes(ctx: GenContext): GenResult {
       out.problems.push(
         note({
           ...where,
+          code: "KF5019",
           message: `Argo Rollouts shifts the weights of route${routes.length > 1 ? "s" : ""} ${routes.join(", ")} of VirtualService ${vns}/${name} only; the fork routes (kubefork-<id>-<route>) keep the weights from Git, and the fork's Service copies select only fork pods`,
         }),
       );

@@ -7,6 +7,7 @@
 import type { Manifest } from "../model/inputs.ts";
 import { describe, type KObject } from "../model/k8s.ts";
 import { error, type Problem } from "../problems.ts";
+import { objectRef, refOf } from "./meta.ts";
 import type { OutputObject } from "./types.ts";
 
 export const MAX_OBJECT_BYTES = 1024 * 1024;
@@ -32,8 +33,10 @@ function jsonBytes(o: KObject): number {
 function tooLarge(o: KObject, bytes: number, what: string, base: Manifest | undefined): Problem {
   const mib = (bytes / (1024 * 1024)).toFixed(2);
   return error({
+    code: "KF5020",
     ...(base ? { file: base.doc.file, line: base.doc.line } : {}),
     object: describe(o),
+    ref: base ? refOf(base) : objectRef(o),
     message: `${describe(o)} with ${what} would be ${bytes} bytes (${mib} MiB) of JSON, over the 1 MiB kubefork allows (etcd stores at most 1.5 MiB per object by default)`,
     hint: base
       ? "fewer live forks on this host (each adds its copy of the route's rules here), or split the base route into several objects, or route the host with an HTTPRoute on its Service instead of the VirtualService (Gateway API: one route per fork; spec.routing alone does not change a host the base routes with a VirtualService)"

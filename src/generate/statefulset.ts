@@ -10,7 +10,7 @@
 import { asArray, asRecord, type KObject } from "../model/k8s.ts";
 import type { ForkPlan, WorkloadPlan } from "../plan/plan.ts";
 import { warning, type Problem } from "../problems.ts";
-import { forkMetadata } from "./meta.ts";
+import { forkMetadata, refOf } from "./meta.ts";
 
 /**
  * Adjusts the spec of a StatefulSet copy in place (before the fork's patches, which may override
@@ -29,11 +29,13 @@ export function adjustStatefulSet(spec: Record<string, unknown>, wp: WorkloadPla
       const pos = fp.loaded.doc.locate(["spec", "workloads", wp.entryIndex, "name"]);
       problems.push(
         warning({
+          code: "KF5021",
           file: fp.file,
           line: pos.line,
           column: pos.column,
           path: `spec.workloads[${wp.entryIndex}].name`,
           object: `StatefulSet ${wp.namespace}/${wp.name}`,
+          ref: refOf(wp.base, wp.namespace),
           message: `volumeClaimTemplates[${i}] binds the PersistentVolume ${tspec.volumeName} by name; the copy's claims leave volumeName out to get volumes of their own`,
           hint: "let the StorageClass provision the volumes (no spec.volumeName in volumeClaimTemplates)",
         }),

@@ -20,6 +20,7 @@ import { EXPIRES_ANNOTATION, FORK_FILE_ANNOTATION, FORK_LABEL, MANAGED_BY, MANAG
 import type { Plan } from "../plan/plan.ts";
 import { error, formatProblem, sortProblems, type Problem } from "../problems.ts";
 import { forkUrls } from "./ingress-common.ts";
+import { takenRef } from "./meta.ts";
 import type { OutputObject } from "./types.ts";
 
 export const SHARED_STATUS_NAME = "kubefork.status";
@@ -75,8 +76,8 @@ export function generateStatus(input: StatusInput): { objects: OutputObject[]; p
   const problems: Problem[] = [];
   for (const o of objects) {
     const name = o.object.metadata.name;
-    if (input.index.has("ConfigMap", input.defaultNamespace, name))
-      problems.push(error({ object: `ConfigMap ${input.defaultNamespace}/${name}`, message: `the base has a ConfigMap named ${name}, the name of kubefork's status object`, hint: "rename the base ConfigMap: kubefork.status and kubefork-<id>.status are kubefork's" }));
+    const taken = takenRef(input.index, "ConfigMap", input.defaultNamespace, name);
+    if (taken) problems.push(error({ code: "KF5001", object: `ConfigMap ${input.defaultNamespace}/${name}`, ref: taken, message: `the base has a ConfigMap named ${name}, the name of kubefork's status object`, hint: "rename the base ConfigMap: kubefork.status and kubefork-<id>.status are kubefork's" }));
   }
   return { objects, problems };
 }

@@ -9,7 +9,9 @@ describe("source and ambient mode", () => {
   it("a forked namespace labelled istio.io/dataplane-mode: ambient gets a warning; the render still succeeds", () => {
     const r = renderFiles(appFiles("carriers-istio", (f) => void (f["base/namespace.yaml"] = f["base/namespace.yaml"]!.replace("istio-injection: enabled", "istio.io/dataplane-mode: ambient"))));
     expect(r.ok).toBe(true);
-    expect(r.problems.filter((p) => p.severity === "warning" && p.message.includes("carrier 'source'")).map((p) => [p.file, p.line, p.object])).toEqual([["base/namespace.yaml", 1, "Namespace bookshop"]]);
+    expect(r.problems.filter((p) => p.severity === "warning" && p.message.includes("carrier 'source'")).map((p) => [p.code, p.file, p.line, p.object, p.ref])).toEqual([
+      ["KF5007", "base/namespace.yaml", 1, "Namespace bookshop", { apiVersion: "v1", kind: "Namespace", name: "bookshop", file: "base/namespace.yaml", index: 0, line: 1 }],
+    ]);
   });
 
   it("no warning without source, or with sidecars", () => {
@@ -51,7 +53,7 @@ spec:
     expect(problems).toEqual([]);
     const r = generateGatewayApiMesh(ctx);
     expect(r.objects.length).toBeGreaterThan(0);
-    expect(r.problems.map((p) => [p.severity, p.path, p.message.slice(0, 60)])).toEqual([["warning", "spec.carriers", "carrier 'source' does not apply to Services routed with HTTP"]]);
+    expect(r.problems.map((p) => [p.severity, p.code, p.path, p.message.slice(0, 60)])).toEqual([["warning", "KF5008", "spec.carriers", "carrier 'source' does not apply to Services routed with HTTP"]]);
   });
 
   it("no warning without source, or when no host is routed by HTTPRoutes", () => {

@@ -81,16 +81,16 @@ describe("carrierProblems", () => {
   it("two forks with one prefix are an error at the second (by identifier); an all-zero prefix too", () => {
     const prefixes: Record<string, string> = { alice: "1111111111111111", bob: "1111111111111111", carol: "0000000000000000", dave: "2222222222222222" };
     const problems = carrierProblems(all, [plan("bob"), plan("alice"), plan("carol"), plan("dave")], (id) => prefixes[id]!);
-    expect(problems.map((p) => [p.file, p.line, p.path, p.message])).toEqual([
-      ["forks/bob.yaml", 4, "metadata.name", "the trace-id prefix of fork 'bob' (1111111111111111) is the same as fork 'alice''s: a trace id minted for one would route to the other (carrier traceId)"],
-      ["forks/carol.yaml", 4, "metadata.name", "the trace-id prefix of fork 'carol' (0000000000000000) cannot route: it is all zeros, the high half of every 64-bit trace id padded to 128 bits"],
+    expect(problems.map((p) => [p.file, p.line, p.path, p.code, p.message])).toEqual([
+      ["forks/bob.yaml", 4, "metadata.name", "KF5005", "the trace-id prefix of fork 'bob' (1111111111111111) is the same as fork 'alice''s: a trace id minted for one would route to the other (carrier traceId)"],
+      ["forks/carol.yaml", 4, "metadata.name", "KF5004", "the trace-id prefix of fork 'carol' (0000000000000000) cannot route: it is all zeros, the high half of every 64-bit trace id padded to 128 bits"],
     ]);
     expect(carrierProblems(carriersOf({ header: "h" }), [plan("bob"), plan("alice")], (id) => prefixes[id]!)).toEqual([]);
   });
 
   it("a baggage regex over istiod's 1,024 characters is an error", () => {
     const long = carriersOf({ header: "h", baggage: "k".repeat(1000), carriers: ["header", "baggage"] });
-    expect(carrierProblems(long, [plan("alice")]).map((p) => p.message)).toEqual([expect.stringContaining("Istio accepts at most 1024")]);
+    expect(carrierProblems(long, [plan("alice")]).map((p) => [p.code, p.message])).toEqual([["KF5006", expect.stringContaining("Istio accepts at most 1024")]]);
   });
 });
 

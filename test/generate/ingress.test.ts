@@ -66,14 +66,14 @@ describe("ingress: istio", () => {
     });
     expect(r.ok).toBe(false);
     expect(errors(r.problems)).toEqual([
-      'kubefork.yaml:16:7: error: Gateway bookshop/bookshop-gateway spec.ingress[0].domain: Gateway bookshop/bookshop-gateway does not accept the fork hosts alice.bookshop.example.com, bob.bookshop.example.com, carol.bookshop.example.com for VirtualServices in namespace bookshop: requests to them would get 404\n  hint: add "*.bookshop.example.com" to the hosts of a server of Gateway bookshop/bookshop-gateway (base/gateway.yaml:2)',
+      'kubefork.yaml:16:7: error: Gateway bookshop/bookshop-gateway spec.ingress[0].domain: Gateway bookshop/bookshop-gateway does not accept the fork hosts alice.bookshop.example.com, bob.bookshop.example.com, carol.bookshop.example.com for VirtualServices in namespace bookshop: requests to them would get 404 [KF5024]\n  hint: add "*.bookshop.example.com" to the hosts of a server of Gateway bookshop/bookshop-gateway (base/gateway.yaml:2)',
     ]);
   });
 
   it("no base route and no service is an error at the entry", () => {
     const r = withIngress("bookshop", "    - kind: istio\n      domain: other.example.com\n      gateway: bookshop/bookshop-gateway\n");
     expect(errors(r.problems)).toEqual([
-      "kubefork.yaml:15:7: error: spec.ingress[0]: no base VirtualService bound to Gateway bookshop/bookshop-gateway routes other.example.com, and the entry names no service\n  hint: add service: <namespace>/<name> (and port:) to spec.ingress[0], or a VirtualService for other.example.com bound to bookshop/bookshop-gateway to the base",
+      "kubefork.yaml:15:7: error: spec.ingress[0]: no base VirtualService bound to Gateway bookshop/bookshop-gateway routes other.example.com, and the entry names no service [KF5023]\n  hint: add service: <namespace>/<name> (and port:) to spec.ingress[0], or a VirtualService for other.example.com bound to bookshop/bookshop-gateway to the base",
     ]);
   });
 });
@@ -132,7 +132,7 @@ describe("ingress: DNS limits of <id>.<domain>", () => {
     });
     expect(r.ok).toBe(false);
     expect(errors(r.problems)).toEqual([
-      `forks/alice.yaml:5:3: error: metadata.name: the fork host alice.${domain} for kubefork.yaml spec.ingress[0] (emissary, domain ${domain}) is not a valid DNS name: it has 254 characters (at most 253)\n  hint: use a shorter fork identifier, or a shorter domain in kubefork.yaml spec.ingress[0].domain`,
+      `forks/alice.yaml:5:3: error: metadata.name: the fork host alice.${domain} for kubefork.yaml spec.ingress[0] (emissary, domain ${domain}) is not a valid DNS name: it has 254 characters (at most 253) [KF5022]\n  hint: use a shorter fork identifier, or a shorter domain in kubefork.yaml spec.ingress[0].domain`,
     ]);
   });
   it("a domain label over 63 characters is refused in kubefork.yaml", () => {
@@ -145,8 +145,21 @@ describe("ingress: gateway-api", () => {
   it("a Gateway without a listener for the fork hosts is an error", () => {
     const r = withIngress("ingress-gateway-api", "    - {kind: gateway-api, domain: bookshop.example.com, gateway: bookshop/bookshop-gateway, sectionName: apex}\n");
     expect(errors(r.problems).map((e) => e.split("\n")[0])).toEqual([
-      "kubefork.yaml:13:27: error: Gateway bookshop/bookshop-gateway spec.ingress[0].domain: Gateway bookshop/bookshop-gateway does not accept the fork hosts alice.bookshop.example.com, bob.bookshop.example.com, carol.bookshop.example.com: no listener's hostname accepts alice.bookshop.example.com",
+      "kubefork.yaml:13:27: error: Gateway bookshop/bookshop-gateway spec.ingress[0].domain: Gateway bookshop/bookshop-gateway does not accept the fork hosts alice.bookshop.example.com, bob.bookshop.example.com, carol.bookshop.example.com: no listener's hostname accepts alice.bookshop.example.com [KF5024]",
     ]);
+  });
+
+  it("an entry Service whose port kubefork cannot know (not in the base, or several ports) and no port: is an error at the entry's service", () => {
+    const r = withIngress("ingress-gateway-api", "    - {kind: gateway-api, domain: other.example.com, gateway: bookshop/bookshop-gateway, service: bookshop/nosuch}\n");
+    expect(r.problems.filter((p) => p.severity === "error").map((p) => [p.code, p.path, p.message])).toEqual([["KF5025", "spec.ingress[0].service", "Service bookshop/nosuch is not in the base, so its port is unknown"]]);
+  });
+
+  it("a fork ingress route whose name a base HTTPRoute has is an error naming that route", () => {
+    const r = withIngress("ingress-gateway-api", "    - {kind: gateway-api, domain: other.example.com, gateway: bookshop/bookshop-gateway, service: bookshop/productpage, port: 9080}\n", (f) => {
+      f["base/taken.yaml"] = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: other-example-com-alice, namespace: bookshop}\nspec: {}\n";
+    });
+    const taken = r.problems.filter((p) => p.code === "KF5001");
+    expect(taken.map((p) => [p.severity, p.ref?.file, p.ref?.name])).toEqual([["error", "base/taken.yaml", "other-example-com-alice"]]);
   });
 
   // findings F1 and F2 (validity): the listener of a mirrored parentRef, and base routes with no hostnames.
@@ -286,7 +299,7 @@ describe("ingress: emissary (shape tests; test/crd/ checks the Mappings against 
     const r = emissary(withoutHost("bookshop-forks"));
     expect(r.ok).toBe(false);
     expect(errors(r.problems)).toEqual([
-      "kubefork.yaml:16:7: error: spec.ingress[0].domain: no Emissary Host takes the fork hosts alice.bookshop.example.com, bob.bookshop.example.com, carol.bookshop.example.com: Emissary 2+ serves a v3alpha1 Mapping only on a Host whose hostname matches the Mapping's (and whose mappingSelector, if any, matches its labels); no Host of ambassador_id default takes it: Host bookshop/bookshop (hostname bookshop.example.com)\n  hint: add to the base: {apiVersion: getambassador.io/v3alpha1, kind: Host, metadata: {name: bookshop-example-com-forks, namespace: bookshop}, spec: {hostname: \"*.bookshop.example.com\", tlsSecret: {name: <a Secret with a certificate for *.bookshop.example.com>}}}",
+      "kubefork.yaml:16:7: error: spec.ingress[0].domain: no Emissary Host takes the fork hosts alice.bookshop.example.com, bob.bookshop.example.com, carol.bookshop.example.com: Emissary 2+ serves a v3alpha1 Mapping only on a Host whose hostname matches the Mapping's (and whose mappingSelector, if any, matches its labels); no Host of ambassador_id default takes it: Host bookshop/bookshop (hostname bookshop.example.com) [KF5024]\n  hint: add to the base: {apiVersion: getambassador.io/v3alpha1, kind: Host, metadata: {name: bookshop-example-com-forks, namespace: bookshop}, spec: {hostname: \"*.bookshop.example.com\", tlsSecret: {name: <a Secret with a certificate for *.bookshop.example.com>}}}",
     ]);
   });
 
@@ -295,7 +308,7 @@ describe("ingress: emissary (shape tests; test/crd/ checks the Mappings against 
       f[HOSTS_AT] = f[HOSTS_AT]!.replace('  hostname: "*.bookshop.example.com"\n', '  hostname: "*.bookshop.example.com"\n  mappingSelector:\n    matchLabels: {team: shop}\n');
     });
     expect(errors(r.problems).map((e) => e.split("\n")[0])).toEqual([
-      "kubefork.yaml:16:7: error: spec.ingress[0].domain: no Emissary Host takes the fork hosts alice.bookshop.example.com, bob.bookshop.example.com, carol.bookshop.example.com: Emissary 2+ serves a v3alpha1 Mapping only on a Host whose hostname matches the Mapping's (and whose mappingSelector, if any, matches its labels); no Host of ambassador_id default takes it: Host bookshop/bookshop (hostname bookshop.example.com), Host bookshop/bookshop-forks (hostname *.bookshop.example.com)",
+      "kubefork.yaml:16:7: error: spec.ingress[0].domain: no Emissary Host takes the fork hosts alice.bookshop.example.com, bob.bookshop.example.com, carol.bookshop.example.com: Emissary 2+ serves a v3alpha1 Mapping only on a Host whose hostname matches the Mapping's (and whose mappingSelector, if any, matches its labels); no Host of ambassador_id default takes it: Host bookshop/bookshop (hostname bookshop.example.com), Host bookshop/bookshop-forks (hostname *.bookshop.example.com) [KF5024]",
     ]);
     // The base Mappings' labels are copied onto the fork Mappings: with them, the Host takes them.
     const labelled = emissary((f) => {
@@ -311,7 +324,7 @@ describe("ingress: emissary (shape tests; test/crd/ checks the Mappings against 
     });
     expect(r.ok).toBe(true);
     expect(r.problems.filter((p) => p.severity === "warning").map(formatProblem)).toEqual([
-      'kubefork.yaml:16:7: warning: spec.ingress[0].domain: the base has no Emissary Host of ambassador_id default, so kubefork cannot check that the fork hosts *.bookshop.example.com are served: Emissary 2+ serves a v3alpha1 Mapping only on a Host whose hostname matches it (it makes a Host "*" only when the installation has none)\n  hint: make sure the cluster has a Host for "*.bookshop.example.com", or add one to the base: {apiVersion: getambassador.io/v3alpha1, kind: Host, metadata: {name: bookshop-example-com-forks, namespace: bookshop}, spec: {hostname: "*.bookshop.example.com"}}',
+      'kubefork.yaml:16:7: warning: spec.ingress[0].domain: the base has no Emissary Host of ambassador_id default, so kubefork cannot check that the fork hosts *.bookshop.example.com are served: Emissary 2+ serves a v3alpha1 Mapping only on a Host whose hostname matches it (it makes a Host "*" only when the installation has none) [KF5026]\n  hint: make sure the cluster has a Host for "*.bookshop.example.com", or add one to the base: {apiVersion: getambassador.io/v3alpha1, kind: Host, metadata: {name: bookshop-example-com-forks, namespace: bookshop}, spec: {hostname: "*.bookshop.example.com"}}',
     ]);
   });
 

@@ -92,8 +92,8 @@ describe("sourceLabels", () => {
     const vs = `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: details, namespace: shop}\nspec:\n  hosts: [details]\n  http:\n    - name: from-ratings\n      match: [{sourceLabels: {app: ratings}}]\n      route: [{destination: {host: details}}]\n      timeout: 1s\n    - route: [{destination: {host: details}}]\n`;
     const { ctx } = context({ base: [...base, vs].join("---\n"), forks: { alice: fork("alice", "    - name: ratings-v1\n") } });
     const r = generateIstioMesh(ctx);
-    expect(r.problems.map((p) => [p.severity, p.message])).toEqual([
-      ["warning", `route 'from-ratings' matches sourceLabels {"app":"ratings"}, which the pods of ratings-v1-alice (fork alice) no longer carry: their calls take the next matching route`],
+    expect(r.problems.map((p) => [p.severity, p.code, p.ref?.name, p.message])).toEqual([
+      ["warning", "KF5012", "details", `route 'from-ratings' matches sourceLabels {"app":"ratings"}, which the pods of ratings-v1-alice (fork alice) no longer carry: their calls take the next matching route`],
     ]);
   });
 });

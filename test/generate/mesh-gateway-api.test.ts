@@ -145,8 +145,8 @@ describe("routing: gateway-api: objects and problems", () => {
     const rules = Array.from({ length: 3 }, () => `    - matches:\n${prefixes(30)}      backendRefs: [{name: reviews-v3, port: 9080}]\n`).join("");
     const r = withReviewsRoute(rules);
     expect({ ok: r.ok, objects: r.result!.objects }).toEqual({ ok: false, objects: [] });
-    expect(r.problems.filter((p) => p.severity === "error").map((p) => p.message)).toEqual([
-      "the fork copy of this HTTPRoute would need 3 rules and 180 matches (at most 16 rules, 64 matches per rule, 128 per route; a rule with a ReplacePrefixMatch rewrite or redirect holds one match): its matches are multiplied by the header matches of the carriers (header, baggage)",
+    expect(r.problems.filter((p) => p.severity === "error").map((p) => [p.code, p.ref?.name, p.message])).toEqual([
+      ["KF5014", "reviews", "the fork copy of this HTTPRoute would need 3 rules and 180 matches (at most 16 rules, 64 matches per rule, 128 per route; a rule with a ReplacePrefixMatch rewrite or redirect holds one match): its matches are multiplied by the header matches of the carriers (header, baggage)"],
     ]);
   });
 
@@ -158,8 +158,10 @@ describe("routing: gateway-api: objects and problems", () => {
       { now: NOW },
     );
     expect(r.problems.filter((p) => p.severity === "error").map(formatProblem)).toEqual([
-      "base/reviews.yaml:108: error: kubefork needs the name HTTPRoute bookshop/reviews-bob for the mesh routing of fork 'bob', and it is taken\n  hint: rename the base HTTPRoute (or the fork: its identifier is the file name)",
+      "base/reviews.yaml:108: error: kubefork needs the name HTTPRoute bookshop/reviews-bob for the mesh routing of fork 'bob', and it is taken [KF5001]\n  hint: rename the base HTTPRoute (or the fork: its identifier is the file name)",
     ]);
+    // The reference names the base object that holds the name.
+    expect(r.problems.find((p) => p.code === "KF5001")!.ref).toEqual({ apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", namespace: "bookshop", name: "reviews-bob", file: "base/taken.yaml", index: 0, line: 1 });
   });
 
   it("a consumer route (another namespace) is copied in its own namespace", () => {
@@ -251,7 +253,7 @@ describe("routing: gateway-api: base routes on a Gateway that route to a forked 
   it("a grant that names the base Service does not cover the fork Service: an error, not a route that gets 500", () => {
     const x = crossNamespace("{group: '', kind: Service, name: productpage}");
     expect(x.problems.filter((p) => p.severity === "error").map(formatProblem)).toEqual([
-      "base/gateway.yaml:34:11: error: HTTPRoute bookshop/bookshop spec.rules[0].backendRefs[0].name: the copy of this route for fork 'carol' would send to shop/productpage-carol (for shop/productpage), and no ReferenceGrant lets HTTPRoutes in namespace bookshop reference it (the grant names the original Service only)\n  hint: add the fork Service's name to the ReferenceGrant's `to`, or leave out `name` there to allow every Service of that namespace",
+      "base/gateway.yaml:34:11: error: HTTPRoute bookshop/bookshop spec.rules[0].backendRefs[0].name: the copy of this route for fork 'carol' would send to shop/productpage-carol (for shop/productpage), and no ReferenceGrant lets HTTPRoutes in namespace bookshop reference it (the grant names the original Service only) [KF5013]\n  hint: add the fork Service's name to the ReferenceGrant's `to`, or leave out `name` there to allow every Service of that namespace",
     ]);
   });
 });

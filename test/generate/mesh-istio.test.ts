@@ -107,9 +107,29 @@ describe("Istio mesh routing", () => {
 
   it("a wildcard mesh host that covers a forked Service is an error", () => {
     const r = mesh([vs("all", `  hosts: ["*.shop.svc.cluster.local"]\n  http:\n    - route: [{destination: {host: ratings}}]\n`)], f("alice", "ratings"));
-    expect(r.problems.map((p) => p.message)).toEqual([
-      "the wildcard host '*.shop.svc.cluster.local' claims the forked host ratings.shop.svc.cluster.local; kubefork cannot extend a wildcard VirtualService without changing routing for other hosts",
+    expect(r.problems.map((p) => [p.code, p.ref?.kind, p.ref?.name, p.message])).toEqual([
+      ["KF5009", "VirtualService", "all", "the wildcard host '*.shop.svc.cluster.local' claims the forked host ratings.shop.svc.cluster.local; kubefork cannot extend a wildcard VirtualService without changing routing for other hosts"],
     ]);
+  });
+
+  it("two mesh VirtualServices for a forked host: a warning at the second (IST0109), and both extended", () => {
+    const route = `  hosts: [ratings]\n  http:\n    - route: [{destination: {host: ratings}}]\n`;
+    const r = mesh([vs("one", route), vs("two", route)], f("alice", "ratings"));
+    // One file: the base's five documents, then "one" (index 5) and "two" (index 6).
+    expect(r.problems.map((p) => [p.severity, p.code, p.ref?.name, p.ref?.index])).toEqual([["warning", "KF5010", "two", 6]]);
+    expect(r.replace.size).toBe(2);
+  });
+
+  it("a VirtualService of a forked host with no http routes: a warning, and it stays as it is", () => {
+    const r = mesh([vs("tcp-only", "  hosts: [ratings]\n  tcp:\n    - route: [{destination: {host: ratings}}]\n")], f("alice", "ratings"));
+    expect(r.problems.map((p) => [p.severity, p.code, p.ref?.kind, p.ref?.name])).toEqual([["warning", "KF5011", "VirtualService", "tcp-only"]]);
+    expect(r.replace.size).toBe(0);
+  });
+
+  it("the name of the shared VirtualService taken by a base VirtualService for another host is an error naming that one", () => {
+    const r = mesh([vs("ratings-kubefork", "  hosts: [other]\n  http:\n    - route: [{destination: {host: other}}]\n")], f("alice", "ratings"));
+    expect(r.problems.map((p) => [p.severity, p.code, p.ref?.kind, p.ref?.namespace, p.ref?.name])).toEqual([["error", "KF5001", "VirtualService", "shop", "ratings-kubefork"]]);
+    expect(r.objects).toEqual([]);
   });
 
   it("andMatch: no base match means the carriers alone", () => {

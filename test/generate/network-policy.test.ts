@@ -404,6 +404,8 @@ describe("NetworkPolicy counterparts", () => {
     expect(made.map((o) => o.metadata.name).sort()).toEqual(c.policies);
     for (const [name, spec] of Object.entries(c.specs ?? {})) expect(made.find((o) => o.metadata.name === name)?.spec).toEqual(spec);
     expect(r.problems.filter((p) => p.severity === "warning").map((p) => p.message)).toEqual(c.warnings ?? []);
+    // Each warning with its code: a peer (from/to) that admits only the fork pods, or a podSelector that selects only them.
+    for (const p of r.problems.filter((x) => x.severity === "warning")) expect([p.code, p.ref?.kind]).toEqual([/\]\.(from|to)\[/.test(p.message) ? "KF5016" : "KF5015", "NetworkPolicy"]);
     for (const o of made) {
       expect(o.metadata.labels?.["kubefork.dev/fork"]).toBeDefined();
       expect(o.metadata.annotations?.["kubefork.dev/fork-file"]).toMatch(/^forks\//);
@@ -460,6 +462,20 @@ describe("NetworkPolicy helpers", () => {
     void generateNetworkPolicies;
   });
 
+  it("a podSelector that selects a workload's fork pods but not its original pods (NotIn on a label fork pods drop) is a warning at it", () => {
+    const notServer = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: not-server, namespace: shop}
+spec:
+  podSelector: {matchExpressions: [{key: app, operator: NotIn, values: [server, client, worker, outsider]}]}
+  policyTypes: [Ingress]
+`;
+    const r = renderApp({ base: app(notServer), forks: { alice: fork("alice", ["server"]) } });
+    expect(r.problems.filter((p) => p.severity !== "note").map((p) => [p.severity, p.code, p.path, p.ref?.name, p.message])).toEqual([
+      ["warning", "KF5015", "spec.podSelector", "not-server", "fork 'alice': NetworkPolicy shop/not-server selects the fork pods of Deployment shop/server but not the original pods"],
+    ]);
+  });
+
   it("an (a) counterpart whose name a base NetworkPolicy has is an error", () => {
     const r = renderApp({
       base: app(`${SERVER_ADMITS_CLIENT}---
@@ -471,8 +487,8 @@ spec: {podSelector: {matchLabels: {app: nothing}}}
       forks: { alice: fork("alice", ["server"]) },
     });
     expect(r.objects).toEqual([]);
-    expect(r.problems.map((p) => [p.severity, p.file, p.message])).toEqual([
-      ["error", "forks/alice.yaml", "the NetworkPolicy shop/server-alice kubefork makes for fork 'alice' from NetworkPolicy shop/server has the name of another NetworkPolicy"],
+    expect(r.problems.map((p) => [p.severity, p.code, p.file, p.message])).toEqual([
+      ["error", "KF5001", "forks/alice.yaml", "the NetworkPolicy shop/server-alice kubefork makes for fork 'alice' from NetworkPolicy shop/server has the name of another NetworkPolicy"],
     ]);
   });
 });

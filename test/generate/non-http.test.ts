@@ -70,6 +70,7 @@ describe("a forked TCP Service (Redis, port name redis)", () => {
     const w = r.problems.filter((p) => p.severity === "warning" && p.message.includes("header routing cannot reach"));
     expect(w).toHaveLength(1);
     expect(w[0]!.object).toBe("Service shop/redis");
+    expect([w[0]!.code, w[0]!.ref]).toEqual(["KF5017", { apiVersion: "v1", kind: "Service", namespace: "shop", name: "redis", file: "base/redis.yaml", index: w[0]!.ref!.index, line: w[0]!.line }]);
     expect(w[0]!.message).toContain("6379 (redis) is Redis");
   });
 });

@@ -16,6 +16,7 @@ describe("checkObjectSizes", () => {
   ])("$name", ({ bytes, errors }) => {
     const ps = checkObjectSizes([{ object: configMap(bytes), fork: "bob" }], new Map());
     expect(ps.length).toBe(errors);
+    if (errors) expect([ps[0]!.code, ps[0]!.ref]).toEqual(["KF5020", { apiVersion: "v1", kind: "ConfigMap", namespace: "ns", name: "big" }]);
     if (errors) expect(ps[0]!.message).toBe(`ConfigMap ns/big with fork 'bob' would be ${MAX_OBJECT_BYTES + 1} bytes (1.00 MiB) of JSON, over the 1 MiB kubefork allows (etcd stores at most 1.5 MiB per object by default)`);
   });
 });
@@ -48,8 +49,9 @@ describe("a host with many routes and many forks", () => {
   it("over 1 MiB is an error at the base VirtualService, with a hint, and nothing is emitted", () => {
     const r = bigHost(30, 200);
     const errors = r.problems.filter((p) => p.severity === "error");
-    expect(errors.map((p) => [p.file, p.object, p.hint])).toEqual([
+    expect(errors.map((p) => [p.code, p.file, p.object, p.hint])).toEqual([
       [
+        "KF5020",
         "base/reviews.yaml",
         "VirtualService bookshop/reviews",
         "fewer live forks on this host (each adds its copy of the route's rules here), or split the base route into several objects, or route the host with an HTTPRoute on its Service instead of the VirtualService (Gateway API: one route per fork; spec.routing alone does not change a host the base routes with a VirtualService)",

@@ -186,8 +186,8 @@ spec:
 `;
     const { r, sts } = run({ "db.yaml": `${statefulSet({ templates })}---\n${headless("db-headless", { app: "db" })}` });
     expect(sts.spec.volumeClaimTemplates[0].spec.volumeName).toBeUndefined();
-    expect(r.problems.map((p) => [p.severity, p.message])).toEqual([
-      ["warning", "volumeClaimTemplates[0] binds the PersistentVolume pv-db-0 by name; the copy's claims leave volumeName out to get volumes of their own"],
+    expect(r.problems.map((p) => [p.severity, p.code, p.ref?.kind, p.message])).toEqual([
+      ["warning", "KF5021", "StatefulSet", "volumeClaimTemplates[0] binds the PersistentVolume pv-db-0 by name; the copy's claims leave volumeName out to get volumes of their own"],
     ]);
   });
 

@@ -117,6 +117,7 @@ spec:
           "the Rollout names no routes of VirtualService default/web; Argo Rollouts then requires it to hold exactly one http route, and the forks alice add their own routes to it",
       },
     ]);
+    expect(r.problems.find((p) => p.severity === "error")?.code).toBe("KF5018");
     expect(r.problems.find((p) => p.severity === "error")?.hint).toMatch(/^name the route in the VirtualService \(e\.g\. name: primary\) and list it in the Rollout/);
   });
 });
