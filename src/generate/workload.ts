@@ -39,6 +39,15 @@ export function generateWorkloads(ctx: GenContext): GenResult {
   return out;
 }
 
+/** Where a problem of a workload entry stands: `rel` below the entry, in the fork file. */
+type Locate = (rel: PathSegment[]) => { file: string; line: number; column: number; path: string };
+
+/**
+ * The copy of one forked workload: the base object under the copy's name and pod labels
+ * (draftCopy), the fork file's images, env, args and command (applyForkFields), forked ConfigMaps
+ * and Secrets, a StatefulSet's own Service and volumes, then the patches (patchCopy), and last the
+ * checks that the copy stays apart from the baseline (checkIsolation).
+ */
 export function copyWorkload(
   wp: WorkloadPlan,
   fp: ForkPlan,
@@ -46,29 +55,68 @@ export function copyWorkload(
   identifierEnv: string,
   observePatches?: GenContext["observePatches"],
 ): { copy?: WorkloadCopy; problems: Problem[] } {
-  const problems: Problem[] = [];
+  const at = locator(wp, fp);
+  const draft = draftCopy(wp, fp);
+  const problems = applyForkFields(draft, wp, fp, identifierEnv, at);
+  // forked ConfigMaps and redirected Secrets (src/generate/configmap.ts)
+  applyForkedConfig(draft.template, wp, fp);
+  // StatefulSets: own governing Service, fresh volumes (warnings only, reported with the copy)
+  const stsWarnings = wp.base.object.kind === "StatefulSet" ? adjustStatefulSet(draft.spec, wp, fp) : [];
+  const patched = patchCopy(draft.object, wp, fp, at, observePatches);
+  if (patched.failed) problems.push(patched.failed);
+  if (problems.length) return { problems };
+  if (!patched.object) {
+    const last = (wp.entry.patches ?? []).length - 1;
+    return { problems: [error({ ...at(["patches", last]), message: "the patches leave no object (an operation on the path \"\" removed or replaced the whole copy)", hint: "patch fields of the copy, never the document itself" })] };
+  }
+  problems.push(...checkIsolation(patched.object, wp, fp, index, wp.entry.patches ?? [], at));
+  if (problems.length) return { problems };
+  return { copy: { fork: fp, workload: wp, object: patched.object, unpatched: patched.unpatched, steps: patched.steps }, problems: stsWarnings };
+}
+
+function locator(wp: WorkloadPlan, fp: ForkPlan): Locate {
   const entryPath: PathSegment[] = ["spec", "workloads", wp.entryIndex];
-  const at = (rel: PathSegment[]) => {
+  return (rel) => {
     const path = [...entryPath, ...rel];
     const pos = fp.loaded.doc.locate(path);
     return { file: fp.file, line: pos.line, column: pos.column, path: formatPath(path) };
   };
+}
+
+/** The parts of a copy the fork file's fields change. */
+interface Draft {
+  object: KObject;
+  spec: Record<string, unknown>;
+  template: { metadata?: Record<string, unknown>; spec?: Record<string, unknown> };
+  containers: Container[];
+  /** Init containers, then containers. */
+  all: Container[];
+}
+
+/** The base object (or the Deployment made of a Rollout) as the copy: its name and metadata, replicas, selector and pod labels. */
+function draftCopy(wp: WorkloadPlan, fp: ForkPlan): Draft {
   const base = wp.base.object;
-  const obj = clone(wp.source ?? base);
-  delete (obj as Record<string, unknown>).status;
-  obj.metadata = forkMetadata(base.metadata, fp, wp.copyName, `${base.kind}/${base.metadata.name}`);
-  const spec = (asRecord(obj.spec) ?? {}) as Record<string, unknown>;
-  obj.spec = spec;
+  const object = clone(wp.source ?? base);
+  delete (object as Record<string, unknown>).status;
+  object.metadata = forkMetadata(base.metadata, fp, wp.copyName, `${base.kind}/${base.metadata.name}`);
+  const spec = (asRecord(object.spec) ?? {}) as Record<string, unknown>;
+  object.spec = spec;
   spec.replicas = wp.entry.replicas;
   spec.selector = { matchLabels: { ...wp.selector } };
-  const template = (asRecord(spec.template) ?? {}) as { metadata?: Record<string, unknown>; spec?: Record<string, unknown> };
+  const template = (asRecord(spec.template) ?? {}) as Draft["template"];
   spec.template = template;
   template.metadata = { ...(template.metadata ?? {}), labels: { ...wp.podLabels } };
   const pod = (template.spec ??= {});
   const containers = (Array.isArray(pod.containers) ? pod.containers : []) as Container[];
   const initContainers = (Array.isArray(pod.initContainers) ? pod.initContainers : []) as Container[];
-  const all = [...initContainers, ...containers];
+  return { object, spec, template, containers, all: [...initContainers, ...containers] };
+}
 
+/** The fork file's image, env, and per-container image, env, args and command; the fork identifier env last. */
+function applyForkFields(draft: Draft, wp: WorkloadPlan, fp: ForkPlan, identifierEnv: string, at: Locate): Problem[] {
+  const { containers, all } = draft;
+  const problems: Problem[] = [];
+  const base = wp.base.object;
   // image shorthand: only when the pod has one container
   if (wp.entry.image !== undefined) {
     if (containers.length !== 1) {
@@ -81,12 +129,19 @@ export function copyWorkload(
       );
     } else containers[0]!.image = wp.entry.image;
   }
-
   // env applies to every container (init containers too), fork-wide first, then this workload's
   const sharedEnv = [...(fp.loaded.fork.spec.env ?? []), ...(wp.entry.env ?? [])];
   for (const c of all) if (sharedEnv.length) c.env = mergeEnv(c.env, sharedEnv);
+  problems.push(...applyContainerOverrides(draft, wp, at));
+  // the identifier, last, so nothing overrides it
+  for (const c of all) c.env = mergeEnv(c.env, [{ name: identifierEnv, value: fp.id }]);
+  return problems;
+}
 
-  // per-container overrides, by name
+/** Per-container overrides, by name. */
+function applyContainerOverrides({ containers, all }: Draft, wp: WorkloadPlan, at: Locate): Problem[] {
+  const problems: Problem[] = [];
+  const base = wp.base.object;
   (wp.entry.containers ?? []).forEach((o, j) => {
     const c = all.find((x) => x.name === o.name);
     if (!c) {
@@ -109,39 +164,38 @@ export function copyWorkload(
     if (o.args) c.args = [...o.args];
     if (o.command) c.command = [...o.command];
   });
+  return problems;
+}
 
-  // the identifier, last, so nothing overrides it
-  for (const c of all) c.env = mergeEnv(c.env, [{ name: identifierEnv, value: fp.id }]);
-
-  // forked ConfigMaps and redirected Secrets (src/generate/configmap.ts)
-  applyForkedConfig(template, wp, fp);
-  // StatefulSets: own governing Service, fresh volumes (warnings only, reported with the copy)
-  const stsWarnings = base.kind === "StatefulSet" ? adjustStatefulSet(spec, wp, fp) : [];
-
-  // RFC 6902 patches on the copy, one operation at a time so a failure names its index
+/**
+ * RFC 6902 patches on the copy, one operation at a time so a failure names its index; the copy
+ * before them is kept for the policy (and given to the observer), and the object they leave, if
+ * it is one.
+ */
+function patchCopy(
+  object: KObject,
+  wp: WorkloadPlan,
+  fp: ForkPlan,
+  at: Locate,
+  observePatches: GenContext["observePatches"] | undefined,
+): { object?: KObject; unpatched: KObject; steps: PatchStep[]; failed?: Problem } {
   const patches = wp.entry.patches ?? [];
-  const unpatched = patches.length ? clone(obj) : obj;
+  const unpatched = patches.length ? clone(object) : object;
   const observer = patches.length ? observePatches?.(fp, wp, unpatched) : undefined;
-  const applied = applyPatches(obj, patches, observer);
-  if (applied.failed) {
-    const { k, error: e } = applied.failed;
-    const op = patches[k]!;
-    problems.push(
-      error({
-        ...at(["patches", k]),
-        message: `patch operation ${k} (${op.op} ${op.path}) failed: ${patchMessage(e)}`,
-        hint: `the patch applies to the copied ${base.kind} as rendered (see kubefork render --fork ${fp.id}); check that ${op.path} exists${op.op === "add" ? " up to its parent" : ""}`,
-      }),
-    );
-  }
-  if (problems.length) return { problems };
-  if (!asRecord(applied.object)) {
-    const last = patches.length - 1;
-    return { problems: [error({ ...at(["patches", last]), message: "the patches leave no object (an operation on the path \"\" removed or replaced the whole copy)", hint: "patch fields of the copy, never the document itself" })] };
-  }
-  problems.push(...checkIsolation(applied.object, wp, fp, index, patches, at));
-  if (problems.length) return { problems };
-  return { copy: { fork: fp, workload: wp, object: applied.object, unpatched, steps: applied.steps }, problems: stsWarnings };
+  const applied = applyPatches(object, patches, observer);
+  const result = { object: asRecord(applied.object) ? applied.object : undefined, unpatched, steps: applied.steps };
+  if (!applied.failed) return result;
+  const { k, error: e } = applied.failed;
+  const op = patches[k]!;
+  const kind = wp.base.object.kind;
+  return {
+    ...result,
+    failed: error({
+      ...at(["patches", k]),
+      message: `patch operation ${k} (${op.op} ${op.path}) failed: ${patchMessage(e)}`,
+      hint: `the patch applies to the copied ${kind} as rendered (see kubefork render --fork ${fp.id}); check that ${op.path} exists${op.op === "add" ? " up to its parent" : ""}`,
+    }),
+  };
 }
 
 /**
@@ -181,7 +235,7 @@ function checkIsolation(
   fp: ForkPlan,
   index: BaseIndex,
   patches: readonly PatchOp[],
-  at: (rel: PathSegment[]) => { file: string; line: number; column: number; path: string },
+  at: Locate,
 ): Problem[] {
   if (patches.length === 0) return [];
   const problems: Problem[] = [];
