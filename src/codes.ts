@@ -46,6 +46,11 @@ export const CODES = {
   KF3013: { name: "MaxReplicas", summary: "a fork asks for more replicas than policy.maxReplicas" },
   KF3014: { name: "ImageNotAllowed", summary: "an image no glob of policy.images matches" },
   // ---------------------------------------------------------------- policy: the generated copies (KF302x)
+  KF3020: { name: "PatchFieldNotAllowed", summary: "a patch operation changes a field the allowlist does not allow and policy.allowPatchPaths does not list" },
+  KF3021: { name: "SecretNotAllowed", summary: "a copy references a Secret its base workload does not, and policy.allowSecretRefs does not name it" },
+  KF3022: { name: "ClaimNotInBase", summary: "a copy mounts a PersistentVolumeClaim the base does not hold: its access modes are unknown" },
+  KF3023: { name: "ExclusiveClaimShared", summary: "a copy mounts a single-writer PersistentVolumeClaim of the baseline that policy.allowSharedClaims does not list" },
+  KF3024: { name: "ClaimShared", summary: "a copy mounts a PersistentVolumeClaim of the baseline: fork pods share its data" },
   // ---------------------------------------------------------------- plan (KF40xx)
   // ---------------------------------------------------------------- generate: routing and ingress (KF50xx)
   KF5001: { name: "GeneratedNameTaken", summary: "a name kubefork needs for an object it generates is taken by a base object (or by another generated one)" },
@@ -75,6 +80,16 @@ export const CODES = {
   KF5025: { name: "IngressServicePortUnknown", summary: "an ingress entry's Service has no single port to route to, and the entry names none" },
   KF5026: { name: "ForkHostServingUnchecked", summary: "the base holds no Emissary Host for the fork Mappings, so kubefork cannot check that the fork hosts are served" },
   // ---------------------------------------------------------------- generate: workload copies (KF51xx)
+  KF5100: { name: "AmbiguousImage", summary: "a workload's image is given for a pod with more than one container" },
+  KF5101: { name: "NoSuchContainer", summary: "a fork names a container the workload does not have" },
+  KF5102: { name: "ImageGivenTwice", summary: "a container's image is given both in the workload's image and in its containers entry" },
+  KF5103: { name: "PatchFailed", summary: "an RFC 6902 patch operation does not apply to the copy" },
+  KF5104: { name: "PatchLeavesNoObject", summary: "the patches remove or replace the whole copy" },
+  KF5105: { name: "PatchChangesKind", summary: "the patches change the copy's apiVersion or kind" },
+  KF5106: { name: "PatchRenamesCopy", summary: "the patches change the copy's metadata.name or metadata.namespace" },
+  KF5107: { name: "PatchChangesSelector", summary: "the patches change the copy's spec.selector" },
+  KF5108: { name: "PatchRemovesPodLabel", summary: "the patches remove a pod label the copy's selector needs" },
+  KF5109: { name: "PatchExposesPods", summary: "after the patches, a base selector selects the copy's pods" },
   // ---------------------------------------------------------------- usage (KF60xx)
   // ---------------------------------------------------------------- internal
   KF9001: { name: "InternalError", summary: "an unexpected failure inside kubefork (a bug)" },

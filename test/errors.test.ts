@@ -52,7 +52,7 @@ const cases: { name: string; files: Record<string, string>; stderr: string }[] =
     name: "ambiguous image on a multi-container pod",
     files: { "forks/eve.yaml": fork("eve", "  workloads:\n    - name: productpage-v1\n      image: registry.example.com/bookshop/productpage:pr-1\n") },
     stderr:
-      "forks/eve.yaml:9:7: error: spec.workloads[0].image: image is ambiguous: Deployment bookshop/productpage-v1 has 2 containers (productpage, log-shipper)\n  hint: name the container: containers: [{name: productpage, image: registry.example.com/bookshop/productpage:pr-1}]",
+      "forks/eve.yaml:9:7: error: spec.workloads[0].image: image is ambiguous: Deployment bookshop/productpage-v1 has 2 containers (productpage, log-shipper) [KF5100]\n  hint: name the container: containers: [{name: productpage, image: registry.example.com/bookshop/productpage:pr-1}]",
   },
   {
     name: "failing patch",
@@ -63,7 +63,7 @@ const cases: { name: string; files: Record<string, string>; stderr: string }[] =
       ),
     },
     stderr:
-      "forks/eve.yaml:11:11: error: spec.workloads[0].patches[1]: patch operation 1 (replace /spec/strategy/type) failed: the path does not exist\n  hint: the patch applies to the copied Deployment as rendered (see kubefork render --fork eve); check that /spec/strategy/type exists",
+      "forks/eve.yaml:11:11: error: spec.workloads[0].patches[1]: patch operation 1 (replace /spec/strategy/type) failed: the path does not exist [KF5103]\n  hint: the patch applies to the copied Deployment as rendered (see kubefork render --fork eve); check that /spec/strategy/type exists",
   },
   {
     name: "duplicate identifier",
@@ -86,7 +86,7 @@ const cases: { name: string; files: Record<string, string>; stderr: string }[] =
   {
     name: "unknown container",
     files: { "forks/eve.yaml": fork("eve", "  workloads:\n    - name: productpage-v1\n      containers:\n        - name: product-page\n          image: registry.example.com/x:1\n") },
-    stderr: "forks/eve.yaml:10:11: error: spec.workloads[0].containers[0].name: no container 'product-page' in Deployment bookshop/productpage-v1\n  hint: containers are: productpage, log-shipper",
+    stderr: "forks/eve.yaml:10:11: error: spec.workloads[0].containers[0].name: no container 'product-page' in Deployment bookshop/productpage-v1 [KF5101]\n  hint: containers are: productpage, log-shipper",
   },
 ];
 

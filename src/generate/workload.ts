@@ -7,9 +7,9 @@ import { asRecord, clone, type KObject, type Labels } from "../model/k8s.ts";
 import { podTemplateOf, type BaseIndex } from "../plan/base-index.ts";
 import { selects } from "../plan/labels.ts";
 import type { ForkPlan, WorkloadPlan } from "../plan/plan.ts";
-import { error, formatPath, type PathSegment, type Problem } from "../problems.ts";
+import { error, formatPath, type ObjectRef, type PathSegment, type Problem, type ProblemCode } from "../problems.ts";
 import { applyForkedConfig } from "./configmap.ts";
-import { forkMetadata } from "./meta.ts";
+import { forkMetadata, refOf } from "./meta.ts";
 import { adjustStatefulSet } from "./statefulset.ts";
 import { emptyResult, type GenContext, type GenResult, type PatchObserver, type PatchStep, type WorkloadCopy } from "./types.ts";
 import { operationScopes, snapshot } from "../model/patch-scope.ts";
@@ -40,7 +40,7 @@ export function generateWorkloads(ctx: GenContext): GenResult {
 }
 
 /** Where a problem of a workload entry stands: `rel` below the entry, in the fork file. */
-type Locate = (rel: PathSegment[]) => { file: string; line: number; column: number; path: string };
+type Locate = (rel: PathSegment[]) => { file: string; line: number; column: number; path: string; ref: ObjectRef };
 
 /**
  * The copy of one forked workload: the base object under the copy's name and pod labels
@@ -67,7 +67,7 @@ export function copyWorkload(
   if (problems.length) return { problems };
   if (!patched.object) {
     const last = (wp.entry.patches ?? []).length - 1;
-    return { problems: [error({ ...at(["patches", last]), message: "the patches leave no object (an operation on the path \"\" removed or replaced the whole copy)", hint: "patch fields of the copy, never the document itself" })] };
+    return { problems: [error({ ...at(["patches", last]), code: "KF5104", message: "the patches leave no object (an operation on the path \"\" removed or replaced the whole copy)", hint: "patch fields of the copy, never the document itself" })] };
   }
   problems.push(...checkIsolation(patched.object, wp, fp, index, wp.entry.patches ?? [], at));
   if (problems.length) return { problems };
@@ -79,8 +79,13 @@ function locator(wp: WorkloadPlan, fp: ForkPlan): Locate {
   return (rel) => {
     const path = [...entryPath, ...rel];
     const pos = fp.loaded.doc.locate(path);
-    return { file: fp.file, line: pos.line, column: pos.column, path: formatPath(path) };
+    return { file: fp.file, line: pos.line, column: pos.column, path: formatPath(path), ref: workloadRef(wp) };
   };
+}
+
+/** The base workload a copy is made of, as problems name it. */
+export function workloadRef(wp: WorkloadPlan): ObjectRef {
+  return refOf(wp.base, wp.namespace);
 }
 
 /** The parts of a copy the fork file's fields change. */
@@ -123,6 +128,7 @@ function applyForkFields(draft: Draft, wp: WorkloadPlan, fp: ForkPlan, identifie
       problems.push(
         error({
           ...at(["image"]),
+          code: "KF5100",
           message: `image is ambiguous: ${base.kind} ${wp.namespace}/${wp.name} has ${containers.length} containers (${containers.map((c) => c.name).join(", ")})`,
           hint: `name the container: containers: [{name: ${containers[0]?.name ?? "<container>"}, image: ${wp.entry.image}}]`,
         }),
@@ -148,6 +154,7 @@ function applyContainerOverrides({ containers, all }: Draft, wp: WorkloadPlan, a
       problems.push(
         error({
           ...at(["containers", j, "name"]),
+          code: "KF5101",
           message: `no container '${o.name}' in ${base.kind} ${wp.namespace}/${wp.name}`,
           hint: `containers are: ${all.map((x) => x.name).join(", ")}`,
         }),
@@ -156,7 +163,7 @@ function applyContainerOverrides({ containers, all }: Draft, wp: WorkloadPlan, a
     }
     if (o.image !== undefined) {
       if (wp.entry.image !== undefined && containers.length === 1 && c === containers[0]) {
-        problems.push(error({ ...at(["containers", j, "image"]), message: "the image is given twice: here and in the workload's image", hint: "keep one of the two" }));
+        problems.push(error({ ...at(["containers", j, "image"]), code: "KF5102", message: "the image is given twice: here and in the workload's image", hint: "keep one of the two" }));
       }
       c.image = o.image;
     }
@@ -192,6 +199,7 @@ function patchCopy(
     ...result,
     failed: error({
       ...at(["patches", k]),
+      code: "KF5103",
       message: `patch operation ${k} (${op.op} ${op.path}) failed: ${patchMessage(e)}`,
       hint: `the patch applies to the copied ${kind} as rendered (see kubefork render --fork ${fp.id}); check that ${op.path} exists${op.op === "add" ? " up to its parent" : ""}`,
     }),
@@ -240,21 +248,22 @@ function checkIsolation(
   if (patches.length === 0) return [];
   const problems: Problem[] = [];
   // Located only for a problem: the first position asked of a fork file parses it for positions.
-  const fail = (message: string, hint: string) => problems.push(error({ ...at(["patches"]), message, hint }));
+  const fail = (code: ProblemCode, message: string, hint: string) => problems.push(error({ ...at(["patches"]), code, message, hint }));
   const from = wp.source ?? wp.base.object;
   if (o.apiVersion !== from.apiVersion || o.kind !== from.kind)
-    fail("patches must not change apiVersion or kind", `the copy is a ${from.kind}; patches apply to it only (kubefork never writes Secrets or other objects from a fork file)`);
+    fail("KF5105", "patches must not change apiVersion or kind", `the copy is a ${from.kind}; patches apply to it only (kubefork never writes Secrets or other objects from a fork file)`);
   if (o.metadata?.name !== wp.copyName || o.metadata.namespace !== wp.base.object.metadata.namespace)
-    fail("patches must not change metadata.name or metadata.namespace", "kubefork names the copy; remove that operation");
+    fail("KF5106", "patches must not change metadata.name or metadata.namespace", "kubefork names the copy; remove that operation");
   const sel = asRecord(asRecord(o.spec)?.selector);
   if (JSON.stringify(sel) !== JSON.stringify({ matchLabels: wp.selector }))
-    fail("patches must not change spec.selector", "kubefork sets the copy's selector to keep fork pods apart; remove that operation");
+    fail("KF5107", "patches must not change spec.selector", "kubefork sets the copy's selector to keep fork pods apart; remove that operation");
   const labels = (podTemplateOf(o)?.metadata?.labels ?? {}) as Labels;
   for (const [k, v] of Object.entries(wp.selector))
-    if (labels[k] !== v) fail(`patches removed the pod label ${k}`, "the copy's selector needs it; remove that operation");
+    if (labels[k] !== v) fail("KF5108", `patches removed the pod label ${k}`, "the copy's selector needs it; remove that operation");
   const selectedBy = index.selectorsIn(wp.namespace).filter((s) => selects(s, labels));
   if (selectedBy.length)
     fail(
+      "KF5109",
       `after the patches, fork pods are selected by ${selectedBy.map((s) => s.owner).join(", ")}`,
       "a patch restored a label that base selectors use; the baseline would send traffic to fork pods. Remove that operation",
     );

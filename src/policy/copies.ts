@@ -19,7 +19,8 @@ import type { BaseIndex } from "../plan/base-index.ts";
 import type { ForkPlan, Plan, WorkloadPlan } from "../plan/plan.ts";
 import type { PatchObserver, PatchStep, WorkloadCopy } from "../generate/types.ts";
 import { valueAt, type Scope } from "../model/patch-scope.ts";
-import { error, formatPath, type PathSegment, type Problem } from "../problems.ts";
+import { error, formatPath, type PathSegment, type Problem, type ProblemCode } from "../problems.ts";
+import { workloadRef } from "../generate/workload.ts";
 import { ALLOWED_CONTAINER_FIELDS, disallowedLeaves, type AllowContext, type Leaf } from "./allowlist.ts";
 import { imageMatches, normalizeImage } from "./policy.ts";
 
@@ -81,7 +82,7 @@ interface Judge {
   wp: WorkloadPlan;
   entryPath: PathSegment[];
   allow: AllowContext;
-  violation(path: PathSegment[], rule: string, message: string, hint: string): void;
+  violation(path: PathSegment[], rule: Rule, message: string, hint: string): void;
   secretAllowed(name: string): boolean;
   imageAllowed(key: string, image: string): boolean;
   imageHint(): string;
@@ -93,6 +94,15 @@ interface Judge {
   /** The copy before the patches at a scope, as the scope's snapshots show it (referenceView). */
   referenceAt(scope: Scope): unknown;
 }
+
+/** The spec.policy rule a violation breaks, with its code. */
+const RULE_CODES = {
+  allowPatchPaths: "KF3020",
+  allowSecretRefs: "KF3021",
+  maxReplicas: "KF3013",
+  images: "KF3014",
+} as const satisfies Record<string, ProblemCode>;
+type Rule = keyof typeof RULE_CODES;
 
 export function startPatchJudge(manager: ForkManager, index: BaseIndex, fp: ForkPlan, wp: WorkloadPlan, unpatched: KObject): PatchJudge {
   const policy: Policy = manager.spec.policy ?? {};
@@ -108,7 +118,9 @@ export function startPatchJudge(manager: ForkManager, index: BaseIndex, fp: Fork
     allow: { readLabels: index.readLabels() },
     violation: (path, rule, message, hint) => {
       const pos = fp.loaded.doc.locate(path);
-      problems.push(error({ kind: "policy", file: fp.file, line: pos.line, column: pos.column, path: formatPath(path), object: `${wp.kind} ${wp.namespace}/${wp.name}`, message: `${message} (policy.${rule})`, hint }));
+      problems.push(
+        error({ kind: "policy", code: RULE_CODES[rule], file: fp.file, line: pos.line, column: pos.column, path: formatPath(path), object: `${wp.kind} ${wp.namespace}/${wp.name}`, ref: workloadRef(wp), message: `${message} (policy.${rule})`, hint }),
+      );
     },
     secretAllowed: (name) => baseSecrets.has(name) || (policy.allowSecretRefs ?? []).some((p) => globMatch(p, name)),
     imageAllowed: (key, image) => !policy.images || baseImages.get(key) === image || policy.images.some((p) => imageMatches(p, image)),

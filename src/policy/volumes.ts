@@ -15,7 +15,8 @@ import type { Policy } from "../model/manager.ts";
 import { asArray, asRecord, type KObject } from "../model/k8s.ts";
 import type { BaseIndex } from "../plan/base-index.ts";
 import type { ForkPlan, Plan, WorkloadPlan } from "../plan/plan.ts";
-import { error, formatPath, warning, type PathSegment, type Problem } from "../problems.ts";
+import { error, formatPath, warning, type ObjectRef, type PathSegment, type Problem } from "../problems.ts";
+import { workloadRef } from "../generate/workload.ts";
 import { globMatch } from "./copies.ts";
 
 /** Access modes of a PersistentVolumeClaim (core/v1 PersistentVolumeAccessMode). */
@@ -91,7 +92,7 @@ function checkWorkloadClaims(input: ClaimCheckInput, fp: ForkPlan, wp: WorkloadP
     const where = locate(fp, wp, baseClaims.has(m.claim));
     const subject = `the copy mounts PersistentVolumeClaim ${wp.namespace}/${m.claim} (volume ${m.volume}, from ${from}; ${pointer})`;
     if (!claim) {
-      problems.push(warning({ ...where, message: `${subject}, which is not in the base: its access modes are unknown, and fork pods share its volume with the baseline`, hint: hintFor(m) }));
+      problems.push(warning({ ...where, code: "KF3022", message: `${subject}, which is not in the base: its access modes are unknown, and fork pods share its volume with the baseline`, hint: hintFor(m) }));
       continue;
     }
     const modes = asArray(asRecord(claim.object.spec)?.accessModes).filter((x): x is string => typeof x === "string");
@@ -102,26 +103,27 @@ function checkWorkloadClaims(input: ClaimCheckInput, fp: ForkPlan, wp: WorkloadP
         error({
           kind: "policy",
           ...where,
+          code: "KF3023",
           message: `${subject}, ${shown}: the copy's pods cannot attach it beside the baseline's, or write into the baseline's data (policy.allowSharedClaims)`,
           hint: hintFor(m),
         }),
       );
       continue;
     }
-    problems.push(warning({ ...where, message: `${subject}, ${shown}${allowed ? " (allowed by policy.allowSharedClaims)" : ""}: fork pods share the baseline's data`, hint: hintFor(m) }));
+    problems.push(warning({ ...where, code: "KF3024", message: `${subject}, ${shown}${allowed ? " (allowed by policy.allowSharedClaims)" : ""}: fork pods share the baseline's data`, hint: hintFor(m) }));
   }
   return problems;
 }
 
 /** The fork file's field to point at: the patch that set the volumes, or the workload entry. */
-function locate(fp: ForkPlan, wp: WorkloadPlan, fromBase: boolean): { file: string; line: number; column: number; path: string; object: string } {
+function locate(fp: ForkPlan, wp: WorkloadPlan, fromBase: boolean): { file: string; line: number; column: number; path: string; object: string; ref: ObjectRef } {
   const entry: PathSegment[] = ["spec", "workloads", wp.entryIndex];
   const patches = wp.entry.patches ?? [];
   let k = -1;
   if (!fromBase) for (let i = 0; i < patches.length; i++) if (touchesVolumes(patches[i]!.path)) k = i;
   const path: PathSegment[] = k >= 0 ? [...entry, "patches", k] : [...entry, "name"];
   const pos = fp.loaded.doc.locate(path);
-  return { file: fp.file, line: pos.line, column: pos.column, path: formatPath(path), object: `${wp.kind} ${wp.namespace}/${wp.name}` };
+  return { file: fp.file, line: pos.line, column: pos.column, path: formatPath(path), object: `${wp.kind} ${wp.namespace}/${wp.name}`, ref: workloadRef(wp) };
 }
 
 function touchesVolumes(pointer: string): boolean {

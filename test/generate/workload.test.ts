@@ -82,22 +82,31 @@ describe("workload copy", () => {
     c.check(r.objects[0]);
   });
 
-  const failures: { name: string; workloads: string; message: string; line: number }[] = [
-    { name: "ambiguous image", workloads: "    - name: multi\n      image: x:1\n", message: "image is ambiguous: Deployment shop/multi has 2 containers (main, sidecar)", line: 8 },
-    { name: "unknown container", workloads: "    - name: multi\n      containers: [{name: nope, image: x:1}]\n", message: "no container 'nope' in Deployment shop/multi", line: 8 },
-    { name: "failing patch names the operation", workloads: "    - name: web-v1\n      patches:\n        - {op: remove, path: /spec/nothing}\n", message: "patch operation 0 (remove /spec/nothing) failed: the path does not exist", line: 9 },
+  const failures: { name: string; workloads: string; code: string; message: string; line: number }[] = [
+    { name: "ambiguous image", workloads: "    - name: multi\n      image: x:1\n", code: "KF5100", message: "image is ambiguous: Deployment shop/multi has 2 containers (main, sidecar)", line: 8 },
+    { name: "unknown container", workloads: "    - name: multi\n      containers: [{name: nope, image: x:1}]\n", code: "KF5101", message: "no container 'nope' in Deployment shop/multi", line: 8 },
+    { name: "an image given twice", workloads: "    - name: web-v1\n      image: x:1\n      containers: [{name: app, image: x:2}]\n", code: "KF5102", message: "the image is given twice: here and in the workload's image", line: 9 },
+    { name: "failing patch names the operation", workloads: "    - name: web-v1\n      patches:\n        - {op: remove, path: /spec/nothing}\n", code: "KF5103", message: "patch operation 0 (remove /spec/nothing) failed: the path does not exist", line: 9 },
+    { name: "a patch that removes the whole copy", workloads: "    - name: web-v1\n      patches:\n        - {op: remove, path: \"\"}\n", code: "KF5104", message: 'the patches leave no object (an operation on the path "" removed or replaced the whole copy)', line: 9 },
+    { name: "a patch may not change the kind", workloads: "    - name: web-v1\n      patches:\n        - {op: replace, path: /kind, value: StatefulSet}\n", code: "KF5105", message: "patches must not change apiVersion or kind", line: 8 },
+    { name: "a patch may not rename the copy", workloads: "    - name: web-v1\n      patches:\n        - {op: replace, path: /metadata/name, value: web-v2}\n", code: "KF5106", message: "patches must not change metadata.name or metadata.namespace", line: 8 },
     {
       name: "a patch that restores a selected label breaks isolation",
       workloads: "    - name: web-v1\n      patches:\n        - {op: add, path: /spec/template/metadata/labels/app, value: web}\n",
+      code: "KF5109",
       message: "after the patches, fork pods are selected by Service shop/web",
       line: 8,
     },
-    { name: "a patch may not change the selector", workloads: "    - name: web-v1\n      patches:\n        - {op: replace, path: /spec/selector, value: {matchLabels: {app: web}}}\n", message: "patches must not change spec.selector", line: 8 },
+    { name: "a patch may not change the selector", workloads: "    - name: web-v1\n      patches:\n        - {op: replace, path: /spec/selector, value: {matchLabels: {app: web}}}\n", code: "KF5107", message: "patches must not change spec.selector", line: 8 },
+    { name: "a patch may not remove a pod label of the selector", workloads: "    - name: web-v1\n      patches:\n        - {op: replace, path: /spec/template/metadata/labels, value: {}}\n", code: "KF5108", message: "", line: 8 },
   ];
   it.each(failures.map((c) => [c.name, c] as const))("fails: %s", (_n, c) => {
     const r = copy(c.workloads);
     expect(r.objects).toEqual([]);
-    expect(r.problems.map((p) => [p.file, p.line, p.message])).toContainEqual(["forks/alice.yaml", c.line, c.message]);
+    const got = r.problems.map((p) => [p.file, p.line, p.code, c.message ? p.message : ""]);
+    expect(got).toContainEqual(["forks/alice.yaml", c.line, c.code, c.message]);
+    const p = r.problems.find((x) => x.code === c.code)!;
+    expect(p.ref).toMatchObject({ apiVersion: "apps/v1", kind: "Deployment", namespace: "shop" });
   });
 
   it("mergeEnv keeps valueFrom and order", () => {

@@ -26,9 +26,12 @@ import { context, fork, service } from "../helpers/inprocess.ts";
 function wholeObjectJudge(input: { index: BaseIndex }, policy: Policy, fp: ForkPlan, wp: WorkloadPlan, final: KObject, pre: KObject): Problem[] {
   const problems: Problem[] = [];
   const entryPath: PathSegment[] = ["spec", "workloads", wp.entryIndex];
-  const violation = (path: PathSegment[], rule: string, message: string, hint: string) => {
+  // The codes of the rules (src/codes.ts), and the base workload as the object of every report.
+  const codes = { allowPatchPaths: "KF3020", allowSecretRefs: "KF3021", maxReplicas: "KF3013", images: "KF3014" } as const;
+  const ref = { apiVersion: wp.base.object.apiVersion, kind: wp.base.object.kind, namespace: wp.namespace, name: wp.base.object.metadata.name, file: wp.base.doc.file, index: wp.base.doc.index, line: wp.base.doc.line };
+  const violation = (path: PathSegment[], rule: keyof typeof codes, message: string, hint: string) => {
     const pos = fp.loaded.doc.locate(path);
-    problems.push(error({ kind: "policy", file: fp.file, line: pos.line, column: pos.column, path: formatPath(path), object: `${wp.kind} ${wp.namespace}/${wp.name}`, message: `${message} (policy.${rule})`, hint }));
+    problems.push(error({ kind: "policy", code: codes[rule], file: fp.file, line: pos.line, column: pos.column, path: formatPath(path), object: `${wp.kind} ${wp.namespace}/${wp.name}`, ref, message: `${message} (policy.${rule})`, hint }));
   };
   const base = wp.base.object;
   const baseImages = imagesOf(base);
@@ -394,13 +397,14 @@ describe("patches that leave no object, or move a location into itself, are erro
   const { ctx } = context({ base: `${BASE}---\n${service("web", { app: "web" })}`, forks: { x: fork("x", "    - name: web\n") } });
   const fp: ForkPlan = ctx.plan.forks[0]!;
   const wp0: WorkloadPlan = fp.workloads[0]!;
-  it.each<[string, PatchOp[], string]>([
-    ["remove of the whole document", [{ op: "remove", path: "" }], 'the patches leave no object (an operation on the path "" removed or replaced the whole copy)'],
-    ["move into a child", [{ op: "move", from: "/spec/template", path: "/spec/template/spec/x" }], "patch operation 0 (move /spec/template/spec/x) failed: a location cannot be moved into one of its own children (RFC 6902 section 4.4)"],
-    ["move of the document into a child", [{ op: "move", from: "", path: "/spec/x" }], "patch operation 0 (move /spec/x) failed: a location cannot be moved into one of its own children (RFC 6902 section 4.4)"],
-  ])("%s", (_name, patches, message) => {
+  it.each<[string, PatchOp[], string, string]>([
+    ["remove of the whole document", [{ op: "remove", path: "" }], "KF5104", 'the patches leave no object (an operation on the path "" removed or replaced the whole copy)'],
+    ["move into a child", [{ op: "move", from: "/spec/template", path: "/spec/template/spec/x" }], "KF5103", "patch operation 0 (move /spec/template/spec/x) failed: a location cannot be moved into one of its own children (RFC 6902 section 4.4)"],
+    ["move of the document into a child", [{ op: "move", from: "", path: "/spec/x" }], "KF5103", "patch operation 0 (move /spec/x) failed: a location cannot be moved into one of its own children (RFC 6902 section 4.4)"],
+  ])("%s", (_name, patches, code, message) => {
     const r = copyWorkload({ ...wp0, entry: { ...wp0.entry, patches } }, fp, ctx.index, "FORK_IDENTIFIER");
     expect(r.copy).toBeUndefined();
-    expect(r.problems.map((p) => [p.severity, p.path, p.message])).toEqual([["error", "spec.workloads[0].patches[0]", message]]);
+    expect(r.problems.map((p) => [p.severity, p.code, p.path, p.message])).toEqual([["error", code, "spec.workloads[0].patches[0]", message]]);
+    expect(r.problems[0]!.ref).toMatchObject({ apiVersion: "apps/v1", kind: "Deployment", namespace: "shop", name: "web" });
   });
 });

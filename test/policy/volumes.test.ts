@@ -106,7 +106,8 @@ describe("a forked workload mounting a base claim", () => {
     const { r, mine } = run({ modes: [...modes] });
     expect(mine).toHaveLength(1);
     const p = mine[0]!;
-    expect(p).toMatchObject({ severity, file: "forks/alice.yaml", line: 6, path: "spec.workloads[0].name", object: "Deployment data/db" });
+    expect(p).toMatchObject({ severity, code: severity === "error" ? "KF3023" : "KF3024", file: "forks/alice.yaml", line: 6, path: "spec.workloads[0].name", object: "Deployment data/db" });
+    expect(p.ref).toMatchObject({ apiVersion: "apps/v1", kind: "Deployment", namespace: "data", name: "db" });
     expect(p.message).toContain(`PersistentVolumeClaim data/db-data (volume data, from the base Deployment's pod template; /spec/template/spec/volumes/0/persistentVolumeClaim/claimName), whose access modes are ${modes.join(", ")}`);
     expect(p.hint).toContain("list db-data in spec.policy.allowSharedClaims");
     expect(p.hint).toContain("{op: replace, path: /spec/template/spec/volumes/0, value: {name: data, emptyDir: {}}}");
@@ -119,7 +120,7 @@ describe("a forked workload mounting a base claim", () => {
   it("policy.allowSharedClaims lets a ReadWriteOnce claim through, with a warning", () => {
     const { r, mine } = run({ policy: "    allowSharedClaims: [db-*]\n" });
     expect(hasErrors(r.problems)).toBe(false);
-    expect(mine.map((p) => [p.severity, p.message.includes("allowed by policy.allowSharedClaims")])).toEqual([["warning", true]]);
+    expect(mine.map((p) => [p.severity, p.code, p.message.includes("allowed by policy.allowSharedClaims")])).toEqual([["warning", "KF3024", true]]);
   });
 
   it("a glob that does not match the claim allows nothing", () => {
@@ -131,7 +132,7 @@ describe("a forked workload mounting a base claim", () => {
     const { r, mine } = run({ noClaim: true });
     expect(hasErrors(r.problems)).toBe(false);
     expect(mine).toHaveLength(1);
-    expect(mine[0]!.severity).toBe("warning");
+    expect([mine[0]!.severity, mine[0]!.code]).toEqual(["warning", "KF3022"]);
     expect(mine[0]!.message).toContain("which is not in the base: its access modes are unknown");
   });
 
