@@ -11,6 +11,7 @@ import { error, type PathSegment, type Problem, type ProblemCode } from "../prob
 import { LIMITS } from "../model/limits.ts";
 import type { Position, SourceDoc, TextFile } from "../model/source.ts";
 import { GO_YAML_SCHEMA, goYamlTags } from "./yaml11.ts";
+import { eventLocator } from "./event-positions.ts";
 
 export interface ParseLimits {
   /** Most aliases (`*ref`) a document may use. */
@@ -140,8 +141,8 @@ function locateInYamlDoc(doc: Document.Parsed, lc: LineCounter, path: readonly P
 /**
  * Parses a fork file or kubefork.yaml. A file written in plain YAML (no tags, anchors, aliases,
  * directives or complex keys) that js-yaml loads without complaint is taken from js-yaml, which
- * is several times cheaper than the `yaml` package on first use; its positions come from the
- * `yaml` package only when a problem asks for one (`locate`). Anything else (a syntax error, a
+ * is several times cheaper than the `yaml` package on first use; its positions are found when a
+ * problem asks for one (`locate`), in js-yaml's events (./event-positions.ts), else the `yaml` package. Anything else (a syntax error, a
  * duplicate key, an exotic feature, an empty document) goes through `parsePositioned`, so every
  * problem is the one it reports. Both parsers resolve scalars as Kubernetes does (./yaml11.ts).
  */
@@ -176,6 +177,8 @@ function parsePlain(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; p
     if (chunks[i]!.index !== i || v === null || v === undefined || shapeProblem(v, limits)) return undefined;
   }
   let positioned: SourceDoc[] | undefined;
+  // Positions from js-yaml's events (./event-positions.ts), the `yaml` package where they cannot tell.
+  const fromEvents = eventLocator(text);
   const docs = chunks.map(
     (chunk, i): SourceDoc => ({
       file: file.path,
@@ -183,6 +186,8 @@ function parsePlain(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; p
       line: chunk.line,
       value: values[i],
       locate(path) {
+        const p = fromEvents(i, path);
+        if (p) return p;
         positioned ??= parsePositioned(file, limits).docs;
         const d = positioned[i];
         return d ? d.locate(path) : { line: chunk.line, column: 1 };
