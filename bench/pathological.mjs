@@ -8,6 +8,9 @@
 //   patch-ops         8 forks of 15,000 RFC 6902 operations each (once quadratic: 61 s)
 //   env-ops           8 forks of 10,000 `add .../containers/0/env/-` each, on one container (once
 //                     quadratic: 166 s, the whole container list snapshotted per operation)
+//   patch-problem     8 forks of 15,000 patch operations whose last one fails: the error's line is
+//                     looked up in each ~0.9 MB fork file (once a re-parse with the \`yaml\`
+//                     package, about 0.7 s per file; now from js-yaml's events)
 //   many-forks        300 fork files of 1,000 workloads, maxForks 5, under a 256 MB heap (once out
 //                     of memory instead of failing on maxForks)
 // Prints a Markdown table: wall time, exit code, peak RSS, the first line of stderr.
@@ -64,6 +67,16 @@ const ROWS = {
       forks[`e${f}.yaml`] = fork(`e${f}`, `  workloads:\n    - name: svc${f}-v1\n      image: registry.example.com/bench/svc${f}:pr-1\n      patches:\n${ops.join("")}`);
     }
     return { dir: appWith("env-ops", 10, forks), heapMb: 512 };
+  },
+  "patch-problem": () => {
+    const forks = {};
+    for (let f = 0; f < 8; f++) {
+      const ops = [];
+      for (let k = 0; k < 15_000; k++) ops.push(`      - {op: add, path: /metadata/labels/l${k}, value: v}\n`);
+      ops.push("      - {op: remove, path: /spec/nothing}\n");
+      forks[`q${f}.yaml`] = fork(`q${f}`, `  workloads:\n    - name: svc${f}-v1\n      image: registry.example.com/bench/svc${f}:pr-1\n      patches:\n${ops.join("")}`);
+    }
+    return { dir: appWith("patch-problem", 10, forks), heapMb: 512 };
   },
   "many-forks": () => {
     const forks = {};
