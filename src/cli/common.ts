@@ -73,9 +73,9 @@ export async function startCommand(io: Io, dir: string | undefined, flags: Start
 }
 
 /** Prints why an app directory does not serve (its problems, or that it has no ForkManager) and gives the exit code. */
-export function appProblemsExit(io: Io, appProblems: readonly Problem[], missing = "no ForkManager loaded", hint?: string): number {
+export function appProblemsExit(io: Io, appProblems: readonly Problem[]): number {
   const problems = [...appProblems];
-  if (!hasErrors(problems)) problems.push(error({ message: missing, hint }));
+  if (!hasErrors(problems)) problems.push(error({ code: "KF6011", message: "no ForkManager loaded" }));
   printProblems(io, problems);
   return exitCodeFor(problems) || EXIT.invalid;
 }

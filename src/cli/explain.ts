@@ -37,7 +37,7 @@ function explainOne(start: Started<ManagedApp>, id: string): { explanation: Expl
   if (!fork) {
     if (own.length) return { problems: own, code: exitCodeFor(own) };
     const hint = app.forks.length ? `forks are: ${app.forks.map((f) => f.id).join(", ")}` : "create one with kubefork new";
-    return { problems: [error({ message: `no fork '${id}': there is no ${forkFilePath(manager.manager.spec.forksDir, id)}`, hint })], code: EXIT.invalid };
+    return { problems: [error({ code: "KF6027", message: `no fork '${id}': there is no ${forkFilePath(manager.manager.spec.forksDir, id)}`, hint })], code: EXIT.invalid };
   }
   // This fork alone, everything it touches: its own objects and the shared routing it extends.
   const result = render({ manager, base: app.base, forks: [fork], forkProblems: own, forkFiles: [fork.file] }, { now, scope: { kind: "all" }, defaultNamespace: ns });

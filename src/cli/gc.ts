@@ -26,7 +26,7 @@ export async function gcCommand(io: Io, dir: string | undefined, flags: GcFlags)
   const problems: Problem[] = [];
   const broken = new Set(app.forkProblems.filter((p) => p.severity === "error").map((p) => p.file));
   for (const file of broken)
-    problems.push(warning({ file, message: "not a valid fork file; gc leaves it alone", hint: "run kubefork validate to see why" }));
+    problems.push(warning({ code: "KF6029", file, message: "not a valid fork file; gc leaves it alone", hint: "run kubefork validate to see why" }));
   const expired = app.forks.filter((f) => isExpired(f, now)).sort((a, b) => (a.file < b.file ? -1 : 1));
   for (const f of expired) {
     if (!flags.dryRun) rmSync(join(app.dir, f.file));

@@ -24,12 +24,12 @@ export async function headersCommand(io: Io, id: string, dir: string | undefined
   if (!fork) {
     const own = app.forkProblems.filter((p) => p.file !== undefined && forkIdFromPath(p.file) === id);
     const hint = app.forks.length ? `forks are: ${app.forks.map((f) => f.id).join(", ")}` : "create one with kubefork new";
-    const problems = own.length ? own : [error({ message: `no fork '${id}': there is no ${forkFilePath(app.manager.manager.spec.forksDir, id)}`, hint })];
+    const problems = own.length ? own : [error({ code: "KF6027", message: `no fork '${id}': there is no ${forkFilePath(app.manager.manager.spec.forksDir, id)}`, hint })];
     printProblems(io, problems);
     return exitCodeFor(problems) || EXIT.invalid;
   }
   if (isExpired(fork, now))
-    printProblems(io, [warning({ file: fork.file, message: `fork '${id}' expired at ${fork.fork.spec.expires}: it is no longer rendered, so these headers reach the baseline` })]);
+    printProblems(io, [warning({ code: "KF6028", file: fork.file, message: `fork '${id}' expired at ${fork.fork.spec.expires}: it is no longer rendered, so these headers reach the baseline` })]);
   const random = io.random?.(16) ?? globalThis.crypto.getRandomValues(new Uint8Array(16));
   const headers = requestHeaders(carrierSpec(app.manager.manager), id, mintTrace(id, random));
   io.stdout(formatHeaders(headers, flags.output ?? "json"));

@@ -27,18 +27,19 @@ export async function importCommand(io: Io, file: string, flags: ImportFlags): P
   try {
     text = readFileSync(abs, "utf8").replace(/^\uFEFF/, "");
   } catch {
-    printProblems(io, [error({ file, message: "cannot read the file", hint: "pass the path of a kubefork Fork manifest" })]);
+    printProblems(io, [error({ code: "KF6024", file, message: "cannot read the file", hint: "pass the path of a kubefork Fork manifest" })]);
     return EXIT.invalid;
   }
   const parsed = parsePositioned({ path: file, text });
   if (hasErrors(parsed.problems)) return fail(io, parsed.problems);
   if (parsed.docs.length !== 1)
-    return fail(io, [error({ file, line: parsed.docs[1]?.line ?? 1, message: `expected one Fork, found ${parsed.docs.length} documents`, hint: "import one Fork at a time" })]);
+    return fail(io, [error({ code: "KF6025", file, line: parsed.docs[1]?.line ?? 1, message: `expected one Fork, found ${parsed.docs.length} documents`, hint: "import one Fork at a time" })]);
   const doc = parsed.docs[0]!;
   if (!isCompatFork(doc.value)) {
     const v = doc.value as { apiVersion?: unknown } | null;
     return fail(io, [
       error({
+        code: "KF6026",
         file,
         line: doc.line,
         message: v?.apiVersion === "kubefork.dev/v1alpha1" ? "this is already a kubefork.dev Fork" : "not an original kubefork Fork",

@@ -11,7 +11,7 @@ import { loadFork } from "../load/app.ts";
 import { FORK_ID_MAX, forkIdentifier, parseDuration } from "../model/common.ts";
 import type { ForkManager } from "../model/manager.ts";
 import { buildIndex } from "../plan/base-index.ts";
-import { error, EXIT, exitCodeFor, hasErrors, warning, type Problem } from "../problems.ts";
+import { error, EXIT, exitCodeFor, hasErrors, warning, type Problem, type ProblemCode } from "../problems.ts";
 import { render } from "../render.ts";
 import { buildNewFork } from "../review/new-fork.ts";
 import { expiryText, parseExpires, rfc3339 } from "../review/time.ts";
@@ -43,8 +43,9 @@ export function defaultSchemaUrl(): string {
   return `https://raw.githubusercontent.com/kubefork/kubefork/v${VERSION}/schema/fork.schema.json`;
 }
 
-const usage = (io: Io, message: string, hint?: string): number => {
-  printProblems(io, [error({ message, hint })]);
+/** A usage error (exit 64): the command line asks for what kubefork new will not do. */
+const usage = (io: Io, code: ProblemCode, message: string, hint?: string): number => {
+  printProblems(io, [error({ code, message, hint })]);
   return EXIT.usage;
 };
 
@@ -84,21 +85,21 @@ interface NewArgs {
 /** The identifier, --workload, --env and --replicas, checked before anything is read; the exit code (64) after printing why. */
 function readNewArgs(io: Io, id: string, flags: NewFlags): NewArgs | number {
   if (!forkIdentifier.safeParse(id).success)
-    return usage(io, `the fork identifier '${id}' is not a DNS-1123 label of at most ${FORK_ID_MAX} characters`, `an identifier is ${FORK_ID_RULE} (it becomes part of object names, labels and of the host <id>.<domain>)`);
+    return usage(io, "KF6013", `the fork identifier '${id}' is not a DNS-1123 label of at most ${FORK_ID_MAX} characters`, `an identifier is ${FORK_ID_RULE} (it becomes part of object names, labels and of the host <id>.<domain>)`);
   const workloads = (flags.workload ?? []).map((w) => {
     const i = w.indexOf("/");
     return i > 0 ? { namespace: w.slice(0, i), name: w.slice(i + 1) } : flags.namespace ? { namespace: flags.namespace, name: w } : { name: w };
   });
-  if (workloads.length === 0) return usage(io, "kubefork new needs at least one --workload", "name a Deployment of the base: kubefork new <id> --workload <name>");
+  if (workloads.length === 0) return usage(io, "KF6014", "kubefork new needs at least one --workload", "name a Deployment of the base: kubefork new <id> --workload <name>");
   const env: { name: string; value: string }[] = [];
   for (const e of flags.env ?? []) {
     const i = e.indexOf("=");
-    if (i <= 0) return usage(io, `--env ${e}: expected NAME=VALUE`);
+    if (i <= 0) return usage(io, "KF6015", `--env ${e}: expected NAME=VALUE`);
     env.push({ name: e.slice(0, i), value: e.slice(i + 1) });
   }
   if (flags.replicas === undefined) return { workloads, env };
   const replicas = Number(flags.replicas);
-  if (!/^\d+$/.test(flags.replicas) || !Number.isSafeInteger(replicas)) return usage(io, `--replicas ${flags.replicas}: expected a whole number`);
+  if (!/^\d+$/.test(flags.replicas) || !Number.isSafeInteger(replicas)) return usage(io, "KF6016", `--replicas ${flags.replicas}: expected a whole number`);
   return { workloads, env, replicas };
 }
 
@@ -109,12 +110,12 @@ function expiryOf(io: Io, flags: NewFlags, manager: ForkManager, now: number): {
   const lifetime = parseDuration(DEFAULT_LIFETIME)!;
   if (flags.expires === undefined) {
     if (max === undefined || max >= lifetime) return { expires: rfc3339(now + lifetime), notes: [] };
-    return { expires: rfc3339(now + max), notes: [warning({ message: `the fork expires after ${maxLifetime}, the policy's maxLifetime (shorter than the default ${DEFAULT_LIFETIME})` })] };
+    return { expires: rfc3339(now + max), notes: [warning({ code: "KF6019", message: `the fork expires after ${maxLifetime}, the policy's maxLifetime (shorter than the default ${DEFAULT_LIFETIME})` })] };
   }
   const e = parseExpires(flags.expires, now);
-  if ("error" in e) return usage(io, e.error);
+  if ("error" in e) return usage(io, "KF6017", e.error);
   if (max !== undefined && e.at - now > max)
-    return usage(io, `--expires ${flags.expires} is later than policy.maxLifetime (${maxLifetime}) allows`, `kubefork.yaml lets forks live at most ${maxLifetime}: pass --expires ${maxLifetime} or an earlier time (no later than ${rfc3339(now + max)})`);
+    return usage(io, "KF6018", `--expires ${flags.expires} is later than policy.maxLifetime (${maxLifetime}) allows`, `kubefork.yaml lets forks live at most ${maxLifetime}: pass --expires ${maxLifetime} or an earlier time (no later than ${rfc3339(now + max)})`);
   return { expires: rfc3339(e.at), notes: [] };
 }
 
@@ -135,7 +136,7 @@ function buildForkFile(io: Io, start: Started<ManagedApp>, id: string, args: New
     schema: flags.schema ?? io.env.KUBEFORK_SCHEMA ?? defaultSchemaUrl(),
   });
   if (built.text) return built.text;
-  printProblems(io, built.errors.map((e) => error(e)));
+  printProblems(io, built.errors.map((e) => error({ code: "KF6022", ...e })));
   return EXIT.invalid;
 }
 
@@ -143,9 +144,9 @@ function buildForkFile(io: Io, start: Started<ManagedApp>, id: string, args: New
 function freeFileOf(io: Io, app: ManagedApp, id: string, force: boolean | undefined): { rel: string; abs: string } | number {
   const rel = forkFilePath(app.manager.manager.spec.forksDir, id);
   const other = app.forkFiles.find((f) => f !== rel && forkIdFromPath(f) === id);
-  if (other) return usage(io, `fork '${id}' already exists: ${other}`, `edit ${other}, or pick another identifier`);
+  if (other) return usage(io, "KF6021", `fork '${id}' already exists: ${other}`, `edit ${other}, or pick another identifier`);
   const abs = join(app.dir, rel);
-  if (existsSync(abs) && !force) return usage(io, `${rel} already exists`, "edit it, pick another identifier, or pass --force to replace it");
+  if (existsSync(abs) && !force) return usage(io, "KF6020", `${rel} already exists`, "edit it, pick another identifier, or pass --force to replace it");
   return { rel, abs };
 }
 
@@ -173,7 +174,7 @@ function checkForkAlone(io: Io, start: Started<ManagedApp>, id: string, rel: str
   const maxForks = app.manager.manager.spec.policy?.maxForks;
   const live = app.forks.filter((f) => f.id !== id && !isExpired(f, now)).length + 1;
   if (maxForks !== undefined && live > maxForks)
-    problems.push(warning({ kind: "policy", file: app.manager.file, path: "spec.policy.maxForks", message: `${live} live forks will exceed maxForks ${maxForks}: the render fails until one is removed`, hint: "remove a fork that is done (git rm forks/<id>.yaml), or raise spec.policy.maxForks" }));
+    problems.push(warning({ kind: "policy", code: "KF3010", file: app.manager.file, path: "spec.policy.maxForks", message: `${live} live forks will exceed maxForks ${maxForks}: the render fails until one is removed`, hint: "remove a fork that is done (git rm forks/<id>.yaml), or raise spec.policy.maxForks" }));
   return problems;
 }
 
@@ -186,7 +187,7 @@ function writeForkFile(io: Io, file: { rel: string; abs: string }, text: string)
     renameSync(tmp, file.abs);
     return undefined;
   } catch (e) {
-    printProblems(io, [error({ file: file.rel, message: `cannot write the file: ${(e as Error).message}` })]);
+    printProblems(io, [error({ code: "KF6023", file: file.rel, message: `cannot write the file: ${(e as Error).message}` })]);
     return EXIT.invalid;
   }
 }

@@ -7,7 +7,7 @@
 // `render` never initialises what only `trace` or `new` need. The bundler keeps this as one file
 // with lazily initialised modules.
 import { Command, CommanderError, Option } from "commander";
-import { EXIT, formatProblem } from "../problems.ts";
+import { EXIT, formatProblem, type ProblemCode } from "../problems.ts";
 import type { Io } from "./io.ts";
 import { registerReviewCommands } from "./review-commands.ts";
 
@@ -36,13 +36,17 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
+/** The code of every error commander reports: an unknown option or command, a missing argument, a bad choice. */
+const COMMAND_LINE_ERROR: ProblemCode = "KF6012";
+
 function buildProgram(io: Io, setCode: (c: number) => void): Command {
   const program = new Command("kubefork")
     .description("Virtual clusters for microservices: render forks of workloads and the mesh routing that reaches them")
     .version(VERSION, "-v, --version")
     .exitOverride()
     .showHelpAfterError("(kubefork --help lists the commands)")
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+    // commander's own usage errors (exit 64) end their first line with their code, as problems do.
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s), outputError: (s, write) => write(s.replace(/^[^\n]*/, (line) => `${line} [${COMMAND_LINE_ERROR}]`)) });
 
   program
     .command("render")

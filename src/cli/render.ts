@@ -237,7 +237,7 @@ async function compute(io: Io, r: Request, settingProblems: readonly Problem[], 
 }
 
 function printed(io: Io, problems: Problem[]): number {
-  if (!hasErrors(problems)) problems.push(error({ message: "no ForkManager loaded" }));
+  if (!hasErrors(problems)) problems.push(error({ code: "KF6011", message: "no ForkManager loaded" }));
   printProblems(io, problems);
   return exitCodeFor(problems);
 }

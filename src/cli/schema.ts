@@ -8,7 +8,7 @@ import { printProblems } from "./report.ts";
 export function schemaCommand(io: Io, name: string | undefined): number {
   const n = (name ?? "fork") as SchemaName;
   if (!SCHEMA_NAMES.includes(n)) {
-    printProblems(io, [error({ message: `no schema '${name}'`, hint: `kubefork schema ${SCHEMA_NAMES.join(" | ")}` })]);
+    printProblems(io, [error({ code: "KF6030", message: `no schema '${name}'`, hint: `kubefork schema ${SCHEMA_NAMES.join(" | ")}` })]);
     return EXIT.usage;
   }
   io.stdout(jsonSchemaText(n));

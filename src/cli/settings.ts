@@ -148,6 +148,7 @@ function pickParameter(name: SettingName, env: Env, params: AppParameters, probl
   if (isSet(fromVar) && fromVar !== fromJson) {
     problems.push(
       warning({
+        code: "KF6005",
         message: `${paramVar}=${JSON.stringify(fromVar)} disagrees with ${APP_PARAMETERS_VAR} ${name}=${JSON.stringify(fromJson)}; using ${APP_PARAMETERS_VAR}`,
         hint: `Argo CD derives ${paramVar} from every parameter whose name upper-cases to ${name.toUpperCase()} (e.g. "${capitalize(name)}"), and the sidecar's own env may set it too; keep one parameter named exactly "${name}"`,
       }),
@@ -164,7 +165,7 @@ function choice<K extends "scope" | "output" | "cache">(name: K, values: readonl
       settings[name] = value;
       return undefined;
     }
-    return error({ message: `${c.source}: ${name} must be "${values[0]}" or "${values[1]}", not ${JSON.stringify(c.value)}`, hint });
+    return error({ code: "KF6003", message: `${c.source}: ${name} must be "${values[0]}" or "${values[1]}", not ${JSON.stringify(c.value)}`, hint });
   };
 }
 
@@ -176,6 +177,7 @@ const APPLY: Record<SettingName, (settings: RenderSettings, c: Candidate) => Pro
       return undefined;
     }
     return error({
+      code: "KF6002",
       message: `${c.source}: fork ${JSON.stringify(c.value)} is not a fork identifier`,
       hint: `a fork identifier is ${FORK_ID_RULE}, the base name of its file forks/<id>.yaml`,
     });
@@ -195,6 +197,7 @@ const APPLY: Record<SettingName, (settings: RenderSettings, c: Candidate) => Pro
 function forkAndSharedConflict(fork: Candidate | undefined, scope: Candidate | undefined): Problem | undefined {
   if (!fork || scope?.value !== "shared") return undefined;
   return error({
+    code: "KF6004",
     message: `${scope.source}: scope "shared" cannot be combined with fork ${JSON.stringify(fork.value)} (from ${fork.source})`,
     hint: "a render is either one fork's part (fork) or the shared part (scope: shared): their union is the whole render. Unset one of them",
   });
@@ -210,6 +213,7 @@ export function readNow(value: string | undefined, source: string): { at: number
   if (at !== undefined) return { at };
   return {
     problem: error({
+      code: "KF6001",
       message: `${source}: now ${JSON.stringify(value)} is not an RFC 3339 date-time`,
       hint: 'write a full date-time with a zone, e.g. "2026-11-23T12:00:00Z" or "2026-11-23T13:00:00+01:00"; leave it unset to use the clock',
     }),
@@ -248,6 +252,7 @@ function readAppParameters(raw: string | undefined, problems: Problem[]): AppPar
     } else if ((values.get(setting) ?? "") !== value) {
       problems.push(
         error({
+          code: "KF6010",
           message: `${APP_PARAMETERS_VAR}[${i}]: parameter "${setting}" is set twice with different values (see ${APP_PARAMETERS_VAR}[${prev}])`,
           hint: `keep one "${setting}" entry in spec.source.plugin.parameters`,
         }),
@@ -263,23 +268,24 @@ function parseAppParameters(raw: string, problems: Problem[]): unknown[] | undef
   try {
     parsed = JSON.parse(raw);
   } catch (e) {
-    problems.push(error({ message: `${APP_PARAMETERS_VAR}: not valid JSON (${e instanceof Error ? e.message : String(e)})`, hint: PARAMETERS_HINT }));
+    problems.push(error({ code: "KF6006", message: `${APP_PARAMETERS_VAR}: not valid JSON (${e instanceof Error ? e.message : String(e)})`, hint: PARAMETERS_HINT }));
     return undefined;
   }
   if (parsed === null) return [];
   if (Array.isArray(parsed)) return parsed;
-  problems.push(error({ message: `${APP_PARAMETERS_VAR}: expected a JSON array or null, got ${typeName(parsed)}`, hint: PARAMETERS_HINT }));
+  problems.push(error({ code: "KF6006", message: `${APP_PARAMETERS_VAR}: expected a JSON array or null, got ${typeName(parsed)}`, hint: PARAMETERS_HINT }));
   return undefined;
 }
 
 /** One entry of the JSON: a known setting with a string value, or the problem (an error, or a warning for a name kubefork does not read). */
 function readParameterEntry(entry: unknown, at: string): { setting: SettingName; value: string } | { problem: Problem } {
-  if (!isRecord(entry) || typeof entry.name !== "string" || entry.name === "") return { problem: error({ message: `${at}: expected an object with a non-empty "name"`, hint: PARAMETERS_HINT }) };
+  if (!isRecord(entry) || typeof entry.name !== "string" || entry.name === "") return { problem: error({ code: "KF6007", message: `${at}: expected an object with a non-empty "name"`, hint: PARAMETERS_HINT }) };
   const name = entry.name;
   if (!isSettingName(name)) {
     const lookalike = SETTING_NAMES.find((s) => paramEnvName(s) === paramEnvName(name));
     return {
       problem: warning({
+        code: "KF6008",
         message: lookalike
           ? `${at}: parameter ${JSON.stringify(name)} is not ${JSON.stringify(lookalike)} (names are case-sensitive); Argo CD still exports it as ${paramEnvName(name)}, which is read only when no "${lookalike}" parameter is set`
           : `${at}: unknown parameter ${JSON.stringify(name)}, ignored`,
@@ -292,6 +298,7 @@ function readParameterEntry(entry: unknown, at: string): { setting: SettingName;
   const got = "array" in entry ? "an array" : "map" in entry ? "a map" : value === undefined ? "no value" : typeName(value);
   return {
     problem: error({
+      code: "KF6009",
       message: `${at}: parameter "${name}" must be a string, got ${got}`,
       hint: `write it as {name: ${name}, string: <value>} under spec.source.plugin.parameters`,
     }),

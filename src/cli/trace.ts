@@ -27,7 +27,7 @@ export interface TraceFlags {
 
 export async function traceCommand(io: Io, dir: string | undefined, flags: TraceFlags): Promise<number> {
   if (!flags.host) {
-    printProblems(io, [error({ message: "kubefork trace needs --host", hint: "e.g. kubefork trace --host reviews --header alice" })]);
+    printProblems(io, [error({ code: "KF6031", message: "kubefork trace needs --host", hint: "e.g. kubefork trace --host reviews --header alice" })]);
     return EXIT.usage;
   }
   const start = await startCommand(io, dir, flags, "valid");
@@ -58,7 +58,7 @@ export async function traceCommand(io: Io, dir: string | undefined, flags: Trace
     defaultNamespace: ns,
   });
   if (planned.errors.length) {
-    printProblems(io, planned.errors.map((message) => error({ message })));
+    printProblems(io, planned.errors.map((message) => error({ code: "KF6032", message })));
     return EXIT.usage;
   }
   printProblems(io, result.problems.filter((p) => p.severity !== "note"));

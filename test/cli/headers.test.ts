@@ -56,7 +56,7 @@ describe("kubefork headers", () => {
 
   it("an unknown fork is an error with the forks listed, and stdout stays empty; an expired one is a warning", async () => {
     const r = await headers(["zoe", BOOKSHOP]);
-    expect(r).toEqual({ code: 1, stdout: "", stderr: "error: no fork 'zoe': there is no forks/zoe.yaml\n  hint: forks are: alice, bob, carol, dave\n" });
+    expect(r).toEqual({ code: 1, stdout: "", stderr: "error: no fork 'zoe': there is no forks/zoe.yaml [KF6027]\n  hint: forks are: alice, bob, carol, dave\n" });
     const d = await headers(["dave", BOOKSHOP]);
     expect(d.code).toBe(0);
     expect(d.stderr).toContain("warning: fork 'dave' expired at 2026-11-20T00:00:00Z");

@@ -335,3 +335,25 @@ describe("the fork identifier check of the settings", () => {
     expect(ids.filter((id) => !isForkId(id)).length).toBeGreaterThan(5);
   });
 });
+
+describe("each settings problem has its code (src/codes.ts KF6001-KF6010)", () => {
+  it.each<[string, SettingFlags, Env, string]>([
+    ["now not RFC 3339", {}, { KUBEFORK_NOW: "tomorrow" }, "KF6001"],
+    ["fork not an identifier", { fork: "Alice" }, {}, "KF6002"],
+    ["scope neither all nor shared", {}, { PARAM_SCOPE: "some" }, "KF6003"],
+    ["output neither yaml nor json", { output: "xml" }, {}, "KF6003"],
+    ["cache neither on nor off", {}, { KUBEFORK_CACHE: "no" }, "KF6003"],
+    ["fork and shared at once", { fork: "alice", scope: "shared" }, {}, "KF6004"],
+    ["PARAM_FORK disagrees with the JSON", {}, { ARGOCD_APP_PARAMETERS: params({ name: "fork", string: "alice" }), PARAM_FORK: "bob" }, "KF6005"],
+    ["the JSON is not JSON", {}, { ARGOCD_APP_PARAMETERS: "[{" }, "KF6006"],
+    ["the JSON is an object", {}, { ARGOCD_APP_PARAMETERS: "{}" }, "KF6006"],
+    ["an entry without a name", {}, { ARGOCD_APP_PARAMETERS: params({ string: "alice" }) }, "KF6007"],
+    ["an unknown parameter", {}, { ARGOCD_APP_PARAMETERS: params({ name: "colour", string: "red" }) }, "KF6008"],
+    ["a parameter in another case", {}, { ARGOCD_APP_PARAMETERS: params({ name: "Fork", string: "alice" }) }, "KF6008"],
+    ["an array parameter", {}, { ARGOCD_APP_PARAMETERS: params({ name: "fork", array: ["a"] }) }, "KF6009"],
+    ["a parameter set twice", {}, { ARGOCD_APP_PARAMETERS: params({ name: "fork", string: "a" }, { name: "fork", string: "b" }) }, "KF6010"],
+  ])("%s: %s", (_name, flags, env, code) => {
+    const { problems } = resolveSettings(flags, env, { stdoutIsTTY: false });
+    expect(problems.map((p) => p.code)).toEqual([code]);
+  });
+});

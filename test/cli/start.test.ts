@@ -3,7 +3,7 @@
 // the app directory read with the one default namespace (--namespace, $ARGOCD_APP_NAMESPACE,
 // kubefork.yaml, "default"), so that every command sees the same duplicates in the base.
 // In process (src/cli/program.ts run); test/load/app-dir.test.ts checks --now through the bundle.
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -53,7 +53,7 @@ describe("--now: one strict reader in every command", () => {
       const r = await cli(argv(c, dir, "--now", now));
       expect(r.code, `${c.name} --now ${now}: ${r.stderr}`).toBe(64);
       expect(r.stdout).toBe("");
-      expect(r.stderr).toContain(`error: --now: now ${JSON.stringify(now)} is not an RFC 3339 date-time`);
+      expect(r.stderr).toContain(`error: --now: now ${JSON.stringify(now)} is not an RFC 3339 date-time [KF6001]\n`);
     }
   });
 
@@ -65,7 +65,7 @@ describe("--now: one strict reader in every command", () => {
   it("render reads the same words from its other sources (the env)", async () => {
     const r = await cli(["render", app()], { KUBEFORK_NOW: "garbage" });
     expect(r.code).toBe(64);
-    expect(r.stderr).toContain('error: KUBEFORK_NOW: now "garbage" is not an RFC 3339 date-time');
+    expect(r.stderr).toContain('error: KUBEFORK_NOW: now "garbage" is not an RFC 3339 date-time [KF6001]\n');
   });
 
   it("the clock, when --now is not given: alice expires 2026-11-25", async () => {
@@ -137,5 +137,49 @@ describe("the problems of one fork: those of its file (util/fork-id.ts forkIdFro
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("forks/eve.json: error: not a fork file");
     expect(r.stderr).not.toContain("no fork 'eve'");
+  });
+});
+
+describe("what the commands refuse carries a code (src/codes.ts KF6011-KF6032)", () => {
+  const ORIGINAL = "apiVersion: fork.k8s.wantedly.com/v1beta1\nkind: Fork\nmetadata:\n  name: bob\nspec:\n  identifier: bob\n";
+  const at = (dir: string, args: string[]) => args.map((a) => a.replace("$DIR", dir));
+  it.each<[string, string[], Record<string, string>, number, string]>([
+    ["an unknown command", ["rendr"], {}, 64, "KF6012"],
+    ["an unknown option", ["validate", "$DIR", "--bogus"], {}, 64, "KF6012"],
+    ["a value outside an option's choices", ["render", "$DIR", "-o", "xml"], {}, 64, "KF6012"],
+    ["a missing required option", ["trace", "$DIR"], {}, 64, "KF6012"],
+    ["a schema kubefork does not have", ["schema", "pod"], {}, 64, "KF6012"],
+    ["new: an identifier that is not one", ["new", "Zed", "$DIR", "-w", "web"], {}, 64, "KF6013"],
+    ["new: --env without =", ["new", "zed", "$DIR", "-w", "web", "--env", "X"], {}, 64, "KF6015"],
+    ["new: --replicas not a number", ["new", "zed", "$DIR", "-w", "web", "--replicas", "two"], {}, 64, "KF6016"],
+    ["new: --expires neither duration nor time", ["new", "zed", "$DIR", "-w", "web", "--expires", "soon"], {}, 64, "KF6017"],
+    ["new: --expires past maxLifetime", ["new", "zed", "$DIR", "-w", "web", "--expires", "800h"], {}, 64, "KF6018"],
+    ["new: the file exists", ["new", "alice", "$DIR", "-w", "web"], {}, 64, "KF6020"],
+    ["new: the fork exists as .yml", ["new", "zed", "$DIR", "-w", "web"], { "forks/zed.yml": "{}" }, 64, "KF6021"],
+    ["new: a workload not in the base", ["new", "zed", "$DIR", "-w", "shop"], {}, 1, "KF6022"],
+    ["explain: no such fork", ["explain", "zoe", "$DIR"], {}, 1, "KF6027"],
+    ["headers: no such fork", ["headers", "zoe", "$DIR"], {}, 1, "KF6027"],
+    ["trace: flags that make no request", ["trace", "$DIR", "--host", "web", "--carrier", "baggage"], {}, 64, "KF6032"],
+    ["import: a file it cannot read", ["import", "$DIR/none.yaml", "--dir", "$DIR"], {}, 1, "KF6024"],
+    ["import: two documents", ["import", "$DIR/two.yaml", "--dir", "$DIR"], { "two.yaml": `${ORIGINAL}---\n${ORIGINAL}` }, 1, "KF6025"],
+    ["import: not an original Fork", ["import", "$DIR/forks/alice.yaml", "--dir", "$DIR"], {}, 1, "KF6026"],
+  ])("%s", async (_name, args, files, exit, code) => {
+    const takesNow = WITH_NOW.some((c) => c.name === args[0]);
+    const r = await cli([...at(app(files), args), ...(takesNow ? ["--now", NOW] : [])]);
+    expect(r.code, r.stderr).toBe(exit);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.split("\n").some((l) => l.endsWith(` [${code}]`)), r.stderr).toBe(true);
+  });
+
+  it.each<[string, string[], Record<string, string>, string]>([
+    ["gc leaves an invalid fork file alone", ["gc", "$DIR", "--dry-run"], { "forks/bad.yaml": "kind: Fork\n" }, "KF6029"],
+    ["headers of an expired fork", ["headers", "alice", "$DIR", "--now", "2026-12-01T00:00:00Z"], {}, "KF6028"],
+    ["new: the policy shortens the default lifetime", ["new", "zed", "$DIR", "-w", "web", "--dry-run"], {}, "KF6019"],
+  ])("a warning: %s", async (_name, args, files, code) => {
+    const dir = app(files);
+    if (code === "KF6019") writeFileSync(join(dir, "kubefork.yaml"), readFileSync(join(dir, "kubefork.yaml"), "utf8").replace("maxLifetime: 168h", "maxLifetime: 24h"));
+    const r = await cli([...at(dir, args), ...(args.includes("--now") ? [] : ["--now", NOW])]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`warning: .* \\[${code}\\]\n`));
   });
 });

@@ -37,11 +37,11 @@ describe("kubefork trace --carrier / --forward", () => {
   });
 
   it("usage errors: --carrier without --header, an unknown carrier, source through a gateway", async () => {
-    expect(await kubefork(["trace", APP, ...NOW, "--host", "ratings", "--carrier", "traceId"])).toMatchObject({ code: 64, stdout: "", stderr: "error: --carrier needs --header ID: the fork the carriers name\n" });
-    expect((await kubefork(["trace", APP, ...NOW, "--host", "ratings", "--header", "bob", "--carrier", "spanId"])).stderr).toBe("error: --carrier spanId: expected one of header, baggage, tracestate, traceId, source\n");
+    expect(await kubefork(["trace", APP, ...NOW, "--host", "ratings", "--carrier", "traceId"])).toMatchObject({ code: 64, stdout: "", stderr: "error: --carrier needs --header ID: the fork the carriers name [KF6032]\n" });
+    expect((await kubefork(["trace", APP, ...NOW, "--host", "ratings", "--header", "bob", "--carrier", "spanId"])).stderr).toBe("error: --carrier spanId: expected one of header, baggage, tracestate, traceId, source [KF6032]\n");
     const g = await kubefork(["trace", APP, ...NOW, "--host", "bookshop.example.com", "--header", "bob", "--carrier", "source", "--gateway", "bookshop/bookshop-gateway"]);
     expect(g.code).toBe(64);
-    expect(g.stderr).toContain("--carrier source: the request comes from a pod of the fork in the mesh, not through a gateway");
+    expect(g.stderr).toContain("--carrier source: the request comes from a pod of the fork in the mesh, not through a gateway (use --from NAMESPACE) [KF6032]\n");
   });
 });
 

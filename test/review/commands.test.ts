@@ -55,7 +55,7 @@ describe("kubefork new", () => {
     const r = runCli(["new", "alice", dir, ...NOW_ARGS, "-w", "details-v1"]);
     expect(r.code).toBe(64);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toBe("error: forks/alice.yaml already exists\n  hint: edit it, pick another identifier, or pass --force to replace it\n");
+    expect(r.stderr).toBe("error: forks/alice.yaml already exists [KF6020]\n  hint: edit it, pick another identifier, or pass --force to replace it\n");
     const f = runCli(["new", "alice", dir, ...NOW_ARGS, "-w", "details-v1", "--force", "--owner", "a@example.com"]);
     expect(f.code).toBe(0);
     expect(readFileSync(join(dir, "forks/alice.yaml"), "utf8")).toContain("    - name: details-v1\n      namespace: bookshop\n");
@@ -65,7 +65,7 @@ describe("kubefork new", () => {
     const dir = bookshopCopy();
     const r = runCli(["new", "frank", dir, ...NOW_ARGS, "-w", "reviewz-v3"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe("error: no Deployment 'reviewz-v3' in the base\n  hint: did you mean 'reviews-v3' or 'reviews-v1' or 'reviews-v2'?\n");
+    expect(r.stderr).toBe("error: no Deployment 'reviewz-v3' in the base [KF6022]\n  hint: did you mean 'reviews-v3' or 'reviews-v1' or 'reviews-v2'?\n");
     expect(existsSync(join(dir, "forks/frank.yaml"))).toBe(false);
   });
 
@@ -82,13 +82,13 @@ describe("kubefork new", () => {
     const dir = bookshopCopy();
     const r = runCli(["new", "frank", dir, ...NOW_ARGS, "-w", "details-v1", "--expires", "800h"]);
     expect(r.code).toBe(64);
-    expect(r.stderr).toContain("error: --expires 800h is later than policy.maxLifetime (720h) allows\n  hint: kubefork.yaml lets forks live at most 720h: pass --expires 720h or an earlier time (no later than 2026-12-23T12:00:00Z)");
+    expect(r.stderr).toContain("error: --expires 800h is later than policy.maxLifetime (720h) allows [KF6018]\n  hint: kubefork.yaml lets forks live at most 720h: pass --expires 720h or an earlier time (no later than 2026-12-23T12:00:00Z)");
     const f = join(dir, "kubefork.yaml");
     writeFileSync(f, readFileSync(f, "utf8").replace("maxLifetime: 720h", "maxLifetime: 24h"));
     const d = runCli(["new", "frank", dir, ...NOW_ARGS, "-w", "details-v1", "--dry-run"]);
     expect(d.code).toBe(0);
     expect(d.stdout).toContain('  expires: "2026-11-24T12:00:00Z"\n');
-    expect(d.stderr).toContain("warning: the fork expires after 24h, the policy's maxLifetime (shorter than the default 72h)");
+    expect(d.stderr).toContain("warning: the fork expires after 24h, the policy's maxLifetime (shorter than the default 72h) [KF6019]");
     expect(existsSync(join(dir, "forks/frank.yaml"))).toBe(false);
   });
 
@@ -182,7 +182,7 @@ describe("kubefork explain", () => {
     expect(runCli(["explain", "dave", BOOKSHOP, ...NOW_ARGS]).stdout).toContain("the fork has expired: it renders nothing");
     const u = runCli(["explain", "zoe", BOOKSHOP, ...NOW_ARGS]);
     expect(u.code).toBe(1);
-    expect(u.stderr).toBe("error: no fork 'zoe': there is no forks/zoe.yaml\n  hint: forks are: alice, bob, carol, dave\n");
+    expect(u.stderr).toBe("error: no fork 'zoe': there is no forks/zoe.yaml [KF6027]\n  hint: forks are: alice, bob, carol, dave\n");
   });
 });
 
