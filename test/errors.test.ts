@@ -46,7 +46,7 @@ const cases: { name: string; files: Record<string, string>; stderr: string }[] =
   {
     name: "unknown workload",
     files: { "forks/eve.yaml": fork("eve", "  workloads:\n    - name: rating-v1\n") },
-    stderr: "forks/eve.yaml:8:7: error: spec.workloads[0].name: no Deployment 'rating-v1' in the base\n  hint: did you mean 'ratings-v1'?",
+    stderr: "forks/eve.yaml:8:7: error: spec.workloads[0].name: no Deployment 'rating-v1' in the base [KF4002]\n  hint: did you mean 'ratings-v1'?",
   },
   {
     name: "ambiguous image on a multi-container pod",

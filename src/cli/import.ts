@@ -61,7 +61,8 @@ export async function importCommand(io: Io, file: string, flags: ImportFlags): P
 
   const id = resolved.fork.id;
   const lines = [`# Imported by kubefork import from ${file}: save as ${forkFilePath(spec.forksDir, id)}`];
-  for (const p of sortProblems(resolved.problems)) for (const l of formatProblem(p).split("\n")) lines.push(`# ${l.trimStart()}`);
+  // The notes as comments of the output, without their codes: stdout is the Fork file to save, and stays as it was.
+  for (const { code: _code, ...p } of sortProblems(resolved.problems)) for (const l of formatProblem(p).split("\n")) lines.push(`# ${l.trimStart()}`);
   io.stdout(`${lines.join("\n")}\n${dumpYaml(resolved.fork.fork)}`);
   return EXIT.ok;
 }

@@ -1,6 +1,6 @@
 // Metadata of generated objects: what kubefork made, for which fork, from which file (invariant 7).
-import type { Manifest } from "../model/inputs.ts";
-import type { KMetadata, KObject } from "../model/k8s.ts";
+import { refOf } from "../model/inputs.ts";
+import { objectRef, type KMetadata } from "../model/k8s.ts";
 import type { ObjectRef } from "../problems.ts";
 import type { BaseIndex } from "../plan/base-index.ts";
 import type { ForkPlan } from "../plan/plan.ts";
@@ -51,20 +51,8 @@ export function sharedMetadata(name: string, namespace: string | undefined, fork
   return md;
 }
 
-/**
- * A problem's structured reference (src/problems.ts ObjectRef) to a base manifest: its identity
- * (`ns`: the namespace it takes effect in, for a namespaced object that names none) and where it
- * stands in the input.
- */
-export function refOf(m: Manifest, ns?: string): ObjectRef {
-  return { ...objectRef(m.object, ns), file: m.doc.file, index: m.doc.index, line: m.doc.line };
-}
-
-/** The identity of an object as a problem's reference, with no place in the input (a generated object). */
-export function objectRef(o: KObject, ns?: string): ObjectRef {
-  const namespace = o.metadata.namespace ?? ns;
-  return { apiVersion: o.apiVersion, kind: o.kind, ...(namespace !== undefined ? { namespace } : {}), name: o.metadata.name };
-}
+/** A problem's reference to a base manifest or an object: one helper each, in model/ so that plan/ and policy/ use them too. */
+export { objectRef, refOf };
 
 /** The reference to the base object of this kind (`group/Kind` key), namespace and name: the one that takes a name kubefork needs. */
 export function takenRef(index: BaseIndex, kind: string, ns: string, name: string): ObjectRef | undefined {

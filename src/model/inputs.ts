@@ -3,7 +3,8 @@
 // generate/, policy/, review/) reads these, so they live here, below all of them.
 import type { CompatSource } from "./compat-fork.ts";
 import type { Fork } from "./fork.ts";
-import type { KObject } from "./k8s.ts";
+import { objectRef, type KObject } from "./k8s.ts";
+import type { ObjectRef } from "../problems.ts";
 import type { ForkManager } from "./manager.ts";
 import type { SourceDoc } from "./source.ts";
 
@@ -13,6 +14,14 @@ export interface Manifest {
   doc: SourceDoc;
   /** Index inside a `kind: List` document, when it came from one. */
   item?: number;
+}
+
+/**
+ * A problem's structured reference to a base manifest: its identity (`ns`: the namespace it takes
+ * effect in, for a namespaced object that names none) and where it stands in the input.
+ */
+export function refOf(m: Manifest, ns?: string): ObjectRef {
+  return { ...objectRef(m.object, ns), file: m.doc.file, index: m.doc.index, line: m.doc.line };
 }
 
 export interface LoadedFork {

@@ -1,4 +1,5 @@
 // Kubernetes objects are plain JSON. These helpers read them without a class hierarchy.
+import type { ObjectRef } from "../problems.ts";
 
 export type KObject = {
   apiVersion: string;
@@ -48,6 +49,15 @@ export function objectKey(o: { apiVersion: string; kind: string; metadata: { nam
 export function describe(o: { kind: string; metadata: { name: string; namespace?: string } }, ns?: string): string {
   const n = o.metadata.namespace ?? ns;
   return `${o.kind} ${n ? `${n}/` : ""}${o.metadata.name}`;
+}
+
+/**
+ * The identity of an object as a problem's structured reference (src/problems.ts ObjectRef), with
+ * no place in the input (a generated object); `ns`, the namespace it takes effect in when it names none.
+ */
+export function objectRef(o: KObject, ns?: string): ObjectRef {
+  const namespace = o.metadata.namespace ?? ns;
+  return { apiVersion: o.apiVersion, kind: o.kind, ...(namespace !== undefined ? { namespace } : {}), name: o.metadata.name };
 }
 
 /** Does a Service-style equality selector match these labels? An empty selector selects nothing. */

@@ -8,7 +8,7 @@
 // Steps, in order: selectDeployments → narrowByServices → workloadEntries → (the Fork, checked).
 import { compatDoc, type CompatFork, type WorkloadOrigin } from "../model/compat-fork.ts";
 import { forkSchema, type Fork, type ForkWorkload, type PatchOp } from "../model/fork.ts";
-import type { LoadedFork, Manifest } from "../model/inputs.ts";
+import { refOf, type LoadedFork, type Manifest } from "../model/inputs.ts";
 import { describe, labelSelectorMatches, mapSelects, type LabelSelector, type Labels } from "../model/k8s.ts";
 import { error, formatPath, note, warning, type PathSegment, type Problem } from "../problems.ts";
 import type { BaseIndex } from "./base-index.ts";
@@ -60,7 +60,7 @@ export function resolveCompat(lf: LoadedFork, index: BaseIndex): { fork?: Loaded
   const fork: Fork = { ...lf.fork, spec: { ...lf.fork.spec, workloads } };
   const parsed = forkSchema.safeParse(fork);
   if (!parsed.success)
-    return { problems: [...problems, error({ ...ctx.at(["spec"]), message: `the translated Fork is invalid: ${parsed.error.issues[0]?.message ?? "unknown"}`, hint: "fix the original Fork's fields" })] };
+    return { problems: [...problems, error({ ...ctx.at(["spec"]), code: "KF4040", message: `the translated Fork is invalid: ${parsed.error.issues[0]?.message ?? "unknown"}`, hint: "fix the original Fork's fields" })] };
   return { fork: { ...lf, fork: parsed.data, doc: compatDoc(lf.doc, () => origins) }, problems };
 }
 
@@ -71,6 +71,7 @@ function selectDeployments(ctx: Ctx): Manifest[] | undefined {
     ctx.problems.push(
       error({
         ...ctx.at(["spec", "deployments"]),
+        code: "KF4041",
         path: "spec.deployments.selector",
         message: "the Fork has no deployments.selector, so it forks no Deployment (the original kubefork copied none either)",
         hint: "add spec.deployments.selector: {matchLabels: {app: <name>}} selecting the base Deployments to fork",
@@ -85,6 +86,7 @@ function selectDeployments(ctx: Ctx): Manifest[] | undefined {
   ctx.problems.push(
     error({
       ...ctx.at(["spec", "deployments", "selector"]),
+      code: "KF4042",
       message: `deployments.selector matches no Deployment${ctx.where} of the base (it is matched against the Deployments' own labels, as the original did)`,
       hint: listed.length ? `Deployments${ctx.where} and their labels: ${listed.join("; ")}${deployments.length > 5 ? "; ..." : ""}` : `the base has no Deployment${ctx.where}`,
     }),
@@ -103,6 +105,7 @@ function narrowByServices(ctx: Ctx, selected: Manifest[]): Manifest[] | undefine
     ctx.problems.push(
       note({
         ...ctx.at(["spec"]),
+        code: "KF4043",
         message: "the Fork has no services.selector: the original kubefork then forked nothing; kubefork forks the selected Deployments and every Service that selects their pods",
       }),
     );
@@ -113,6 +116,7 @@ function narrowByServices(ctx: Ctx, selected: Manifest[]): Manifest[] | undefine
     ctx.problems.push(
       error({
         ...ctx.at(["spec", "services", "selector"]),
+        code: "KF4044",
         message: `services.selector matches no Service${ctx.where} of the base`,
         hint: "the original kubefork forks only Deployments behind a selected Service; select the Services by their own labels, or remove services to fork every Service of the selected Deployments",
       }),
@@ -125,6 +129,7 @@ function narrowByServices(ctx: Ctx, selected: Manifest[]): Manifest[] | undefine
     ctx.problems.push(
       error({
         ...ctx.at(["spec", "services", "selector"]),
+        code: "KF4045",
         message: `no Deployment that deployments.selector selects (${selected.map((d) => d.object.metadata.name).join(", ")}) is behind a Service that services.selector selects (${chosen.map((s) => s.object.metadata.name).join(", ")})`,
         hint: "the original kubefork forks only Deployments that a selected Service routes to; widen one of the two selectors",
       }),
@@ -133,14 +138,16 @@ function narrowByServices(ctx: Ctx, selected: Manifest[]): Manifest[] | undefine
   }
   const at = ctx.at(["spec", "services", "selector"]);
   for (const d of selected.filter((x) => !behind.includes(x)))
-    ctx.problems.push(note({ ...ctx.at(["spec", "deployments", "selector"]), message: `${describe(d.object, index.nsOf(d.object))} is not forked: no Service that services.selector selects routes to it (as in the original kubefork)` }));
+    ctx.problems.push(note({ ...ctx.at(["spec", "deployments", "selector"]), code: "KF4046", ref: refOf(d, index.nsOf(d.object)), message: `${describe(d.object, index.nsOf(d.object))} is not forked: no Service that services.selector selects routes to it (as in the original kubefork)` }));
   // kubefork copies every Service that selects a forked workload's pods: compare with the choice.
   for (const s of chosen.filter((c) => !behind.some((d) => routes(c, d))))
-    ctx.problems.push(note({ ...at, message: `${describe(s.object, index.nsOf(s.object))} gets no copy: no forked Deployment is behind it (the original made a copy without endpoints)` }));
+    ctx.problems.push(note({ ...at, code: "KF4047", ref: refOf(s, index.nsOf(s.object)), message: `${describe(s.object, index.nsOf(s.object))} gets no copy: no forked Deployment is behind it (the original made a copy without endpoints)` }));
   for (const s of index.ofKind("Service").filter((s) => !chosen.includes(s) && behind.some((d) => routes(s, d))))
     ctx.problems.push(
       note({
         ...at,
+        code: "KF4048",
+        ref: refOf(s, index.nsOf(s.object)),
         message: `${describe(s.object, index.nsOf(s.object))} is copied too: it selects the pods of a forked Deployment (kubefork forks every Service of a forked workload; the original copied only the selected ones)`,
       }),
     );
@@ -185,6 +192,7 @@ function workloadEntries(ctx: Ctx, selected: Manifest[]): { workloads: ForkWorkl
       ctx.problems.push(
         warning({
           ...ctx.at(["spec", "deployments", "template", "spec", "containers", k, "name"]),
+          code: "KF4049",
           message: `container '${c.name}' is in none of the forked Deployments (${selected.map((d) => d.object.metadata.name).join(", ")}); it is ignored, as the original did`,
           hint: "check the container name",
         }),
@@ -194,6 +202,7 @@ function workloadEntries(ctx: Ctx, selected: Manifest[]): { workloads: ForkWorkl
       ctx.problems.push(
         warning({
           ...ctx.at(["spec", "deployments", "template", "spec", "containers", k, extra[0]!]),
+          code: "KF4050",
           message: `${extra.join(", ")} ignored: the original kubefork copied only a container's image and env`,
           hint: "after kubefork import, set args/command in containers[] or use patches",
         }),
@@ -203,6 +212,7 @@ function workloadEntries(ctx: Ctx, selected: Manifest[]): { workloads: ForkWorkl
     ctx.problems.push(
       note({
         ...ctx.at(["spec", "deployments", "template", "metadata", "labels"]),
+        code: "KF4051",
         message: "the template's labels are added to the fork pods; kubefork keeps fork pods out of the base Services by itself, so they are not needed for isolation",
       }),
     );

@@ -2,9 +2,9 @@
 // override copies, and what the copy is called; the Secret redirections a fork may make. What the
 // copies hold and how workloads are rewritten to read them is src/generate/configmap.ts.
 import type { ConfigMapOverride, SecretRef } from "../model/fork.ts";
-import type { LoadedFork, Manifest } from "../model/inputs.ts";
+import { refOf, type LoadedFork, type Manifest } from "../model/inputs.ts";
 import { describe } from "../model/k8s.ts";
-import { error, formatPath, type PathSegment, type Problem } from "../problems.ts";
+import { error, formatPath, type ObjectRef, type PathSegment, type Problem, type ProblemCode } from "../problems.ts";
 import { podTemplateOf, WORKLOAD_KINDS_INDEXED, type BaseIndex } from "./base-index.ts";
 import { listHint, resolveConfigMap } from "./fork-resolution.ts";
 import { copyName } from "./names.ts";
@@ -63,16 +63,17 @@ export function planConfigMaps(fp: ForkPlanInput, index: BaseIndex): { plans: Co
   return { plans, problems };
 }
 
-type Refusal = { problem: { message: string; hint: string } };
+type Refusal = { problem: { code: ProblemCode; message: string; hint: string; ref?: ObjectRef } };
 
 /** Why an override names no base ConfigMap: missing, in several namespaces, or several generator outputs. */
 function unresolved(index: BaseIndex, entry: ConfigMapOverride, r: Exclude<ReturnType<typeof resolveConfigMap>, { found: Manifest }>): Refusal {
   if ("ambiguous" in r)
-    return { problem: { message: `ConfigMap '${entry.name}' is ambiguous: it exists in namespaces ${r.ambiguous.join(", ")}`, hint: `add namespace: <one of ${r.ambiguous.join(", ")}> to this override` } };
+    return { problem: { code: "KF4003", message: `ConfigMap '${entry.name}' is ambiguous: it exists in namespaces ${r.ambiguous.join(", ")}`, hint: `add namespace: <one of ${r.ambiguous.join(", ")}> to this override` } };
   if ("generated" in r) {
     const shown = r.generated.map((m) => `${index.nsOf(m.object)}/${m.object.metadata.name}`);
     return {
       problem: {
+        code: "KF4003",
         message: `ConfigMap '${entry.name}' is ambiguous: the base has several ConfigMaps named after it with a kustomize hash suffix: ${shown.join(", ")}`,
         hint: `name one of them in full (e.g. name: ${r.generated[0]!.object.metadata.name})${new Set(r.generated.map((m) => index.nsOf(m.object))).size > 1 ? ", or add namespace" : ""}; a base with one configMapGenerator output of that name needs no change`,
       },
@@ -83,6 +84,7 @@ function unresolved(index: BaseIndex, entry: ConfigMapOverride, r: Exclude<Retur
   const isSecret = index.ofKind("Secret").some((m) => m.object.metadata.name === entry.name);
   return {
     problem: {
+      code: "KF4020",
       message: `no ConfigMap '${entry.name}'${where} in the base`,
       hint: isSecret
         ? `'${entry.name}' is a Secret: kubefork never copies Secrets; point the workloads at another existing Secret with spec.secretRefs: [{from: ${entry.name}, to: <secret>}]`
@@ -102,16 +104,19 @@ function planOverride(fp: ForkPlanInput, index: BaseIndex, entry: ConfigMapOverr
   // The base object's own name: `<name>-<hash>` for a configMapGenerator's output.
   const name = base.object.metadata.name;
   const key = `${ns}/${name}`;
+  const ref = refOf(base, ns);
   const dup = seen.get(key);
-  if (dup !== undefined) return { problem: { message: `ConfigMap ${key} is already overridden by spec.configMaps[${dup}]`, hint: "merge the two entries' data" } };
+  if (dup !== undefined) return { problem: { code: "KF4004", ref, message: `ConfigMap ${key} is already overridden by spec.configMaps[${dup}]`, hint: "merge the two entries' data" } };
   seen.set(key, i);
   const cname = copyName(entry.name, fp.id);
-  if (index.has("ConfigMap", ns, cname)) return { problem: { message: `the copy's name ${cname} is taken by a base ConfigMap in ${ns}`, hint: "rename the fork (its identifier is the file name) or the base ConfigMap" } };
+  if (index.has("ConfigMap", ns, cname)) return { problem: { code: "KF4007", ref, message: `the copy's name ${cname} is taken by a base ConfigMap in ${ns}`, hint: "rename the fork (its identifier is the file name) or the base ConfigMap" } };
   // Unreferenced: no forked workload of that namespace reads it.
   if (!fp.workloads.some((w) => w.namespace === ns && forkedReferences(w, fp).configMaps.has(name))) {
     const baseReaders = baseReadersOf(index, "ConfigMap", ns, name);
     return {
       problem: {
+        code: "KF4021",
+        ref,
         message: `unreferenced override: no forked workload reads ConfigMap ${ns}/${name}, so the copy would change nothing`,
         hint: baseReaders.length ? `it is read by ${baseReaders.join(", ")}: fork one of them (add it to spec.workloads), or remove this override` : "no workload of the base reads it either; remove this override",
       },
@@ -127,7 +132,7 @@ function checkSecretRefs(fp: ForkPlanInput, index: BaseIndex, at: At): Problem[]
   (fp.loaded.fork.spec.secretRefs ?? []).forEach((r: SecretRef, i) => {
     const dup = froms.get(r.from);
     if (dup !== undefined) {
-      problems.push(error({ ...at(["spec", "secretRefs", i, "from"]), message: `Secret '${r.from}' is already redirected by spec.secretRefs[${dup}]`, hint: "keep one entry per Secret" }));
+      problems.push(error({ ...at(["spec", "secretRefs", i, "from"]), code: "KF4004", message: `Secret '${r.from}' is already redirected by spec.secretRefs[${dup}]`, hint: "keep one entry per Secret" }));
       return;
     }
     froms.set(r.from, i);
@@ -136,6 +141,7 @@ function checkSecretRefs(fp: ForkPlanInput, index: BaseIndex, at: At): Problem[]
       problems.push(
         error({
           ...at(["spec", "secretRefs", i, "from"]),
+          code: "KF4021",
           message: `unreferenced secretRef: no forked workload references Secret '${r.from}'`,
           hint: readers.length ? `it is referenced by ${readers.join(", ")}: fork one of them, or remove this entry` : "check the name (envFrom, env valueFrom, volumes and imagePullSecrets are looked at), or remove this entry",
         }),

@@ -1,13 +1,13 @@
 // Forks + base → a plan: for each live fork, which workloads it copies (and as what), which
 // Services select them (and what the copies are called), and what labels fork pods wear.
 // Everything the generators need to decide is decided here, once.
-import type { LoadedFork, Manifest } from "../model/inputs.ts";
+import { refOf, type LoadedFork, type Manifest } from "../model/inputs.ts";
 import { isExpired } from "../model/expiry.ts";
 import type { ForkWorkload } from "../model/fork.ts";
 import type { KObject, Labels } from "../model/k8s.ts";
 import type { IngressEntry } from "../model/ingress.ts";
 import { planIngress, type IngressPlan } from "./ingress.ts";
-import { error, note, warning, type PathSegment, type Problem } from "../problems.ts";
+import { error, note, warning, type ObjectRef, type PathSegment, type Problem, type ProblemCode } from "../problems.ts";
 import { kindKey, podLabelsOf, type BaseIndex } from "./base-index.ts";
 import { elsewhereHint, listHint, resolveByName } from "./fork-resolution.ts";
 import { CANONICAL_NAME, CANONICAL_REVISION, FORK_LABEL, isolateLabels, SERVICE_LABEL_PREFIX, WORKLOAD_LABEL } from "./labels.ts";
@@ -90,6 +90,7 @@ export function planForks(index: BaseIndex, forks: readonly LoadedFork[], opts: 
       const pos = f.doc.locate(["spec", "expires"]);
       problems.push(
         note({
+          code: "KF4001",
           file: f.file,
           line: pos.line,
           column: pos.column,
@@ -142,14 +143,15 @@ type At = (path: PathSegment[]) => { file: string; line: number; column: number 
 /** One `spec.workloads[i]` entry: the base workload, the copy's name, and pod labels no base selector reads. */
 function planWorkload(index: BaseIndex, f: LoadedFork, entry: ForkWorkload, i: number, seen: Map<string, number>, at: At): { plan: WorkloadPlan } | { problem: Problem } {
   // Located only for a problem: the first position asked of a fork file parses it for positions.
-  const fail = (p: { message: string; hint?: string; object?: string }) => ({ problem: error({ ...at(["spec", "workloads", i, "name"]), path: `spec.workloads[${i}].name`, ...p }) });
+  const fail = (p: { code: ProblemCode; message: string; hint?: string; object?: string; ref?: ObjectRef }) => ({ problem: error({ ...at(["spec", "workloads", i, "name"]), path: `spec.workloads[${i}].name`, ...p }) });
   const found = findWorkload(index, entry);
   if ("problem" in found) return fail(found.problem);
   const base = found.manifest;
   const ns = index.nsOf(base.object);
+  const ref = refOf(base, ns);
   const key = `${entry.kind}|${ns}|${entry.name}`;
   const dup = seen.get(key);
-  if (dup !== undefined) return fail({ message: `${entry.kind} ${ns}/${entry.name} is already forked by spec.workloads[${dup}]`, hint: "list each workload once; merge the two entries" });
+  if (dup !== undefined) return fail({ code: "KF4004", ref, message: `${entry.kind} ${ns}/${entry.name} is already forked by spec.workloads[${dup}]`, hint: "list each workload once; merge the two entries" });
   seen.set(key, i);
   const copy = copyName(entry.name, f.id);
   let source: KObject | undefined;
@@ -160,7 +162,7 @@ function planWorkload(index: BaseIndex, f: LoadedFork, entry: ForkWorkload, i: n
   }
   const object = `${entry.kind} ${ns}/${entry.name}`;
   const originalLabels = podLabelsOf(source ?? base.object);
-  if (Object.keys(originalLabels).length === 0) return fail({ object, message: "the workload's pod template has no labels", hint: "give the base workload's spec.template.metadata.labels" });
+  if (Object.keys(originalLabels).length === 0) return fail({ code: "KF4005", object, ref, message: "the workload's pod template has no labels", hint: "give the base workload's spec.template.metadata.labels" });
   const services = index.servicesSelecting(ns, originalLabels);
   if (entry.kind === "Rollout") for (const s of rolloutServices(index, base)) if (!services.includes(s)) services.push(s);
   const selector: Labels = { [FORK_LABEL]: f.id, [WORKLOAD_LABEL]: copy };
@@ -169,7 +171,9 @@ function planWorkload(index: BaseIndex, f: LoadedFork, entry: ForkWorkload, i: n
   const iso = isolateLabels(originalLabels, index.selectorIndexIn(ns), add);
   if (iso.stillSelectedBy.length)
     return fail({
+      code: "KF4006",
       object,
+      ref,
       message: `fork pods would still be selected by ${iso.stillSelectedBy.join(", ")}`,
       hint: "those selectors use only NotIn/DoesNotExist; give them a positive requirement (matchLabels) so fork pods can be kept out",
     });
@@ -178,7 +182,7 @@ function planWorkload(index: BaseIndex, f: LoadedFork, entry: ForkWorkload, i: n
   if (canonical && iso.labels[CANONICAL_NAME] === undefined && (iso.dropped.includes("app") || iso.dropped.includes("app.kubernetes.io/name"))) iso.labels[CANONICAL_NAME] = canonical;
   if (iso.labels[CANONICAL_REVISION] === undefined) iso.labels[CANONICAL_REVISION] = `fork-${f.id}`;
   if (index.has(source ? source.kind : kindKey(base.object), ns, copy))
-    return fail({ message: `the copy's name ${copy} is taken by a base ${base.object.kind} in ${ns}`, hint: "rename the fork (its identifier is the file name) or the base object" });
+    return fail({ code: "KF4007", ref, message: `the copy's name ${copy} is taken by a base ${base.object.kind} in ${ns}`, hint: "rename the fork (its identifier is the file name) or the base object" });
   return {
     plan: {
       entry,
@@ -211,6 +215,8 @@ function planServices(index: BaseIndex, id: string, workloads: readonly Workload
           problems.push(
             error({
               ...at(["spec", "workloads", w.entryIndex, "name"]),
+              code: "KF4007",
+              ref: refOf(s, w.namespace),
               path: `spec.workloads[${w.entryIndex}].name`,
               message: `the Service copy's name ${cname} is taken by a base Service in ${w.namespace}`,
               hint: "rename the fork (its identifier is the file name) or the base Service",
@@ -244,7 +250,7 @@ function planGoverningServices(index: BaseIndex, id: string, workloads: readonly
     if (!g) continue;
     w.governing = g;
     if (g.shared) continue;
-    const where = { ...at(["spec", "workloads", w.entryIndex, "name"]), path: `spec.workloads[${w.entryIndex}].name`, object: `StatefulSet ${w.namespace}/${w.name}` };
+    const where = { ...at(["spec", "workloads", w.entryIndex, "name"]), path: `spec.workloads[${w.entryIndex}].name`, object: `StatefulSet ${w.namespace}/${w.name}`, ref: refOf(w.base, w.namespace) };
     const clash = index.has("Service", w.namespace, g.copyName)
       ? `a base Service in ${w.namespace}`
       : services.some((s) => s.namespace === w.namespace && s.copyName === g.copyName)
@@ -254,6 +260,7 @@ function planGoverningServices(index: BaseIndex, id: string, workloads: readonly
       problems.push(
         error({
           ...where,
+          code: "KF4007",
           message: `the copy's governing Service ${g.copyName} (for spec.serviceName ${g.name}) is taken by ${clash}`,
           hint: `give the StatefulSet a headless Service named ${g.name} that selects its pods, or rename the fork`,
         }),
@@ -263,6 +270,7 @@ function planGoverningServices(index: BaseIndex, id: string, workloads: readonly
     problems.push(
       warning({
         ...where,
+        code: "KF4008",
         message: g.base
           ? `Service ${w.namespace}/${g.name}, the StatefulSet's spec.serviceName, does not select its pods; the copy gets a headless Service ${g.copyName} of its own`
           : `the base has no Service ${w.namespace}/${g.name} (the StatefulSet's spec.serviceName); the copy gets a minimal headless Service ${g.copyName}`,
@@ -272,7 +280,7 @@ function planGoverningServices(index: BaseIndex, id: string, workloads: readonly
   }
 }
 
-type Found = { manifest: Manifest } | { problem: { message: string; hint?: string } };
+type Found = { manifest: Manifest } | { problem: { code: ProblemCode; message: string; hint?: string } };
 
 /** The base workload a `spec.workloads[]` entry names (src/plan/fork-resolution.ts), or why there is none. */
 function findWorkload(index: BaseIndex, entry: ForkWorkload): Found {
@@ -282,6 +290,7 @@ function findWorkload(index: BaseIndex, entry: ForkWorkload): Found {
     const nss = r.ambiguous;
     return {
       problem: {
+        code: "KF4003",
         message: `${entry.kind} '${entry.name}' is ambiguous: it exists in namespaces ${nss.join(", ")}, none of them the render's namespace ${index.defaultNamespace}`,
         hint: `add namespace: <one of ${nss.join(", ")}> to this workload`,
       },
@@ -292,6 +301,7 @@ function findWorkload(index: BaseIndex, entry: ForkWorkload): Found {
   const otherKind = (["Deployment", "StatefulSet", "Rollout"] as const).filter((k) => k !== entry.kind).find((k) => index.ofKind(indexKindOf(k)).some((m) => m.object.metadata.name === entry.name));
   return {
     problem: {
+      code: "KF4002",
       message: `no ${entry.kind} '${entry.name}'${where} in the base`,
       hint: elsewhere.length
         ? elsewhereHint(index, entry.kind, entry.name, elsewhere)

@@ -3,9 +3,9 @@
 // PodTemplate of the base). A fork needs no canary machinery: one version, a few replicas.
 // The Services the Rollout's strategy names (canary/stable, active/preview) are the Rollout's
 // Services even when their Git selector would not show it.
-import type { Manifest } from "../model/inputs.ts";
+import { refOf, type Manifest } from "../model/inputs.ts";
 import { asRecord, clone, describe, type KObject } from "../model/k8s.ts";
-import { error, type Problem } from "../problems.ts";
+import { error, type ObjectRef, type Problem } from "../problems.ts";
 import type { BaseIndex } from "./base-index.ts";
 
 export const ROLLOUT_KEY = "argoproj.io/Rollout";
@@ -31,14 +31,14 @@ export function rolloutSource(index: BaseIndex, m: Manifest): { source?: KObject
   return { source: deploymentOf(o, spec, found.template) };
 }
 
-type At = (path: (string | number)[]) => { file: string; line?: number; column?: number; object: string };
+type At = (path: (string | number)[]) => { file: string; line?: number; column?: number; object: string; ref: ObjectRef };
 
 /** Positions a field of the Rollout `m` (inside a List item when it is one). */
 function rolloutAt(index: BaseIndex, m: Manifest): At {
   return (path) => {
     const full = m.item === undefined ? path : ["items", m.item, ...path];
     const p = m.doc.locate(full);
-    return { file: m.doc.file, line: p.line, column: p.column, object: describe(m.object, index.nsOf(m.object)) };
+    return { file: m.doc.file, line: p.line, column: p.column, object: describe(m.object, index.nsOf(m.object)), ref: refOf(m, index.nsOf(m.object)) };
   };
 }
 
@@ -52,6 +52,7 @@ function workloadRefTemplate(index: BaseIndex, m: Manifest, spec: Record<string,
     return {
       problem: error({
         ...at(["spec"]),
+        code: "KF4010",
         path: "spec",
         message: "the Rollout has neither spec.template nor spec.workloadRef, so there is no pod template to fork",
         hint: "give the Rollout a spec.template, or a spec.workloadRef {apiVersion: apps/v1, kind: Deployment, name: <deployment>} naming a Deployment of the base",
@@ -64,6 +65,7 @@ function workloadRefTemplate(index: BaseIndex, m: Manifest, spec: Record<string,
     return {
       problem: error({
         ...at(["spec", "workloadRef", "kind"]),
+        code: "KF4011",
         path: "spec.workloadRef.kind",
         message: `workloadRef kind '${kind}' is not one Argo Rollouts supports`,
         hint: "use kind: Deployment, ReplicaSet or PodTemplate",
@@ -75,6 +77,7 @@ function workloadRefTemplate(index: BaseIndex, m: Manifest, spec: Record<string,
     return {
       problem: error({
         ...at(["spec", "workloadRef", "name"]),
+        code: "KF4012",
         path: "spec.workloadRef.name",
         message: `the workloadRef names ${kind} ${ns}/${name}, which is not in the base`,
         hint: `add the ${kind} to the base manifests (kubefork reads the pod template from it), or give the Rollout an inline spec.template`,
@@ -87,7 +90,9 @@ function workloadRefTemplate(index: BaseIndex, m: Manifest, spec: Record<string,
     problem: error({
       file: target.doc.file,
       line: target.doc.line,
+      code: "KF4013",
       object: describe(target.object, ns),
+      ref: refOf(target, ns),
       message: `the workloadRef target of Rollout ${ns}/${o.metadata.name} has no pod template`,
       hint: "give it a template",
     }),

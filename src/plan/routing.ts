@@ -13,7 +13,7 @@
 // Routes bound to gateways (a VirtualService with `gateways` and no `mesh`, an HTTPRoute whose
 // parent is a Gateway) decide no host: they get the fork rules of any forked Service they send to,
 // whatever flavour routes that Service in the mesh (src/generate/mesh-*.ts).
-import type { Manifest } from "../model/inputs.ts";
+import { refOf, type Manifest } from "../model/inputs.ts";
 import { asArray, asRecord, describe } from "../model/k8s.ts";
 import { ROUTING_FLAVOURS, type RoutingFlavour } from "../model/manager.ts";
 import { HTTPROUTE_KIND, isMeshVirtualService, isServiceParent, parentRefsOf, VS_KIND, wildcardCovers } from "../model/routes.ts";
@@ -71,6 +71,8 @@ function bothFlavours(index: BaseIndex, fqdn: string, forks: readonly string[], 
   const named = (m: Manifest) => `${describe(m.object, index.nsOf(m.object))} (${m.doc.file}:${m.doc.line})`;
   const [first] = found[0]!.claims;
   return error({
+    code: "KF4030",
+    ref: refOf(first!, index.nsOf(first!.object)),
     file: first!.doc.file,
     line: first!.doc.line,
     object: describe(first!.object, index.nsOf(first!.object)),

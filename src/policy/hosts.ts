@@ -4,6 +4,7 @@
 // wildcard such as `*.example.com` is what fork hosts are expected to live under).
 import { forkHost } from "../generate/ingress-common.ts";
 import type { GenContext } from "../generate/types.ts";
+import { refOf, type Manifest } from "../model/inputs.ts";
 import { asArray, asRecord, describe } from "../model/k8s.ts";
 import { kindKey } from "../plan/base-index.ts";
 import type { Problem } from "../problems.ts";
@@ -30,6 +31,7 @@ export function checkForkHosts(ctx: GenContext): Problem[] {
   const entries = ctx.manager.spec.ingress ?? [];
   if (entries.length === 0) return [];
   const served = new Map<string, string[]>();
+  const firstServer = new Map<string, Manifest>();
   for (const m of ctx.index.manifests) {
     const hostsOf = BASE_HOSTS[kindKey(m.object)];
     if (!hostsOf) continue;
@@ -37,7 +39,10 @@ export function checkForkHosts(ctx: GenContext): Problem[] {
     for (const h of hostsOf(asRecord(m.object.spec) ?? {})) {
       const k = h.toLowerCase();
       const l = served.get(k);
-      if (!l) served.set(k, [what]);
+      if (!l) {
+        served.set(k, [what]);
+        firstServer.set(k, m);
+      }
       else if (!l.includes(what)) l.push(what);
     }
   }
@@ -48,9 +53,11 @@ export function checkForkHosts(ctx: GenContext): Problem[] {
       if (!("host" in r)) return; // the ingress generator reports it
       const by = served.get(r.host.toLowerCase());
       if (!by) return;
+      const first = firstServer.get(r.host.toLowerCase())!;
       problems.push(
         forkViolation(fp.loaded, {
           code: "KF3004",
+          ref: refOf(first, ctx.index.nsOf(first.object)),
           message: `the fork host ${r.host} (spec.ingress[${index}] of kubefork.yaml) is a host the base already serves: ${by.join(", ")}`,
           hint: `rename the fork: its identifier '${fp.id}' is a production name under ${entry.domain}`,
         }),

@@ -5,7 +5,7 @@
 // and fork objects end in `-<id>`: an identifier `kubefork` or ending in `-kubefork` is refused,
 // so no fork can make a shared name.
 import type { Manifest } from "../model/inputs.ts";
-import { objectKey, type KObject } from "../model/k8s.ts";
+import { objectKey, objectRef, type KObject } from "../model/k8s.ts";
 import type { OutputObject } from "../generate/types.ts";
 import type { BaseIndex } from "../plan/base-index.ts";
 import type { Plan } from "../plan/plan.ts";
@@ -58,6 +58,7 @@ export function checkObjectNames(base: readonly Manifest[], generated: readonly 
         forkViolation(fp.loaded, {
           code: "KF3003",
           object: what,
+          ref: objectRef(x.object, index.nsOf(x.object)),
           message: `fork '${fp.id}' produces ${what}, which is also produced by ${others.join(" and ")}`,
           hint: "two Applications would own one object; rename one of the forks (copies are named <name>-<identifier>, so fork b of cart-a and fork a-b of cart collide)",
         }),

@@ -119,9 +119,10 @@ describe("StatefulSet copies", () => {
       ],
     });
     expect(sts.spec.serviceName).toBe("db-headless-alice");
-    expect(r.problems.map((p) => [p.severity, p.file, p.line, p.path, p.message])).toEqual([
+    expect(r.problems.map((p) => [p.severity, p.code, p.file, p.line, p.path, p.message])).toEqual([
       [
         "warning",
+        "KF4008",
         "forks/alice.yaml",
         6,
         "spec.workloads[0].name",
@@ -137,9 +138,10 @@ describe("StatefulSet copies", () => {
       ["db-headless-alice", { "kubefork.dev/fork": "alice", "kubefork.dev/workload": "db-alice" }, "Service/db-headless"],
     ]);
     expect(sts.spec.serviceName).toBe("db-headless-alice");
-    expect(r.problems.map((p) => p.message)).toEqual([
-      "Service data/db-headless, the StatefulSet's spec.serviceName, does not select its pods; the copy gets a headless Service db-headless-alice of its own",
+    expect(r.problems.map((p) => [p.code, p.message])).toEqual([
+      ["KF4008", "Service data/db-headless, the StatefulSet's spec.serviceName, does not select its pods; the copy gets a headless Service db-headless-alice of its own"],
     ]);
+    expect(r.problems[0]!.ref).toMatchObject({ kind: "StatefulSet", namespace: "data", name: "db", file: "db.yaml" });
   });
 
   it("a governing Service that selects another forked workload instead: the two copies would collide, an error", () => {
@@ -158,8 +160,8 @@ spec:
     };
     const r = renderApp({ base, forks });
     expect(r.objects).toEqual([]);
-    expect(r.problems.filter((p) => p.severity === "error").map((p) => [p.file, p.line, p.message])).toEqual([
-      ["forks/alice.yaml", 6, "the copy's governing Service db-headless-alice (for spec.serviceName db-headless) is taken by the fork's copy of Service data/db-headless, which selects other forked pods"],
+    expect(r.problems.filter((p) => p.severity === "error").map((p) => [p.code, p.file, p.line, p.message])).toEqual([
+      ["KF4007", "forks/alice.yaml", 6, "the copy's governing Service db-headless-alice (for spec.serviceName db-headless) is taken by the fork's copy of Service data/db-headless, which selects other forked pods"],
     ]);
   });
 

@@ -107,6 +107,11 @@ export function errorsOf(r: { problems: readonly Problem[] }): { file?: string; 
   return r.problems.filter((p) => p.severity === "error").map((p) => ({ file: p.file, line: p.line, message: p.message }));
 }
 
+/** The codes of the problems (src/codes.ts), errors only unless a severity is given; undefined where one has none. */
+export function codesOf(r: { problems: readonly Problem[] }, severity: Problem["severity"] = "error"): (string | undefined)[] {
+  return r.problems.filter((p) => p.severity === severity).map((p) => p.code);
+}
+
 /** A fixture's app directory (fixtures/<name>/app) as files, edited in place by `edit`. */
 export function appFiles(fixture: string, edit: (files: Files) => void = () => {}): Files {
   const dir = join(ROOT, "fixtures", fixture, "app");

@@ -106,8 +106,8 @@ describe("configMaps[] and configMapGenerator names", () => {
 
   it("two hashed ConfigMaps of that name: an error listing both", () => {
     const { errors } = run([configMap(HASHED), configMap("redis-config-5t8m2g7h4c")], HASHED, "redis-config");
-    expect(errors.map((p) => [p.file, p.line, p.path, p.message])).toEqual([
-      ["forks/alice.yaml", 8, "spec.configMaps[0].name", "ConfigMap 'redis-config' is ambiguous: the base has several ConfigMaps named after it with a kustomize hash suffix: shop/redis-config-bd2fcfgt6k, shop/redis-config-5t8m2g7h4c"],
+    expect(errors.map((p) => [p.code, p.file, p.line, p.path, p.message])).toEqual([
+      ["KF4003", "forks/alice.yaml", 8, "spec.configMaps[0].name", "ConfigMap 'redis-config' is ambiguous: the base has several ConfigMaps named after it with a kustomize hash suffix: shop/redis-config-bd2fcfgt6k, shop/redis-config-5t8m2g7h4c"],
     ]);
     expect(errors[0]!.hint).toContain("name one of them in full (e.g. name: redis-config-bd2fcfgt6k)");
   });
@@ -120,12 +120,12 @@ describe("configMaps[] and configMapGenerator names", () => {
 
   it("namespace picks among hashed ConfigMaps", () => {
     const { errors } = run([configMap(HASHED), configMap("redis-config-5t8m2g7h4c")], HASHED, "redis-config", "      namespace: other\n");
-    expect(errors.map((p) => p.message)).toEqual(["no ConfigMap 'redis-config' in namespace other in the base"]);
+    expect(errors.map((p) => [p.code, p.message])).toEqual([["KF4020", "no ConfigMap 'redis-config' in namespace other in the base"]]);
   });
 
   it.each([["redis-config-v2"], ["redis-config-bd2fcfgt6"], ["redis-config-bd2fcfat6k"]])("%s is not a generator's output of redis-config: no match", (name) => {
     const { errors } = run([configMap(name)], name, "redis-config");
-    expect(errors.map((p) => p.message)).toEqual(["no ConfigMap 'redis-config' in the base"]);
+    expect(errors.map((p) => [p.code, p.message])).toEqual([["KF4020", "no ConfigMap 'redis-config' in the base"]]);
     expect(errors[0]!.hint).toBe(`did you mean '${name}'?`);
   });
 });

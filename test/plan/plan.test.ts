@@ -37,29 +37,30 @@ describe("plan", () => {
   it("a workload name in two namespaces needs a namespace", () => {
     const base = [deployment("web", { app: "web" }, { ns: "a" }), deployment("web", { app: "web" }, { ns: "b" })].join("---\n");
     const { problems } = context({ base, forks: { x: fork("x", "    - name: web\n") } });
-    expect(problems.map((p) => [p.line, p.message, p.hint])).toEqual([[7, "Deployment 'web' is ambiguous: it exists in namespaces a, b, none of them the render's namespace default", "add namespace: <one of a, b> to this workload"]]);
+    expect(problems.map((p) => [p.code, p.line, p.message, p.hint])).toEqual([["KF4003", 7, "Deployment 'web' is ambiguous: it exists in namespaces a, b, none of them the render's namespace default", "add namespace: <one of a, b> to this workload"]]);
   });
 
   it("the same workload twice in one fork", () => {
     const { problems } = context({ base: deployment("web", { app: "web" }), forks: { x: fork("x", "    - name: web\n    - name: web\n") } });
-    expect(problems.map((p) => p.message)).toEqual(["Deployment shop/web is already forked by spec.workloads[0]"]);
+    expect(problems.map((p) => [p.code, p.message])).toEqual([["KF4004", "Deployment shop/web is already forked by spec.workloads[0]"]]);
+    expect(problems[0]!.ref).toEqual({ apiVersion: "apps/v1", kind: "Deployment", namespace: "shop", name: "web", file: "base/all.yaml", index: 0, line: 1 });
   });
 
   it("a StatefulSet named as a Deployment: the hint says so", () => {
     const sts = deployment("db", { app: "db" }).replace("kind: Deployment", "kind: StatefulSet");
     const { problems } = context({ base: sts, forks: { x: fork("x", "    - name: db\n") } });
-    expect(problems.map((p) => p.hint)).toEqual(["'db' is a StatefulSet: set kind: StatefulSet"]);
+    expect(problems.map((p) => [p.code, p.hint])).toEqual([["KF4002", "'db' is a StatefulSet: set kind: StatefulSet"]]);
   });
 
   it("a copy name taken by a base object", () => {
     const base = [deployment("web", { app: "web" }), deployment("web-x", { app: "webx" })].join("---\n");
     const { problems } = context({ base, forks: { x: fork("x", "    - name: web\n") } });
-    expect(problems.map((p) => p.message)).toEqual(["the copy's name web-x is taken by a base Deployment in shop"]);
+    expect(problems.map((p) => [p.code, p.message])).toEqual([["KF4007", "the copy's name web-x is taken by a base Deployment in shop"]]);
   });
 
   it("an expired fork is left out with a note", () => {
     const { ctx, problems } = context({ base: `${deployment("web", { app: "web" })}---\n${service("web", { app: "web" })}`, forks: { x: fork("x", "    - name: web\n", '  expires: "2026-01-01T00:00:00Z"\n') } });
     expect(ctx.plan.forks).toEqual([]);
-    expect(problems.map((p) => [p.severity, p.line, p.message])).toEqual([["note", 6, "fork 'x' expired at 2026-01-01T00:00:00Z; it is not rendered"]]);
+    expect(problems.map((p) => [p.severity, p.code, p.line, p.message])).toEqual([["note", "KF4001", 6, "fork 'x' expired at 2026-01-01T00:00:00Z; it is not rendered"]]);
   });
 });

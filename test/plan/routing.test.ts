@@ -52,7 +52,7 @@ describe("per-host routing flavour", () => {
       const r = plan([meshVS, gammaRoute], routing);
       expect(r.hosts).toEqual({ [RATINGS]: routing });
       expect(r.problems).toEqual([
-        "base/all.yaml:55: error: VirtualService shop/reviews: host reviews.shop.svc.cluster.local, forked by bob, is routed in the mesh by both VirtualService shop/reviews (base/all.yaml:55) and by HTTPRoute shop/reviews (base/all.yaml:62): Istio turns the HTTPRoute into a second VirtualService for the host, which leaves its routing undefined (IST0109), so kubefork cannot tell which routes to extend\n  hint: route each host with one API: remove the mesh VirtualService or the HTTPRoute attached to the Service from the base (a VirtualService bound only to gateways is fine)",
+        "base/all.yaml:55: error: VirtualService shop/reviews: host reviews.shop.svc.cluster.local, forked by bob, is routed in the mesh by both VirtualService shop/reviews (base/all.yaml:55) and by HTTPRoute shop/reviews (base/all.yaml:62): Istio turns the HTTPRoute into a second VirtualService for the host, which leaves its routing undefined (IST0109), so kubefork cannot tell which routes to extend [KF4030]\n  hint: route each host with one API: remove the mesh VirtualService or the HTTPRoute attached to the Service from the base (a VirtualService bound only to gateways is fine)",
       ]);
     }
   });

@@ -49,6 +49,8 @@ describe("names", () => {
       expect(r.objects).toEqual([]);
       expect(errors(r).every((p) => p.file === `forks/${id}.yaml`)).toBe(true);
       expect(errors(r).map((p) => p.message)).toContain(`fork '${id}' produces Deployment shop/cart-a-b, which is also produced by fork '${other}' (forks/${other}.yaml)`);
+      const hit = errors(r).find((p) => p.message.startsWith(`fork '${id}' produces Deployment shop/cart-a-b`));
+      expect([hit?.code, hit?.ref]).toEqual(["KF3003", { apiVersion: "apps/v1", kind: "Deployment", namespace: "shop", name: "cart-a-b" }]);
     }
   });
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { copyApp, ROOT, runCli } from "../helpers/cli.ts";
 import { parseStream } from "../helpers/stream.ts";
-import { errorsOf, renderFiles } from "../helpers/inprocess.ts";
+import { codesOf, errorsOf, renderFiles } from "../helpers/inprocess.ts";
 
 const APP = join(ROOT, "fixtures/kubefork-compat/app");
 const BASE = readFileSync(join(APP, "base/app.yaml"), "utf8");
@@ -27,6 +27,7 @@ describe("original kubefork Fork files", () => {
     expect(r.problems.find((p) => p.severity === "error")?.hint).toBe(
       "Deployments in namespace some-namespace and their labels: frontend {app: frontend, some-key: true}; backend {app: backend}",
     );
+    expect(codesOf(r)).toEqual(["KF4042"]);
     expect(r.objects).toEqual([]);
   });
 
@@ -34,6 +35,18 @@ describe("original kubefork Fork files", () => {
     const fork = SEED.replace("some-label: value2", "some-label: nope");
     const r = renderFiles({ "base/app.yaml": BASE, "forks/some-identifier.yaml": fork }, { now: NOW });
     expect(errorsOf(r)).toEqual([{ file: "forks/some-identifier.yaml", line: 48, message: "services.selector matches no Service in namespace some-namespace of the base" }]);
+    expect(codesOf(r)).toEqual(["KF4044"]);
+  });
+
+  it("the notes comparing kubefork's Service copies with the original's carry codes and the Service concerned", () => {
+    const r = renderFiles({ "base/app.yaml": BASE, "forks/some-identifier.yaml": SEED }, { now: NOW });
+    expect(errorsOf(r)).toEqual([]);
+    const notes = r.problems.filter((p) => p.code?.startsWith("KF4")).map((p) => [p.code, p.line, p.ref?.name]);
+    expect(notes).toEqual([
+      ["KF4047", 48, "backend"],
+      ["KF4048", 48, "frontend-admin"],
+      ["KF4051", 24, undefined],
+    ]);
   });
 
   it("the identifier must equal the file name", () => {

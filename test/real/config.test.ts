@@ -2,7 +2,7 @@
 // spec.configMaps / spec.secretRefs with their file, line and message.
 import { describe, expect, it } from "vitest";
 import { podReferences, rewriteReferences } from "../../src/plan/references.ts";
-import { errorsOf, fork, renderFiles } from "../helpers/inprocess.ts";
+import { codesOf, errorsOf, fork, renderFiles } from "../helpers/inprocess.ts";
 
 describe("podReferences / rewriteReferences", () => {
   const cases: { name: string; pod: Record<string, unknown>; configMaps: string[]; secrets: string[]; rewritten: unknown }[] = [
@@ -123,6 +123,7 @@ describe("spec.configMaps and spec.secretRefs errors", () => {
   it("an override of a Secret says Secrets are never copied", () => {
     const r = renderFiles({ "base/app.yaml": BASE, "forks/alice.yaml": aliceFork("  configMaps:\n    - name: web-db\n      data: {password: x}\n") });
     expect(errorsOf(r)).toEqual([{ file: "forks/alice.yaml", line: 9, message: "no ConfigMap 'web-db' in the base" }]);
+    expect(codesOf(r)).toEqual(["KF4020"]);
     expect(r.problems.find((p) => p.severity === "error")?.hint).toMatch(/^'web-db' is a Secret: kubefork never copies Secrets; point the workloads at another existing Secret with spec.secretRefs/);
   });
 
@@ -132,6 +133,8 @@ describe("spec.configMaps and spec.secretRefs errors", () => {
       { file: "forks/alice.yaml", line: 9, message: "unreferenced override: no forked workload reads ConfigMap default/jobs-config, so the copy would change nothing" },
     ]);
     expect(r.problems.find((p) => p.severity === "error")?.hint).toBe("it is read by Deployment default/jobs: fork one of them (add it to spec.workloads), or remove this override");
+    expect(codesOf(r)).toEqual(["KF4021"]);
+    expect(r.problems.find((p) => p.severity === "error")?.ref).toMatchObject({ kind: "ConfigMap", namespace: "default", name: "jobs-config", file: "base/app.yaml" });
   });
 
   it("a ConfigMap referenced only by env the fork adds counts as referenced, and is rewritten", () => {
@@ -164,6 +167,7 @@ describe("spec.configMaps and spec.secretRefs errors", () => {
     const r = renderFiles({ "base/app.yaml": BASE, "forks/alice.yaml": aliceFork("  secretRefs:\n    - {from: web-db, to: web-db-staging}\n") });
     expect(errorsOf(r)).toEqual([{ file: "forks/alice.yaml", line: 9, message: "unreferenced secretRef: no forked workload references Secret 'web-db'" }]);
     expect(r.problems.find((p) => p.severity === "error")?.hint).toBe("it is referenced by Deployment default/jobs: fork one of them, or remove this entry");
+    expect(codesOf(r)).toEqual(["KF4021"]);
   });
 
   it("a secretRef rewrites the reference and copies no Secret", () => {

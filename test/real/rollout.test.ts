@@ -1,6 +1,6 @@
 // Argo Rollouts: errors with file and line, and the Deployment a fork of a Rollout becomes.
 import { describe, expect, it } from "vitest";
-import { errorsOf, fork, renderFiles } from "../helpers/inprocess.ts";
+import { codesOf, errorsOf, fork, renderFiles } from "../helpers/inprocess.ts";
 import { validateObjects } from "../helpers/schemas.ts";
 
 const SERVICES = `apiVersion: v1
@@ -46,12 +46,29 @@ describe("forking a Rollout", () => {
     expect(errorsOf(r)).toEqual([
       { file: "base/web.yaml", line: 5, message: "the Rollout has neither spec.template nor spec.workloadRef, so there is no pod template to fork" },
     ]);
+    expect(codesOf(r)).toEqual(["KF4010"]);
+    expect(r.problems.find((p) => p.severity === "error")?.ref).toMatchObject({ kind: "Rollout", namespace: "default", name: "web", file: "base/web.yaml" });
     expect(r.objects).toEqual([]);
   });
 
   it("a workloadRef to a Deployment the base doesn't have is an error at workloadRef.name", () => {
     const r = renderFiles({ "base/web.yaml": rollout("  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web-template\n"), "forks/alice.yaml": FORK });
     expect(errorsOf(r)).toEqual([{ file: "base/web.yaml", line: 12, message: "the workloadRef names Deployment default/web-template, which is not in the base" }]);
+    expect(codesOf(r)).toEqual(["KF4012"]);
+  });
+
+  it("a workloadRef of a kind Argo Rollouts does not read is an error at workloadRef.kind", () => {
+    const r = renderFiles({ "base/web.yaml": rollout("  workloadRef:\n    apiVersion: apps/v1\n    kind: StatefulSet\n    name: web-template\n"), "forks/alice.yaml": FORK });
+    expect(errorsOf(r)).toEqual([{ file: "base/web.yaml", line: 11, message: "workloadRef kind 'StatefulSet' is not one Argo Rollouts supports" }]);
+    expect(codesOf(r)).toEqual(["KF4011"]);
+  });
+
+  it("a workloadRef target without a pod template is an error at the target", () => {
+    const target = "apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: web-template\n";
+    const r = renderFiles({ "base/t.yaml": target, "base/web.yaml": rollout("  workloadRef:\n    apiVersion: v1\n    kind: PodTemplate\n    name: web-template\n"), "forks/alice.yaml": FORK });
+    expect(errorsOf(r)).toEqual([{ file: "base/t.yaml", line: 1, message: "the workloadRef target of Rollout default/web has no pod template" }]);
+    expect(codesOf(r)).toEqual(["KF4013"]);
+    expect(r.problems.find((p) => p.severity === "error")?.ref).toMatchObject({ kind: "PodTemplate", name: "web-template", file: "base/t.yaml" });
   });
 
   it("an unknown Rollout says so, and points at a Deployment of that name", () => {

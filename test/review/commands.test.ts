@@ -278,11 +278,11 @@ describe("kubefork validate --format github", () => {
       const r = runCli(["validate", "--format", "github", arg, ...NOW_ARGS], { cwd, env });
       expect(r.code).toBe(1);
       expect(r.stdout).toBe(
-        "::notice file=app/forks/dave.yaml,line=7,col=3,title=kubefork validate%3A spec.expires::fork 'dave' expired at 2026-11-20T00:00:00Z; it is not rendered%0Ahint: extend spec.expires to bring it back, or remove the file (kubefork gc does it for every expired fork)\n" +
-          "::error file=app/forks/erin.yaml,line=8,col=7,title=kubefork validate%3A spec.workloads[0].name::no Deployment 'ratings-v9' in the base%0Ahint: did you mean 'ratings-v1'?\n",
+        "::notice file=app/forks/dave.yaml,line=7,col=3,title=kubefork validate%3A spec.expires::fork 'dave' expired at 2026-11-20T00:00:00Z; it is not rendered [KF4001]%0Ahint: extend spec.expires to bring it back, or remove the file (kubefork gc does it for every expired fork)\n" +
+          "::error file=app/forks/erin.yaml,line=8,col=7,title=kubefork validate%3A spec.workloads[0].name::no Deployment 'ratings-v9' in the base [KF4002]%0Ahint: did you mean 'ratings-v1'?\n",
       );
       // The whole list goes to the log as well (GitHub shows at most 10 annotations of a level per step).
-      expect(r.stderr).toContain("forks/erin.yaml:8:7: error: spec.workloads[0].name: no Deployment 'ratings-v9' in the base\n");
+      expect(r.stderr).toContain("forks/erin.yaml:8:7: error: spec.workloads[0].name: no Deployment 'ratings-v9' in the base [KF4002]\n");
     }
   });
 });
