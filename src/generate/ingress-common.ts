@@ -1,7 +1,7 @@
 // What the ingress driver (ingress.ts) and its adapters share: the per-fork host, where problems point in
 // kubefork.yaml, references written as namespace/name, and host patterns.
 import type { IngressEntry } from "../model/manager.ts";
-import { hostPatternCovers, hostSpecificity } from "../plan/host-patterns.ts";
+import { envoyDomainMatches, hostPatternSpecificity } from "../util/host-patterns.ts";
 import type { IngressPlan } from "../plan/ingress.ts";
 import { copyName } from "../plan/names.ts";
 import type { ForkPlan } from "../plan/plan.ts";
@@ -53,8 +53,6 @@ export function forkHost(ctx: GenContext, fp: ForkPlan, entry: IngressEntry, ind
   };
 }
 
-export { hostPatternCovers, hostSpecificity };
-
 /**
  * Of base routes and their host patterns, those whose patterns cover `domain` in the most specific
  * tier only (an exact `domain` beats `*.example.com`), as Envoy picks one virtual host per request.
@@ -66,8 +64,8 @@ export function mostSpecificCovering<T>(routes: Iterable<{ route: T; hosts: read
   for (const { route, hosts } of routes) {
     let mine: [number, number] | undefined;
     for (const h of hosts) {
-      if (typeof h !== "string" || !hostPatternCovers(h, domain)) continue;
-      const s = hostSpecificity(h);
+      if (typeof h !== "string" || !envoyDomainMatches(h, domain)) continue;
+      const s = hostPatternSpecificity(h);
       if (better(s, mine)) mine = s;
     }
     if (!mine) continue;

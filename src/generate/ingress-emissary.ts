@@ -20,7 +20,8 @@ import type { ForkPlan } from "../plan/plan.ts";
 import { ambassadorIds, type EntryServing } from "../plan/ingress.ts";
 import { error, warning, type Problem } from "../problems.ts";
 import type { EntryRouting, ForkTarget, IngressAdapter } from "./ingress.ts";
-import { entryAt, hostPatternCovers, parseRef, refusedHosts } from "./ingress-common.ts";
+import { emissaryHostglobMatches } from "../util/host-patterns.ts";
+import { entryAt, parseRef, refusedHosts } from "./ingress-common.ts";
 import { forkMetadata } from "./meta.ts";
 import { headerOps, withEmissaryHeaderOps } from "./carriers.ts";
 import type { GenContext } from "./types.ts";
@@ -46,7 +47,7 @@ export function baseMappings(ctx: GenContext, domain: string): Manifest[] {
         return false;
       }
     }
-    return hostPatternCovers(h.pattern, domain);
+    return emissaryHostglobMatches(h.pattern, domain);
   });
 }
 
@@ -140,7 +141,7 @@ function unseenHosts(ctx: GenContext, entry: IngressEntryOf<"emissary">, i: numb
 
 /** The Host to add for the fork hosts, in one line of YAML: like the base's Hosts for `<domain>` (TLS, ambassador_id). */
 function hostToAdd(entry: IngressEntryOf<"emissary">, namespace: string, serving: EntryServing): string {
-  const like = serving.deciders.find((h) => hostPatternCovers(String(asRecord(h.object.spec)?.hostname ?? "*"), entry.domain));
+  const like = serving.deciders.find((h) => emissaryHostglobMatches(String(asRecord(h.object.spec)?.hostname ?? "*"), entry.domain));
   const spec: string[] = [`hostname: "*.${entry.domain}"`];
   if (entry.ambassadorId !== undefined) spec.push(`ambassador_id: [${(Array.isArray(entry.ambassadorId) ? entry.ambassadorId : [entry.ambassadorId]).join(", ")}]`);
   if (asRecord(asRecord(like?.object.spec)?.tlsSecret)) spec.push(`tlsSecret: {name: <a Secret with a certificate for *.${entry.domain}>}`);

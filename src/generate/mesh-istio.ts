@@ -21,7 +21,8 @@ import { forkTarget, pinningForks, type ForkTarget } from "../plan/versions.ts";
 import { error, warning, type Problem } from "../problems.ts";
 import { refOf, sharedMetadata, takenRef } from "./meta.ts";
 import { carriesHttp } from "../model/protocol.ts";
-import { isMeshVirtualService, VS_KIND, wildcardCovers } from "../model/routes.ts";
+import { isMeshVirtualService, VS_KIND } from "../model/routes.ts";
+import { istioHostSubsetOf } from "../util/host-patterns.ts";
 import { emptyResult, type GenContext, type GenResult } from "./types.ts";
 import { andIstioMatch, carrierSpec, istioFragments, type IstioFragment } from "./carriers.ts";
 
@@ -98,7 +99,7 @@ function hostClaims(ctx: GenContext, meshVS: readonly Manifest[], forkedHosts: R
       const fqdn = index.resolveHost(h, ns);
       if (fqdn.includes("*")) {
         for (const forked of forkedHosts.keys())
-          if (wildcardCovers(fqdn, forked))
+          if (istioHostSubsetOf(forked, fqdn))
             problems.push(
               error({
                 code: "KF5009",

@@ -49,10 +49,3 @@ export function isServiceParent(p: ParentRef): boolean {
 export function isGatewayParent(p: ParentRef): boolean {
   return p.group === GATEWAY_GROUP && p.kind === "Gateway";
 }
-
-/** Does a VirtualService host pattern (`*`, `*.ns.svc.cluster.local`, `*suffix`) cover a host? */
-export function wildcardCovers(pattern: string, host: string): boolean {
-  if (pattern === "*") return true;
-  if (pattern.startsWith("*")) return host.endsWith(pattern.slice(1));
-  return false;
-}

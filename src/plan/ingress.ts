@@ -11,7 +11,7 @@ import { asArray, asRecord, describe, type KObject } from "../model/k8s.ts";
 import type { IngressEntry, IngressEntryOf, IngressKind } from "../model/ingress.ts";
 import type { Manifest } from "../model/inputs.ts";
 import type { BaseIndex } from "./base-index.ts";
-import { hostPatternCovers } from "./host-patterns.ts";
+import { emissaryHostglobMatches, gatewayHostnameMatches, istioHostSubsetOf } from "../util/host-patterns.ts";
 
 export type Scheme = "http" | "https";
 
@@ -91,7 +91,7 @@ const istioServing: ServingReader<"istio"> = (index, entry) => {
   const at = ref(entry.gateway, index.defaultNamespace);
   const gateway = findObject(index, ISTIO_GATEWAY_KIND, at);
   const servers = gateway ? istioServers(gateway.object, at.namespace) : [];
-  const taking = (host: string, ns?: string) => servers.filter((s) => s.hosts.some(([sns, pat]) => (ns === undefined || sns === "*" || sns === ns) && hostPatternCovers(pat, host)));
+  const taking = (host: string, ns?: string) => servers.filter((s) => s.hosts.some(([sns, pat]) => (ns === undefined || sns === "*" || sns === ns) && istioHostSubsetOf(host, pat)));
   return {
     deciders: gateway ? [gateway] : [],
     refusal(host, route) {
@@ -119,7 +119,7 @@ function httpListeners(gw: KObject, sectionName: string | undefined): Record<str
 export function listenerRefusal(gw: KObject, gwNs: string, sectionName: string | undefined, host: string, routeNs: string): string | undefined {
   const listeners = httpListeners(gw, sectionName);
   if (listeners.length === 0) return sectionName ? `it has no HTTP or HTTPS listener named ${sectionName}` : "it has no HTTP or HTTPS listener";
-  const byHost = listeners.filter((l) => typeof l.hostname !== "string" || hostPatternCovers(l.hostname, host));
+  const byHost = listeners.filter((l) => typeof l.hostname !== "string" || gatewayHostnameMatches(l.hostname, host));
   if (byHost.length === 0) return `no listener's hostname accepts ${host}`;
   const byNs = byHost.filter((l) => {
     const from = asRecord(asRecord(asRecord(l.allowedRoutes)?.namespaces))?.from ?? "Same";
@@ -137,7 +137,7 @@ const gatewayApiServing: ServingReader<"gateway-api"> = (index, entry) => {
     refusal: (host, route) => (gateway ? listenerRefusal(gateway.object, at.namespace, entry.sectionName, host, route.metadata.namespace!) : undefined),
     scheme(host) {
       if (!gateway) return "https";
-      const taking = httpListeners(gateway.object, entry.sectionName).filter((l) => typeof l.hostname !== "string" || hostPatternCovers(l.hostname, host));
+      const taking = httpListeners(gateway.object, entry.sectionName).filter((l) => typeof l.hostname !== "string" || gatewayHostnameMatches(l.hostname, host));
       return taking.length === 0 || taking.some((l) => l.protocol === "HTTPS") ? "https" : "http";
     },
   };
@@ -171,26 +171,10 @@ export function ambassadorIds(spec: Record<string, unknown> | undefined): string
   return list.length > 0 ? list : ["default"];
 }
 
-/**
- * Emissary's hostglob_matches(glob, host) for a host with no wildcard: could `host` match `glob`?
- * A `*` may stand first or last, never for an empty string.
- */
-export function emissaryGlobAccepts(glob: string, host: string): boolean {
-  const g = glob.toLowerCase();
-  const h = host.toLowerCase();
-  if (g === h || g === "*") return true;
-  if (g.startsWith(".")) return false;
-  const start = g.startsWith("*");
-  const end = g.endsWith("*");
-  if (start === end) return false; // no wildcard, or one at both ends (matches nothing else)
-  if (g.length > h.length) return false;
-  return start ? h.endsWith(g.slice(1)) : h.startsWith(g.slice(0, -1));
-}
-
 /** Does a Host take a Mapping for `host` with these labels (hostname, then mappingSelector)? */
 export function emissaryHostTakes(hostSpec: Record<string, unknown>, host: string, labels: Record<string, string>): boolean {
   const hostname = typeof hostSpec.hostname === "string" && hostSpec.hostname !== "" ? hostSpec.hostname : "*";
-  if (!emissaryGlobAccepts(hostname, host)) return false;
+  if (!emissaryHostglobMatches(hostname, host)) return false;
   const selector = asRecord(hostSpec.mappingSelector) ?? asRecord(hostSpec.selector);
   const match = asRecord(selector?.matchLabels) ?? {};
   return Object.entries(match).every(([k, v]) => labels[k] === v);
@@ -216,7 +200,7 @@ const emissaryServing: ServingReader<"emissary"> = (index, entry) => {
       return `no Host of ambassador_id ${ids.join(", ")} takes it: ${named.join(", ")}`;
     },
     scheme(host) {
-      const taking = hosts.filter((h) => emissaryGlobAccepts(typeof spec(h).hostname === "string" ? String(spec(h).hostname) : "*", host));
+      const taking = hosts.filter((h) => emissaryHostglobMatches(typeof spec(h).hostname === "string" ? String(spec(h).hostname) : "*", host));
       return taking.length === 0 || taking.some((h) => emissaryTls(spec(h))) ? "https" : "http";
     },
   };

@@ -16,7 +16,8 @@
 import { refOf, type Manifest } from "../model/inputs.ts";
 import { asArray, asRecord, describe } from "../model/k8s.ts";
 import { ROUTING_FLAVOURS, type RoutingFlavour } from "../model/manager.ts";
-import { HTTPROUTE_KIND, isMeshVirtualService, isServiceParent, parentRefsOf, VS_KIND, wildcardCovers } from "../model/routes.ts";
+import { HTTPROUTE_KIND, isMeshVirtualService, isServiceParent, parentRefsOf, VS_KIND } from "../model/routes.ts";
+import { istioHostSubsetOf } from "../util/host-patterns.ts";
 import { error, type Problem } from "../problems.ts";
 import type { BaseIndex } from "./base-index.ts";
 import { serviceFqdn } from "./names.ts";
@@ -95,7 +96,7 @@ function meshVirtualServices(index: BaseIndex): (fqdn: string) => readonly Manif
   }
   return (fqdn) => {
     const out = [...(exact.get(fqdn) ?? [])];
-    for (const [p, m] of wild) if (wildcardCovers(p, fqdn) && !out.includes(m)) out.push(m);
+    for (const [p, m] of wild) if (istioHostSubsetOf(fqdn, p) && !out.includes(m)) out.push(m);
     return out;
   };
 }

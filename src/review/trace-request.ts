@@ -4,7 +4,7 @@ import { adapterOf } from "../generate/ingress.ts";
 import type { ForkManager } from "../model/manager.ts";
 import { carriersOf, CARRIERS, type Carrier } from "../model/carriers.ts";
 import { carrierRequest } from "../generate/carriers.ts";
-import { hostPatternMatches } from "../trace/match.ts";
+import { envoyDomainMatches, gatewayHostnameMatches } from "../util/host-patterns.ts";
 import type { NextRequest, TraceRequest } from "../trace/index.ts";
 
 export interface TraceArgs {
@@ -76,12 +76,12 @@ export function gatewayFor(host: string, manager: ForkManager, objects: readonly
         for (const entry of server?.hosts ?? []) {
           if (typeof entry !== "string") continue;
           const pattern = entry.includes("/") ? entry.slice(entry.indexOf("/") + 1) : entry;
-          if (pattern !== "*" && hostPatternMatches(pattern, h)) return { ref: { ...ref, kind: "istio" }, why: `Istio Gateway ${ns}/${ref.name} serves ${pattern}` };
+          if (pattern !== "*" && envoyDomainMatches(pattern, h)) return { ref: { ...ref, kind: "istio" }, why: `Istio Gateway ${ns}/${ref.name} serves ${pattern}` };
         }
       }
     } else if (o.apiVersion.startsWith("gateway.networking.k8s.io/")) {
       for (const l of (o.spec?.listeners as { hostname?: unknown }[] | undefined) ?? []) {
-        if (typeof l?.hostname === "string" && l.hostname !== "*" && hostPatternMatches(l.hostname, h)) return { ref: { ...ref, kind: "gateway-api" }, why: `Gateway ${ns}/${ref.name} listens for ${l.hostname}` };
+        if (typeof l?.hostname === "string" && l.hostname !== "*" && gatewayHostnameMatches(l.hostname, h)) return { ref: { ...ref, kind: "gateway-api" }, why: `Gateway ${ns}/${ref.name} listens for ${l.hostname}` };
       }
     }
   }

@@ -20,7 +20,8 @@
 
 import type { Problem } from "../problems.ts";
 import { parentRefsOf, type ParentRef } from "../model/routes.ts";
-import { applyHeaderOps, fullMatch, hostPatternMatches, pathPrefixMatches } from "./match.ts";
+import { gatewayHostnameMatches } from "../util/host-patterns.ts";
+import { applyHeaderOps, fullMatch, pathPrefixMatches } from "./match.ts";
 import type { HeaderOps } from "./match.ts";
 import type { ClusterIndex, Indexed } from "./services.ts";
 import {
@@ -392,7 +393,7 @@ export function traceGatewayApiGateway(idx: ClusterIndex, gw: Indexed, req: Requ
       if (proto !== "HTTP" && proto !== "HTTPS") return false;
       if (req.port !== undefined && num(l.port) !== req.port) return false;
       const hn = str(l.hostname);
-      return !hn || hostPatternMatches(hn, req.host);
+      return !hn || gatewayHostnameMatches(hn, req.host);
     });
   const rejected = (reason: string): TraceHop => ({
     ...base,
@@ -428,9 +429,9 @@ export function traceGatewayApiGateway(idx: ClusterIndex, gw: Indexed, req: Requ
         }
       } else {
         for (const h of hostnames) {
-          if (!hostPatternMatches(h, req.host)) continue;
+          if (!gatewayHostnameMatches(h, req.host)) continue;
           // must also intersect a listener hostname
-          if (!ls.some((l) => !str(l.hostname) || hostPatternMatches(str(l.hostname) as string, req.host))) continue;
+          if (!ls.some((l) => !str(l.hostname) || gatewayHostnameMatches(str(l.hostname) as string, req.host))) continue;
           const r: [number, number] = [h.startsWith("*") ? 0 : h.length, h.length];
           if (!rank || r[0] > rank[0] || (r[0] === rank[0] && r[1] > rank[1])) rank = r;
         }

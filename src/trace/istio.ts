@@ -16,7 +16,8 @@
 //     destination's endpoints; mesh VirtualServices are not applied again after a gateway.
 
 import type { Problem } from "../problems.ts";
-import { applyHeaderOps, describeStringMatch, hostPatternMatches, hostSpecificity, labelsMatch, matchStringMatch, stringMatchKind } from "./match.ts";
+import { envoyDomainMatches, hostPatternSpecificity, istioHostSubsetOf } from "../util/host-patterns.ts";
+import { applyHeaderOps, describeStringMatch, labelsMatch, matchStringMatch, stringMatchKind } from "./match.ts";
 import type { HeaderOps, StringMatch } from "./match.ts";
 import type { ClusterIndex, Indexed } from "./services.ts";
 import { arr, byCreation, err, isObj, num, obj, percents, resolveConfigHost, resolveDestination, str, strMap, warn } from "./services.ts";
@@ -367,10 +368,10 @@ export function meshClaims(idx: ClusterIndex, fqdn: string, clientNamespace: str
     if (!visibleFrom(vs, clientNamespace)) continue;
     let best: string | undefined;
     for (const h of vsHosts(vs, idx.clusterDomain)) {
-      if (!hostPatternMatches(h, fqdn)) continue;
-      if (!best || compareSpec(hostSpecificity(h), hostSpecificity(best)) > 0) best = h;
+      if (!istioHostSubsetOf(fqdn, h)) continue;
+      if (!best || compareSpec(hostPatternSpecificity(h), hostPatternSpecificity(best)) > 0) best = h;
     }
-    if (best) claims.push({ vs, host: best, spec: hostSpecificity(best) });
+    if (best) claims.push({ vs, host: best, spec: hostPatternSpecificity(best) });
   }
   if (claims.length === 0) return [];
   claims.sort((a, b) => compareSpec(b.spec, a.spec) || byCreation(a.vs, b.vs));
@@ -455,8 +456,11 @@ export function traceIstioGateway(
   const notes: string[] = [];
   const gwName = `${gw.namespace}/${gw.name}`;
   const servers = serverHosts(gw, req.port, notes);
+  // The request host must match a server host and a VirtualService host, each as an Envoy domain.
+  // (pilot binds a VirtualService by the Istio intersection of the two, gateway.go
+  // serverHosts.Intersection; for `*`, `*.<domain>` and exact hosts this is the same answer.)
   const hostAccepted = (vsNs: string): boolean =>
-    servers.some((s) => (s.namespace === "*" || s.namespace === vsNs) && hostPatternMatches(s.host, req.host));
+    servers.some((s) => (s.namespace === "*" || s.namespace === vsNs) && envoyDomainMatches(s.host, req.host));
   const empty = (reason: string, status = 404): TraceHop => ({
     ...base,
     reason,
@@ -471,7 +475,7 @@ export function traceIstioGateway(
     problems.push(err(`Gateway ${gwName} has no server${req.port !== undefined ? ` on port ${req.port}` : ""} for HTTP`, `Gateway ${gwName}`, "spec.servers"));
     return empty(`Gateway ${gwName} has no HTTP server${req.port !== undefined ? ` on port ${req.port}` : ""}`);
   }
-  if (!servers.some((s) => hostPatternMatches(s.host, req.host))) {
+  if (!servers.some((s) => envoyDomainMatches(s.host, req.host))) {
     return empty(`no server of Gateway ${gwName} accepts host ${req.host}: 404`);
   }
   // VirtualServices bound to this gateway whose hosts cover the request host.
@@ -482,8 +486,8 @@ export function traceIstioGateway(
     if (!hostAccepted(vs.namespace)) continue;
     let best: string | undefined;
     for (const h of vsHosts(vs, idx.clusterDomain)) {
-      if (!hostPatternMatches(h, req.host)) continue;
-      if (!best || compareSpec(hostSpecificity(h), hostSpecificity(best)) > 0) best = h;
+      if (!envoyDomainMatches(h, req.host)) continue;
+      if (!best || compareSpec(hostPatternSpecificity(h), hostPatternSpecificity(best)) > 0) best = h;
     }
     if (best) bound.push({ vs, host: best });
   }
@@ -493,7 +497,7 @@ export function traceIstioGateway(
   // Envoy picks the most specific virtual host (exact domain, then the longest wildcard);
   // VirtualServices for the same host are merged at gateways, ordered by creation time, with
   // catch-all routes moved to the end (pilot CombineVHostRoutes).
-  bound.sort((a, b) => compareSpec(hostSpecificity(b.host), hostSpecificity(a.host)) || byCreation(a.vs, b.vs));
+  bound.sort((a, b) => compareSpec(hostPatternSpecificity(b.host), hostPatternSpecificity(a.host)) || byCreation(a.vs, b.vs));
   const topHost = bound[0]?.host as string;
   const merged = bound.filter((b) => b.host === topHost).map((b) => b.vs);
   let entries: Entry[];

@@ -339,24 +339,6 @@ export function labelsMatch(selector: Record<string, string> | undefined, labels
   return true;
 }
 
-/**
- * Host pattern match as Istio / Gateway API do it: exact (case-insensitive), `*` = all,
- * `*.example.com` = any name ending in `.example.com` (not `example.com` itself).
- */
-export function hostPatternMatches(pattern: string, host: string): boolean {
-  const p = pattern.toLowerCase();
-  const h = host.toLowerCase();
-  if (p === "*") return true;
-  if (p.startsWith("*.")) return h.endsWith(p.slice(1)) && h.length > p.length - 1;
-  if (p.startsWith("*")) return h.endsWith(p.slice(1));
-  return p === h;
-}
-
-/** Specificity of a matching host pattern: exact beats longer wildcard beats shorter. */
-export function hostSpecificity(pattern: string): [number, number] {
-  return pattern.startsWith("*") ? [0, pattern.length] : [1, pattern.length];
-}
-
 // ---------------------------------------------------------------------------------------------
 // Header modification, as Envoy applies Istio `headers.request` and Gateway API
 // `RequestHeaderModifier`: removals first, then `set` (overwrite or add), then `add` (append;

@@ -3,7 +3,8 @@
 
 import type { Problem } from "../problems.ts";
 import type { HeaderOps } from "./match.ts";
-import { applyHeaderOps, hostPatternMatches, hostSpecificity, labelsMatch } from "./match.ts";
+import { hostPatternSpecificity, istioHostSubsetOf } from "../util/host-patterns.ts";
+import { applyHeaderOps, labelsMatch } from "./match.ts";
 import type { TraceDestination } from "./types.ts";
 
 /** Any Kubernetes object as parsed from YAML/JSON. */
@@ -294,13 +295,13 @@ export function findSubset(
       const h = resolveConfigHost(str(dr.spec.host) ?? "", dr.namespace, idx.clusterDomain);
       return { dr, h };
     })
-    .filter(({ h }) => h !== "" && hostPatternMatches(h, fqdn));
+    .filter(({ h }) => h !== "" && istioHostSubsetOf(fqdn, h));
   const nsRank = (ns: string): number => (ns === clientNamespace ? 0 : ns === serviceNamespace ? 1 : 2);
   candidates.sort((a, b) => {
     const r = nsRank(a.dr.namespace) - nsRank(b.dr.namespace);
     if (r) return r;
-    const [ea, la] = hostSpecificity(a.h);
-    const [eb, lb] = hostSpecificity(b.h);
+    const [ea, la] = hostPatternSpecificity(a.h);
+    const [eb, lb] = hostPatternSpecificity(b.h);
     return eb - ea || lb - la || byCreation(a.dr, b.dr);
   });
   const rule = candidates[0]?.dr;
