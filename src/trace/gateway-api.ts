@@ -23,7 +23,7 @@ import { parentRefsOf, type ParentRef } from "../model/routes.ts";
 import { gatewayHostnameMatches } from "../util/host-patterns.ts";
 import { applyHeaderOps, fullMatch, pathPrefixMatches } from "./match.ts";
 import type { HeaderOps } from "./match.ts";
-import type { ClusterIndex, Indexed } from "./services.ts";
+import type { ClusterIndex, DestinationInput, Indexed } from "./services.ts";
 import {
   arr,
   byCreationThenNsName,
@@ -31,6 +31,7 @@ import {
   num,
   obj,
   percents,
+  rejectedHop,
   resolveDestination,
   serviceFqdn,
   str,
@@ -38,9 +39,7 @@ import {
   warn,
   labelsOf,
 } from "./services.ts";
-import type { RequestView, TraceDestination, TraceHop } from "./types.ts";
-
-type HopBase = Omit<TraceHop, "reason" | "outcome" | "headerChanges" | "headers" | "destinations" | "notes">;
+import type { HopBase, RequestView, TraceDestination, TraceHop } from "./types.ts";
 
 function routeRef(r: Indexed): string {
   return `HTTPRoute ${r.namespace}/${r.name}`;
@@ -214,6 +213,10 @@ function referenceGranted(idx: ClusterIndex, route: Indexed, toNamespace: string
   });
 }
 
+/**
+ * Evaluate the rules of the attached routes as the data plane does: the match of highest
+ * precedence that accepts the request wins; its rule's filters apply, then its backendRefs.
+ */
 function evaluate(
   idx: ClusterIndex,
   candidates: Candidate[],
@@ -224,27 +227,30 @@ function evaluate(
   problems: Problem[],
   noMatchReason: string,
 ): TraceHop {
-  const sorted = [...candidates].sort(precedence);
-  const winner = sorted.find((c) => matchAccepts(c, req, problems));
-  if (!winner) {
-    return {
-      ...base,
-      reason: noMatchReason,
-      outcome: "rejected",
-      status: 404,
-      headerChanges: [],
-      headers: { ...req.headers },
-      destinations: [],
-      notes,
-    };
-  }
-  const { route, rule, ruleIndex, matchIndex } = winner;
+  const winner = [...candidates].sort(precedence).find((c) => matchAccepts(c, req, problems));
+  if (!winner) return rejectedHop(base, req, notes, noMatchReason);
+  const { route, rule, ruleIndex } = winner;
   const object = routeRef(route);
   const at = `spec.rules[${ruleIndex}]`;
+  const hop = routedHop(winner, base, req, notes);
+  const ended = applyRuleFilters(hop, rule, object, at, problems);
+  if (ended) return ended;
+  const refs = arr(rule.backendRefs).map(obj);
+  if (refs.length === 0) {
+    problems.push(warn("rule has no backendRefs: matching requests get 500", object, at));
+    return { ...hop, outcome: "rejected", status: 500, reason: `${hop.reason}; no backendRefs (500)` };
+  }
+  hop.destinations = backendDestinations(idx, { route, object, at, headers: hop.headers, proxyNamespace, req }, refs, problems);
+  return hop;
+}
+
+/** The hop for the winning match, before its filters and backends. */
+function routedHop(winner: Candidate, base: HopBase, req: RequestView, notes: string[]): TraceHop {
+  const { route, rule, ruleIndex, matchIndex } = winner;
   const routeInfo: { index: number; name?: string; match?: number } = { index: ruleIndex, match: matchIndex };
   const rn = str(rule.name);
   if (rn) routeInfo.name = rn;
-  const hop: TraceHop = {
+  return {
     ...base,
     router: { kind: "HTTPRoute", namespace: route.namespace, name: route.name },
     route: routeInfo,
@@ -255,106 +261,146 @@ function evaluate(
     destinations: [],
     notes,
   };
-  let headers = { ...req.headers };
+}
+
+/**
+ * Apply a rule's filters to `hop` in order (header changes, rewrite, mirror note). A redirect or a
+ * filter we cannot evaluate ends the hop: that hop is returned; undefined = go on to the backends.
+ */
+function applyRuleFilters(hop: TraceHop, rule: Record<string, unknown>, object: string, at: string, problems: Problem[]): TraceHop | undefined {
   for (const [i, f] of arr(rule.filters).map(obj).entries()) {
     const type = str(f.type) ?? "";
     switch (type) {
       case "RequestHeaderModifier": {
-        const a = applyHeaderOps(headers, headerFilterOps(obj(f.requestHeaderModifier)));
-        headers = a.headers;
+        const a = applyHeaderOps(hop.headers, headerFilterOps(obj(f.requestHeaderModifier)));
+        hop.headers = a.headers;
         hop.headerChanges.push(...a.changes);
         break;
       }
-      case "URLRewrite": {
-        const u = obj(f.urlRewrite);
-        const rw: NonNullable<TraceHop["rewrite"]> = {};
-        const hn = str(u.hostname);
-        if (hn) rw.authority = hn;
-        const p = obj(u.path);
-        if (str(p.type) === "ReplaceFullPath") rw.uri = str(p.replaceFullPath) ?? "";
-        else if (str(p.type) === "ReplacePrefixMatch") rw.path = `prefix → ${str(p.replacePrefixMatch) ?? ""}`;
-        hop.rewrite = rw;
+      case "URLRewrite":
+        hop.rewrite = urlRewriteOf(obj(f.urlRewrite));
         break;
-      }
       case "RequestRedirect": {
-        const r = obj(f.requestRedirect);
-        const redirect: NonNullable<TraceHop["redirect"]> = {};
-        const hn = str(r.hostname);
-        if (hn) redirect.authority = hn;
-        const sc = str(r.scheme);
-        if (sc) redirect.scheme = sc;
-        const port = num(r.port);
-        if (port !== undefined) redirect.port = port;
-        const p = obj(r.path);
-        if (str(p.type) === "ReplaceFullPath") redirect.uri = str(p.replaceFullPath) ?? "";
-        else if (str(p.type) === "ReplacePrefixMatch") redirect.uri = `prefix → ${str(p.replacePrefixMatch) ?? ""}`;
-        redirect.code = num(r.statusCode) ?? 302;
-        hop.headers = headers;
+        const redirect = requestRedirectOf(obj(f.requestRedirect));
         return { ...hop, outcome: "redirect", status: redirect.code, redirect };
       }
       case "RequestMirror":
-        notes.push(`mirrors requests to ${str(obj(obj(f.requestMirror).backendRef).name) ?? "?"} (responses ignored)`);
+        hop.notes.push(`mirrors requests to ${str(obj(obj(f.requestMirror).backendRef).name) ?? "?"} (responses ignored)`);
         break;
       case "ResponseHeaderModifier":
       case "CORS":
         break;
       default:
         problems.push(err(`filter ${type || "(no type)"} cannot be evaluated: requests through it get an error response`, object, `${at}.filters[${i}]`));
-        hop.headers = headers;
         return { ...hop, outcome: "rejected", status: 500, reason: `${hop.reason}; unsupported filter ${type}` };
     }
   }
-  hop.headers = headers;
-  const refs = arr(rule.backendRefs).map(obj);
-  if (refs.length === 0) {
-    problems.push(warn("rule has no backendRefs: matching requests get 500", object, at));
-    return { ...hop, outcome: "rejected", status: 500, reason: `${hop.reason}; no backendRefs (500)` };
-  }
+  return undefined;
+}
+
+/** A URLRewrite filter as the hop's rewrite. */
+function urlRewriteOf(u: Record<string, unknown>): NonNullable<TraceHop["rewrite"]> {
+  const rw: NonNullable<TraceHop["rewrite"]> = {};
+  const hn = str(u.hostname);
+  if (hn) rw.authority = hn;
+  const p = obj(u.path);
+  if (str(p.type) === "ReplaceFullPath") rw.uri = str(p.replaceFullPath) ?? "";
+  else if (str(p.type) === "ReplacePrefixMatch") rw.path = `prefix → ${str(p.replacePrefixMatch) ?? ""}`;
+  return rw;
+}
+
+/** A RequestRedirect filter as the hop's redirect (status 302 unless set). */
+function requestRedirectOf(r: Record<string, unknown>): NonNullable<TraceHop["redirect"]> {
+  const redirect: NonNullable<TraceHop["redirect"]> = {};
+  const hn = str(r.hostname);
+  if (hn) redirect.authority = hn;
+  const sc = str(r.scheme);
+  if (sc) redirect.scheme = sc;
+  const port = num(r.port);
+  if (port !== undefined) redirect.port = port;
+  const p = obj(r.path);
+  if (str(p.type) === "ReplaceFullPath") redirect.uri = str(p.replaceFullPath) ?? "";
+  else if (str(p.type) === "ReplacePrefixMatch") redirect.uri = `prefix → ${str(p.replacePrefixMatch) ?? ""}`;
+  redirect.code = num(r.statusCode) ?? 302;
+  return redirect;
+}
+
+/** Where the winning rule's backends are read from and what the request looks like by then. */
+interface BackendContext {
+  route: Indexed;
+  object: string;
+  at: string;
+  headers: Record<string, string>;
+  proxyNamespace: string;
+  req: RequestView;
+}
+
+/** The rule's backendRefs resolved to destinations, with their weights as percentages. */
+function backendDestinations(idx: ClusterIndex, ctx: BackendContext, refs: Record<string, unknown>[], problems: Problem[]): TraceDestination[] {
   const weights = refs.map((b) => num(b.weight) ?? 1);
   const pct = percents(weights);
   const dests: TraceDestination[] = [];
   refs.forEach((b, i) => {
-    const kind = str(b.kind) ?? "Service";
-    const group = str(b.group) ?? "";
-    const name = str(b.name) ?? "";
-    const ns = str(b.namespace) ?? route.namespace;
-    const path = `${at}.backendRefs[${i}]`;
-    if (kind !== "Service" || group !== "") {
-      problems.push(err(`backendRef of kind ${group ? `${group}/` : ""}${kind} cannot be traced: its share gets 500`, object, path));
-      return;
-    }
-    if (!referenceGranted(idx, route, ns, name)) {
-      problems.push(err(`backendRef to ${ns}/${name} crosses namespaces without a ReferenceGrant: its share gets 500`, object, path));
-      return;
-    }
-    const input: Parameters<typeof resolveDestination>[1] = {
-      host: name,
-      fqdn: serviceFqdn(name, ns, idx.clusterDomain),
-      weight: weights[i] ?? 1,
-      percent: pct[i] ?? 0,
-      proxyNamespace,
-      headers,
-      object,
-      path,
-    };
-    const port = num(b.port);
-    if (port !== undefined) input.port = port;
-    else problems.push(warn("backendRef to a Service without port: the route is not accepted by conformant implementations", object, path));
-    if (req.port !== undefined) input.requestPort = req.port;
-    const ops: HeaderOps = { set: [], add: [], remove: [] };
-    for (const f of arr(b.filters).map(obj)) {
-      if (str(f.type) === "RequestHeaderModifier") {
-        const o = headerFilterOps(obj(f.requestHeaderModifier));
-        ops.set?.push(...(o.set ?? []));
-        ops.add?.push(...(o.add ?? []));
-        ops.remove?.push(...(o.remove ?? []));
-      }
-    }
-    if ((ops.set?.length ?? 0) + (ops.add?.length ?? 0) + (ops.remove?.length ?? 0) > 0) input.headerOps = ops;
-    dests.push(resolveDestination(idx, input, problems));
+    const input = backendInput(idx, ctx, b, i, { weight: weights[i] ?? 1, percent: pct[i] ?? 0 }, problems);
+    if (input) dests.push(resolveDestination(idx, input, problems));
   });
-  hop.destinations = dests;
-  return hop;
+  return dests;
+}
+
+/** One backendRef as a destination to resolve; undefined (with a problem) when it cannot be traced. */
+function backendInput(
+  idx: ClusterIndex,
+  ctx: BackendContext,
+  b: Record<string, unknown>,
+  i: number,
+  share: { weight: number; percent: number },
+  problems: Problem[],
+): DestinationInput | undefined {
+  const { route, object } = ctx;
+  const kind = str(b.kind) ?? "Service";
+  const group = str(b.group) ?? "";
+  const name = str(b.name) ?? "";
+  const ns = str(b.namespace) ?? route.namespace;
+  const path = `${ctx.at}.backendRefs[${i}]`;
+  if (kind !== "Service" || group !== "") {
+    problems.push(err(`backendRef of kind ${group ? `${group}/` : ""}${kind} cannot be traced: its share gets 500`, object, path));
+    return undefined;
+  }
+  if (!referenceGranted(idx, route, ns, name)) {
+    problems.push(err(`backendRef to ${ns}/${name} crosses namespaces without a ReferenceGrant: its share gets 500`, object, path));
+    return undefined;
+  }
+  const input: DestinationInput = {
+    host: name,
+    fqdn: serviceFqdn(name, ns, idx.clusterDomain),
+    weight: share.weight,
+    percent: share.percent,
+    proxyNamespace: ctx.proxyNamespace,
+    headers: ctx.headers,
+    object,
+    path,
+  };
+  const port = num(b.port);
+  if (port !== undefined) input.port = port;
+  else problems.push(warn("backendRef to a Service without port: the route is not accepted by conformant implementations", object, path));
+  if (ctx.req.port !== undefined) input.requestPort = ctx.req.port;
+  const ops = backendHeaderOps(b);
+  if (ops) input.headerOps = ops;
+  return input;
+}
+
+/** The RequestHeaderModifier filters of one backendRef, merged; undefined when there are none. */
+function backendHeaderOps(b: Record<string, unknown>): HeaderOps | undefined {
+  const ops: HeaderOps = { set: [], add: [], remove: [] };
+  for (const f of arr(b.filters).map(obj)) {
+    if (str(f.type) === "RequestHeaderModifier") {
+      const o = headerFilterOps(obj(f.requestHeaderModifier));
+      ops.set?.push(...(o.set ?? []));
+      ops.add?.push(...(o.add ?? []));
+      ops.remove?.push(...(o.remove ?? []));
+    }
+  }
+  return (ops.set?.length ?? 0) + (ops.add?.length ?? 0) + (ops.remove?.length ?? 0) > 0 ? ops : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -386,7 +432,22 @@ function listenerAllows(idx: ClusterIndex, gw: Indexed, listener: Record<string,
 export function traceGatewayApiGateway(idx: ClusterIndex, gw: Indexed, req: RequestView, base: HopBase, problems: Problem[]): TraceHop {
   const notes: string[] = [];
   const gwName = `${gw.namespace}/${gw.name}`;
-  const listeners = arr(gw.spec.listeners)
+  const listeners = listenersTaking(gw, req);
+  if (listeners.length === 0) {
+    return rejectedHop(base, req, notes, `no HTTP listener of Gateway ${gwName} accepts host ${req.host}${req.port !== undefined ? ` on port ${req.port}` : ""}: 404`);
+  }
+  const candidates = attachedCandidates(idx, gw, listeners, req, problems);
+  if (candidates.length === 0) return rejectedHop(base, req, notes, `no HTTPRoute attached to Gateway ${gwName} serves host ${req.host}: 404`);
+  const hop = evaluate(idx, candidates, req, gw.namespace, base, notes, problems, `no rule of the HTTPRoutes on Gateway ${gwName} for ${req.host} matches: 404`);
+  if (hop.destinations.length > 0) {
+    notes.push("the gateway sends straight to the backend's endpoints: mesh routes for the backend are not applied again");
+  }
+  return hop;
+}
+
+/** The Gateway's HTTP and HTTPS listeners on the request's port whose hostname (if any) matches its host. */
+function listenersTaking(gw: Indexed, req: RequestView): Record<string, unknown>[] {
+  return arr(gw.spec.listeners)
     .map(obj)
     .filter((l) => {
       const proto = str(l.protocol) ?? "";
@@ -395,17 +456,10 @@ export function traceGatewayApiGateway(idx: ClusterIndex, gw: Indexed, req: Requ
       const hn = str(l.hostname);
       return !hn || gatewayHostnameMatches(hn, req.host);
     });
-  const rejected = (reason: string): TraceHop => ({
-    ...base,
-    reason,
-    outcome: "rejected",
-    status: 404,
-    headerChanges: [],
-    headers: { ...req.headers },
-    destinations: [],
-    notes,
-  });
-  if (listeners.length === 0) return rejected(`no HTTP listener of Gateway ${gwName} accepts host ${req.host}${req.port !== undefined ? ` on port ${req.port}` : ""}: 404`);
+}
+
+/** The matches of every HTTPRoute attached to one of `listeners` that serves the request host, with its host rank. */
+function attachedCandidates(idx: ClusterIndex, gw: Indexed, listeners: Record<string, unknown>[], req: RequestView, problems: Problem[]): Candidate[] {
   const candidates: Candidate[] = [];
   for (const route of idx.httpRoutes) {
     for (const ref of parentRefs(route)) {
@@ -418,35 +472,40 @@ export function traceGatewayApiGateway(idx: ClusterIndex, gw: Indexed, req: Requ
           listenerAllows(idx, gw, l, route, problems),
       );
       if (ls.length === 0) continue;
-      // Hostname: the route's hostnames (those matching the request); none = the listener's.
-      const hostnames = arr(route.spec.hostnames).map(str).filter((h): h is string => !!h);
-      let rank: [number, number] | undefined;
-      if (hostnames.length === 0) {
-        for (const l of ls) {
-          const hn = str(l.hostname) ?? "";
-          const r: [number, number] = [hn && !hn.startsWith("*") ? hn.length : 0, hn.length];
-          if (!rank || r[0] > rank[0] || (r[0] === rank[0] && r[1] > rank[1])) rank = r;
-        }
-      } else {
-        for (const h of hostnames) {
-          if (!gatewayHostnameMatches(h, req.host)) continue;
-          // must also intersect a listener hostname
-          if (!ls.some((l) => !str(l.hostname) || gatewayHostnameMatches(str(l.hostname) as string, req.host))) continue;
-          const r: [number, number] = [h.startsWith("*") ? 0 : h.length, h.length];
-          if (!rank || r[0] > rank[0] || (r[0] === rank[0] && r[1] > rank[1])) rank = r;
-        }
-      }
+      const rank = hostRank(route, ls, req);
       if (!rank) continue;
       candidates.push(...candidatesOf(route, rank));
       break; // one attachment per route is enough for evaluation
     }
   }
-  if (candidates.length === 0) return rejected(`no HTTPRoute attached to Gateway ${gwName} serves host ${req.host}: 404`);
-  const hop = evaluate(idx, candidates, req, gw.namespace, base, notes, problems, `no rule of the HTTPRoutes on Gateway ${gwName} for ${req.host} matches: 404`);
-  if (hop.destinations.length > 0) {
-    notes.push("the gateway sends straight to the backend's endpoints: mesh routes for the backend are not applied again");
+  return candidates;
+}
+
+/**
+ * The route's hostname precedence for the request host ([non-wildcard characters, characters]):
+ * of its hostnames that match the host (and a listener's), the best; with none, the listeners'.
+ * undefined = the route does not serve the host.
+ */
+function hostRank(route: Indexed, ls: Record<string, unknown>[], req: RequestView): [number, number] | undefined {
+  const hostnames = arr(route.spec.hostnames).map(str).filter((h): h is string => !!h);
+  let rank: [number, number] | undefined;
+  const consider = (r: [number, number]): void => {
+    if (!rank || r[0] > rank[0] || (r[0] === rank[0] && r[1] > rank[1])) rank = r;
+  };
+  if (hostnames.length === 0) {
+    for (const l of ls) {
+      const hn = str(l.hostname) ?? "";
+      consider([hn && !hn.startsWith("*") ? hn.length : 0, hn.length]);
+    }
+    return rank;
   }
-  return hop;
+  for (const h of hostnames) {
+    if (!gatewayHostnameMatches(h, req.host)) continue;
+    // must also intersect a listener hostname
+    if (!ls.some((l) => !str(l.hostname) || gatewayHostnameMatches(str(l.hostname) as string, req.host))) continue;
+    consider([h.startsWith("*") ? 0 : h.length, h.length]);
+  }
+  return rank;
 }
 
 // ---------------------------------------------------------------------------------------------

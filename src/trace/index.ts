@@ -14,6 +14,7 @@ import type { ClusterIndex, Indexed, ObjectRef } from "./services.ts";
 import { bareHost, err, indexObjects, noteP, refString, resolveClientHost, servicePorts, warn, workloadsFor } from "./services.ts";
 import type {
   ChainOptions,
+  HopBase,
   HopSource,
   NextRequest,
   RequestView,
@@ -26,7 +27,6 @@ import type {
 export type * from "./types.ts";
 export { compileRe2, fullMatch, matchStringMatch } from "./match.ts";
 
-type HopBase = Omit<TraceHop, "reason" | "outcome" | "headerChanges" | "headers" | "destinations" | "notes">;
 
 function lowerKeys(h: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};

@@ -18,10 +18,10 @@
 import type { Problem } from "../problems.ts";
 import { envoyDomainMatches, hostPatternSpecificity, istioHostSubsetOf } from "../util/host-patterns.ts";
 import { applyHeaderOps, describeStringMatch, labelsMatch, matchStringMatch, stringMatchKind } from "./match.ts";
-import type { HeaderOps, StringMatch } from "./match.ts";
-import type { ClusterIndex, Indexed } from "./services.ts";
-import { arr, byCreation, err, isObj, num, obj, percents, resolveConfigHost, resolveDestination, str, strMap, warn } from "./services.ts";
-import type { HopSource, RequestView, TraceDestination, TraceHop } from "./types.ts";
+import type { HeaderOps, MatchOutcome, StringMatch } from "./match.ts";
+import type { ClusterIndex, DestinationInput, Indexed } from "./services.ts";
+import { arr, byCreation, err, isObj, num, obj, percents, rejectedHop, resolveConfigHost, resolveDestination, str, strMap, warn } from "./services.ts";
+import type { HopBase, HopSource, RequestView, TraceDestination, TraceHop } from "./types.ts";
 
 export function vsRef(vs: Indexed): string {
   return `VirtualService ${vs.namespace}/${vs.name}`;
@@ -120,61 +120,94 @@ function headerValue(req: RequestView, name: string): string | undefined {
   }
 }
 
+/** Where a match block is, for problems about it, and how a failed evaluation is reported. */
+interface BlockSite {
+  e: Entry;
+  object: string;
+  at: string;
+  problems: Problem[];
+  notes: string[];
+  /** The outcome's `matched`, with a problem when it could not be evaluated. */
+  report: (what: string, r: MatchOutcome) => boolean;
+}
+
 /** Does one match block accept the request? Problems for what cannot be evaluated. */
 function blockMatches(e: Entry, req: RequestView, ctx: ProxyContext, problems: Problem[], notes: string[]): boolean {
   const b = e.block;
   if (!b) return true;
   const object = vsRef(e.vs);
   const at = `spec.http[${e.routeIndex}].match[${e.matchIndex ?? 0}]`;
-  const report = (what: string, r: { matched: boolean; error?: string }): boolean => {
+  const report = (what: string, r: MatchOutcome): boolean => {
     if (r.error) problems.push(err(`${what}: ${r.error}; the block is treated as not matching`, object, at));
     return r.matched;
   };
+  const site: BlockSite = { e, object, at, problems, notes, report };
+  return (
+    portAccepts(b, ctx, site) &&
+    sourceAccepts(b, ctx, site) &&
+    headersAccept(b, req, site) &&
+    withoutHeadersAccept(b, req, site) &&
+    requestFieldsAccept(b, req, site)
+  );
+}
 
-  // port (pilot translateRoute: a block for another port is dropped)
+/** The block's port (pilot translateRoute: a block for another port is dropped). */
+function portAccepts(b: Record<string, unknown>, ctx: ProxyContext, site: BlockSite): boolean {
   const port = num(b.port);
-  if (port !== undefined && port !== 0) {
-    if (ctx.port === undefined) {
-      notes.push(`${object} http[${e.routeIndex}] match[${e.matchIndex}] needs port ${port}; the request port is unknown (pass --port): treated as not matching`);
-      return false;
-    }
-    if (port !== ctx.port) return false;
+  if (port === undefined || port === 0) return true;
+  if (ctx.port === undefined) {
+    site.notes.push(`${site.object} http[${site.e.routeIndex}] match[${site.e.matchIndex}] needs port ${port}; the request port is unknown (pass --port): treated as not matching`);
+    return false;
   }
-  // gateways / sourceLabels / sourceNamespace (pilot sourceMatchHTTP)
+  return port === ctx.port;
+}
+
+/** gateways, or else sourceLabels and sourceNamespace (pilot sourceMatchHTTP). */
+function sourceAccepts(b: Record<string, unknown>, ctx: ProxyContext, site: BlockSite): boolean {
+  const { e } = site;
   const gws = arr(b.gateways).map(str).filter((g): g is string => !!g);
-  if (gws.length > 0) {
-    if (!gws.map((g) => resolveGatewayName(g, e.vs.namespace)).some((g) => ctx.gatewayNames.has(g))) return false;
-  } else {
-    const sl = strMap(b.sourceLabels);
-    if (Object.keys(sl).length > 0) {
-      if (!ctx.labelsKnown) notes.push(`${object} http[${e.routeIndex}] match[${e.matchIndex}] uses sourceLabels; the client's labels are not known`);
-      if (!labelsMatch(sl, ctx.labels)) return false;
-    }
-    const sn = str(b.sourceNamespace);
-    if (sn && sn !== ctx.namespace) return false;
+  if (gws.length > 0) return gws.map((g) => resolveGatewayName(g, e.vs.namespace)).some((g) => ctx.gatewayNames.has(g));
+  const sl = strMap(b.sourceLabels);
+  if (Object.keys(sl).length > 0) {
+    if (!ctx.labelsKnown) site.notes.push(`${site.object} http[${e.routeIndex}] match[${e.matchIndex}] uses sourceLabels; the client's labels are not known`);
+    if (!labelsMatch(sl, ctx.labels)) return false;
   }
-  // headers
+  const sn = str(b.sourceNamespace);
+  return !sn || sn === ctx.namespace;
+}
+
+/** Every `headers` match holds (a JWT claim cannot be evaluated: not matching). */
+function headersAccept(b: Record<string, unknown>, req: RequestView, site: BlockSite): boolean {
   for (const [rawName, m] of Object.entries(obj(b.headers))) {
     const name = rawName.toLowerCase();
     if (name.startsWith("@request.auth.claims")) {
-      problems.push(warn(`header match on JWT claim ${rawName} cannot be evaluated: treated as not matching`, object, `${at}.headers`));
+      site.problems.push(warn(`header match on JWT claim ${rawName} cannot be evaluated: treated as not matching`, site.object, `${site.at}.headers`));
       return false;
     }
-    if (!report(`headers.${rawName}`, matchStringMatch(m as StringMatch, headerValue(req, name)))) return false;
+    if (!site.report(`headers.${rawName}`, matchStringMatch(m as StringMatch, headerValue(req, name)))) return false;
   }
-  // withoutHeaders: inverted; missing header treated as "" unless presence match
+  return true;
+}
+
+/** No `withoutHeaders` match holds; a missing header counts as "" unless the match is a presence match. */
+function withoutHeadersAccept(b: Record<string, unknown>, req: RequestView, site: BlockSite): boolean {
   for (const [rawName, m] of Object.entries(obj(b.withoutHeaders))) {
     const name = rawName.toLowerCase();
     const present = stringMatchKind(m as StringMatch) === "present";
     const v = headerValue(req, name);
     const r = matchStringMatch(m as StringMatch, present ? v : (v ?? ""));
     if (r.error) {
-      problems.push(err(`withoutHeaders.${rawName}: ${r.error}; the block is treated as not matching`, object, at));
+      site.problems.push(err(`withoutHeaders.${rawName}: ${r.error}; the block is treated as not matching`, site.object, site.at));
       return false;
     }
     if (r.matched) return false;
   }
-  // uri
+  return true;
+}
+
+/** uri (ignoreUriCase except for regex), method, authority, scheme and queryParams all hold. */
+function requestFieldsAccept(b: Record<string, unknown>, req: RequestView, site: BlockSite): boolean {
+  const { report } = site;
   if (isObj(b.uri)) {
     const ignoreCase = b.ignoreUriCase === true && stringMatchKind(b.uri as StringMatch) !== "regex";
     if (!report("uri", matchStringMatch(b.uri as StringMatch, req.path, { ignoreCase }))) return false;
@@ -182,7 +215,6 @@ function blockMatches(e: Entry, req: RequestView, ctx: ProxyContext, problems: P
   if (isObj(b.method) && !report("method", matchStringMatch(b.method as StringMatch, req.method))) return false;
   if (isObj(b.authority) && !report("authority", matchStringMatch(b.authority as StringMatch, req.authority))) return false;
   if (isObj(b.scheme) && !report("scheme", matchStringMatch(b.scheme as StringMatch, req.scheme))) return false;
-  // queryParams
   for (const [name, m] of Object.entries(obj(b.queryParams))) {
     if (!report(`queryParams.${name}`, matchStringMatch(m as StringMatch, req.query.get(name)))) return false;
   }
@@ -219,41 +251,17 @@ function headerOpsOf(h: unknown): HeaderOps | undefined {
 }
 
 /** Evaluate entries in order; build the hop from the first match. */
-function evaluate(
-  idx: ClusterIndex,
-  entries: Entry[],
-  req: RequestView,
-  ctx: ProxyContext,
-  base: Omit<TraceHop, "reason" | "outcome" | "headerChanges" | "headers" | "destinations" | "notes">,
-  notes: string[],
-  problems: Problem[],
-): TraceHop {
+function evaluate(idx: ClusterIndex, entries: Entry[], req: RequestView, ctx: ProxyContext, base: HopBase, notes: string[], problems: Problem[]): TraceHop {
   for (const e of entries) {
     if (!blockMatches(e, req, ctx, problems, notes)) continue;
     return buildHop(idx, e, req, ctx, base, notes, problems);
   }
   const routers = [...new Set(entries.map((e) => `${e.vs.namespace}/${e.vs.name}`))].join(", ");
-  return {
-    ...base,
-    reason: `no http route of VirtualService ${routers} matches: Envoy answers 404 (route not found)`,
-    outcome: "rejected",
-    status: 404,
-    headerChanges: [],
-    headers: { ...req.headers },
-    destinations: [],
-    notes,
-  };
+  return rejectedHop(base, req, notes, `no http route of VirtualService ${routers} matches: Envoy answers 404 (route not found)`);
 }
 
-function buildHop(
-  idx: ClusterIndex,
-  e: Entry,
-  req: RequestView,
-  ctx: ProxyContext,
-  base: Omit<TraceHop, "reason" | "outcome" | "headerChanges" | "headers" | "destinations" | "notes">,
-  notes: string[],
-  problems: Problem[],
-): TraceHop {
+/** The hop for the http route of entry `e`: its header changes and rewrite, then what it does. */
+function buildHop(idx: ClusterIndex, e: Entry, req: RequestView, ctx: ProxyContext, base: HopBase, notes: string[], problems: Problem[]): TraceHop {
   const r = e.route;
   const object = vsRef(e.vs);
   const at = `spec.http[${e.routeIndex}]`;
@@ -276,15 +284,32 @@ function buildHop(
     destinations: [],
     notes,
   };
-  if (isObj(r.rewrite)) {
-    const rw: { uri?: string; authority?: string } = {};
-    const u = str(r.rewrite.uri);
-    const a = str(r.rewrite.authority);
-    if (u !== undefined) rw.uri = u;
-    if (a !== undefined) rw.authority = a;
-    if (isObj(r.rewrite.uriRegexRewrite)) rw.uri = `regex ${str(r.rewrite.uriRegexRewrite.match) ?? ""} → ${str(r.rewrite.uriRegexRewrite.rewrite) ?? ""}`;
-    hop.rewrite = rw;
+  if (isObj(r.rewrite)) hop.rewrite = vsRewriteOf(r.rewrite);
+  const answered = answeredByRoute(hop, e, notes);
+  if (answered) return answered;
+  const dests = arr(r.route).map(obj);
+  if (dests.length === 0) {
+    problems.push(err("route has no destination, redirect, directResponse or delegate", object, at));
+    return { ...hop, outcome: "rejected", status: 500, reason: `${reason}; the route has no destination` };
   }
+  hop.destinations = routeDestinations(idx, e, dests, { ctx, headers: applied.headers, object, at }, problems);
+  return hop;
+}
+
+/** An HTTPRewrite as the hop's rewrite. */
+function vsRewriteOf(rewrite: Record<string, unknown>): NonNullable<TraceHop["rewrite"]> {
+  const rw: { uri?: string; authority?: string } = {};
+  const u = str(rewrite.uri);
+  const a = str(rewrite.authority);
+  if (u !== undefined) rw.uri = u;
+  if (a !== undefined) rw.authority = a;
+  if (isObj(rewrite.uriRegexRewrite)) rw.uri = `regex ${str(rewrite.uriRegexRewrite.match) ?? ""} → ${str(rewrite.uriRegexRewrite.rewrite) ?? ""}`;
+  return rw;
+}
+
+/** When the route answers itself (redirect, directResponse) or delegates: that hop; else undefined. */
+function answeredByRoute(hop: TraceHop, e: Entry, notes: string[]): TraceHop | undefined {
+  const r = e.route;
   if (isObj(r.redirect)) {
     const rd = r.redirect;
     const redirect: NonNullable<TraceHop["redirect"]> = {};
@@ -310,27 +335,34 @@ function buildHop(
     notes.push(`delegates to VirtualService ${ns}/${dn}; delegation is reported, not followed`);
     return { ...hop, outcome: "delegate", delegate: { kind: "VirtualService", namespace: ns, name: dn } };
   }
-  const dests = arr(r.route).map(obj);
-  if (dests.length === 0) {
-    problems.push(err("route has no destination, redirect, directResponse or delegate", object, at));
-    return { ...hop, outcome: "rejected", status: 500, reason: `${reason}; the route has no destination` };
-  }
+  return undefined;
+}
+
+/** The route's destinations resolved, with their weights as percentages. */
+function routeDestinations(
+  idx: ClusterIndex,
+  e: Entry,
+  dests: Record<string, unknown>[],
+  site: { ctx: ProxyContext; headers: Record<string, string>; object: string; at: string },
+  problems: Problem[],
+): TraceDestination[] {
+  const { ctx, object, at } = site;
   // One destination: 100% whatever its weight. Several: weight 0 entries get nothing (pilot skips them).
   const weights = dests.length === 1 ? [100] : dests.map((d) => num(d.weight) ?? 0);
   if (dests.length > 1 && weights.every((w) => w === 0)) {
     problems.push(err("several destinations and every weight is 0 (or unset): no traffic can be sent", object, `${at}.route`));
   }
   const pct = percents(weights);
-  const out: TraceDestination[] = dests.map((d, i) => {
+  return dests.map((d, i) => {
     const dest = obj(d.destination);
     const host = str(dest.host) ?? "";
-    const input: Parameters<typeof resolveDestination>[1] = {
+    const input: DestinationInput = {
       host,
       fqdn: resolveConfigHost(host, e.vs.namespace, idx.clusterDomain),
       weight: weights[i] ?? 0,
       percent: pct[i] ?? 0,
       proxyNamespace: ctx.namespace,
-      headers: applied.headers,
+      headers: site.headers,
       object,
       path: `${at}.route[${i}].destination`,
     };
@@ -343,8 +375,6 @@ function buildHop(
     if (dOps) input.headerOps = dOps;
     return resolveDestination(idx, input, problems);
   });
-  hop.destinations = out;
-  return hop;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -389,7 +419,7 @@ export function traceIstioMesh(
   req: RequestView,
   source: Extract<HopSource, { kind: "mesh" }>,
   labelsKnown: boolean,
-  base: Omit<TraceHop, "reason" | "outcome" | "headerChanges" | "headers" | "destinations" | "notes">,
+  base: HopBase,
   problems: Problem[],
 ): TraceHop {
   const notes: string[] = [];
@@ -446,67 +476,22 @@ function serverHosts(gw: Indexed, port: number | undefined, notes: string[]): Se
   return out;
 }
 
-export function traceIstioGateway(
-  idx: ClusterIndex,
-  gw: Indexed,
-  req: RequestView,
-  base: Omit<TraceHop, "reason" | "outcome" | "headerChanges" | "headers" | "destinations" | "notes">,
-  problems: Problem[],
-): TraceHop {
+export function traceIstioGateway(idx: ClusterIndex, gw: Indexed, req: RequestView, base: HopBase, problems: Problem[]): TraceHop {
   const notes: string[] = [];
   const gwName = `${gw.namespace}/${gw.name}`;
   const servers = serverHosts(gw, req.port, notes);
-  // The request host must match a server host and a VirtualService host, each as an Envoy domain.
-  // (pilot binds a VirtualService by the Istio intersection of the two, gateway.go
-  // serverHosts.Intersection; for `*`, `*.<domain>` and exact hosts this is the same answer.)
-  const hostAccepted = (vsNs: string): boolean =>
-    servers.some((s) => (s.namespace === "*" || s.namespace === vsNs) && envoyDomainMatches(s.host, req.host));
-  const empty = (reason: string, status = 404): TraceHop => ({
-    ...base,
-    reason,
-    outcome: "rejected",
-    status,
-    headerChanges: [],
-    headers: { ...req.headers },
-    destinations: [],
-    notes,
-  });
   if (servers.length === 0) {
     problems.push(err(`Gateway ${gwName} has no server${req.port !== undefined ? ` on port ${req.port}` : ""} for HTTP`, `Gateway ${gwName}`, "spec.servers"));
-    return empty(`Gateway ${gwName} has no HTTP server${req.port !== undefined ? ` on port ${req.port}` : ""}`);
+    return rejectedHop(base, req, notes, `Gateway ${gwName} has no HTTP server${req.port !== undefined ? ` on port ${req.port}` : ""}`);
   }
   if (!servers.some((s) => envoyDomainMatches(s.host, req.host))) {
-    return empty(`no server of Gateway ${gwName} accepts host ${req.host}: 404`);
+    return rejectedHop(base, req, notes, `no server of Gateway ${gwName} accepts host ${req.host}: 404`);
   }
-  // VirtualServices bound to this gateway whose hosts cover the request host.
-  const bound: Array<{ vs: Indexed; host: string }> = [];
-  for (const vs of idx.virtualServices) {
-    if (!vsGateways(vs).includes(gwName)) continue;
-    if (!visibleFrom(vs, gw.namespace)) continue;
-    if (!hostAccepted(vs.namespace)) continue;
-    let best: string | undefined;
-    for (const h of vsHosts(vs, idx.clusterDomain)) {
-      if (!envoyDomainMatches(h, req.host)) continue;
-      if (!best || compareSpec(hostPatternSpecificity(h), hostPatternSpecificity(best)) > 0) best = h;
-    }
-    if (best) bound.push({ vs, host: best });
-  }
+  const bound = boundVirtualServices(idx, gw, servers, req);
   if (bound.length === 0) {
-    return empty(`no VirtualService bound to gateway ${gwName} claims host ${req.host}: 404`);
+    return rejectedHop(base, req, notes, `no VirtualService bound to gateway ${gwName} claims host ${req.host}: 404`);
   }
-  // Envoy picks the most specific virtual host (exact domain, then the longest wildcard);
-  // VirtualServices for the same host are merged at gateways, ordered by creation time, with
-  // catch-all routes moved to the end (pilot CombineVHostRoutes).
-  bound.sort((a, b) => compareSpec(hostPatternSpecificity(b.host), hostPatternSpecificity(a.host)) || byCreation(a.vs, b.vs));
-  const topHost = bound[0]?.host as string;
-  const merged = bound.filter((b) => b.host === topHost).map((b) => b.vs);
-  let entries: Entry[];
-  if (merged.length === 1) entries = expand(merged[0] as Indexed);
-  else {
-    notes.push(`${merged.length} VirtualServices for ${topHost} are merged at the gateway: ${merged.map((v) => `${v.namespace}/${v.name}`).join(", ")} (catch-all routes last)`);
-    const all = merged.flatMap(expand);
-    entries = [...all.filter((e) => !isCatchAll(e)), ...all.filter(isCatchAll)];
-  }
+  const entries = gatewayEntries(bound, notes);
   const ctx: ProxyContext = {
     gatewayNames: new Set([gwName]),
     labels: {},
@@ -521,4 +506,45 @@ export function traceIstioGateway(
     );
   }
   return hop;
+}
+
+/**
+ * VirtualServices bound to the gateway, visible from its namespace, that a server admits and whose
+ * hosts cover the request host, each with its most specific such host.
+ */
+function boundVirtualServices(idx: ClusterIndex, gw: Indexed, servers: ServerHost[], req: RequestView): Array<{ vs: Indexed; host: string }> {
+  const gwName = `${gw.namespace}/${gw.name}`;
+  // The request host must match a server host and a VirtualService host, each as an Envoy domain.
+  // (pilot binds a VirtualService by the Istio intersection of the two, gateway.go
+  // serverHosts.Intersection; for `*`, `*.<domain>` and exact hosts this is the same answer.)
+  const hostAccepted = (vsNs: string): boolean =>
+    servers.some((s) => (s.namespace === "*" || s.namespace === vsNs) && envoyDomainMatches(s.host, req.host));
+  const bound: Array<{ vs: Indexed; host: string }> = [];
+  for (const vs of idx.virtualServices) {
+    if (!vsGateways(vs).includes(gwName)) continue;
+    if (!visibleFrom(vs, gw.namespace)) continue;
+    if (!hostAccepted(vs.namespace)) continue;
+    let best: string | undefined;
+    for (const h of vsHosts(vs, idx.clusterDomain)) {
+      if (!envoyDomainMatches(h, req.host)) continue;
+      if (!best || compareSpec(hostPatternSpecificity(h), hostPatternSpecificity(best)) > 0) best = h;
+    }
+    if (best) bound.push({ vs, host: best });
+  }
+  return bound;
+}
+
+/**
+ * The route entries Envoy meets: those of the VirtualServices for the most specific host (exact
+ * domain, then the longest wildcard); several for one host are merged at gateways, ordered by
+ * creation time, with catch-all routes moved to the end (pilot CombineVHostRoutes).
+ */
+function gatewayEntries(bound: Array<{ vs: Indexed; host: string }>, notes: string[]): Entry[] {
+  const sorted = [...bound].sort((a, b) => compareSpec(hostPatternSpecificity(b.host), hostPatternSpecificity(a.host)) || byCreation(a.vs, b.vs));
+  const topHost = sorted[0]?.host as string;
+  const merged = sorted.filter((b) => b.host === topHost).map((b) => b.vs);
+  if (merged.length === 1) return expand(merged[0] as Indexed);
+  notes.push(`${merged.length} VirtualServices for ${topHost} are merged at the gateway: ${merged.map((v) => `${v.namespace}/${v.name}`).join(", ")} (catch-all routes last)`);
+  const all = merged.flatMap(expand);
+  return [...all.filter((e) => !isCatchAll(e)), ...all.filter(isCatchAll)];
 }

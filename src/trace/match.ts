@@ -69,164 +69,181 @@ export function compileRe2(pattern: string): CompiledRegex | RegexError {
   return result;
 }
 
+/** The translation under way: the RE2 text after its flag groups, where we are, what is written. */
+interface Re2Scan {
+  readonly rest: string;
+  readonly dotAll: boolean;
+  /** Index of the character being translated; a step leaves it on the last character it used. */
+  i: number;
+  out: string;
+  unicode: boolean;
+  inClass: boolean;
+  /** Just after `[` (or `[^`): a `]` here is literal in RE2. */
+  classStart: boolean;
+}
+
+/** One translation step: undefined when done, the problem when the pattern cannot be evaluated. */
+type Re2Step = RegexError | undefined;
+
+const fail = (message: string): RegexError => ({ ok: false, message });
+
 function translate(pattern: string): CompiledRegex | RegexError {
+  const lead = leadingFlags(pattern);
+  if ("ok" in lead) return lead;
+  const s: Re2Scan = { rest: lead.rest, dotAll: lead.flags.includes("s"), i: 0, out: "", unicode: false, inClass: false, classStart: false };
+  for (; s.i < s.rest.length; s.i++) {
+    const problem = translateChar(s, s.rest[s.i] as string);
+    if (problem) return problem;
+  }
+  if (s.inClass) return fail("missing closing ]");
+  return compileWhole(s.out, lead.flags.replace("s", "") + (s.unicode ? "u" : ""));
+}
+
+/** Leading flag groups (`(?i)`, `(?s)`, `(?m)`, `(?is)` ...) as JS flags, and the pattern after them. */
+function leadingFlags(pattern: string): { flags: string; rest: string } | RegexError {
   let flags = "";
   let rest = pattern;
-  // Leading flag groups: (?i) (?s) (?m) (?is) ...
   for (;;) {
     const m = /^\(\?([imsU]+)\)/.exec(rest);
-    if (!m) break;
+    if (!m) return { flags, rest };
     for (const f of m[1] ?? "") {
-      if (f === "U") return { ok: false, message: "the RE2 flag (?U) (ungreedy) has no JavaScript equivalent" };
+      if (f === "U") return fail("the RE2 flag (?U) (ungreedy) has no JavaScript equivalent");
       if (!flags.includes(f)) flags += f;
     }
     rest = rest.slice(m[0].length);
   }
-  const dotAll = flags.includes("s");
-  let out = "";
-  let unicode = false;
-  let inClass = false;
-  let classStart = false;
-  for (let i = 0; i < rest.length; i++) {
-    const c = rest[i] as string;
-    if (c === "\\") {
-      const n = rest[i + 1];
-      if (n === undefined) return { ok: false, message: "trailing backslash" };
-      i++;
-      if (n >= "1" && n <= "9") return { ok: false, message: `backreference \\${n} is not RE2 (Istio rejects it)` };
-      if (n === "k" && rest[i + 1] === "<") return { ok: false, message: "named backreference \\k<...> is not RE2 (Istio rejects it)" };
-      if (n === "C") return { ok: false, message: "\\C (any byte) cannot be evaluated in JavaScript" };
-      if (n === "Q") {
-        const end = rest.indexOf("\\E", i + 1);
-        const lit = end < 0 ? rest.slice(i + 1) : rest.slice(i + 1, end);
-        out += escapeLiteral(lit);
-        i = end < 0 ? rest.length : end + 1;
-        classStart = false;
-        continue;
-      }
-      if (n === "E") continue; // stray \E is ignored by RE2
-      if (n === "A" && !inClass) {
-        out += "^";
-        continue;
-      }
-      if (n === "z" && !inClass) {
-        out += "$";
-        continue;
-      }
-      if (n === "Z") return { ok: false, message: "\\Z is not RE2 (use \\z)" };
-      if (n === "s") {
-        out += inClass ? "\\t\\n\\f\\r " : "[\\t\\n\\f\\r ]";
-        classStart = false;
-        continue;
-      }
-      if (n === "S" && !inClass) {
-        out += "[^\\t\\n\\f\\r ]";
-        continue;
-      }
-      if (n === "p" || n === "P") {
-        unicode = true;
-        const nn = rest[i + 1];
-        if (nn === "{") {
-          const end = rest.indexOf("}", i + 1);
-          if (end < 0) return { ok: false, message: "unterminated \\p{...}" };
-          out += `\\${n}${rest.slice(i + 1, end + 1)}`;
-          i = end;
-        } else if (nn !== undefined) {
-          out += `\\${n}{${nn}}`;
-          i++;
-        }
-        classStart = false;
-        continue;
-      }
-      if (n === "x" && rest[i + 1] === "{") {
-        const end = rest.indexOf("}", i + 1);
-        if (end < 0) return { ok: false, message: "unterminated \\x{...}" };
-        unicode = true;
-        out += `\\u{${rest.slice(i + 2, end)}}`;
-        i = end;
-        classStart = false;
-        continue;
-      }
-      // Other escapes (\d \w \b \. \- ...) mean the same in both; under the `u` flag JS rejects
-      // identity escapes of non-syntax characters, which we re-check when compiling.
-      out += `\\${n}`;
-      classStart = false;
-      continue;
-    }
-    if (inClass) {
-      if (c === "]" && classStart) {
-        out += "\\]";
-        classStart = false;
-        continue;
-      }
-      if (c === "[" && rest[i + 1] === ":") {
-        const end = rest.indexOf(":]", i + 2);
-        if (end > 0) {
-          let name = rest.slice(i + 2, end);
-          const neg = name.startsWith("^");
-          if (neg) name = name.slice(1);
-          const range = POSIX[name];
-          if (!range) return { ok: false, message: `unknown POSIX class [:${name}:]` };
-          if (neg) return { ok: false, message: `negated POSIX class [:^${name}:] is not supported here` };
-          out += range;
-          i = end + 1;
-          classStart = false;
-          continue;
-        }
-      }
-      if (c === "[") {
-        out += "\\[";
-        classStart = false;
-        continue;
-      }
-      if (c === "^" && classStart && out.endsWith("[")) {
-        out += "^";
-        continue; // still at class start: a following ] is literal
-      }
-      if (c === "]") inClass = false;
-      out += c;
-      classStart = false;
-      continue;
-    }
-    if (c === "[") {
-      inClass = true;
-      classStart = true;
-      out += "[";
-      continue;
-    }
-    if (c === "(" && rest[i + 1] === "?") {
-      const tail = rest.slice(i + 2);
-      if (tail.startsWith("=") || tail.startsWith("!")) {
-        return { ok: false, message: "lookahead (?= / (?! is not RE2 (Istio rejects it)" };
-      }
-      if (tail.startsWith("<=") || tail.startsWith("<!")) {
-        return { ok: false, message: "lookbehind (?<= / (?<! is not RE2 (Istio rejects it)" };
-      }
-      if (tail.startsWith("P<")) {
-        out += "(?<";
-        i += 3;
-        continue;
-      }
-      if (tail.startsWith(":") || tail.startsWith("<")) {
-        out += "(?";
-        i += 1;
-        continue;
-      }
-      return { ok: false, message: `inline flag group "(?${tail.slice(0, 4)}..." is not supported here (only leading (?i)/(?s)/(?m))` };
-    }
-    if (c === ".") {
-      out += dotAll ? "[^]" : "[^\\n]";
-      continue;
-    }
-    out += c;
+}
+
+function translateChar(s: Re2Scan, c: string): Re2Step {
+  if (c === "\\") return translateEscape(s);
+  if (s.inClass) return translateInClass(s, c);
+  if (c === "[") {
+    s.inClass = true;
+    s.classStart = true;
+    s.out += "[";
+    return undefined;
   }
-  if (inClass) return { ok: false, message: "missing closing ]" };
-  const jsFlags = flags.replace("s", "") + (unicode ? "u" : "");
+  if (c === "(" && s.rest[s.i + 1] === "?") return translateGroupOpen(s);
+  s.out += c === "." ? (s.dotAll ? "[^]" : "[^\\n]") : c;
+  return undefined;
+}
+
+/** A backslash escape at `s.i`. */
+function translateEscape(s: Re2Scan): Re2Step {
+  const { rest } = s;
+  const n = rest[s.i + 1];
+  if (n === undefined) return fail("trailing backslash");
+  s.i++;
+  if (n >= "1" && n <= "9") return fail(`backreference \\${n} is not RE2 (Istio rejects it)`);
+  if (n === "k" && rest[s.i + 1] === "<") return fail("named backreference \\k<...> is not RE2 (Istio rejects it)");
+  if (n === "C") return fail("\\C (any byte) cannot be evaluated in JavaScript");
+  if (n === "Z") return fail("\\Z is not RE2 (use \\z)");
+  if (n === "E") return undefined; // stray \E is ignored by RE2
+  if (n === "Q") {
+    const end = rest.indexOf("\\E", s.i + 1);
+    s.out += escapeLiteral(end < 0 ? rest.slice(s.i + 1) : rest.slice(s.i + 1, end));
+    s.i = end < 0 ? rest.length : end + 1;
+  } else if ((n === "A" || n === "z") && !s.inClass) {
+    s.out += n === "A" ? "^" : "$";
+    return undefined;
+  } else if (n === "s") {
+    s.out += s.inClass ? "\\t\\n\\f\\r " : "[\\t\\n\\f\\r ]";
+  } else if (n === "S" && !s.inClass) {
+    s.out += "[^\\t\\n\\f\\r ]";
+    return undefined;
+  } else if (n === "p" || n === "P") {
+    const problem = translateUnicodeClass(s, n);
+    if (problem) return problem;
+  } else if (n === "x" && rest[s.i + 1] === "{") {
+    const end = rest.indexOf("}", s.i + 1);
+    if (end < 0) return fail("unterminated \\x{...}");
+    s.unicode = true;
+    s.out += `\\u{${rest.slice(s.i + 2, end)}}`;
+    s.i = end;
+  } else {
+    // Other escapes (\d \w \b \. \- ...) mean the same in both; under the `u` flag JS rejects
+    // identity escapes of non-syntax characters, which we re-check when compiling.
+    s.out += `\\${n}`;
+  }
+  s.classStart = false;
+  return undefined;
+}
+
+/** `\pL` → `\p{L}`; `\p{Greek}` as is; both need the JS `u` flag. */
+function translateUnicodeClass(s: Re2Scan, n: "p" | "P"): Re2Step {
+  s.unicode = true;
+  const nn = s.rest[s.i + 1];
+  if (nn === "{") {
+    const end = s.rest.indexOf("}", s.i + 1);
+    if (end < 0) return fail("unterminated \\p{...}");
+    s.out += `\\${n}${s.rest.slice(s.i + 1, end + 1)}`;
+    s.i = end;
+  } else if (nn !== undefined) {
+    s.out += `\\${n}{${nn}}`;
+    s.i++;
+  }
+  return undefined;
+}
+
+/** A character inside a bracket class (not an escape). */
+function translateInClass(s: Re2Scan, c: string): Re2Step {
+  if (c === "]" && s.classStart) {
+    s.out += "\\]";
+  } else if (c === "[" && s.rest[s.i + 1] === ":" && s.rest.indexOf(":]", s.i + 2) > 0) {
+    const problem = translatePosixClass(s);
+    if (problem) return problem;
+  } else if (c === "[") {
+    s.out += "\\[";
+  } else if (c === "^" && s.classStart && s.out.endsWith("[")) {
+    s.out += "^";
+    return undefined; // still at class start: a following ] is literal
+  } else {
+    if (c === "]") s.inClass = false;
+    s.out += c;
+  }
+  s.classStart = false;
+  return undefined;
+}
+
+/** `[:alpha:]` inside a class at `s.i` → its ASCII range. */
+function translatePosixClass(s: Re2Scan): Re2Step {
+  const end = s.rest.indexOf(":]", s.i + 2);
+  let name = s.rest.slice(s.i + 2, end);
+  const neg = name.startsWith("^");
+  if (neg) name = name.slice(1);
+  const range = POSIX[name];
+  if (!range) return fail(`unknown POSIX class [:${name}:]`);
+  if (neg) return fail(`negated POSIX class [:^${name}:] is not supported here`);
+  s.out += range;
+  s.i = end + 1;
+  return undefined;
+}
+
+/** `(?` at `s.i`: non-capturing and named groups pass; lookarounds and inline flags are problems. */
+function translateGroupOpen(s: Re2Scan): Re2Step {
+  const tail = s.rest.slice(s.i + 2);
+  if (tail.startsWith("=") || tail.startsWith("!")) return fail("lookahead (?= / (?! is not RE2 (Istio rejects it)");
+  if (tail.startsWith("<=") || tail.startsWith("<!")) return fail("lookbehind (?<= / (?<! is not RE2 (Istio rejects it)");
+  if (tail.startsWith("P<")) {
+    s.out += "(?<";
+    s.i += 3;
+    return undefined;
+  }
+  if (tail.startsWith(":") || tail.startsWith("<")) {
+    s.out += "(?";
+    s.i += 1;
+    return undefined;
+  }
+  return fail(`inline flag group "(?${tail.slice(0, 4)}..." is not supported here (only leading (?i)/(?s)/(?m))`);
+}
+
+/** The translated source, anchored to match the whole value. */
+function compileWhole(out: string, jsFlags: string): CompiledRegex | RegexError {
   try {
     const re = new RegExp(`^(?:${out})$`, jsFlags);
     return { ok: true, re, source: `^(?:${out})$` };
   } catch (e) {
-    return { ok: false, message: `invalid regular expression: ${(e as Error).message}` };
+    return fail(`invalid regular expression: ${(e as Error).message}`);
   }
 }
 

@@ -5,7 +5,7 @@ import type { Problem } from "../problems.ts";
 import type { HeaderOps } from "./match.ts";
 import { hostPatternSpecificity, istioHostSubsetOf } from "../util/host-patterns.ts";
 import { applyHeaderOps, labelsMatch } from "./match.ts";
-import type { TraceDestination } from "./types.ts";
+import type { HopBase, RequestView, TraceDestination, TraceHop } from "./types.ts";
 
 /** Any Kubernetes object as parsed from YAML/JSON. */
 export type KObject = Record<string, unknown>;
@@ -314,6 +314,20 @@ export function findSubset(
 
 // ---------------------------------------------------------------------------------------------
 
+/** The hop when nothing at this proxy takes the request: 404, headers as they came. */
+export function rejectedHop(base: HopBase, req: RequestView, notes: string[], reason: string): TraceHop {
+  return {
+    ...base,
+    reason,
+    outcome: "rejected",
+    status: 404,
+    headerChanges: [],
+    headers: { ...req.headers },
+    destinations: [],
+    notes,
+  };
+}
+
 export function warn(message: string, object?: string, path?: string): Problem {
   const p: Problem = { kind: "invalid", severity: "warning", message };
   if (object) p.object = object;
@@ -357,19 +371,10 @@ export interface DestinationInput {
   path: string;
 }
 
+/** A route destination followed to its Service, port, DestinationRule subset and workloads. */
 export function resolveDestination(idx: ClusterIndex, d: DestinationInput, problems: Problem[]): TraceDestination {
   const svc = serviceByFqdn(idx, d.fqdn);
-  const applied = d.headerOps ? applyHeaderOps(d.headers, d.headerOps) : { headers: { ...d.headers }, changes: [] };
-  const out: TraceDestination = {
-    host: d.host,
-    fqdn: d.fqdn,
-    weight: d.weight,
-    percent: d.percent,
-    workloads: [],
-    headerChanges: applied.changes,
-    headers: applied.headers,
-  };
-  if (d.subset) out.subset = d.subset;
+  const out = destinationOf(d);
   if (!svc) {
     problems.push(
       d.percent > 0
@@ -381,31 +386,8 @@ export function resolveDestination(idx: ClusterIndex, d: DestinationInput, probl
     return out;
   }
   out.service = { kind: "Service", namespace: svc.namespace, name: svc.name };
-  const ports = servicePorts(svc);
-  const port = d.port ?? (ports.length === 1 ? ports[0] : d.requestPort);
-  if (port !== undefined) {
-    out.port = port;
-    if (ports.length > 0 && !ports.includes(port)) {
-      problems.push(warn(`port ${port} is not a port of Service ${svc.namespace}/${svc.name} (${ports.join(", ")})`, d.object, d.path));
-    }
-  }
-  const sub = findSubset(idx, d.fqdn, d.subset, d.proxyNamespace, svc.namespace);
-  if (sub.rule) out.destinationRule = { kind: "DestinationRule", namespace: sub.rule.namespace, name: sub.rule.name };
-  if (d.subset) {
-    if (!sub.found) {
-      problems.push(
-        err(
-          sub.rule
-            ? `subset "${d.subset}" is not defined in DestinationRule ${sub.rule.namespace}/${sub.rule.name}: requests get 503 (no cluster)`
-            : `subset "${d.subset}" needs a DestinationRule for ${d.fqdn} and there is none: requests get 503 (no cluster)`,
-          d.object,
-          d.path,
-        ),
-      );
-      return out;
-    }
-    out.subsetLabels = sub.labels ?? {};
-  }
+  setServicePort(svc, d, out, problems);
+  if (!setSubset(idx, svc, d, out, problems)) return out;
   out.workloads = workloadsFor(idx, svc, out.subsetLabels, problems);
   if (out.workloads.length === 0 && serviceSelector(svc) && Object.keys(serviceSelector(svc) ?? {}).length > 0) {
     problems.push(
@@ -417,6 +399,54 @@ export function resolveDestination(idx: ClusterIndex, d: DestinationInput, probl
     );
   }
   return out;
+}
+
+/** The destination as written, with its own header changes applied; no Service yet. */
+function destinationOf(d: DestinationInput): TraceDestination {
+  const applied = d.headerOps ? applyHeaderOps(d.headers, d.headerOps) : { headers: { ...d.headers }, changes: [] };
+  const out: TraceDestination = {
+    host: d.host,
+    fqdn: d.fqdn,
+    weight: d.weight,
+    percent: d.percent,
+    workloads: [],
+    headerChanges: applied.changes,
+    headers: applied.headers,
+  };
+  if (d.subset) out.subset = d.subset;
+  return out;
+}
+
+/** The port: the route's, else the Service's only port, else the request's; a warning when the Service lacks it. */
+function setServicePort(svc: Indexed, d: DestinationInput, out: TraceDestination, problems: Problem[]): void {
+  const ports = servicePorts(svc);
+  const port = d.port ?? (ports.length === 1 ? ports[0] : d.requestPort);
+  if (port === undefined) return;
+  out.port = port;
+  if (ports.length > 0 && !ports.includes(port)) {
+    problems.push(warn(`port ${port} is not a port of Service ${svc.namespace}/${svc.name} (${ports.join(", ")})`, d.object, d.path));
+  }
+}
+
+/** The DestinationRule that applies and the subset's labels; false (with an error) when the subset is not defined. */
+function setSubset(idx: ClusterIndex, svc: Indexed, d: DestinationInput, out: TraceDestination, problems: Problem[]): boolean {
+  const sub = findSubset(idx, d.fqdn, d.subset, d.proxyNamespace, svc.namespace);
+  if (sub.rule) out.destinationRule = { kind: "DestinationRule", namespace: sub.rule.namespace, name: sub.rule.name };
+  if (!d.subset) return true;
+  if (!sub.found) {
+    problems.push(
+      err(
+        sub.rule
+          ? `subset "${d.subset}" is not defined in DestinationRule ${sub.rule.namespace}/${sub.rule.name}: requests get 503 (no cluster)`
+          : `subset "${d.subset}" needs a DestinationRule for ${d.fqdn} and there is none: requests get 503 (no cluster)`,
+        d.object,
+        d.path,
+      ),
+    );
+    return false;
+  }
+  out.subsetLabels = sub.labels ?? {};
+  return true;
 }
 
 /** Percentages from weights; zero-sum (all weights 0) gives 0 everywhere. */

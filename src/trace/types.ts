@@ -106,6 +106,9 @@ export interface TraceHop {
   notes: string[];
 }
 
+/** A hop before its router decided: where it is, what arrived (index.ts baseOf). */
+export type HopBase = Omit<TraceHop, "reason" | "outcome" | "headerChanges" | "headers" | "destinations" | "notes">;
+
 export interface TraceResult {
   hops: TraceHop[];
   problems: Problem[];
