@@ -6,6 +6,9 @@ import { ingressEntry } from "./ingress.ts";
 
 export { EMISSARY_API_VERSIONS, type IngressEntry, type IngressKind } from "./ingress.ts";
 
+/** The cluster DNS domain when the ForkManager sets no `clusterDomain` (Kubernetes' default). */
+export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
+
 export const MANAGER_API_VERSION = "kubefork.dev/v1alpha1";
 
 const headerName = z
@@ -57,7 +60,7 @@ export const managerSpec = z.strictObject({
       ),
     "forks",
   ),
-  clusterDomain: z._default(z.string(), "cluster.local"),
+  clusterDomain: z._default(z.string(), DEFAULT_CLUSTER_DOMAIN),
   base: z.optional(
     z
       .strictObject({

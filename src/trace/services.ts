@@ -2,6 +2,8 @@
 // cluster DNS do it, Service → workloads, DestinationRule subsets.
 
 import type { Problem } from "../problems.ts";
+import { DEFAULT_CLUSTER_DOMAIN } from "../model/manager.ts";
+import { serviceFqdn } from "../plan/names.ts";
 import type { HeaderOps } from "./match.ts";
 import { hostPatternSpecificity, istioHostSubsetOf } from "../util/host-patterns.ts";
 import { applyHeaderOps, labelsMatch } from "./match.ts";
@@ -21,7 +23,6 @@ export interface WorkloadRef extends ObjectRef {
   labels: Record<string, string>;
 }
 
-export const CLUSTER_DOMAIN = "cluster.local";
 
 export function refString(r: ObjectRef): string {
   return `${r.kind} ${r.namespace}/${r.name}`;
@@ -91,7 +92,7 @@ function groupOf(apiVersion: string): string {
   return i < 0 ? "" : apiVersion.slice(0, i);
 }
 
-export function indexObjects(objects: readonly unknown[], defaultNamespace = "default", clusterDomain = CLUSTER_DOMAIN): ClusterIndex {
+export function indexObjects(objects: readonly unknown[], defaultNamespace = "default", clusterDomain = DEFAULT_CLUSTER_DOMAIN): ClusterIndex {
   const idx: ClusterIndex = {
     defaultNamespace,
     clusterDomain,
@@ -160,9 +161,8 @@ export function cmp(a: string, b: string): number {
 // ---------------------------------------------------------------------------------------------
 // Host names
 
-export function serviceFqdn(name: string, namespace: string, clusterDomain: string): string {
-  return `${name}.${namespace}.svc.${clusterDomain}`;
-}
+/** `<name>.<namespace>.svc.<clusterDomain>`: the plan's rule (plan/names.ts), so a render and its trace agree. */
+export { serviceFqdn };
 
 /** Strip a trailing dot and `:port`. */
 export function bareHost(host: string): { host: string; port?: number } {

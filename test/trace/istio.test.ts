@@ -314,6 +314,37 @@ spec:
   });
 });
 
+describe("the cluster domain is the one passed in (clusterDomain: corp.internal)", () => {
+  // The trace once hard-coded cluster.local: with a manager's clusterDomain of corp.internal a
+  // correct render traced to a 503. Short names, DestinationRule hosts and backend FQDNs all take
+  // the domain given in the request.
+  const objects = load(BOOKSHOP.replaceAll("svc.cluster.local", "svc.corp.internal"));
+  const from = mesh("bookshop", { app: "productpage", version: "v1" });
+
+  it("short names resolve in corp.internal, the DestinationRule subsets apply, no problem", () => {
+    const r = trace(objects, { host: "reviews", from, clusterDomain: "corp.internal" });
+    const hop = r.hops[0];
+    expect(hop?.resolvedHost).toBe("reviews.bookshop.svc.corp.internal");
+    expect(hop?.destinations.map((d) => [d.fqdn, d.subset, d.workloads.map((w) => w.name)])).toEqual([
+      ["reviews.bookshop.svc.corp.internal", "v1", ["reviews-v1"]],
+      ["reviews.bookshop.svc.corp.internal", "v2", ["reviews-v2"]],
+    ]);
+    expect(r.problems).toEqual([]);
+  });
+
+  it("the fork header reaches the fork's copy", () => {
+    const r = trace(objects, { host: "reviews", headers: { "x-fork-identifier": "alice" }, from, clusterDomain: "corp.internal" });
+    expect(r.hops[0]?.destinations.map((d) => [d.fqdn, d.workloads.map((w) => w.name)])).toEqual([["reviews-alice.bookshop.svc.corp.internal", ["reviews-v1-alice"]]]);
+    expect(r.problems).toEqual([]);
+  });
+
+  it("without it the default cluster.local is used, and the corp.internal objects no longer line up", () => {
+    const r = trace(objects, { host: "reviews", from });
+    expect(r.hops[0]?.resolvedHost).toBe("reviews.bookshop.svc.cluster.local");
+    expect(r.hops[0]?.router).toBeUndefined();
+  });
+});
+
 describe("two VirtualServices for one host", () => {
   it("is reported (IST0109) and the oldest (then by name) is used", () => {
     const objs = [
