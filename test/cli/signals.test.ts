@@ -90,7 +90,7 @@ describe("a signal ends a render within 5 s", () => {
     expect(r.stdout).toBe("");
     expect(r.code, r.stderr).toBe(143);
     expect(r.stderr).toContain(STOPPED);
-    await until("the group to die", () => liveInGroup(pgid).length === 0, 2000);
+    await until("the group to die", () => liveInGroup(pgid).length === 0, 5000);
   }, 30_000);
 
   it("SIGINT (Ctrl-C) the same way, exit 130", async () => {
@@ -106,6 +106,6 @@ describe("a signal ends a render within 5 s", () => {
     expect(r.stdout).toBe("");
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toContain("error: kubefork was stopped by SIGINT before the command finished; nothing was printed on stdout [KF1010]");
-    await until("the group to die", () => liveInGroup(pgid).length === 0, 2000);
+    await until("the group to die", () => liveInGroup(pgid).length === 0, 5000);
   }, 30_000);
 });
