@@ -188,3 +188,18 @@ spec:
   selector: ${JSON.stringify(selector)}
   ports: [{name: http, port: 80, targetPort: 8080}]
 ${extra}`;
+
+/** Every fork file and kubefork.yaml of the fixtures and the test corpus, as paths relative to the repository. */
+export function forkAndManagerFiles(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir)) {
+      const p = join(dir, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/(^|\/)(kubefork\.yaml|forks\/[^/]+\.ya?ml)$/.test(relative(ROOT, p))) out.push(relative(ROOT, p));
+    }
+  };
+  walk(join(ROOT, "fixtures"));
+  walk(join(ROOT, "test"));
+  return out;
+}

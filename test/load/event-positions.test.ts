@@ -2,23 +2,16 @@
 // (src/load/event-positions.ts) before the `yaml` package is asked: each one given must be the
 // `yaml` package's (parsePositioned), and they must answer nearly every field (else the slow
 // re-parse is still paid, about 1.3 s for a 1 MB fork file).
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parsePositioned } from "../../src/load/documents.ts";
 import { eventLocator } from "../../src/load/event-positions.ts";
 import type { PathSegment } from "../../src/problems.ts";
 
-const ROOT = join(import.meta.dirname, "../..");
+import { forkAndManagerFiles } from "../helpers/inprocess.ts";
 
-function walk(dir: string, out: string[] = []): string[] {
-  for (const e of readdirSync(dir)) {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else if (/(^|\/)(kubefork\.yaml|forks\/[^/]+\.ya?ml)$/.test(relative(ROOT, p))) out.push(p);
-  }
-  return out;
-}
+const ROOT = join(import.meta.dirname, "../..");
 
 /** Every path of a value, one absent field under each mapping, one item past each list, one step below each scalar. */
 function paths(v: unknown, at: PathSegment[] = [], out: PathSegment[][] = []): PathSegment[][] {
@@ -34,7 +27,7 @@ function paths(v: unknown, at: PathSegment[] = [], out: PathSegment[][] = []): P
 }
 
 describe("positions from js-yaml's events", () => {
-  const files = [...walk(join(ROOT, "fixtures")), ...walk(join(ROOT, "test"))].map((f) => ({ path: relative(ROOT, f), text: readFileSync(f, "utf8") }));
+  const files = forkAndManagerFiles().map((f) => ({ path: f, text: readFileSync(join(ROOT, f), "utf8") }));
   const cases = [
     ...files,
     { path: "forks/x.yaml", text: 'a: 1\nb:\n  - c: \'x\'\n    d: "y"\n  - [1, {e: 2}]\n"q": r\n1: one\n0x10: hex\nyes: bool\nl: |\n  block\nm:\nn: [a, "b", \'c\']\n' },

@@ -2,23 +2,16 @@
 // parsePositioned (the `yaml` package): same documents, values, indexes, first lines, problems,
 // and positions of every field. Checked on every fork and manager file of the fixtures and corpus
 // and on hand-written edge cases.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parsePositioned, parseSmall } from "../../src/load/documents.ts";
 import type { SourceDoc, TextFile } from "../../src/model/source.ts";
 import type { PathSegment } from "../../src/problems.ts";
 
-const ROOT = join(import.meta.dirname, "../..");
+import { forkAndManagerFiles } from "../helpers/inprocess.ts";
 
-function walk(dir: string, out: string[] = []): string[] {
-  for (const e of readdirSync(dir)) {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else if (/(^|\/)(kubefork\.yaml|forks\/[^/]+\.ya?ml)$/.test(relative(ROOT, p))) out.push(p);
-  }
-  return out;
-}
+const ROOT = join(import.meta.dirname, "../..");
 
 /** Every path of a value, fields and list items, and one absent field under each mapping. */
 function paths(v: unknown, at: PathSegment[] = [], out: PathSegment[][] = []): PathSegment[][] {
@@ -43,9 +36,9 @@ function same(file: TextFile) {
 }
 
 describe("parseSmall = parsePositioned", () => {
-  const files = [...walk(join(ROOT, "fixtures")), ...walk(join(ROOT, "test"))];
+  const files = forkAndManagerFiles();
   it("finds the fixtures' files", () => expect(files.length).toBeGreaterThan(10));
-  it.each(files.map((f) => [relative(ROOT, f)]))("%s", (f) => same({ path: f, text: readFileSync(join(ROOT, f), "utf8") }));
+  it.each(files.map((f) => [f]))("%s", (f) => same({ path: f, text: readFileSync(join(ROOT, f), "utf8") }));
 
   it.each([
     ["plain", "a: 1\nb:\n  - c: 'x'\n    d: \"y\"\n"],
