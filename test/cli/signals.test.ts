@@ -50,7 +50,7 @@ function liveInGroup(pgid: number): number[] {
   return live;
 }
 
-const STOPPED = "error: kubefork was stopped by SIGTERM before the command finished; nothing was printed on stdout [KF1010]";
+const stopped = (signal: string) => `error: kubefork was stopped by ${signal} before the command finished; nothing was printed on stdout [KF1010]`;
 
 describe("a signal ends a render within 5 s", () => {
   it("in a long synchronous stretch: parsing and rendering a large app (2,400 services, 600 forks)", async () => {
@@ -70,10 +70,13 @@ describe("a signal ends a render within 5 s", () => {
     expect(Date.now() - t).toBeLessThan(5000);
     expect(r.stdout).toBe("");
     expect(r.code, r.stderr).toBe(143);
-    expect(r.stderr).toContain(STOPPED);
+    expect(r.stderr).toContain(stopped("SIGTERM"));
   }, 90_000);
 
-  it("while base.command runs: its whole process group is killed", async () => {
+  it.each([
+    ["SIGTERM", 143],
+    ["SIGINT", 130],
+  ] as const)("%s while base.command runs: its whole process group is killed, exit %i", async (signal, code) => {
     const dir = tempDir();
     generateApp(dir, { services: 2, forks: 0 });
     const pidFile = join(dir, "pgid");
@@ -84,28 +87,12 @@ describe("a signal ends a render within 5 s", () => {
     const pgid = Number(readFileSync(pidFile, "utf8"));
     await until("both sleeps", () => liveInGroup(pgid).length >= 3, 10_000);
     const t = Date.now();
-    child.kill("SIGTERM");
+    child.kill(signal);
     const r = await done;
     expect(Date.now() - t).toBeLessThan(5000);
     expect(r.stdout).toBe("");
-    expect(r.code, r.stderr).toBe(143);
-    expect(r.stderr).toContain(STOPPED);
-    await until("the group to die", () => liveInGroup(pgid).length === 0, 5000);
-  }, 30_000);
-
-  it("SIGINT (Ctrl-C) the same way, exit 130", async () => {
-    const dir = tempDir();
-    generateApp(dir, { services: 2, forks: 0 });
-    const pidFile = join(dir, "pgid");
-    withCommand(dir, `echo $$ > ${JSON.stringify(pidFile)}; sleep 600`);
-    const { child, done } = startCli(["render", dir, ...NOW_ARGS]);
-    await until("base.command", () => existsSync(pidFile) && readFileSync(pidFile, "utf8").endsWith("\n"));
-    const pgid = Number(readFileSync(pidFile, "utf8"));
-    child.kill("SIGINT");
-    const r = await done;
-    expect(r.stdout).toBe("");
-    expect(r.code, r.stderr).toBe(130);
-    expect(r.stderr).toContain("error: kubefork was stopped by SIGINT before the command finished; nothing was printed on stdout [KF1010]");
+    expect(r.code, r.stderr).toBe(code);
+    expect(r.stderr).toContain(stopped(signal));
     await until("the group to die", () => liveInGroup(pgid).length === 0, 5000);
   }, 30_000);
 });
