@@ -282,11 +282,51 @@ export function ambientWarnings(ctx: GenContext, cs: CarrierSpec): Problem[] {
     );
 }
 
-/** The render step: carrierProblems over the plan's forks, and the ambient warnings. */
+/**
+ * With `source`: the forked hosts the plan routes with HTTPRoutes (src/plan/routing.ts), where an
+ * HTTPRoute match has no condition on the calling workload, so `source` cannot apply. Read from the
+ * plan, host by host, whatever `spec.routing` says:
+ * - hosts that take Gateway API from `spec.routing` (the base routes them with neither flavour, and
+ *   kubefork writes their HTTPRoutes): kubefork.yaml asks for two things that exclude each other,
+ *   an error at the carrier;
+ * - hosts the base routes with HTTPRoutes: `source` still serves the hosts routed by
+ *   VirtualServices, a warning naming the others.
+ */
+export function sourceCarrierProblems(ctx: GenContext, cs: CarrierSpec): Problem[] {
+  if (!hasCarrier(cs, "source")) return [];
+  const chosen: string[] = [];
+  const based: string[] = [];
+  for (const [fqdn, h] of [...ctx.routing.hosts].sort(([a], [b]) => (a < b ? -1 : 1))) if (h.flavour === "gateway-api") (h.claims.length === 0 ? chosen : based).push(fqdn);
+  const file = ctx.managerSource?.file ?? "kubefork.yaml";
+  const i = (ctx.manager.spec.carriers ?? []).indexOf("source");
+  const pos = i >= 0 ? ctx.managerSource?.doc?.locate(["spec", "carriers", i]) : undefined;
+  const at = { file, ...(pos ? { line: pos.line, column: pos.column } : {}), path: i >= 0 ? `spec.carriers[${i}]` : "spec.carriers" };
+  const problems: Problem[] = [];
+  if (chosen.length > 0)
+    problems.push(
+      error({
+        ...at,
+        code: "KF5027",
+        message: `carrier 'source' cannot be expressed for ${chosen.join(", ")}: spec.routing gives ${chosen.length > 1 ? "them" : "it"} Gateway API (the base routes ${chosen.length > 1 ? "them" : "it"} with neither flavour), and an HTTPRoute match has no condition on the calling workload (only path, headers, query parameters and method)`,
+        hint: "remove 'source' from spec.carriers, or use routing: istio (VirtualService sourceLabels, sidecars only)",
+      }),
+    );
+  if (based.length > 0)
+    problems.push(
+      warning({
+        ...at,
+        code: "KF5008",
+        message: `carrier 'source' does not apply to ${based.join(", ")}, which the base routes with HTTPRoutes (an HTTPRoute match has no condition on the calling workload): calls from fork pods to ${based.length > 1 ? "them" : "it"} need a header carrier`,
+      }),
+    );
+  return problems;
+}
+
+/** The render step: carrierProblems over the plan's forks, `source` on hosts routed with HTTPRoutes, and the ambient warnings. */
 export function checkCarriers(ctx: GenContext): GenResult {
   const out = emptyResult();
   const cs = carrierSpec(ctx.manager);
-  out.problems.push(...carrierProblems(cs, ctx.plan.forks), ...ambientWarnings(ctx, cs));
+  out.problems.push(...carrierProblems(cs, ctx.plan.forks), ...sourceCarrierProblems(ctx, cs), ...ambientWarnings(ctx, cs));
   return out;
 }
 

@@ -123,13 +123,20 @@ export function ungrantedCopies(base: readonly BackendRef[] | undefined, routeNs
   return out;
 }
 
-// Limits of HTTPRoute `spec.rules`, from the standard-channel CRD of Gateway API v1.2+
-// (config/crd/standard/gateway.networking.k8s.io_httproutes.yaml at v1.2.1, a8fe5c87):
-// `rules` maxItems 16, `matches` maxItems 64, and a CEL rule on `rules` that the matches of all
+// Limits of HTTPRoute `spec.rules`, from the standard-channel CRD
+// (kubernetes-sigs/gateway-api config/crd/standard/gateway.networking.k8s.io_httproutes.yaml):
+// `rules` maxItems 16 and `headers` maxItems 16 per match in every release; `matches` maxItems 8
+// per rule up to v1.1 (v1.0.0 a0684982, v1.1.0 690f7546, v1.1.1 9a0614f9), 64 from v1.2
+// (v1.2.0 f7350459, v1.2.1 a8fe5c87), which adds a CEL rule on `rules` that the matches of all
 // rules add up to at most 128 (a rule without matches is defaulted to one).
+// kubefork cannot know which CRD the cluster has, so a fork rule is split at 8 matches, which
+// every release accepts (rules are ORed and keep their order, so the split routes the same):
+// with five carriers (five header matches per fork: header, baggage, tracestate, and traceId's
+// traceparent and x-b3-traceid) a base rule of two matches already makes 10.
 export const MAX_RULES = 16;
-export const MAX_MATCHES = 64;
+export const MAX_MATCHES = 8;
 export const MAX_ROUTE_MATCHES = 128;
+export const MAX_HEADER_MATCHES = 16;
 
 /** A URLRewrite or RequestRedirect filter whose path modifier is ReplacePrefixMatch. */
 function replacesPrefix(f: Filter): boolean {
@@ -154,6 +161,11 @@ export function splitRule(rule: Rule): Rule[] {
   const out: Rule[] = [];
   for (let i = 0; i < ms.length; i += per) out.push({ ...clone(rule), matches: ms.slice(i, i + per) });
   return out;
+}
+
+/** The most header matches in one match of these rules (at most MAX_HEADER_MATCHES). */
+export function maxHeaderMatches(rules: readonly Rule[]): number {
+  return Math.max(0, ...rules.flatMap((r) => (r.matches ?? []).map((m) => m.headers?.length ?? 0)));
 }
 
 /** The matches of a route's rules as the API server counts them (no matches = one, defaulted). */

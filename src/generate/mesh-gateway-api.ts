@@ -30,21 +30,24 @@
 //
 // Keeping fork rules in per-fork routes, rather than appending them to the base route, keeps
 // base routes unchanged, gives each fork's routing to its own Application under `--fork`, and
-// stays within the API's limits (16 rules per route, 64 matches per rule, 128 per route; one match
-// in a rule with a ReplacePrefixMatch rewrite, split per carrier) at any number of forks.
+// stays within the API's limits (16 rules per route, 8 matches per rule before v1.2 and 64 since,
+// 128 per route; one match in a rule with a ReplacePrefixMatch rewrite, split per carrier; 16
+// header matches per match) at any number of forks (src/generate/gateway-api-common.ts).
 import type { Manifest } from "../model/inputs.ts";
 import { asArray, asRecord, clone, describe, type KObject } from "../model/k8s.ts";
 import { copyName, fitName } from "../plan/names.ts";
 import type { ForkPlan, ServicePlan } from "../plan/plan.ts";
 import { routedBy } from "../plan/routing.ts";
-import { error, warning, type Problem } from "../problems.ts";
+import { error, type Problem } from "../problems.ts";
 import {
   backendTarget,
   GATEWAY_GROUP,
   gatewayApiVersion,
   HTTPROUTE_KIND,
+  MAX_HEADER_MATCHES,
   MAX_MATCHES,
   MAX_ROUTE_MATCHES,
+  maxHeaderMatches,
   MAX_RULES,
   parentRefsOf,
   routeMatchCount,
@@ -102,7 +105,6 @@ export function generateGatewayApiMesh(ctx: GenContext): GenResult {
   const routes = ctx.index.ofKind(HTTPROUTE_KIND);
   for (const r of routes) copyBaseRoute(run, r);
   routeUnroutedServices(run, producedServices(ctx, routes));
-  warnSourceCarrier(run);
   return out;
 }
 
@@ -192,8 +194,8 @@ function copyBaseRoute(run: MeshRun, m: Manifest): void {
       continue;
     }
     const rules = forkRules(run, r, fp);
-    if (rules.length > MAX_RULES || routeMatchCount(rules) > MAX_ROUTE_MATCHES) {
-      run.out.problems.push(tooManyRules(m, r.ns, rules.length, routeMatchCount(rules), run.cs));
+    if (rules.length > MAX_RULES || routeMatchCount(rules) > MAX_ROUTE_MATCHES || maxHeaderMatches(rules) > MAX_HEADER_MATCHES) {
+      run.out.problems.push(tooManyRules(m, r.ns, rules, run.cs));
       continue;
     }
     run.out.objects.push({ object: forkRouteCopy(r, fp, name, rules), fork: fp.id });
@@ -308,31 +310,25 @@ function routeServicePort(run: MeshRun, sp: ServicePlan, forks: readonly ForkPla
   }
 }
 
-/**
- * Step 3: `source` is refused with routing: gateway-api; a host routed by HTTPRoutes under another
- * flavour still cannot express it: say so once, when fork routes were made here.
- */
-function warnSourceCarrier(run: MeshRun): void {
-  const { cs, out, ctx } = run;
-  if (cs.carriers.includes("source") && out.objects.some((o) => o.fork !== null))
-    out.problems.push(
-      warning({
-        code: "KF5008",
-        file: ctx.managerSource?.file ?? "kubefork.yaml",
-        path: "spec.carriers",
-        message: "carrier 'source' does not apply to Services routed with HTTPRoutes (an HTTPRoute match has no condition on the calling workload): calls from fork pods to them need a header carrier",
-      }),
-    );
-}
-
-function tooManyRules(r: Manifest, ns: string, rules: number, matches: number, cs: CarrierSpec): Problem {
+function tooManyRules(r: Manifest, ns: string, forkRules: readonly Rule[], cs: CarrierSpec): Problem {
+  const [rules, matches, headers] = [forkRules.length, routeMatchCount(forkRules), maxHeaderMatches(forkRules)];
+  if (headers > MAX_HEADER_MATCHES)
+    return error({
+      code: "KF5014",
+      file: r.doc.file,
+      line: r.doc.line,
+      object: describe(r.object, ns),
+      ref: refOf(r, ns),
+      message: `the fork copy of this HTTPRoute would need a match with ${headers} header matches (at most ${MAX_HEADER_MATCHES}): each match gains the header match of a carrier`,
+      hint: "match on fewer headers in the base rule",
+    });
   return error({
     code: "KF5014",
     file: r.doc.file,
     line: r.doc.line,
     object: describe(r.object, ns),
     ref: refOf(r, ns),
-    message: `the fork copy of this HTTPRoute would need ${rules} rules and ${matches} matches (at most ${MAX_RULES} rules, ${MAX_MATCHES} matches per rule, ${MAX_ROUTE_MATCHES} per route; a rule with a ReplacePrefixMatch rewrite or redirect holds one match): its matches are multiplied by the header matches of the carriers (${cs.carriers.filter((c) => c !== "source").join(", ")})`,
+    message: `the fork copy of this HTTPRoute would need ${rules} rules and ${matches} matches (at most ${MAX_RULES} rules, ${MAX_ROUTE_MATCHES} matches per route; kubefork splits a rule at ${MAX_MATCHES} matches, the most Gateway API before v1.2 allows, and a rule with a ReplacePrefixMatch rewrite or redirect holds one match): its matches are multiplied by the header matches of the carriers (${cs.carriers.filter((c) => c !== "source").join(", ")})`,
     hint: "split the base HTTPRoute in two, or choose fewer carriers in spec.carriers of kubefork.yaml",
   });
 }

@@ -70,8 +70,13 @@ export function hasCarrier(cs: CarrierSpec, c: Carrier): boolean {
   return cs.carriers.includes(c);
 }
 
-/** Cross-field rules of `spec.carriers`, as zod issues (path relative to spec). */
-export function carrierIssues(spec: CarrierFields & { routing?: string }): { path: (string | number)[]; message: string }[] {
+/**
+ * Cross-field rules of `spec.carriers`, as zod issues (path relative to spec). Whether `source`
+ * can apply depends on the flavour each forked host is routed with, which the plan decides from
+ * the base (src/plan/routing.ts), not on `spec.routing`: the render checks it (src/generate/carriers.ts
+ * sourceCarrierProblems).
+ */
+export function carrierIssues(spec: CarrierFields): { path: (string | number)[]; message: string }[] {
   const list = spec.carriers;
   if (list === undefined) return [];
   const issues: { path: (string | number)[]; message: string }[] = [];
@@ -79,12 +84,6 @@ export function carrierIssues(spec: CarrierFields & { routing?: string }): { pat
   list.forEach((c, i) => {
     if (seen.has(c)) issues.push({ path: ["carriers", i], message: `carrier '${c}' is listed twice` });
     seen.add(c);
-    if (c === "source" && spec.routing === "gateway-api")
-      issues.push({
-        path: ["carriers", i],
-        message:
-          "carrier 'source' cannot be expressed with routing: gateway-api: an HTTPRoute match has no condition on the calling workload (only path, headers, query parameters and method). Remove 'source', or use routing: istio (VirtualService sourceLabels, sidecars only)",
-      });
   });
   if (!seen.has("header"))
     issues.push({ path: ["carriers"], message: "spec.carriers must include 'header': per-fork hosts set the fork header, and every other carrier is matched alongside it" });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { deployment, errorsOf, renderFiles, service } from "../helpers/inprocess.ts";
 import { validateObjects } from "../helpers/schemas.ts";
+import type { KObject } from "../../src/model/k8s.ts";
 
 const MANAGER = (extra = "") => `apiVersion: kubefork.dev/v1alpha1
 kind: ForkManager
@@ -48,12 +49,15 @@ describe("rendered objects pass the CRDs' CEL rules", () => {
     expect(validateObjects(objects)).toEqual({ errors: [], unknown: [] });
   });
 
-  it("40 path matches in a rule, header and baggage blocks for a fork: within 64 per rule and 128 per route", () => {
+  it("40 path matches in a rule, header and baggage blocks for a fork: rules of at most 8 matches (the CRD's maxItems before v1.2, 64 since) and 128 per route", () => {
     const matches = Array.from({ length: 40 }, (_, i) => `{path: {type: PathPrefix, value: /p${i}}}`).join(", ");
     const base = APP + route(`    - matches: [${matches}]
       backendRefs: [{name: api, port: 80}]
 `);
     const objects = render(base, ["alice"]);
     expect(validateObjects(objects)).toEqual({ errors: [], unknown: [] });
+    // The fork rules (the base route keeps its 40). The CRD transcribed here is v1.2.1's (64 per rule); v1.0 and v1.1 allow 8 (config/crd/standard at v1.1.0, 690f7546).
+    const rules = (objects as unknown as KObject[]).filter((o) => o.kind === "HTTPRoute" && o.metadata.labels?.["kubefork.dev/fork"]).flatMap((o) => (o.spec as { rules: { matches?: unknown[] }[] }).rules);
+    expect(Math.max(...rules.map((r) => r.matches?.length ?? 0))).toBe(8);
   });
 });

@@ -1,8 +1,8 @@
-// The carriers' render-time checks over whole apps: ambient namespaces with `source`, and the
-// Gateway API mesh generator's note on `source` (reachable when a host is routed by HTTPRoutes
-// under another flavour).
+// The carriers' render-time checks: ambient namespaces with `source`, and `source` on the forked
+// hosts the plan routes with HTTPRoutes (per host, not by spec.routing).
 import { describe, expect, it } from "vitest";
-import { generateGatewayApiMesh } from "../../src/generate/mesh-gateway-api.ts";
+import { checkCarriers } from "../../src/generate/carriers.ts";
+import { formatProblem } from "../../src/problems.ts";
 import { appFiles, context, deployment, fork, renderFiles } from "../helpers/inprocess.ts";
 
 describe("source and ambient mode", () => {
@@ -27,7 +27,7 @@ describe("source and ambient mode", () => {
   });
 });
 
-describe("source with HTTPRoutes", () => {
+describe("source follows the flavour each host is routed with (the plan's, src/plan/routing.ts)", () => {
   const base = `${deployment("ratings", { app: "ratings" })}---
 apiVersion: v1
 kind: Service
@@ -36,7 +36,7 @@ spec:
   selector: {app: ratings}
   ports: [{name: http, port: 9080}]
 `;
-  // A GAMMA route on the Service: under routing: istio, this host is still routed by HTTPRoutes.
+  // A GAMMA route on the Service: whatever spec.routing says, this host is routed by HTTPRoutes.
   const route = `---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -45,19 +45,56 @@ spec:
   parentRefs: [{group: "", kind: Service, name: ratings, port: 9080}]
   rules: [{backendRefs: [{name: ratings, port: 9080}]}]
 `;
-  const manager = (carriers: string) => `apiVersion: kubefork.dev/v1alpha1\nkind: ForkManager\nmetadata: {name: t}\nspec:\n  routing: istio\n  carriers: ${carriers}\n`;
+  // A mesh VirtualService for the host: whatever spec.routing says, it is routed by Istio.
+  const virtualService = `---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ratings, namespace: shop}
+spec:
+  hosts: [ratings]
+  http: [{route: [{destination: {host: ratings}}]}]
+`;
+  const manager = (routing: string, carriers: string) => `apiVersion: kubefork.dev/v1alpha1\nkind: ForkManager\nmetadata: {name: t}\nspec:\n  routing: ${routing}\n  carriers: ${carriers}\n`;
   const forks = { alice: fork("alice", "    - {name: ratings, namespace: shop}\n") };
-
-  it("the Gateway API mesh generator says once that source does not apply to the Services it routes", () => {
-    const { ctx, problems } = context({ base: base + route, forks, manager: manager("[header, source]") });
+  const check = (b: string, routing: string, carriers = "[header, source]") => {
+    const { ctx, problems } = context({ base: b, forks, manager: manager(routing, carriers) });
     expect(problems).toEqual([]);
-    const r = generateGatewayApiMesh(ctx);
-    expect(r.objects.length).toBeGreaterThan(0);
-    expect(r.problems.map((p) => [p.severity, p.code, p.path, p.message.slice(0, 60)])).toEqual([["warning", "KF5008", "spec.carriers", "carrier 'source' does not apply to Services routed with HTTP"]]);
+    return checkCarriers(ctx).problems.map((p) => [p.severity, p.code, p.path, p.message]);
+  };
+  const HOST = "ratings.shop.svc.cluster.local";
+
+  it.each([
+    ["istio", base + route],
+    ["gateway-api", base + route],
+  ])("routing: %s, the base routes the host with HTTPRoutes: a warning naming the host", (routing, b) => {
+    expect(check(b, routing)).toEqual([
+      ["warning", "KF5008", "spec.carriers[1]", `carrier 'source' does not apply to ${HOST}, which the base routes with HTTPRoutes (an HTTPRoute match has no condition on the calling workload): calls from fork pods to it need a header carrier`],
+    ]);
   });
 
-  it("no warning without source, or when no host is routed by HTTPRoutes", () => {
-    expect(generateGatewayApiMesh(context({ base: base + route, forks, manager: manager("[header]") }).ctx).problems).toEqual([]);
-    expect(generateGatewayApiMesh(context({ base, forks, manager: manager("[header, source]") }).ctx).problems).toEqual([]);
+  it("routing: gateway-api and a host the base routes with a VirtualService: no problem, and the render succeeds with sourceLabels (was refused in kubefork.yaml)", () => {
+    expect(check(base + virtualService, "gateway-api")).toEqual([]);
+    const r = renderFiles({ "kubefork.yaml": manager("gateway-api", "[header, source]"), "base/all.yaml": base + virtualService, "forks/alice.yaml": forks.alice });
+    expect(r.problems.filter((p) => p.severity !== "note")).toEqual([]);
+    const vs = r.objects.find((o) => o.kind === "VirtualService")!;
+    expect(JSON.stringify(vs.spec)).toContain('"sourceLabels":{"kubefork.dev/fork":"alice"}');
+  });
+
+  it("routing: gateway-api and a host the base routes with neither: an error at the carrier in kubefork.yaml", () => {
+    expect(check(base, "gateway-api").map((p) => p.slice(0, 3))).toEqual([["error", "KF5027", "spec.carriers[1]"]]);
+    const r = renderFiles({ "kubefork.yaml": manager("gateway-api", "\n    - header\n    - source"), "base/all.yaml": base, "forks/alice.yaml": forks.alice });
+    expect(r.ok).toBe(false);
+    expect(r.problems.filter((p) => p.severity === "error").map(formatProblem)).toEqual([
+      `kubefork.yaml:8:7: error: spec.carriers[1]: carrier 'source' cannot be expressed for ${HOST}: spec.routing gives it Gateway API (the base routes it with neither flavour), and an HTTPRoute match has no condition on the calling workload (only path, headers, query parameters and method) [KF5027]\n  hint: remove 'source' from spec.carriers, or use routing: istio (VirtualService sourceLabels, sidecars only)`,
+    ]);
+  });
+
+  it("routing: istio and a host the base routes with neither: Istio routes it, no problem", () => {
+    expect(check(base, "istio")).toEqual([]);
+  });
+
+  it("no problem without source", () => {
+    expect(check(base + route, "istio", "[header]")).toEqual([]);
+    expect(check(base, "gateway-api", "[header]")).toEqual([]);
   });
 });

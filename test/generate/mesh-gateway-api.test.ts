@@ -38,10 +38,11 @@ describe("andMatches", () => {
 });
 
 /** The gamma fixture with the base HTTPRoute on reviews replaced. */
-function withReviewsRoute(rules: string) {
+function withReviewsRoute(rules: string, carriers?: string) {
   return renderFiles(
     appFiles("gamma", (f) => {
       f["base/reviews.yaml"] = f["base/reviews.yaml"]!.replace(/  rules:\n[\s\S]*$/, `  rules:\n${rules}`);
+      if (carriers) f["kubefork.yaml"] = f["kubefork.yaml"]!.replace(/\nspec:\n/, `\nspec:\n  carriers: ${carriers}\n`);
     }),
     { now: NOW },
   );
@@ -109,9 +110,12 @@ describe("routing: gateway-api: objects and problems", () => {
   const prefixes = (n: number) => Array.from({ length: n }, (_, i) => `        - path: {type: PathPrefix, value: /p${i}}\n`).join("");
 
   it.each([
-    // Gateway API v1.2+ (standard CRD at v1.2.1): 64 matches per rule; with baggage each match doubles.
-    { name: "40 matches, two carriers: 80 split into 64 + 16", rule: `    - matches:\n${prefixes(40)}      backendRefs: [{name: reviews-v3, port: 9080}]\n`, want: [64, 16] },
-    { name: "32 matches, two carriers: 64 in one rule", rule: `    - matches:\n${prefixes(32)}      backendRefs: [{name: reviews-v3, port: 9080}]\n`, want: [64] },
+    // 8 matches per rule: the CRD's maxItems before Gateway API v1.2 (64 since); with baggage each match doubles.
+    { name: "40 matches, two carriers: 80 split into ten rules of 8", rule: `    - matches:\n${prefixes(40)}      backendRefs: [{name: reviews-v3, port: 9080}]\n`, want: Array(10).fill(8) },
+    { name: "4 matches, two carriers: 8 in one rule", rule: `    - matches:\n${prefixes(4)}      backendRefs: [{name: reviews-v3, port: 9080}]\n`, want: [8] },
+    { name: "5 matches, two carriers: 10 split into 8 + 2", rule: `    - matches:\n${prefixes(5)}      backendRefs: [{name: reviews-v3, port: 9080}]\n`, want: [8, 2] },
+    // Five header matches per fork (header, baggage, tracestate, traceparent, x-b3-traceid): two base matches make 10, over v1.1's 8.
+    { name: "2 matches, five carriers: 10 split into 8 + 2", rule: `    - matches:\n${prefixes(2)}      backendRefs: [{name: reviews-v3, port: 9080}]\n`, carriers: "[header, baggage, tracestate, traceId]", want: [8, 2] },
     // CEL: a rule with a URLRewrite ReplacePrefixMatch holds exactly one PathPrefix match.
     {
       name: "URLRewrite ReplacePrefixMatch: one rule per carrier",
@@ -133,8 +137,8 @@ describe("routing: gateway-api: objects and problems", () => {
       rule: "    - matches: [{path: {type: PathPrefix, value: /v1}}]\n      filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplaceFullPath, replaceFullPath: /}}}]\n      backendRefs: [{name: reviews-v3, port: 9080}]\n",
       want: [2],
     },
-  ])("$name", ({ rule, want }) => {
-    const r = withReviewsRoute(rule);
+  ])("$name", ({ rule, want, carriers }: { rule: string; want: number[]; carriers?: string }) => {
+    const r = withReviewsRoute(rule, carriers);
     expect(r.problems.filter((p) => p.severity === "error")).toEqual([]);
     const rules = forkRulesOf(r);
     expect(rules.map((x) => x.matches.length)).toEqual(want);
@@ -143,10 +147,20 @@ describe("routing: gateway-api: objects and problems", () => {
 
   it("a route over 128 matches in all (or 16 rules) is an error, not emitted", () => {
     const rules = Array.from({ length: 3 }, () => `    - matches:\n${prefixes(30)}      backendRefs: [{name: reviews-v3, port: 9080}]\n`).join("");
+    // Each base rule: 60 matches, split into eight rules of at most 8.
     const r = withReviewsRoute(rules);
     expect({ ok: r.ok, objects: r.result!.objects }).toEqual({ ok: false, objects: [] });
     expect(r.problems.filter((p) => p.severity === "error").map((p) => [p.code, p.ref?.name, p.message])).toEqual([
-      ["KF5014", "reviews", "the fork copy of this HTTPRoute would need 3 rules and 180 matches (at most 16 rules, 64 matches per rule, 128 per route; a rule with a ReplacePrefixMatch rewrite or redirect holds one match): its matches are multiplied by the header matches of the carriers (header, baggage)"],
+      ["KF5014", "reviews", "the fork copy of this HTTPRoute would need 24 rules and 180 matches (at most 16 rules, 128 matches per route; kubefork splits a rule at 8 matches, the most Gateway API before v1.2 allows, and a rule with a ReplacePrefixMatch rewrite or redirect holds one match): its matches are multiplied by the header matches of the carriers (header, baggage)"],
+    ]);
+  });
+
+  it("a match that would hold more than 16 header matches with the carrier's is an error, not emitted", () => {
+    const headers = Array.from({ length: 16 }, (_, i) => `{name: h${i}, value: v}`).join(", ");
+    const r = withReviewsRoute(`    - matches: [{headers: [${headers}]}]\n      backendRefs: [{name: reviews-v3, port: 9080}]\n`);
+    expect(r.ok).toBe(false);
+    expect(r.problems.filter((p) => p.severity === "error").map((p) => [p.code, p.message])).toEqual([
+      ["KF5014", "the fork copy of this HTTPRoute would need a match with 17 header matches (at most 16): each match gains the header match of a carrier"],
     ]);
   });
 
