@@ -5,8 +5,10 @@
 // parsed, so that a render served from the cache (src/cli/render.ts) reads and hashes its inputs
 // without initialising them. kubefork.yaml says what else to read (its ReadPlan); a caller that
 // knows the plan of these very bytes (the render cache) passes it, and the file is not parsed.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, type Dirent } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, type Dirent, type Stats } from "node:fs";
+import type { ChildProcessByStdio } from "node:child_process";
 import { join, resolve, sep } from "node:path";
+import type { Readable } from "node:stream";
 import { isUtf8 } from "node:buffer";
 import { baseFileFilter, isForkFile, MANAGER_FILE } from "../load/paths.ts";
 import type { LoadedFork, LoadedManager, Manifest } from "../model/inputs.ts";
@@ -133,40 +135,80 @@ export async function loadSources(sources: AppSources): Promise<LoadedApp> {
 export async function readSources(dirArg: string, opts: ReadOptions = {}): Promise<AppSources> {
   const dir = resolve(dirArg);
   const app: LoadedApp = { dir, base: [], forks: [], forkFiles: [], problems: [], forkProblems: [] };
-  const forkTexts: SourceFile[] = [];
-  const sources: AppSources = { app, forkTexts };
-  let root: string;
-  try {
-    root = realpathSync(dir);
-    if (!statSync(root).isDirectory()) throw new Error("not a directory");
-  } catch {
-    app.problems.push(error({ message: `cannot read the app directory ${dirArg}`, hint: "pass the directory that holds kubefork.yaml" }));
-    return sources;
-  }
+  const sources: AppSources = { app, forkTexts: [] };
+  const root = appRoot(dir, dirArg, app.problems);
+  if (root === undefined) return sources;
+  const plan = await readManager(root, sources, opts);
+  if (!plan) return sources;
+  sources.plan = plan;
+  const intake = intakeFor(plan, sources.managerFile, opts);
+  if (!readForkFiles(root, plan, sources, intake)) return sources;
+  const baseTexts = plan.baseCommand ? await readCommandBase(root, plan.baseCommand, sources, opts, intake) : readBaseFiles(root, plan, app.problems, intake);
+  if (!baseTexts) return sources;
+  sources.baseTexts = baseTexts;
+  if (intake.sink) sources.digested = true;
+  sources.defaultNamespace = (opts.defaultNamespace ?? ((ns) => ns || "default"))(plan.namespace);
+  return sources;
+}
 
+/** The app directory, resolved; undefined (and the problem) when it is not a readable directory. */
+function appRoot(dir: string, dirArg: string, problems: Problem[]): string | undefined {
+  try {
+    const root = realpathSync(dir);
+    if (!statSync(root).isDirectory()) throw new Error("not a directory");
+    return root;
+  } catch {
+    problems.push(error({ message: `cannot read the app directory ${dirArg}`, hint: "pass the directory that holds kubefork.yaml" }));
+    return undefined;
+  }
+}
+
+/** kubefork.yaml's manager, parsed when first asked for (only when its plan is not known, or base.command failed). */
+const parsedManager = async (file: SourceFile | undefined) => (await import("../load/app.ts")).loadManager(file);
+
+/** Reads kubefork.yaml and gives its plan: the known one for these bytes, else parsed (app.manager set); undefined when it is missing or invalid. */
+async function readManager(root: string, sources: AppSources, opts: ReadOptions): Promise<ReadPlan | undefined> {
+  const { app } = sources;
   const managerFile = readText(root, MANAGER_FILE, app.problems, LIMITS.managerFileBytes, true);
   if (managerFile) sources.managerFile = managerFile;
-  const manager = async () => (await import("../load/app.ts")).loadManager(managerFile ?? undefined);
-  let plan = managerFile ? opts.knownPlan?.(managerFile) : undefined;
-  if (plan) sources.planKnown = true;
-  else {
-    const m = await manager();
-    app.problems.push(...m.problems);
-    if (!m.manager) return sources;
-    app.manager = m.manager;
-    plan = readPlanOf(m.manager);
+  const known = managerFile ? opts.knownPlan?.(managerFile) : undefined;
+  if (known) {
+    sources.planKnown = true;
+    return known;
   }
-  sources.plan = plan;
-  const sink = opts.digest?.(plan);
-  if (sink && managerFile) sink("manager", managerFile.path, managerFile.bytes);
-  // With a sink every file is read into this one buffer, hashed and dropped.
-  const scratch = sink ? { buf: Buffer.allocUnsafeSlow(1 << 20) } : undefined;
-  const take = (kind: "fork" | "base", t: SourceFile, list: SourceFile[]) => (sink ? sink(kind, t.path, t.bytes) : list.push(t));
+  const m = await parsedManager(managerFile ?? undefined);
+  app.problems.push(...m.problems);
+  if (!m.manager) return undefined;
+  app.manager = m.manager;
+  return readPlanOf(m.manager);
+}
 
-  // Fork files: *.yaml / *.yml directly in forksDir.
-  const forksDir = plan.forksDir.replace(/\/+$/, "");
-  // Every entry of forksDir is a fork file or an error of its own (never skipped): the error fails
-  // that entry's fork only (render --shared renders the rest with a warning naming it).
+/** forksDir as a path relative to the app directory, without a trailing slash. */
+const forksDirOf = (plan: ReadPlan) => plan.forksDir.replace(/\/+$/, "");
+
+/** Where files go as they are read: kept in their lists, or (ReadOptions.digest) hashed and dropped. */
+interface Intake {
+  sink?: InputSink;
+  /** With a sink every file is read into this one buffer, hashed and dropped. */
+  scratch?: { buf: Buffer };
+  take(kind: "fork" | "base", t: SourceFile, list: SourceFile[]): void;
+}
+
+function intakeFor(plan: ReadPlan, managerFile: SourceFile | undefined, opts: ReadOptions): Intake {
+  const sink = opts.digest?.(plan);
+  if (!sink) return { take: (_kind, t, list) => void list.push(t) };
+  if (managerFile) sink("manager", managerFile.path, managerFile.bytes);
+  return { sink, scratch: { buf: Buffer.allocUnsafeSlow(1 << 20) }, take: (kind, t) => sink(kind, t.path, t.bytes) };
+}
+
+/**
+ * Fork files: *.yaml / *.yml directly in forksDir. Every other entry there is an error of its own
+ * (never skipped) that fails that entry's fork only (render --shared renders the rest with a
+ * warning naming it). False when there are more than kubefork reads: nothing else is read.
+ */
+function readForkFiles(root: string, plan: ReadPlan, sources: AppSources, intake: Intake): boolean {
+  const { app } = sources;
+  const forksDir = forksDirOf(plan);
   const plain = new Map<string, number>();
   const forkFiles = listFiles(root, forksDir, app.forkProblems, { recursive: false, reportDirs: true, plain }).filter((f) => {
     if (isForkFile(f) || f.slice(f.lastIndexOf("/") + 1).startsWith(".")) return isForkFile(f);
@@ -175,45 +217,49 @@ export async function readSources(dirArg: string, opts: ReadOptions = {}): Promi
   });
   if (forkFiles.length > LIMITS.forkFiles) {
     app.problems.push(error({ file: forksDir, message: `${forkFiles.length} fork files, more than the ${LIMITS.forkFiles} kubefork reads`, hint: "remove forks that are done (kubefork gc removes expired ones)" }));
-    return sources;
+    return false;
   }
   for (const f of forkFiles) {
     app.forkFiles.push(f);
-    const t = readText(root, f, app.forkProblems, LIMITS.forkFileBytes, false, plain.get(f), scratch);
-    if (t) take("fork", t, forkTexts);
+    const t = readText(root, f, app.forkProblems, LIMITS.forkFileBytes, false, plain.get(f), intake.scratch);
+    if (t) intake.take("fork", t, sources.forkTexts);
   }
+  return true;
+}
 
-  // The base: a command's output, or files.
-  let baseTexts: SourceFile[];
-  if (plan.baseCommand) {
-    const out = opts.commandOutput !== undefined ? { stdout: opts.commandOutput } : await runBaseCommand(root, plan.baseCommand, opts.signal, opts.baseCommandTimeoutMs ?? BASE_COMMAND_TIMEOUT_MS);
-    if ("problem" in out) {
-      const pos = (app.manager ?? (await manager()).manager)?.doc?.locate(["spec", "base", "command"]);
-      app.problems.push({ ...out.problem, file: MANAGER_FILE, line: pos?.line, column: pos?.column, path: "spec.base.command" });
-      return sources;
-    }
-    sources.commandOutput = out.stdout;
-    baseTexts = [];
-    take("base", { path: `$(${plan.baseCommand.join(" ")})`, text: out.stdout, bytes: out.stdout }, baseTexts);
-  } else {
-    const isBase = baseFileFilter({ spec: { forksDir: plan.forksDir, base: { paths: plan.basePaths } } });
-    baseTexts = [];
-    let total = 0;
-    for (const f of listFiles(root, "", app.problems, { recursive: true, keep: isBase, skipDir: (d) => d === forksDir, plain })) {
-      const t = readText(root, f, app.problems, LIMITS.baseFileBytes, false, plain.get(f), scratch);
-      if (!t) continue;
-      total += t.bytes.length;
-      if (total > LIMITS.baseTotalBytes) {
-        app.problems.push(error({ file: f, message: `the base files exceed ${LIMITS.baseTotalBytes} bytes in all; kubefork stops reading here`, hint: "split the application, or narrow spec.base.paths" }));
-        return sources;
-      }
-      take("base", t, baseTexts);
-    }
+/** The base as base.command prints it (or as it printed it for an earlier read), one file; undefined when it failed. */
+async function readCommandBase(root: string, command: string[], sources: AppSources, opts: ReadOptions, intake: Intake): Promise<SourceFile[] | undefined> {
+  const { app } = sources;
+  const out = opts.commandOutput !== undefined ? { stdout: opts.commandOutput } : await runBaseCommand(root, command, opts.signal, opts.baseCommandTimeoutMs ?? BASE_COMMAND_TIMEOUT_MS);
+  if ("problem" in out) {
+    const pos = (app.manager ?? (await parsedManager(sources.managerFile)).manager)?.doc?.locate(["spec", "base", "command"]);
+    app.problems.push({ ...out.problem, file: MANAGER_FILE, line: pos?.line, column: pos?.column, path: "spec.base.command" });
+    return undefined;
   }
-  sources.baseTexts = baseTexts;
-  if (sink) sources.digested = true;
-  sources.defaultNamespace = (opts.defaultNamespace ?? ((ns) => ns || "default"))(plan.namespace);
-  return sources;
+  sources.commandOutput = out.stdout;
+  const baseTexts: SourceFile[] = [];
+  intake.take("base", { path: `$(${command.join(" ")})`, text: out.stdout, bytes: out.stdout }, baseTexts);
+  return baseTexts;
+}
+
+/** The base files spec.base.paths selects, outside forksDir, in their canonical order; undefined when they are more than kubefork reads. */
+function readBaseFiles(root: string, plan: ReadPlan, problems: Problem[], intake: Intake): SourceFile[] | undefined {
+  const forksDir = forksDirOf(plan);
+  const isBase = baseFileFilter({ spec: { forksDir: plan.forksDir, base: { paths: plan.basePaths } } });
+  const plain = new Map<string, number>();
+  const baseTexts: SourceFile[] = [];
+  let total = 0;
+  for (const f of listFiles(root, "", problems, { recursive: true, keep: isBase, skipDir: (d) => d === forksDir, plain })) {
+    const t = readText(root, f, problems, LIMITS.baseFileBytes, false, plain.get(f), intake.scratch);
+    if (!t) continue;
+    total += t.bytes.length;
+    if (total > LIMITS.baseTotalBytes) {
+      problems.push(error({ file: f, message: `the base files exceed ${LIMITS.baseTotalBytes} bytes in all; kubefork stops reading here`, hint: "split the application, or narrow spec.base.paths" }));
+      return undefined;
+    }
+    intake.take("base", t, baseTexts);
+  }
+  return baseTexts;
 }
 
 interface ListOptions {
@@ -237,106 +283,147 @@ interface ListOptions {
  * LIMITS.dirDepth levels. Only a missing `sub` is empty without a word (no forks yet).
  */
 function listFiles(root: string, sub: string, problems: Problem[], opts: ListOptions): string[] {
-  const keep = opts.keep ?? (() => true);
-  const out: string[] = [];
-  const seen = new Set<string>();
-  let count = 0;
-  const inside = (target: string) => target === root || target.startsWith(root + sep);
-  const report = (file: string, message: string, hint?: string) => void problems.push(error({ file, message, hint }));
-  const outside = (r: string, target: string) =>
-    report(r, `the link points outside the app directory (${target})`, "kubefork reads only files inside the app directory; copy the file in instead of linking it");
-  const walk = (rel: string, depth: number): boolean => {
-    let real: string;
-    try {
-      real = realpathSync(join(root, rel));
-    } catch (e) {
-      if (rel === sub && (e as NodeJS.ErrnoException).code === "ENOENT") return true; // no such directory (e.g. no forks yet)
-      report(rel, `cannot read the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "make it readable by the user kubefork runs as");
-      return false;
-    }
-    if (!inside(real)) {
-      outside(rel, real);
-      return false;
-    }
-    if (seen.has(real)) {
-      report(rel, `the directory is reached twice (a link loop, or a link to a directory already read)`, "remove the link: every manifest must be read once");
-      return false;
-    }
-    seen.add(real);
-    if (depth > LIMITS.dirDepth) {
-      report(rel, `directories nest deeper than ${LIMITS.dirDepth} levels`, "flatten the app directory");
-      return false;
-    }
+  const walk = new FileWalk(root, sub, problems, opts);
+  walk.directoryAt(sub, 0);
+  return walk.files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** One listing of listFiles: its options, what it found, and the directories it has been in. */
+class FileWalk {
+  readonly files: string[] = [];
+  readonly #seen = new Set<string>();
+  #count = 0;
+  readonly #keep: (path: string) => boolean;
+  constructor(
+    readonly root: string,
+    readonly sub: string,
+    readonly problems: Problem[],
+    readonly opts: ListOptions,
+  ) {
+    this.#keep = opts.keep ?? (() => true);
+  }
+
+  #report(file: string, message: string, hint?: string): void {
+    this.problems.push(error({ file, message, hint }));
+  }
+
+  #inside(target: string): boolean {
+    return target === this.root || target.startsWith(this.root + sep);
+  }
+
+  #outside(r: string, target: string): void {
+    this.#report(r, `the link points outside the app directory (${target})`, "kubefork reads only files inside the app directory; copy the file in instead of linking it");
+  }
+
+  #unreadable(r: string, e: unknown, what = "the directory"): void {
+    this.#report(r, `cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "make it readable by the user kubefork runs as");
+  }
+
+  /** Walks the directory `rel`, `depth` levels below `sub`; false stops the whole walk. */
+  directoryAt(rel: string, depth: number): boolean {
+    const entered = this.#enter(rel, depth);
+    if (entered !== "ok") return entered === "missing";
     let entries: Dirent<Buffer>[];
     try {
-      entries = readdirSync(join(root, rel), { encoding: "buffer", withFileTypes: true });
+      entries = readdirSync(join(this.root, rel), { encoding: "buffer", withFileTypes: true });
     } catch (e) {
-      report(rel || ".", `cannot read the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "make it readable by the user kubefork runs as");
+      this.#unreadable(rel || ".", e);
       return false;
     }
     for (const dirent of entries) {
       const raw = dirent.name;
       const name = decodeUtf8(raw);
       if (name === null) {
-        report(rel ? `${rel}/${raw.toString("utf8")}` : raw.toString("utf8"), "the name is not valid UTF-8", "rename it: kubefork reads only UTF-8 names");
+        this.#report(rel ? `${rel}/${raw.toString("utf8")}` : raw.toString("utf8"), "the name is not valid UTF-8", "rename it: kubefork reads only UTF-8 names");
         continue;
       }
-      const r = rel ? `${rel}/${name}` : name;
-      if (!entry(r, name, depth, dirent)) return false;
+      if (!this.#entry(rel ? `${rel}/${name}` : name, name, depth, dirent)) return false;
     }
     return true;
-  };
-  const file = (r: string, plainSize?: number): boolean => {
-    if (!keep(r)) return true;
-    if (++count > LIMITS.files) {
-      report(r, `more than ${LIMITS.files} files in the app directory; kubefork stops reading here`, "narrow spec.base.paths, or split the application");
+  }
+
+  /** Resolves a directory to walk and checks it: inside the app directory, not seen before, not too deep. */
+  #enter(rel: string, depth: number): "ok" | "missing" | "refused" {
+    let real: string;
+    try {
+      real = realpathSync(join(this.root, rel));
+    } catch (e) {
+      if (rel === this.sub && (e as NodeJS.ErrnoException).code === "ENOENT") return "missing"; // no such directory (e.g. no forks yet)
+      this.#unreadable(rel, e);
+      return "refused";
+    }
+    if (!this.#inside(real)) {
+      this.#outside(rel, real);
+      return "refused";
+    }
+    if (this.#seen.has(real)) {
+      this.#report(rel, `the directory is reached twice (a link loop, or a link to a directory already read)`, "remove the link: every manifest must be read once");
+      return "refused";
+    }
+    this.#seen.add(real);
+    if (depth > LIMITS.dirDepth) {
+      this.#report(rel, `directories nest deeper than ${LIMITS.dirDepth} levels`, "flatten the app directory");
+      return "refused";
+    }
+    return "ok";
+  }
+
+  #file(r: string, plainSize?: number): boolean {
+    if (!this.#keep(r)) return true;
+    if (++this.#count > LIMITS.files) {
+      this.#report(r, `more than ${LIMITS.files} files in the app directory; kubefork stops reading here`, "narrow spec.base.paths, or split the application");
       return false;
     }
-    out.push(r);
-    if (opts.plain && plainSize !== undefined) opts.plain.set(r, plainSize);
+    this.files.push(r);
+    if (this.opts.plain && plainSize !== undefined) this.opts.plain.set(r, plainSize);
     return true;
-  };
-  const directory = (r: string, name: string, depth: number): boolean => {
-    if (name.startsWith(".") || opts.skipDir?.(r)) return true;
-    if (opts.recursive) return walk(r, depth + 1);
-    if (opts.reportDirs) report(r, "a directory where only files are read", "move it out");
+  }
+
+  #directory(r: string, name: string, depth: number): boolean {
+    if (name.startsWith(".") || this.opts.skipDir?.(r)) return true;
+    if (this.opts.recursive) return this.directoryAt(r, depth + 1);
+    if (this.opts.reportDirs) this.#report(r, "a directory where only files are read", "move it out");
     return true;
-  };
-  const entry = (r: string, name: string, depth: number, type: Dirent<Buffer>): boolean => {
+  }
+
+  #entry(r: string, name: string, depth: number, type: Dirent<Buffer>): boolean {
     // The type readdir gives (d_type): a regular file or a directory, no link, needs no lstat.
-    if (type.isFile()) return file(r, -1);
-    if (type.isDirectory()) return directory(r, name, depth);
-    const abs = `${root}/${r}`; // r: names from readdir, joined by "/": nothing to normalise
-    const manifestName = /\.(ya?ml|json)$/.test(name);
-    let st;
-    let lstatWasLink = false;
-    try {
-      st = lstatSync(abs);
-      if (st.isSymbolicLink()) {
-        lstatWasLink = true;
-        let target: string;
-        try {
-          target = realpathSync(abs);
-        } catch {
-          if (manifestName && keep(r)) report(r, "the link is dangling (its target does not exist, or it loops)", "fix or remove the link");
-          return true;
-        }
-        if (!inside(target)) {
-          if ((manifestName && keep(r)) || statSync(target).isDirectory()) outside(r, target);
-          return true;
-        }
-        st = statSync(abs);
-      }
-    } catch (e) {
-      report(r, `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "make it readable by the user kubefork runs as");
-      return true;
-    }
-    if (st.isDirectory()) return directory(r, name, depth);
-    if (st.isFile()) return file(r, lstatWasLink ? undefined : st.size);
+    if (type.isFile()) return this.#file(r, -1);
+    if (type.isDirectory()) return this.#directory(r, name, depth);
+    const st = this.#statOther(r, name);
+    if (!st) return true;
+    if (st.stats.isDirectory()) return this.#directory(r, name, depth);
+    if (st.stats.isFile()) return this.#file(r, st.link ? undefined : st.stats.size);
     return true;
-  };
-  walk(sub, 0);
-  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /**
+   * An entry whose type readdir did not tell, or a link: what it is (a link resolved, when its
+   * target is inside the app directory); undefined when it is to be passed over, reported or not.
+   */
+  #statOther(r: string, name: string): { stats: Stats; link: boolean } | undefined {
+    const abs = `${this.root}/${r}`; // r: names from readdir, joined by "/": nothing to normalise
+    const manifestName = /\.(ya?ml|json)$/.test(name);
+    try {
+      const st = lstatSync(abs);
+      if (!st.isSymbolicLink()) return { stats: st, link: false };
+      let target: string;
+      try {
+        target = realpathSync(abs);
+      } catch {
+        if (manifestName && this.#keep(r)) this.#report(r, "the link is dangling (its target does not exist, or it loops)", "fix or remove the link");
+        return undefined;
+      }
+      if (!this.#inside(target)) {
+        if ((manifestName && this.#keep(r)) || statSync(target).isDirectory()) this.#outside(r, target);
+        return undefined;
+      }
+      return { stats: statSync(abs), link: true };
+    } catch (e) {
+      this.#unreadable(r, e, "it");
+      return undefined;
+    }
+  }
 }
 
 /**
@@ -477,68 +564,93 @@ const BASE_COMMAND_DRAIN_MS = 2_000;
  * descendant left running (`sleep 600 &`) that still holds stdout cannot hold the render. A
  * descendant that left the group is cut off: its pipes are dropped BASE_COMMAND_DRAIN_MS later.
  */
-async function runBaseCommand(cwd: string, command: string[], signal: AbortSignal | undefined, timeoutMs: number): Promise<{ stdout: string } | { problem: Problem }> {
-  return new Promise((resolvePromise) => {
+async function runBaseCommand(cwd: string, command: string[], signal: AbortSignal | undefined, timeoutMs: number): Promise<CommandOutcome> {
+  return new Promise((resolvePromise) => void new BaseCommandRun(cwd, command, signal, timeoutMs, resolvePromise));
+}
+
+type CommandOutcome = { stdout: string } | { problem: Problem };
+
+/** One run of base.command: its process group, what it printed, and why it ended; it resolves once. */
+class BaseCommandRun {
+  readonly #child: ChildProcessByStdio<null, Readable, Readable>;
+  readonly #out: Buffer[] = [];
+  readonly #err: Buffer[] = [];
+  #size = 0;
+  #stopped: string | undefined;
+  #exit: { code: number | null; sig: string | null } | undefined;
+  #done = false;
+  readonly #timer: NodeJS.Timeout;
+  readonly #onAbort = () => this.#stop("was stopped (kubefork was asked to stop)");
+
+  constructor(
+    cwd: string,
+    readonly command: string[],
+    readonly signal: AbortSignal | undefined,
+    timeoutMs: number,
+    readonly resolve: (outcome: CommandOutcome) => void,
+  ) {
     const [cmd, ...args] = command;
-    const shown = `base.command \`${command.join(" ")}\``;
     // node:child_process (with net and streams) is loaded only here: most apps have no base.command.
     const { spawn } = process.getBuiltinModule("node:child_process");
-    const child = spawn(cmd!, args, { cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
-    if (child.pid !== undefined) groupStarted(child.pid);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let size = 0;
-    let stopped: string | undefined;
-    let exit: { code: number | null; sig: string | null } | undefined;
-    let done = false;
-    const killGroup = () => void (child.pid !== undefined && killProcessGroup(child.pid));
-    const stop = (why: string) => {
-      stopped ??= why;
-      killGroup();
-    };
-    const timer = setTimeout(() => stop(`was stopped after ${timeoutMs / 1000}s`), timeoutMs);
-    const onAbort = () => stop("was stopped (kubefork was asked to stop)");
-    signal?.addEventListener("abort", onAbort, { once: true });
-    if (signal?.aborted) onAbort();
-    const finish = (result: { stdout: string } | { problem: Problem }) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      child.stdout.destroy();
-      child.stderr.destroy();
-      if (child.pid !== undefined) groupEnded(child.pid);
-      resolvePromise(result);
-    };
-    child.stdout.on("data", (d: Buffer) => {
-      size += d.length;
-      if (size > LIMITS.baseTotalBytes) stop(`printed more than ${LIMITS.baseTotalBytes} bytes; it was stopped`);
-      else out.push(d);
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      if (err.length < 64) err.push(d);
-    });
-    child.on("error", (e: NodeJS.ErrnoException) => {
-      finish({
-        problem: error({
-          message: e.code === "ENOENT" ? `base.command: ${cmd} is not installed` : `base.command failed to start: ${e.message}`,
-          hint: e.code === "ENOENT" ? `install ${cmd} in the kubefork image (see Dockerfile), or use spec.base.paths` : undefined,
-        }),
-      });
-    });
-    const settle = () => finish(commandResult(shown, exit!, stopped, out, err));
-    child.on("exit", (code, sig) => {
-      exit = { code, sig };
-      killGroup(); // what the command left running
+    this.#child = spawn(cmd!, args, { cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    if (this.#child.pid !== undefined) groupStarted(this.#child.pid);
+    this.#timer = setTimeout(() => this.#stop(`was stopped after ${timeoutMs / 1000}s`), timeoutMs);
+    signal?.addEventListener("abort", this.#onAbort, { once: true });
+    if (signal?.aborted) this.#onAbort();
+    this.#capture();
+    this.#child.on("error", (e: NodeJS.ErrnoException) => this.#finish({ problem: notStarted(cmd!, e) }));
+    const settle = () => this.#finish(commandResult(`base.command \`${command.join(" ")}\``, this.#exit!, this.#stopped, this.#out, this.#err));
+    this.#child.on("exit", (code, sig) => {
+      this.#exit = { code, sig };
+      this.#killGroup(); // what the command left running
       setTimeout(settle, BASE_COMMAND_DRAIN_MS).unref();
     });
-    child.on("close", () => {
-      if (exit) settle();
+    this.#child.on("close", () => {
+      if (this.#exit) settle();
     });
+  }
+
+  /** Keeps stdout up to the base's size limit (the command is stopped past it) and the start of stderr. */
+  #capture(): void {
+    this.#child.stdout.on("data", (d: Buffer) => {
+      this.#size += d.length;
+      if (this.#size > LIMITS.baseTotalBytes) this.#stop(`printed more than ${LIMITS.baseTotalBytes} bytes; it was stopped`);
+      else this.#out.push(d);
+    });
+    this.#child.stderr.on("data", (d: Buffer) => {
+      if (this.#err.length < 64) this.#err.push(d);
+    });
+  }
+
+  #killGroup(): void {
+    if (this.#child.pid !== undefined) killProcessGroup(this.#child.pid);
+  }
+
+  #stop(why: string): void {
+    this.#stopped ??= why;
+    this.#killGroup();
+  }
+
+  #finish(outcome: CommandOutcome): void {
+    if (this.#done) return;
+    this.#done = true;
+    clearTimeout(this.#timer);
+    this.signal?.removeEventListener("abort", this.#onAbort);
+    this.#child.stdout.destroy();
+    this.#child.stderr.destroy();
+    if (this.#child.pid !== undefined) groupEnded(this.#child.pid);
+    this.resolve(outcome);
+  }
+}
+
+function notStarted(cmd: string, e: NodeJS.ErrnoException): Problem {
+  return error({
+    message: e.code === "ENOENT" ? `base.command: ${cmd} is not installed` : `base.command failed to start: ${e.message}`,
+    hint: e.code === "ENOENT" ? `install ${cmd} in the kubefork image (see Dockerfile), or use spec.base.paths` : undefined,
   });
 }
 
-function commandResult(shown: string, exit: { code: number | null; sig: string | null }, stopped: string | undefined, out: Buffer[], err: Buffer[]): { stdout: string } | { problem: Problem } {
+function commandResult(shown: string, exit: { code: number | null; sig: string | null }, stopped: string | undefined, out: Buffer[], err: Buffer[]): CommandOutcome {
   const hint = "run the command in the app directory to see the problem";
   if (stopped) return { problem: error({ message: `${shown} ${stopped}`, hint }) };
   if (exit.code === 0) {
