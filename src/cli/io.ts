@@ -15,6 +15,20 @@ export interface Io {
   random?(n: number): Uint8Array;
   /** Aborted on SIGTERM: long work (base.command) stops. */
   signal?: AbortSignal;
+  /**
+   * Set on the main thread of a render (src/cli/main.ts): runs the rest of the render in a worker
+   * thread, given what this thread has done, and resolves to its exit code. The worker's stdout
+   * comes through this Io's stdout.
+   */
+  offload?(handoff: Handoff): Promise<number>;
+  /** In the worker: what the main thread did before it handed the render over. */
+  handoff?: Handoff;
+}
+
+/** What the main thread of a render gives the worker that goes on with it. */
+export interface Handoff {
+  /** base.command's output, when it ran: a command never runs twice. */
+  commandOutput?: string;
 }
 
 /** Colour only on a terminal and never with NO_COLOR (https://no-color.org). */

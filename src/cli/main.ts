@@ -3,16 +3,20 @@
 // SIGTERM and SIGINT end the process whatever the command is doing. Argo CD's cmp-server sends
 // SIGTERM at its deadline and SIGKILL 5 s later; a JavaScript signal handler runs only when its
 // thread is free, and a render can be busy for long in one synchronous stretch (a huge input, a
-// pathological patch list). So `render`, what Argo CD runs, runs in a worker thread: this file is
-// also the worker's entry (the same bundle, started again with workerData), and the main thread
-// only relays the worker's output and waits. On a signal it kills base.command's process groups
-// (reported through src/cli/supervisor.ts), prints the problem, and exits 143 (SIGTERM) or 130
-// (SIGINT), 128 + the signal's number as a shell reports a process the signal killed. stdout is
-// written only once the command has returned, all of it, synchronously: never a partial render.
+// pathological patch list). So `render`, what Argo CD runs, computes in a worker thread: this file
+// is also the worker's entry (the same bundle, started again with workerData). The main thread
+// starts the render itself, up to the render cache's lookup (reading and hashing the inputs,
+// awaiting base.command: bounded steps, between which a signal is handled), and serves a hit
+// without a worker, whose start costs about half a bare node start. What is left to compute it
+// hands to the worker (Io.offload), with base.command's output, and relays the worker's output.
+// On a signal it kills base.command's process groups (reported through src/cli/supervisor.ts),
+// prints the problem, and exits 143 (SIGTERM) or 130 (SIGINT), 128 + the signal's number as a
+// shell reports a process the signal killed. stdout is written only once the command has
+// returned, all of it, synchronously: never a partial render.
 import { writeSync } from "node:fs";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { error, EXIT, formatProblem, type Problem } from "../problems.ts";
-import type { Io } from "./io.ts";
+import type { Handoff, Io } from "./io.ts";
 import { GroupTable, superviseWith } from "./supervisor.ts";
 
 type StopSignal = "SIGTERM" | "SIGINT";
@@ -20,7 +24,7 @@ type StopSignal = "SIGTERM" | "SIGINT";
 /** 128 + the signal's number. */
 const SIGNAL_EXIT: Record<StopSignal, number> = { SIGTERM: 143, SIGINT: 130 };
 
-/** Commands run in a worker thread. The others (run by people and CI, not Argo CD) keep the main thread and start faster. */
+/** Commands that compute in a worker thread. The others (run by people and CI, not Argo CD) keep the main thread and start faster. */
 const WORKER_COMMANDS = new Set(["render"]);
 
 /** How long a worker that has returned may take to end. */
@@ -31,6 +35,8 @@ interface WorkerData {
   kubeforkArgv: string[];
   /** The GroupTable's slots, shared. */
   groups: Int32Array;
+  /** What the main thread did before it handed the render over. */
+  handoff: Handoff;
   isTTY: boolean;
   stdoutIsTTY: boolean;
 }
@@ -61,9 +67,9 @@ function main(): void {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
-  if (threaded) runInWorker(argv, groups, done);
+  superviseWith(groups);
+  if (threaded) renderOnMainThread(argv, groups, done);
   else {
-    superviseWith(groups);
     // `run` never rejects (its own failures are internal errors, exit 3); no top-level await, since
     // the bundle is CommonJS (scripts/build.mjs).
     void runCommand(argv, processIo()).then((code) => {
@@ -95,36 +101,57 @@ function processIo(): Io {
   };
 }
 
-/** Runs the command in a worker thread; relays its stderr at once and its stdout when it has returned. */
-function runInWorker(argv: string[], groups: GroupTable, done: { printed: boolean }): void {
-  const data: WorkerData = { kubeforkArgv: argv, groups: groups.slots, isTTY: Boolean(process.stderr.isTTY), stdoutIsTTY: Boolean(process.stdout.isTTY) };
-  // stdout: true: the worker's own process.stdout is not this process's; the command writes only
-  // through its Io, and anything else that might write there goes to stderr.
-  const worker = new Worker(__filename, { workerData: data, stdout: true });
-  worker.stdout.on("data", (d: Buffer) => writeAll(2, d));
-  const out: Uint8Array[] = [];
-  let ended = false;
-  const end = (code: number, problem?: Problem) => {
-    ended = true;
-    if (problem) writeAll(2, `${formatProblem(problem)}\n`);
-    else for (const chunk of out) writeAll(1, chunk);
+/**
+ * A render: started on this thread, which serves a render cache hit itself and hands the rest to
+ * a worker (renderInWorker). stderr is written at once, stdout once the command has returned.
+ */
+function renderOnMainThread(argv: string[], groups: GroupTable, done: { printed: boolean }): void {
+  const out: (string | Uint8Array)[] = [];
+  const io: Io = {
+    ...processIo(),
+    stdout: (s) => out.push(s),
+    stderr: (s) => writeAll(2, s),
+    offload: (handoff) => renderInWorker({ kubeforkArgv: argv, groups: groups.slots, handoff, isTTY: io.isTTY, stdoutIsTTY: io.stdoutIsTTY ?? io.isTTY }, out),
+  };
+  void runCommand(argv, io).then((code) => {
+    for (const chunk of out) writeAll(1, chunk);
     done.printed = true;
     process.exitCode = code;
-    // The worker, done, ends by itself (its handles closed) and then the process; if something
+    // A worker, done, ends by itself (its handles closed) and then the process; if something
     // still holds it, the process ends a second later all the same.
     setTimeout(() => process.exit(code), WORKER_END_MS).unref();
-  };
-  worker.on("message", (m: FromWorker) => {
-    if ("stderr" in m) writeAll(2, m.stderr);
-    else if ("stdout" in m) out.push(m.stdout);
-    else end(m.exit);
   });
-  worker.on("error", (e: Error & { code?: string }) => {
-    if (e.code === "ERR_WORKER_OUT_OF_MEMORY") end(EXIT.invalid, outOfMemory());
-    else end(EXIT.internal, error({ kind: "internal", code: "KF9001", message: `unexpected failure: ${e.message}`, hint: "this is a bug in kubefork; please report it with the stack below", stack: e.stack }));
-  });
-  worker.on("exit", () => {
-    if (!ended) end(EXIT.internal, error({ kind: "internal", code: "KF9001", message: "the render thread ended without a result", hint: "this is a bug in kubefork; please report it" }));
+}
+
+/**
+ * Runs the render in a worker thread; relays its stderr at once, and its stdout into `out` when it
+ * has returned (none when it failed). Resolves to its exit code.
+ */
+function renderInWorker(data: WorkerData, out: (string | Uint8Array)[]): Promise<number> {
+  return new Promise((resolve) => {
+    // stdout: true: the worker's own process.stdout is not this process's; the command writes only
+    // through its Io, and anything else that might write there goes to stderr.
+    const worker = new Worker(__filename, { workerData: data, stdout: true });
+    worker.stdout.on("data", (d: Buffer) => writeAll(2, d));
+    const mine: Uint8Array[] = [];
+    let ended = false;
+    const end = (code: number, problem?: Problem) => {
+      if (ended) return;
+      ended = true;
+      if (problem) writeAll(2, `${formatProblem(problem)}\n`);
+      else out.push(...mine);
+      resolve(code);
+    };
+    worker.on("message", (m: FromWorker) => {
+      if ("stderr" in m) writeAll(2, m.stderr);
+      else if ("stdout" in m) mine.push(m.stdout);
+      else end(m.exit);
+    });
+    worker.on("error", (e: Error & { code?: string }) => {
+      if (e.code === "ERR_WORKER_OUT_OF_MEMORY") end(EXIT.invalid, outOfMemory());
+      else end(EXIT.internal, error({ kind: "internal", code: "KF9001", message: `unexpected failure: ${e.message}`, hint: "this is a bug in kubefork; please report it with the stack below", stack: e.stack }));
+    });
+    worker.on("exit", () => end(EXIT.internal, error({ kind: "internal", code: "KF9001", message: "the render thread ended without a result", hint: "this is a bug in kubefork; please report it" })));
   });
 }
 
@@ -170,13 +197,14 @@ function workerMain(data: WorkerData): void {
     isTTY: data.isTTY,
     stdoutIsTTY: data.stdoutIsTTY,
     now: () => Date.now(),
+    handoff: data.handoff,
   }).then((code) => {
     post({ exit: code });
     port.close();
   });
 }
 
-/** `run`, imported when used: the main thread of a render initialises no commander. */
+/** `run`, imported when used (`--version` alone needs little of it). */
 async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   return (await import("./program.ts")).run(argv, io);
 }

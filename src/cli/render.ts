@@ -37,7 +37,14 @@ export async function renderCommand(io: Io, dir: string | undefined, flags: Rend
   const scope: Scope = settings.fork ? { kind: "fork", id: settings.fork } : settings.scope === "shared" ? { kind: "shared" } : { kind: "all" };
   // The full render is the one render of a commit in single-Application mode: nothing to share.
   const cacheDir = settings.cache === "on" && scope.kind !== "all" ? openCacheDir(io) : undefined;
-  const readOpts: ReadOptions = { signal: io.signal, defaultNamespace: (ns) => defaultNamespace(flags, io, ns), knownPlan: cacheDir && ((file) => cacheDir.knownPlan(file)) };
+  // Without a cache there is nothing this thread can serve: the worker renders from the start.
+  if (!cacheDir && io.offload) return io.offload({});
+  const readOpts: ReadOptions = {
+    signal: io.signal,
+    defaultNamespace: (ns) => defaultNamespace(flags, io, ns),
+    knownPlan: cacheDir && ((file) => cacheDir.knownPlan(file)),
+    commandOutput: io.handoff?.commandOutput,
+  };
   // With a cache the inputs are first only hashed as they are read (nothing kept), for the key;
   // they are read again only to render.
   let hasher: KeyHasher | undefined;
@@ -59,6 +66,8 @@ export async function renderCommand(io: Io, dir: string | undefined, flags: Rend
   const hashedKey = cacheDir && hasher && read.baseTexts ? hasher.digest(readProblems(read)) : undefined;
   const served = cacheDir && hashedKey ? rc.lookup(cacheDir.root, hashedKey, partition, now) : undefined;
   if (served) return serve(served);
+  // A render to compute (or a commit to store) can be long work in one stretch: off this thread.
+  if (io.offload) return io.offload({ commandOutput: read.commandOutput });
 
   // To render: the inputs kept (base.command does not run again).
   const sources = read.digested ? await readSources(dir ?? io.cwd, { ...readOpts, knownPlan: () => plan, commandOutput: read.commandOutput }) : read;

@@ -1,6 +1,7 @@
 // SIGTERM (Argo CD's cmp-server at its deadline, SIGKILL 5 s later) and SIGINT end a render within
-// 5 s whatever it is doing: in a long synchronous stretch of the pipeline (the render runs in a
-// worker thread, src/cli/main.ts), or while base.command runs (its process group is killed).
+// 5 s whatever it is doing: in a long synchronous stretch of the pipeline (the render computes in
+// a worker thread, src/cli/main.ts), or while base.command runs, in the worker or on the main
+// thread before a render cache lookup (its process group is killed).
 // Always with nothing on stdout, the problem KF1010 on stderr, and 128 + the signal's number.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -73,16 +74,20 @@ describe("a signal ends a render within 5 s", () => {
     expect(r.stderr).toContain(stopped("SIGTERM"));
   }, 90_000);
 
+  // The full render runs base.command in the worker; `--shared` (the render cache on) runs it on
+  // the main thread, which looks the render up before it hands the rest to a worker.
   it.each([
-    ["SIGTERM", 143],
-    ["SIGINT", 130],
-  ] as const)("%s while base.command runs: its whole process group is killed, exit %i", async (signal, code) => {
+    ["SIGTERM", 143, "the full render", []],
+    ["SIGINT", 130, "the full render", []],
+    ["SIGTERM", 143, "--shared", ["--shared"]],
+    ["SIGINT", 130, "--shared", ["--shared"]],
+  ] as const)("%s while base.command runs: its whole process group is killed, exit %i (%s)", async (signal, code, _what, scope) => {
     const dir = tempDir();
     generateApp(dir, { services: 2, forks: 0 });
     const pidFile = join(dir, "pgid");
     // $$: the shell, which leads the group base.command runs in; one sleep left in the background.
     withCommand(dir, `echo $$ > ${JSON.stringify(pidFile)}; sleep 600 & sleep 600`);
-    const { child, done } = startCli(["render", dir, ...NOW_ARGS]);
+    const { child, done } = startCli(["render", dir, ...scope, ...NOW_ARGS], { env: { TMPDIR: tempDir() } });
     await until("base.command", () => existsSync(pidFile) && readFileSync(pidFile, "utf8").endsWith("\n"));
     const pgid = Number(readFileSync(pidFile, "utf8"));
     await until("both sleeps", () => liveInGroup(pgid).length >= 3, 10_000);

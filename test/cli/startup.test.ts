@@ -3,8 +3,9 @@
 // keeps every start cheap. A hook preloaded into the real bundle reports, at exit, whether zod was
 // initialised (zod keeps its configuration in globalThis.__zod_globalConfig) and whether the two
 // costly node built-ins were loaded (process.moduleLoadList). node:net is not among them: a piped
-// stdout, as Argo CD's, needs it anyway. `render` runs in a worker thread (src/cli/main.ts), which
-// the preloaded hook reports from too: what the process initialised is the union of the two.
+// stdout, as Argo CD's, needs it anyway. `render` computes in a worker thread (src/cli/main.ts), which
+// the preloaded hook reports from too: what the process initialised is the union of the two. A
+// render served from the cache starts no worker.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -83,10 +84,12 @@ describe("start-up of the bundle", () => {
       const first = start(args(apps[0]!), ROOT, { TMPDIR: tmp });
       expect(first.code).toBe(0);
       expect(first.startup.zod).toEqual({ english: true }); // computed the commit
+      expect(first.threads).toEqual(["worker", "main"]); // computed in the worker
       const hit = start(args(apps[1]!), ROOT, { TMPDIR: tmp }); // a fresh copy, as Argo CD gives
       expect(hit.code).toBe(0);
       expect(hit.stdout).toBe(first.stdout);
       expect(hit.startup).toEqual({ zod: null, builtins: ["crypto"] });
+      expect(hit.threads).toEqual(["main"]); // served without starting a worker
     } finally {
       for (const d of [tmp, ...apps]) rmSync(d, { recursive: true, force: true });
     }
