@@ -1,5 +1,6 @@
 // What the ingress driver (ingress.ts) and its adapters share: the per-fork host, where problems point in
 // kubefork.yaml, references written as namespace/name, and host patterns.
+import { forkHostOf } from "../model/ingress.ts";
 import type { IngressEntry } from "../model/manager.ts";
 import { envoyDomainMatches, hostPatternSpecificity } from "../util/host-patterns.ts";
 import type { IngressPlan } from "../plan/ingress.ts";
@@ -7,9 +8,6 @@ import { copyName } from "../plan/names.ts";
 import type { ForkPlan } from "../plan/plan.ts";
 import { error, type PathSegment, type Problem } from "../problems.ts";
 import type { GenContext } from "./types.ts";
-
-export const MAX_DNS_LABEL = 63;
-export const MAX_DNS_NAME = 253;
 
 /** The hosts of some refusals, once each, in order. */
 export function refusedHosts(refusals: readonly { host: string }[]): string[] {
@@ -30,13 +28,9 @@ export function entryAt(ctx: GenContext, index: number, field?: string): Pick<Pr
   return at;
 }
 
-/**
- * The fork's host `<id>.<domain>`, or a problem when it would not be a DNS name (a label over 63
- * characters, a name over 253): a truncated host would route a different name than the user types.
- */
+/** The fork's host `<id>.<domain>` (src/model/ingress.ts forkHostOf), or the problem when it would not be a DNS name. */
 export function forkHost(ctx: GenContext, fp: ForkPlan, entry: IngressEntry, index: number): { host: string } | { problem: Problem } {
-  const host = `${fp.id}.${entry.domain}`;
-  const tooLong = fp.id.length > MAX_DNS_LABEL ? `its first label '${fp.id}' has ${fp.id.length} characters (at most ${MAX_DNS_LABEL})` : host.length > MAX_DNS_NAME ? `it has ${host.length} characters (at most ${MAX_DNS_NAME})` : undefined;
+  const { host, invalid: tooLong } = forkHostOf(fp.id, entry.domain);
   if (!tooLong) return { host };
   const pos = fp.loaded.doc.locate(["metadata", "name"]);
   const where = entryAt(ctx, index, "domain");
@@ -82,7 +76,7 @@ export function mostSpecificCovering<T>(routes: Iterable<{ route: T; hosts: read
  */
 export function forkUrls(ingress: readonly IngressPlan[], id: string): string[] {
   return ingress.map((p) => {
-    const host = `${id}.${p.entry.domain}`;
+    const { host } = forkHostOf(id, p.entry.domain);
     return `${p.serving.scheme(host)}://${host}`;
   });
 }

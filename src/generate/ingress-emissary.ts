@@ -14,7 +14,9 @@
 // Mapping's, else `<domain>`, so the app sees the Host header it sees through `<domain>`.
 import type { Manifest } from "../model/inputs.ts";
 import { asRecord, clone, describe, type KObject } from "../model/k8s.ts";
+import { mappingHost } from "../model/hosts.ts";
 import type { IngressEntryOf } from "../model/ingress.ts";
+import { MAPPING_KIND } from "../model/routes.ts";
 import { serviceFqdn } from "../plan/names.ts";
 import type { ForkPlan } from "../plan/plan.ts";
 import { ambassadorIds, type EntryServing } from "../plan/ingress.ts";
@@ -26,20 +28,12 @@ import { forkMetadata } from "./meta.ts";
 import { headerOps, withEmissaryHeaderOps } from "./carriers.ts";
 import type { GenContext } from "./types.ts";
 
-export const MAPPING_KIND = "getambassador.io/Mapping";
 export const DEFAULT_EMISSARY_API = "getambassador.io/v3alpha1";
-
-/** The host a Mapping serves: v3 `hostname` (glob), else `host` (exact unless host_regex), else `*`. */
-function mappingHost(spec: Record<string, unknown>): { pattern: string } | { regex: string } {
-  if (typeof spec.hostname === "string") return { pattern: spec.hostname };
-  if (typeof spec.host === "string") return spec.host_regex === true ? { regex: spec.host } : { pattern: spec.host };
-  return { pattern: "*" };
-}
 
 /** Base Mappings that serve `domain`. */
 export function baseMappings(ctx: GenContext, domain: string): Manifest[] {
   return ctx.index.ofKind(MAPPING_KIND).filter((m) => {
-    const h = mappingHost(asRecord(m.object.spec) ?? {});
+    const h = mappingHost(asRecord(m.object.spec));
     if ("regex" in h) {
       try {
         return new RegExp(`^(?:${h.regex})$`).test(domain);

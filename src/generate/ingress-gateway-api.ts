@@ -8,6 +8,7 @@
 // route to `spec.ingress[].service` in the Service's namespace (no ReferenceGrant needed).
 // An exact hostname is more specific than `*.<domain>`, so a base wildcard route never shadows it.
 import type { Manifest } from "../model/inputs.ts";
+import { routeHostnames } from "../model/hosts.ts";
 import { asArray, asRecord, clone, describe, type KObject } from "../model/k8s.ts";
 import { serviceFqdn } from "../plan/names.ts";
 import { listenerRefusal } from "../plan/ingress.ts";
@@ -38,7 +39,7 @@ export function baseGatewayHttpRoutes(ctx: GenContext, gw: { namespace: string; 
   // A route with no hostnames serves every host its listener takes: the least specific, `*`.
   return mostSpecificCovering(
     attachedRoutes.map((m) => {
-      const hostnames = asArray(asRecord(m.object.spec)?.hostnames);
+      const hostnames = routeHostnames(asRecord(m.object.spec));
       return { route: m, hosts: hostnames.length > 0 ? hostnames : ["*"] };
     }),
     domain,

@@ -14,6 +14,7 @@
 // which is why the entry destinations themselves are swapped here.
 import type { Manifest } from "../model/inputs.ts";
 import { asArray, asRecord, clone, describe, type KObject } from "../model/k8s.ts";
+import { virtualServiceHosts } from "../model/hosts.ts";
 import type { IngressEntryOf } from "../model/ingress.ts";
 import { serviceFqdn } from "../plan/names.ts";
 import { error } from "../problems.ts";
@@ -23,8 +24,6 @@ import { forkMetadata, refOf } from "./meta.ts";
 import { headerOps, withIstioHeaderOps } from "./carriers.ts";
 import { collapse, istioApiVersion, swapDestination, VS_KIND, type Destination } from "./mesh-istio.ts";
 import type { GenContext } from "./types.ts";
-
-export { ISTIO_GATEWAY_KIND } from "../plan/ingress.ts";
 
 type Route = Record<string, unknown> & { route?: Destination[]; headers?: Record<string, unknown> };
 
@@ -43,7 +42,7 @@ export function baseGatewayRoutes(ctx: GenContext, gateway: string, domain: stri
   const { index } = ctx;
   const bound = index.ofKind(VS_KIND).filter((m) => boundGateways(m.object, index.nsOf(m.object)).includes(gateway));
   return mostSpecificCovering(
-    bound.map((m) => ({ route: m, hosts: asArray(asRecord(m.object.spec)?.hosts) })),
+    bound.map((m) => ({ route: m, hosts: virtualServiceHosts(asRecord(m.object.spec)) })),
     domain,
   );
 }

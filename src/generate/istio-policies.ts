@@ -10,8 +10,7 @@
 // `targetRefs` (or the older `targetRef`) to a forked Service does not reach the fork's Service
 // copy, so it gets a counterpart attached to the copy (targetRefs naming other objects dropped).
 import type { Manifest } from "../model/inputs.ts";
-import { asRecord, describe, mapSelects, type KObject, type Labels } from "../model/k8s.ts";
-import { kindKey } from "../plan/base-index.ts";
+import { asRecord, describe, kindKey, mapSelects, type KObject, type Labels } from "../model/k8s.ts";
 import { copyName } from "../plan/names.ts";
 import type { WorkloadPlan } from "../plan/plan.ts";
 import { error } from "../problems.ts";

@@ -10,9 +10,10 @@
 // A forked host that no mesh VirtualService claims, and that the plan gives Istio (src/plan/routing.ts),
 // gets a new, shared one: a route per fork, then a catch-all route to the original Service.
 // Gateway VirtualServices that send to a forked Service are extended whatever flavour routes it.
+import { virtualServiceHosts } from "../model/hosts.ts";
 import type { Manifest } from "../model/inputs.ts";
-import { asArray, asRecord, clone, describe, mapSelects, type KObject } from "../model/k8s.ts";
-import { kindKey, podLabelsOf, type BaseIndex } from "../plan/base-index.ts";
+import { asArray, asRecord, clone, describe, kindKey, mapSelects, type KObject } from "../model/k8s.ts";
+import { podLabelsOf, type BaseIndex } from "../plan/base-index.ts";
 import { FORKS_ANNOTATION } from "../plan/labels.ts";
 import { fitName } from "../plan/names.ts";
 import type { ForkPlan } from "../plan/plan.ts";
@@ -94,8 +95,7 @@ function hostClaims(ctx: GenContext, meshVS: readonly Manifest[], forkedHosts: R
   const claims = new Map<string, Manifest[]>();
   for (const m of meshVS) {
     const ns = index.nsOf(m.object);
-    for (const h of asArray(asRecord(m.object.spec)?.hosts)) {
-      if (typeof h !== "string") continue;
+    for (const h of virtualServiceHosts(asRecord(m.object.spec))) {
       const fqdn = index.resolveHost(h, ns);
       if (fqdn.includes("*")) {
         for (const forked of forkedHosts.keys())
@@ -155,11 +155,10 @@ function extendVirtualServices(run: MeshRun, allVS: readonly Manifest[]): void {
     const spec = asRecord(m.object.spec) ?? {};
     const http = asArray(spec.http) as Route[];
     const touched = new Set<ForkPlan>();
-    const touch = (h: unknown) => {
-      if (typeof h !== "string") return;
+    const touch = (h: string) => {
       for (const fp of run.forkedHosts.get(index.resolveHost(h, ns)) ?? []) touched.add(fp);
     };
-    if (mesh) for (const h of asArray(spec.hosts)) touch(h);
+    if (mesh) for (const h of virtualServiceHosts(spec)) touch(h);
     // Routes that send to a forked Service, or to a version of one (src/plan/versions.ts).
     for (const r of http) for (const d of asArray(r.route) as Destination[]) for (const fp of pinnedBy(d, ns)) touched.add(fp);
     if (touched.size === 0) continue;

@@ -7,13 +7,17 @@
 // refuses a kind without one: test/generate/ingress-kinds.test.ts), a fixture, the README.
 import * as z from "zod/mini";
 
+/** The longest DNS label and the longest DNS name (RFC 1123). */
+export const MAX_DNS_LABEL = 63;
+export const MAX_DNS_NAME = 253;
+
 /** A DNS name whose labels are at most 63 characters and which is at most 253 characters long. */
 const domainName = z
   .string()
   .check(
     z.regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS domain such as bookshop.example.com"),
-    z.refine((d) => d.split(".").every((l) => l.length <= 63), "every label of a domain must be at most 63 characters"),
-    z.refine((d) => d.length <= 253 - 2, "must leave room for the fork identifier: a host name is at most 253 characters"),
+    z.refine((d) => d.split(".").every((l) => l.length <= MAX_DNS_LABEL), `every label of a domain must be at most ${MAX_DNS_LABEL} characters`),
+    z.refine((d) => d.length <= MAX_DNS_NAME - 2, `must leave room for the fork identifier: a host name is at most ${MAX_DNS_NAME} characters`),
   );
 
 /** namespace/name of the Istio Gateway or the Gateway API Gateway the fork hosts attach to. */
@@ -66,3 +70,15 @@ export type IngressEntryOf<K extends IngressKind> = Extract<IngressEntry, { kind
 
 /** The kinds, read from the union itself (tests compare them with the adapter table's keys). */
 export const INGRESS_KINDS: readonly IngressKind[] = MEMBERS.map((m) => m.shape.kind._zod.def.values[0]!);
+
+/**
+ * The fork's host under an entry's domain, `<id>.<domain>`: the one place it is written. With
+ * `invalid`, why it would not be a DNS name (a label over 63 characters, a name over 253): a
+ * truncated host would route a different name than the user types.
+ */
+export function forkHostOf(id: string, domain: string): { host: string; invalid?: string } {
+  const host = `${id}.${domain}`;
+  if (id.length > MAX_DNS_LABEL) return { host, invalid: `its first label '${id}' has ${id.length} characters (at most ${MAX_DNS_LABEL})` };
+  if (host.length > MAX_DNS_NAME) return { host, invalid: `it has ${host.length} characters (at most ${MAX_DNS_NAME})` };
+  return { host };
+}

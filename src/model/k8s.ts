@@ -36,6 +36,12 @@ export function groupOf(apiVersion: string): string {
   return i < 0 ? "" : apiVersion.slice(0, i);
 }
 
+/** The key under which an object is indexed (src/plan/base-index.ts ofKind): core, apps and batch kinds by kind, others by `group/kind`. */
+export function kindKey(o: { apiVersion: string; kind: string }): string {
+  const g = groupOf(o.apiVersion);
+  return g === "" || g === "apps" || g === "batch" ? o.kind : `${g}/${o.kind}`;
+}
+
 /**
  * The one identity of an object, as the API server stores it: API group, kind, namespace and name
  * (two versions of a group name one object). `namespace` is the effective one: the render's

@@ -1,11 +1,18 @@
 // Facts about base routing objects that the plan (which flavour routes a host) and the generators
-// (how to extend it) both read: which VirtualServices apply to sidecars, and the parentRefs of a
-// Gateway API route with the API's defaults.
+// (how to extend it) both read: their kinds (as index keys, src/model/k8s.ts kindKey), which
+// VirtualServices apply to sidecars, and the parentRefs of a Gateway API route with the API's
+// defaults. The host names each kind serves or accepts: src/model/hosts.ts.
 import { asArray, asRecord, type KObject } from "./k8s.ts";
 
 export const VS_KIND = "networking.istio.io/VirtualService";
-export const HTTPROUTE_KIND = "gateway.networking.k8s.io/HTTPRoute";
+export const ISTIO_GATEWAY_KIND = "networking.istio.io/Gateway";
 export const GATEWAY_GROUP = "gateway.networking.k8s.io";
+export const HTTPROUTE_KIND = "gateway.networking.k8s.io/HTTPRoute";
+export const GRPCROUTE_KIND = "gateway.networking.k8s.io/GRPCRoute";
+export const TLSROUTE_KIND = "gateway.networking.k8s.io/TLSRoute";
+export const GATEWAY_API_GATEWAY_KIND = "gateway.networking.k8s.io/Gateway";
+export const MAPPING_KIND = "getambassador.io/Mapping";
+export const EMISSARY_HOST_KIND = "getambassador.io/Host";
 
 /** Does a VirtualService apply to sidecars (the mesh)? No gateways, or `mesh` among them. */
 export function isMeshVirtualService(o: KObject): boolean {

@@ -1,7 +1,7 @@
 // One pass over the base: objects by kind and namespace, the selectors of each namespace, and
 // host resolution as the mesh does it. Built once per render; every later step reads it.
 import type { Manifest } from "../model/inputs.ts";
-import { asRecord, groupOf, mapSelects, type KObject, type LabelSelector, type Labels } from "../model/k8s.ts";
+import { asRecord, kindKey, mapSelects, type KObject, type LabelSelector, type Labels } from "../model/k8s.ts";
 import { SelectorIndex, type BaseSelector } from "./labels.ts";
 import { serviceFqdn } from "./names.ts";
 
@@ -43,12 +43,6 @@ export type ReadLabels = ReadonlyMap<string, ReadonlySet<string> | "any">;
 
 /** Workload kinds whose pod templates kubefork understands, by the key used in `ofKind`. */
 export const WORKLOAD_KINDS_INDEXED = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "argoproj.io/Rollout"] as const;
-
-/** The key under which an object is indexed: core and apps kinds by kind, CRDs by `group/kind`. */
-export function kindKey(o: KObject): string {
-  const g = groupOf(o.apiVersion);
-  return g === "" || g === "apps" || g === "batch" ? o.kind : `${g}/${o.kind}`;
-}
 
 /**
  * Selectors besides Services and workloads that send traffic to pods by their labels: an Istio

@@ -10,6 +10,8 @@
 import { asArray, asRecord, describe, type KObject } from "../model/k8s.ts";
 import type { IngressEntry, IngressEntryOf, IngressKind } from "../model/ingress.ts";
 import type { Manifest } from "../model/inputs.ts";
+import { istioServerHosts, type IstioServerHost } from "../model/hosts.ts";
+import { EMISSARY_HOST_KIND, GATEWAY_API_GATEWAY_KIND, ISTIO_GATEWAY_KIND } from "../model/routes.ts";
 import type { BaseIndex } from "./base-index.ts";
 import { emissaryHostglobMatches, gatewayHostnameMatches, istioHostSubsetOf } from "../util/host-patterns.ts";
 
@@ -57,17 +59,15 @@ function findObject(index: BaseIndex, kind: string, at: { namespace: string; nam
 // ---------------------------------------------------------------------------------------------
 // Istio: the servers of the entry's Gateway (networking.istio.io Gateway spec.servers).
 
-export const ISTIO_GATEWAY_KIND = "networking.istio.io/Gateway";
-
 interface IstioServer {
   /** Namespace a VirtualService must be in to bind ("*": any), and the host pattern. */
-  hosts: [string, string][];
+  hosts: IstioServerHost[];
   /** TLS terminated here (protocol HTTPS), or an HTTP server that redirects to HTTPS. */
   tls: boolean;
 }
 
 /** The HTTP servers of an Istio Gateway (TLS passthrough and TCP servers route no HTTP). */
-export function istioServers(gw: KObject, gwNs: string): IstioServer[] {
+function istioServers(gw: KObject, gwNs: string): IstioServer[] {
   const out: IstioServer[] = [];
   for (const s of asArray(asRecord(gw.spec)?.servers)) {
     const server = asRecord(s) ?? {};
@@ -75,14 +75,7 @@ export function istioServers(gw: KObject, gwNs: string): IstioServer[] {
     if (tls.mode === "PASSTHROUGH" || tls.mode === "AUTO_PASSTHROUGH") continue;
     const proto = String(asRecord(server.port)?.protocol ?? "").toUpperCase();
     if (proto && !["HTTP", "HTTPS", "HTTP2", "GRPC"].includes(proto)) continue;
-    const hosts: [string, string][] = [];
-    for (const h of asArray(server.hosts)) {
-      if (typeof h !== "string") continue;
-      const i = h.indexOf("/");
-      if (i < 0) hosts.push(["*", h]);
-      else hosts.push([h.slice(0, i) === "." ? gwNs : h.slice(0, i), h.slice(i + 1)]);
-    }
-    out.push({ hosts, tls: proto === "HTTPS" || tls.httpsRedirect === true });
+    out.push({ hosts: istioServerHosts(server, gwNs), tls: proto === "HTTPS" || tls.httpsRedirect === true });
   }
   return out;
 }
@@ -91,7 +84,7 @@ const istioServing: ServingReader<"istio"> = (index, entry) => {
   const at = ref(entry.gateway, index.defaultNamespace);
   const gateway = findObject(index, ISTIO_GATEWAY_KIND, at);
   const servers = gateway ? istioServers(gateway.object, at.namespace) : [];
-  const taking = (host: string, ns?: string) => servers.filter((s) => s.hosts.some(([sns, pat]) => (ns === undefined || sns === "*" || sns === ns) && istioHostSubsetOf(host, pat)));
+  const taking = (host: string, ns?: string) => servers.filter((s) => s.hosts.some((h) => (ns === undefined || h.namespace === "*" || h.namespace === ns) && istioHostSubsetOf(host, h.host)));
   return {
     deciders: gateway ? [gateway] : [],
     refusal(host, route) {
@@ -104,8 +97,6 @@ const istioServing: ServingReader<"istio"> = (index, entry) => {
 
 // ---------------------------------------------------------------------------------------------
 // Gateway API: the listeners of the entry's Gateway (gateway.networking.k8s.io Gateway spec.listeners).
-
-export const GATEWAY_API_GATEWAY_KIND = "gateway.networking.k8s.io/Gateway";
 
 /** The HTTP and HTTPS listeners of a Gateway (all, or the one named `sectionName`). */
 function httpListeners(gw: KObject, sectionName: string | undefined): Record<string, unknown>[] {
@@ -160,8 +151,6 @@ const gatewayApiServing: ServingReader<"gateway-api"> = (index, entry) => {
 //   (default Redirect) sends cleartext requests to https.
 // Ambassador 1.x (getambassador.io/v2 entries) has no such association (v1.14.3 ir/irhost.py has no
 // matches_httpgroup): a v2 entry is not refused.
-
-export const EMISSARY_HOST_KIND = "getambassador.io/Host";
 
 /** The ambassador_id of a spec as a list (a string is a list of one; none is ["default"]). */
 export function ambassadorIds(spec: Record<string, unknown> | undefined): string[] {

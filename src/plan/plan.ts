@@ -4,11 +4,11 @@
 import { refOf, type LoadedFork, type Manifest } from "../model/inputs.ts";
 import { isExpired } from "../model/expiry.ts";
 import type { ForkWorkload } from "../model/fork.ts";
-import type { KObject, Labels } from "../model/k8s.ts";
+import { kindKey, type KObject, type Labels } from "../model/k8s.ts";
 import type { IngressEntry } from "../model/ingress.ts";
 import { planIngress, type IngressPlan } from "./ingress.ts";
 import { error, note, warning, type ObjectRef, type PathSegment, type Problem, type ProblemCode } from "../problems.ts";
-import { kindKey, podLabelsOf, type BaseIndex } from "./base-index.ts";
+import { podLabelsOf, type BaseIndex } from "./base-index.ts";
 import { elsewhereHint, listHint, resolveByName } from "./fork-resolution.ts";
 import { CANONICAL_NAME, CANONICAL_REVISION, FORK_LABEL, isolateLabels, SERVICE_LABEL_PREFIX, WORKLOAD_LABEL } from "./labels.ts";
 import { copyName, serviceFqdn } from "./names.ts";

@@ -13,8 +13,9 @@
 // Routes bound to gateways (a VirtualService with `gateways` and no `mesh`, an HTTPRoute whose
 // parent is a Gateway) decide no host: they get the fork rules of any forked Service they send to,
 // whatever flavour routes that Service in the mesh (src/generate/mesh-*.ts).
+import { virtualServiceHosts } from "../model/hosts.ts";
 import { refOf, type Manifest } from "../model/inputs.ts";
-import { asArray, asRecord, describe } from "../model/k8s.ts";
+import { asRecord, describe } from "../model/k8s.ts";
 import { ROUTING_FLAVOURS, type RoutingFlavour } from "../model/manager.ts";
 import { HTTPROUTE_KIND, isMeshVirtualService, isServiceParent, parentRefsOf, VS_KIND } from "../model/routes.ts";
 import { istioHostSubsetOf } from "../util/host-patterns.ts";
@@ -89,7 +90,7 @@ function meshVirtualServices(index: BaseIndex): (fqdn: string) => readonly Manif
   for (const m of index.ofKind(VS_KIND)) {
     if (!isMeshVirtualService(m.object)) continue;
     const ns = index.nsOf(m.object);
-    for (const h of new Set(asArray(asRecord(m.object.spec)?.hosts).filter((h): h is string => typeof h === "string").map((h) => index.resolveHost(h, ns)))) {
+    for (const h of new Set(virtualServiceHosts(asRecord(m.object.spec)).map((h) => index.resolveHost(h, ns)))) {
       if (h.includes("*")) wild.push([h, m]);
       else exact.set(h, [...(exact.get(h) ?? []), m]);
     }

@@ -2,29 +2,13 @@
 // the fork's routing would take over (or shadow) a production host: a fork named `www` of domain
 // example.com next to a base VirtualService for www.example.com. Exact names only (a base
 // wildcard such as `*.example.com` is what fork hosts are expected to live under).
-import { forkHost } from "../generate/ingress-common.ts";
 import type { GenContext } from "../generate/types.ts";
+import { hostNamesOf } from "../model/hosts.ts";
+import { forkHostOf } from "../model/ingress.ts";
 import { refOf, type Manifest } from "../model/inputs.ts";
-import { asArray, asRecord, describe } from "../model/k8s.ts";
-import { kindKey } from "../plan/base-index.ts";
+import { describe } from "../model/k8s.ts";
 import type { Problem } from "../problems.ts";
 import { forkViolation } from "./violation.ts";
-
-type Spec = Record<string, unknown>;
-const strings = (v: unknown): string[] => asArray(v).filter((x): x is string => typeof x === "string");
-
-/** The host names a base object serves or accepts, by kind (index key). */
-export const BASE_HOSTS: Record<string, (spec: Spec) => string[]> = {
-  "networking.istio.io/VirtualService": (s) => strings(s.hosts),
-  // Istio Gateway server hosts are `[namespace/]host`.
-  "networking.istio.io/Gateway": (s) => asArray(s.servers).flatMap((x) => strings(asRecord(x)?.hosts).map((h) => h.slice(h.indexOf("/") + 1))),
-  "gateway.networking.k8s.io/HTTPRoute": (s) => strings(s.hostnames),
-  "gateway.networking.k8s.io/GRPCRoute": (s) => strings(s.hostnames),
-  "gateway.networking.k8s.io/TLSRoute": (s) => strings(s.hostnames),
-  "gateway.networking.k8s.io/Gateway": (s) => asArray(s.listeners).flatMap((l) => strings([asRecord(l)?.hostname])),
-  "getambassador.io/Mapping": (s) => strings([s.host, s.hostname]),
-  "getambassador.io/Host": (s) => strings([s.hostname]),
-};
 
 /** Errors for every fork host the base already serves or accepts exactly, naming the base object. */
 export function checkForkHosts(ctx: GenContext): Problem[] {
@@ -33,10 +17,11 @@ export function checkForkHosts(ctx: GenContext): Problem[] {
   const served = new Map<string, string[]>();
   const firstServer = new Map<string, Manifest>();
   for (const m of ctx.index.manifests) {
-    const hostsOf = BASE_HOSTS[kindKey(m.object)];
-    if (!hostsOf) continue;
-    const what = `${describe(m.object, ctx.index.nsOf(m.object))} (${m.doc.file}:${m.doc.line})`;
-    for (const h of hostsOf(asRecord(m.object.spec) ?? {})) {
+    const ns = ctx.index.nsOf(m.object);
+    const names = hostNamesOf(m.object, ns);
+    if (names.length === 0) continue;
+    const what = `${describe(m.object, ns)} (${m.doc.file}:${m.doc.line})`;
+    for (const h of names) {
       const k = h.toLowerCase();
       const l = served.get(k);
       if (!l) {
@@ -49,8 +34,8 @@ export function checkForkHosts(ctx: GenContext): Problem[] {
   const problems: Problem[] = [];
   for (const fp of ctx.plan.forks)
     entries.forEach((entry, index) => {
-      const r = forkHost(ctx, fp, entry, index);
-      if (!("host" in r)) return; // the ingress generator reports it
+      const r = forkHostOf(fp.id, entry.domain);
+      if (r.invalid !== undefined) return; // the ingress generator reports it
       const by = served.get(r.host.toLowerCase());
       if (!by) return;
       const first = firstServer.get(r.host.toLowerCase())!;

@@ -1,6 +1,7 @@
 // `kubefork trace`: from flags to the request the evaluator follows. Pure: the rendered objects
 // and the ForkManager in, a TraceRequest (and the further hops) out.
 import { adapterOf } from "../generate/ingress.ts";
+import { istioServerHost } from "../model/hosts.ts";
 import type { ForkManager } from "../model/manager.ts";
 import { carriersOf, CARRIERS, type Carrier } from "../model/carriers.ts";
 import { carrierRequest } from "../generate/carriers.ts";
@@ -75,7 +76,7 @@ export function gatewayFor(host: string, manager: ForkManager, objects: readonly
       for (const server of (o.spec?.servers as { hosts?: unknown[] }[] | undefined) ?? []) {
         for (const entry of server?.hosts ?? []) {
           if (typeof entry !== "string") continue;
-          const pattern = entry.includes("/") ? entry.slice(entry.indexOf("/") + 1) : entry;
+          const pattern = istioServerHost(entry, ns).host;
           if (pattern !== "*" && envoyDomainMatches(pattern, h)) return { ref: { ...ref, kind: "istio" }, why: `Istio Gateway ${ns}/${ref.name} serves ${pattern}` };
         }
       }

@@ -15,6 +15,7 @@
 //   - routing is decided once, by the proxy that sends: a gateway routes straight to the
 //     destination's endpoints; mesh VirtualServices are not applied again after a gateway.
 
+import { istioServerHost, type IstioServerHost as ServerHost } from "../model/hosts.ts";
 import type { Problem } from "../problems.ts";
 import { envoyDomainMatches, hostPatternSpecificity, istioHostSubsetOf } from "../util/host-patterns.ts";
 import { applyHeaderOps, describeStringMatch, labelsMatch, matchStringMatch, stringMatchKind } from "./match.ts";
@@ -448,11 +449,6 @@ export function traceIstioMesh(
 // ---------------------------------------------------------------------------------------------
 // Gateway
 
-interface ServerHost {
-  namespace: string; // "*" = any
-  host: string;
-}
-
 function serverHosts(gw: Indexed, port: number | undefined, notes: string[]): ServerHost[] {
   const out: ServerHost[] = [];
   for (const s of arr(gw.spec.servers).map(obj)) {
@@ -463,15 +459,7 @@ function serverHosts(gw: Indexed, port: number | undefined, notes: string[]): Se
       notes.push(`server on port ${num(p.number) ?? "?"} passes TLS through: http routes do not apply there`);
       continue;
     }
-    for (const h of arr(s.hosts).map(str)) {
-      if (!h) continue;
-      const slash = h.indexOf("/");
-      if (slash < 0) out.push({ namespace: "*", host: h });
-      else {
-        const ns = h.slice(0, slash);
-        out.push({ namespace: ns === "." ? gw.namespace : ns, host: h.slice(slash + 1) });
-      }
-    }
+    for (const h of arr(s.hosts).map(str)) if (h) out.push(istioServerHost(h, gw.namespace));
   }
   return out;
 }
