@@ -8,6 +8,7 @@
 //   KF4xxx plan      what a fork asks of the base: workloads, Services, names
 //   KF5xxx generate  building the output objects, and what kubefork cannot express
 //   KF6xxx usage     command-line arguments and render settings
+//   KF7xxx trace     what kubefork trace finds on a request's path through the rendered objects
 //   KF9xxx internal  a bug in kubefork
 // The README's "Problem codes" table is this table (test/codes.test.ts keeps them equal).
 
@@ -16,6 +17,8 @@ export interface CodeInfo {
   name: string;
   /** One line: what is wrong. */
   summary: string;
+  /** A retired code: no problem gives it any more; problems of its kind now carry this one. */
+  retiredFor?: `KF${number}`;
 }
 
 export const CODES = {
@@ -29,6 +32,32 @@ export const CODES = {
   // ---------------------------------------------------------------- load: the app directory, base.command, fork entries (KF101x-KF104x)
   KF1010: { name: "Stopped", summary: "kubefork was stopped by SIGTERM or SIGINT before the command finished" },
   KF1011: { name: "OutOfMemory", summary: "the render ran out of its heap before it finished" },
+  KF1012: { name: "AppDirUnreadable", summary: "the app directory given to a command cannot be read, or is not a directory" },
+  KF1013: { name: "NotForkFile", summary: "an entry of the forks directory is not a fork file <id>.yaml (another name, or a directory)" },
+  KF1014: { name: "TooManyForkFiles", summary: "the forks directory holds more fork files than kubefork reads" },
+  KF1015: { name: "BaseTooManyBytes", summary: "the base files, or base.command's output, are larger in all than kubefork reads" },
+  KF1016: { name: "BaseTooManyObjects", summary: "the base holds more objects than kubefork reads" },
+  KF1017: { name: "TooManyFiles", summary: "the app directory holds more files than kubefork reads" },
+  KF1018: { name: "DirectoriesTooDeep", summary: "directories of the app directory nest deeper than kubefork reads" },
+  KF1019: { name: "LinkOutsideAppDir", summary: "a link, or a file through a link, resolves outside the app directory" },
+  KF1020: { name: "Unreadable", summary: "a file or directory kubefork must read cannot be read (permissions, I/O)" },
+  KF1021: { name: "NameNotUtf8", summary: "a file or directory name is not valid UTF-8" },
+  KF1022: { name: "DirectoryReachedTwice", summary: "a directory is reached twice (a link loop, or a link to a directory already read)" },
+  KF1023: { name: "DanglingLink", summary: "a link named like a manifest or fork file points nowhere (or loops)" },
+  KF1024: { name: "NotRegularFile", summary: "a path kubefork reads as a file is not a regular file" },
+  KF1025: { name: "FileTooLarge", summary: "a file is larger than kubefork reads from such a file" },
+  KF1026: { name: "NotUtf8", summary: "a file is not valid UTF-8" },
+  KF1030: { name: "BaseCommandNotStarted", summary: "base.command cannot be started (not installed, not executable)" },
+  KF1031: { name: "BaseCommandTimedOut", summary: "base.command did not finish within its timeout, and was stopped with its process group" },
+  KF1032: { name: "BaseCommandOutputNotUtf8", summary: "base.command printed output that is not valid UTF-8" },
+  KF1033: { name: "BaseCommandFailed", summary: "base.command exited with a non-zero status or was killed by a signal" },
+  KF1040: { name: "NoManagerFile", summary: "the app directory has no kubefork.yaml" },
+  KF1041: { name: "ManagerNotOneDocument", summary: "kubefork.yaml holds no document, or more than one" },
+  KF1042: { name: "NotKubernetesObject", summary: "a base document is not a Kubernetes object (apiVersion, kind, metadata.name)" },
+  KF1043: { name: "KustomizationInBase", summary: "a base file is a kustomization, not a manifest (set spec.base.command)" },
+  KF1044: { name: "ObjectDefinedTwice", summary: "the base defines one object twice (the same kind, namespace and name)" },
+  KF1045: { name: "EmptyForkFile", summary: "a fork file holds no document" },
+  KF1046: { name: "ForkFileNotOneDocument", summary: "a fork file holds more than one document" },
   // ---------------------------------------------------------------- validate
   KF2001: { name: "UnknownField", summary: "a field the schema does not know" },
   KF2002: { name: "MissingField", summary: "a required field is missing" },
@@ -36,6 +65,8 @@ export const CODES = {
   KF2004: { name: "NotAllowedValue", summary: "a field holds a value outside its allowed set" },
   KF2005: { name: "InvalidValue", summary: "a field's value breaks its format or bounds" },
   KF2006: { name: "FieldOfOtherVariant", summary: "a field that only another kind of entry takes (apiVersion on a kind istio ingress entry)" },
+  KF2010: { name: "IdentifierNotFileName", summary: "a fork's identifier is not the base name of its file forks/<id>.yaml" },
+  KF2011: { name: "DuplicateForkIdentifier", summary: "two fork files declare the same identifier" },
   // ---------------------------------------------------------------- policy
   KF3002: { name: "ReservedIdentifier", summary: "a fork identifier is reserved for names kubefork gives shared objects" },
   KF3003: { name: "ObjectNameTaken", summary: "a fork produces an object that the base, another fork or the shared part produces too" },
@@ -79,10 +110,14 @@ export const CODES = {
   KF4049: { name: "CompatContainerUnmatched", summary: "a container of an original kubefork Fork's template is in none of the forked Deployments, and is ignored" },
   KF4050: { name: "CompatFieldsIgnored", summary: "container fields of an original kubefork Fork's template other than image and env, which it never copied" },
   KF4051: { name: "CompatTemplateLabels", summary: "an original kubefork Fork's template labels go on the fork pods, but are not needed for isolation (a note)" },
+  KF4052: { name: "CompatManagerIgnored", summary: "an original kubefork Fork's spec.manager is ignored: kubefork.yaml is the ForkManager (a note)" },
+  KF4053: { name: "CompatAddRequestHeadersDropped", summary: "an original kubefork Fork's gatewayOptions.addRequestHeaders has no equivalent and is not applied" },
+  KF4054: { name: "CompatAllowUpgradeIgnored", summary: "an original kubefork Fork's gatewayOptions.allowUpgrade is ignored: upgrades pass through by default (a note)" },
+  KF4055: { name: "CompatCopiesNamedAfterIdentifier", summary: "an original kubefork Fork's metadata.name differs from its identifier, after which kubefork names the copies (a note)" },
   // ---------------------------------------------------------------- generate: routing and ingress (KF50xx)
   KF5001: { name: "GeneratedNameTaken", summary: "a name kubefork needs for an object it generates is taken by a base object (or by another generated one)" },
   KF5002: { name: "EmptyBase", summary: "the base renders to no manifests (Argo CD would prune everything)" },
-  KF5003: { name: "UnknownFork", summary: "render --fork names a fork that has no file in the forks directory" },
+  KF5003: { name: "UnknownFork", summary: "retired: render --fork of a fork with no file gives KF6027, as every other command does", retiredFor: "KF6027" },
   KF5004: { name: "TraceIdPrefixUnusable", summary: "a fork's trace-id prefix cannot route (all zeros: the high half of every padded 64-bit trace id)" },
   KF5005: { name: "TraceIdPrefixCollision", summary: "two forks own the same trace-id prefix (carrier traceId)" },
   KF5006: { name: "CarrierRegexTooLong", summary: "a carrier's header regex for a fork is longer than Istio accepts (1,024 characters)" },
@@ -152,8 +187,32 @@ export const CODES = {
   KF6030: { name: "NoSuchSchema", summary: "kubefork schema is asked for a schema it does not have" },
   KF6031: { name: "TraceNeedsHost", summary: "kubefork trace is given no --host" },
   KF6032: { name: "TraceRequestInvalid", summary: "kubefork trace's flags do not make a request it can follow (a carrier, a gateway, a header)" },
+  // ---------------------------------------------------------------- trace (KF70xx): the request's path
+  KF7001: { name: "MatchRegexInvalid", summary: "a route's regex match does not compile: trace treats it as not matching" },
+  KF7002: { name: "MatchTypeUnknown", summary: "a route's match has a type trace does not know: the route or match is not accepted" },
+  KF7003: { name: "JwtClaimNotEvaluated", summary: "a header match on a JWT claim cannot be evaluated: treated as not matching" },
+  KF7004: { name: "RuleWithoutBackends", summary: "an HTTPRoute rule has no backendRefs: matching requests get 500" },
+  KF7005: { name: "FilterNotEvaluated", summary: "an HTTPRoute filter trace cannot evaluate: requests through it get an error response" },
+  KF7006: { name: "BackendKindNotTraced", summary: "a backendRef of a kind other than Service: trace cannot follow it, its share gets 500" },
+  KF7007: { name: "BackendNotGranted", summary: "a backendRef crosses namespaces without a ReferenceGrant: its share gets 500" },
+  KF7008: { name: "BackendWithoutPort", summary: "a backendRef to a Service without a port: conformant implementations do not accept the route" },
+  KF7009: { name: "RouteNamespaceAssumed", summary: "a listener selects route namespaces by labels and the Namespace is not among the objects: assumed allowed" },
+  KF7010: { name: "GatewayNameAmbiguous", summary: "an Istio Gateway and a Gateway API Gateway have the name given: trace follows the Istio one" },
+  KF7011: { name: "GatewayNotFound", summary: "the Gateway named by --gateway is not among the objects" },
+  KF7012: { name: "GatewayNoHttpServer", summary: "the Istio Gateway has no HTTP server (on the port given)" },
+  KF7013: { name: "HostNotFound", summary: "the request's host is neither a Service nor a host a route claims" },
+  KF7014: { name: "HostRoutedTwice", summary: "a host has a mesh VirtualService and HTTPRoutes on its Service: trace follows the HTTPRoutes" },
+  KF7015: { name: "VirtualServicesClaimHost", summary: "several mesh VirtualServices claim one host (IST0109): trace follows the oldest" },
+  KF7016: { name: "RouteWithoutDestination", summary: "a VirtualService route has no destination, redirect, directResponse or delegate" },
+  KF7017: { name: "AllWeightsZero", summary: "a route has several destinations and every weight is 0: no traffic can be sent" },
+  KF7018: { name: "DestinationNotService", summary: "a destination host is not a Service among the objects: Istio sends its traffic nowhere (503)" },
+  KF7019: { name: "PortNotOnService", summary: "a destination's port is not a port of its Service" },
+  KF7020: { name: "SubsetNotDefined", summary: "a destination's subset is in no DestinationRule for its host: requests get 503" },
+  KF7021: { name: "ServiceWithoutEndpoints", summary: "a Service selects no workload's pods, or is ExternalName, or has no selector: no workload to follow" },
+  KF7022: { name: "HopNotFollowed", summary: "a hop ends (rejected, an error, or no workload): the next host is not followed" },
   // ---------------------------------------------------------------- internal
   KF9001: { name: "InternalError", summary: "an unexpected failure inside kubefork (a bug)" },
+  KF9002: { name: "RenderedNothing", summary: "a render without errors produced no objects: kubefork refuses to print an empty stream (a bug)" },
 } as const satisfies Record<`KF${number}`, CodeInfo>;
 
 export type ProblemCode = keyof typeof CODES;

@@ -1,6 +1,7 @@
 // Problems are values: every step returns them, nothing throws for bad input.
 // The CLI prints them and picks the exit code from their kinds.
 import { CODES, type ProblemCode } from "./codes.ts";
+import { forkFilePath } from "./util/fork-id.ts";
 import { formatPath, type PathSegment } from "./util/paths.ts";
 
 export type { ProblemCode };
@@ -28,7 +29,7 @@ export interface Problem {
   kind: ProblemKind;
   severity: Severity;
   /** The stable code of this kind of problem (src/codes.ts), printed after the message. */
-  code?: ProblemCode;
+  code: ProblemCode;
   /** Path of the file relative to the app directory, e.g. `forks/alice.yaml`. */
   file?: string;
   /** 1-based line and column in `file`. */
@@ -94,11 +95,23 @@ function cmp(a: string, b: string): number {
 
 /** One problem as people read it: `file:line:col: error: path: message [KF2001]` then `  hint: ...`. */
 export function formatProblem(p: Problem): string {
+  return formatText(p, true);
+}
+
+/**
+ * The same without the code, where the text lands in output that stays as it was before problems
+ * had codes: the status ConfigMaps on stdout, the comments of kubefork import's output.
+ */
+export function formatProblemWithoutCode(p: Problem): string {
+  return formatText(p, false);
+}
+
+function formatText(p: Problem, withCode: boolean): string {
   const where = p.file ? `${p.file}${p.line ? `:${p.line}${p.column ? `:${p.column}` : ""}` : ""}: ` : "";
   const label = p.severity === "error" ? (p.kind === "policy" ? "policy violation" : p.kind === "internal" ? "internal error" : "error") : p.severity;
   const subject = [p.object, p.path].filter(Boolean).join(" ");
   let out = `${where}${label}: ${subject ? `${subject}: ` : ""}${p.message}`;
-  if (p.code) out += ` [${p.code}]`;
+  if (withCode) out += ` [${p.code}]`;
   if (p.hint) out += `\n  hint: ${p.hint}`;
   if (p.stack) out += `\n${p.stack}`;
   return out;
@@ -125,4 +138,16 @@ export function exitCodeFor(problems: readonly Problem[]): number {
   if (errors.some((p) => p.kind === "internal")) return EXIT.internal;
   if (errors.some((p) => p.kind === "invalid")) return EXIT.invalid;
   return EXIT.policy;
+}
+
+/**
+ * The problem of a command (render --fork, explain, headers) that names a fork with no file: one
+ * message, one code (KF6027), and the forks there are.
+ */
+export function noSuchFork(forksDir: string, id: string, known: readonly string[]): Problem {
+  return error({
+    code: "KF6027",
+    message: `no fork '${id}': there is no ${forkFilePath(forksDir, id)}`,
+    hint: known.length ? `forks are: ${known.join(", ")}` : "there are no forks yet; create one with kubefork new",
+  });
 }

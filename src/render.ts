@@ -24,7 +24,7 @@ import { checkForkHosts } from "./policy/hosts.ts";
 import { checkIdentifiers, checkObjectNames } from "./policy/names.ts";
 import { checkMaxForks, checkPolicy } from "./policy/policy.ts";
 import { checkSharedClaims } from "./policy/volumes.ts";
-import { error, hasErrors, isError, type Problem } from "./problems.ts";
+import { error, hasErrors, isError, noSuchFork, type Problem } from "./problems.ts";
 import { forkIdFromPath } from "./util/fork-id.ts";
 
 /** What `render` prints: everything, only the shared part, or only one fork's objects. */
@@ -317,14 +317,11 @@ function scopeForks(input: RenderInput, scope: Scope): ScopedForks {
       forks: [],
       fatal: true,
       problems: [
-        error({
-          code: "KF5003",
-          message: `no fork '${id}': there is no ${input.manager.manager.spec.forksDir}/${id}.yaml`,
-          hint: known.length ? `forks are: ${known.join(", ")}` : "there are no forks yet; create one with kubefork new",
-        }),
+        noSuchFork(input.manager.manager.spec.forksDir, id, known),
       ],
     };
   }
   const others = input.forks.filter((f) => f !== fork);
   return { forks: fork ? [fork, ...others] : [], problems: own, others: new Set(others.map((f) => f.file)) };
 }
+

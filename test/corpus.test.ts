@@ -15,7 +15,7 @@
 //   exit:             render's exit code (validate exits 1 for invalid input and policy violations)
 //   file, line:       where the problem is reported (line omitted: the problem has none)
 //   message:          an exact substring of that stderr line
-//   code:             the problem's code (src/codes.ts), which ends that line; none when it has none
+//   code:             the problem's code (src/codes.ts), which ends that line; every case has one
 //   validate: false   the case is about render's arguments only
 import { spawn } from "node:child_process";
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -46,7 +46,7 @@ interface Case {
   file?: string;
   line?: number;
   message: string;
-  code?: ProblemCode;
+  code: ProblemCode;
   validate?: boolean;
   rawNames?: Record<string, string>;
   user?: "nobody";
@@ -129,6 +129,7 @@ function expectReported(stderr: string, c: Case): void {
   const prefix = c.file === undefined ? "" : c.line === undefined ? `${c.file}: ` : `${c.file}:${c.line}:`;
   const hit = lines.find((l) => l.startsWith(prefix) && l.includes(c.message));
   expect(hit, `no stderr line starting with ${JSON.stringify(prefix)} containing ${JSON.stringify(c.message)} in:\n${stderr}`).toBeDefined();
+  expect(c.code, "every corpus case names the code it gives").toMatch(/^KF\d{4}$/);
   expect(/ \[(KF\d{4})\]$/.exec(hit!)?.[1], `the code at the end of: ${hit}`).toBe(c.code);
 }
 

@@ -41,7 +41,7 @@ const cases: { name: string; files: Record<string, string>; stderr: string }[] =
     name: "identifier does not match the file name",
     files: { "forks/eve.yaml": fork("mallory", "  workloads:\n    - name: ratings-v1\n") },
     stderr:
-      "forks/eve.yaml:4:3: error: metadata.name: identifier 'mallory' does not match the file name 'eve'\n  hint: rename the file to forks/mallory.yaml or set metadata.name: eve",
+      "forks/eve.yaml:4:3: error: metadata.name: identifier 'mallory' does not match the file name 'eve' [KF2010]\n  hint: rename the file to forks/mallory.yaml or set metadata.name: eve",
   },
   {
     name: "unknown workload",
@@ -71,7 +71,7 @@ const cases: { name: string; files: Record<string, string>; stderr: string }[] =
       "forks/eve.yaml": fork("eve", "  workloads:\n    - name: ratings-v1\n"),
       "forks/eve.yml": fork("eve", "  workloads:\n    - name: details-v1\n"),
     },
-    stderr: "forks/eve.yml:4:3: error: metadata.name: duplicate fork identifier 'eve': forks/eve.yaml has it too\n  hint: an identifier names one fork: delete or rename one of the files",
+    stderr: "forks/eve.yml:4:3: error: metadata.name: duplicate fork identifier 'eve': forks/eve.yaml has it too [KF2011]\n  hint: an identifier names one fork: delete or rename one of the files",
   },
   {
     name: "a string where a number belongs",

@@ -14,7 +14,7 @@ import { baseFileFilter, isForkFile, MANAGER_FILE } from "../load/paths.ts";
 import type { LoadedFork, LoadedManager, Manifest } from "../model/inputs.ts";
 import type { TextFile } from "../model/source.ts";
 import { LIMITS } from "../model/limits.ts";
-import { error, type Problem } from "../problems.ts";
+import { error, type Problem, type ProblemCode } from "../problems.ts";
 import { groupEnded, groupStarted, killGroup as killProcessGroup } from "./supervisor.ts";
 
 /** Largest base file kubefork reads (fork files and kubefork.yaml: LIMITS.forkFileBytes, LIMITS.managerFileBytes). */
@@ -158,7 +158,7 @@ function appRoot(dir: string, dirArg: string, problems: Problem[]): string | und
     if (!statSync(root).isDirectory()) throw new Error("not a directory");
     return root;
   } catch {
-    problems.push(error({ message: `cannot read the app directory ${dirArg}`, hint: "pass the directory that holds kubefork.yaml" }));
+    problems.push(error({ code: "KF1012", message: `cannot read the app directory ${dirArg}`, hint: "pass the directory that holds kubefork.yaml" }));
     return undefined;
   }
 }
@@ -212,11 +212,11 @@ function readForkFiles(root: string, plan: ReadPlan, sources: AppSources, intake
   const plain = new Map<string, number>();
   const forkFiles = listFiles(root, forksDir, app.forkProblems, { recursive: false, reportDirs: true, plain }).filter((f) => {
     if (isForkFile(f) || f.slice(f.lastIndexOf("/") + 1).startsWith(".")) return isForkFile(f);
-    app.forkProblems.push(error({ file: f, message: "not a fork file: the forks directory holds only <id>.yaml files", hint: `rename it to ${forksDir}/<id>.yaml if it is a fork, or move it out of ${forksDir}/` }));
+    app.forkProblems.push(error({ code: "KF1013", file: f, message: "not a fork file: the forks directory holds only <id>.yaml files", hint: `rename it to ${forksDir}/<id>.yaml if it is a fork, or move it out of ${forksDir}/` }));
     return false;
   });
   if (forkFiles.length > LIMITS.forkFiles) {
-    app.problems.push(error({ file: forksDir, message: `${forkFiles.length} fork files, more than the ${LIMITS.forkFiles} kubefork reads`, hint: "remove forks that are done (kubefork gc removes expired ones)" }));
+    app.problems.push(error({ code: "KF1014", file: forksDir, message: `${forkFiles.length} fork files, more than the ${LIMITS.forkFiles} kubefork reads`, hint: "remove forks that are done (kubefork gc removes expired ones)" }));
     return false;
   }
   for (const f of forkFiles) {
@@ -254,7 +254,7 @@ function readBaseFiles(root: string, plan: ReadPlan, problems: Problem[], intake
     if (!t) continue;
     total += t.bytes.length;
     if (total > LIMITS.baseTotalBytes) {
-      problems.push(error({ file: f, message: `the base files exceed ${LIMITS.baseTotalBytes} bytes in all; kubefork stops reading here`, hint: "split the application, or narrow spec.base.paths" }));
+      problems.push(error({ code: "KF1015", file: f, message: `the base files exceed ${LIMITS.baseTotalBytes} bytes in all; kubefork stops reading here`, hint: "split the application, or narrow spec.base.paths" }));
       return undefined;
     }
     intake.take("base", t, baseTexts);
@@ -303,8 +303,8 @@ class FileWalk {
     this.#keep = opts.keep ?? (() => true);
   }
 
-  #report(file: string, message: string, hint?: string): void {
-    this.problems.push(error({ file, message, hint }));
+  #report(code: ProblemCode, file: string, message: string, hint?: string): void {
+    this.problems.push(error({ code, file, message, hint }));
   }
 
   #inside(target: string): boolean {
@@ -312,11 +312,11 @@ class FileWalk {
   }
 
   #outside(r: string, target: string): void {
-    this.#report(r, `the link points outside the app directory (${target})`, "kubefork reads only files inside the app directory; copy the file in instead of linking it");
+    this.#report("KF1019", r, `the link points outside the app directory (${target})`, "kubefork reads only files inside the app directory; copy the file in instead of linking it");
   }
 
   #unreadable(r: string, e: unknown, what = "the directory"): void {
-    this.#report(r, `cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "make it readable by the user kubefork runs as");
+    this.#report("KF1020", r, `cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "make it readable by the user kubefork runs as");
   }
 
   /** Walks the directory `rel`, `depth` levels below `sub`; false stops the whole walk. */
@@ -334,7 +334,7 @@ class FileWalk {
       const raw = dirent.name;
       const name = decodeUtf8(raw);
       if (name === null) {
-        this.#report(rel ? `${rel}/${raw.toString("utf8")}` : raw.toString("utf8"), "the name is not valid UTF-8", "rename it: kubefork reads only UTF-8 names");
+        this.#report("KF1021", rel ? `${rel}/${raw.toString("utf8")}` : raw.toString("utf8"), "the name is not valid UTF-8", "rename it: kubefork reads only UTF-8 names");
         continue;
       }
       if (!this.#entry(rel ? `${rel}/${name}` : name, name, depth, dirent)) return false;
@@ -357,12 +357,12 @@ class FileWalk {
       return "refused";
     }
     if (this.#seen.has(real)) {
-      this.#report(rel, `the directory is reached twice (a link loop, or a link to a directory already read)`, "remove the link: every manifest must be read once");
+      this.#report("KF1022", rel, `the directory is reached twice (a link loop, or a link to a directory already read)`, "remove the link: every manifest must be read once");
       return "refused";
     }
     this.#seen.add(real);
     if (depth > LIMITS.dirDepth) {
-      this.#report(rel, `directories nest deeper than ${LIMITS.dirDepth} levels`, "flatten the app directory");
+      this.#report("KF1018", rel, `directories nest deeper than ${LIMITS.dirDepth} levels`, "flatten the app directory");
       return "refused";
     }
     return "ok";
@@ -371,7 +371,7 @@ class FileWalk {
   #file(r: string, plainSize?: number): boolean {
     if (!this.#keep(r)) return true;
     if (++this.#count > LIMITS.files) {
-      this.#report(r, `more than ${LIMITS.files} files in the app directory; kubefork stops reading here`, "narrow spec.base.paths, or split the application");
+      this.#report("KF1017", r, `more than ${LIMITS.files} files in the app directory; kubefork stops reading here`, "narrow spec.base.paths, or split the application");
       return false;
     }
     this.files.push(r);
@@ -382,7 +382,7 @@ class FileWalk {
   #directory(r: string, name: string, depth: number): boolean {
     if (name.startsWith(".") || this.opts.skipDir?.(r)) return true;
     if (this.opts.recursive) return this.directoryAt(r, depth + 1);
-    if (this.opts.reportDirs) this.#report(r, "a directory where only files are read", "move it out");
+    if (this.opts.reportDirs) this.#report("KF1013", r, "a directory where only files are read", "move it out");
     return true;
   }
 
@@ -411,7 +411,7 @@ class FileWalk {
       try {
         target = realpathSync(abs);
       } catch {
-        if (manifestName && this.#keep(r)) this.#report(r, "the link is dangling (its target does not exist, or it loops)", "fix or remove the link");
+        if (manifestName && this.#keep(r)) this.#report("KF1023", r, "the link is dangling (its target does not exist, or it loops)", "fix or remove the link");
         return undefined;
       }
       if (!this.#inside(target)) {
@@ -433,7 +433,7 @@ class FileWalk {
  */
 function readText(root: string, rel: string, problems: Problem[], maxBytes: number, optional = false, listedSize?: number, scratch?: { buf: Buffer }): SourceFile | null {
   const tooLarge = (size: number): null => {
-    problems.push(error({ file: rel, message: `the file is ${size} bytes, more than the ${maxBytes} kubefork reads from such a file`, hint: "split it, or check that it is what it should be" }));
+    problems.push(error({ code: "KF1025", file: rel, message: `the file is ${size} bytes, more than the ${maxBytes} kubefork reads from such a file`, hint: "split it, or check that it is what it should be" }));
     return null;
   };
   if (listedSize !== undefined) {
@@ -449,12 +449,12 @@ function readText(root: string, rel: string, problems: Problem[], maxBytes: numb
     // Whatever the path, the file read is the one it resolves to: refuse anything outside.
     const real = realpathSync.native(abs);
     if (real !== root && !real.startsWith(root + sep)) {
-      problems.push(error({ file: rel, message: `the file resolves outside the app directory (${real})`, hint: "kubefork reads only files inside the app directory; copy the file in instead of linking it" }));
+      problems.push(error({ code: "KF1019", file: rel, message: `the file resolves outside the app directory (${real})`, hint: "kubefork reads only files inside the app directory; copy the file in instead of linking it" }));
       return null;
     }
     const st = statSync(real);
     if (!st.isFile()) {
-      problems.push(error({ file: rel, message: "not a regular file" }));
+      problems.push(error({ code: "KF1024", file: rel, message: "not a regular file", hint: "kubefork reads regular files only (not devices, sockets or pipes)" }));
       return null;
     }
     if (st.size > maxBytes) return tooLarge(st.size);
@@ -462,7 +462,7 @@ function readText(root: string, rel: string, problems: Problem[], maxBytes: numb
     if (buf.length > maxBytes) return tooLarge(buf.length);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (!optional || code !== "ENOENT") problems.push(error({ file: rel, message: `cannot read the file${code ? ` (${code})` : ""}`, hint: code === "EACCES" ? "make it readable by the user kubefork runs as" : undefined }));
+    if (!optional || code !== "ENOENT") problems.push(error({ code: "KF1020", file: rel, message: `cannot read the file${code ? ` (${code})` : ""}`, hint: code === "EACCES" ? "make it readable by the user kubefork runs as" : undefined }));
     return null;
   }
   return utf8File(rel, buf, problems);
@@ -509,7 +509,7 @@ function readListed(abs: string, size: number, max: number, scratch?: { buf: Buf
 
 function utf8File(rel: string, buf: Buffer, problems: Problem[]): SourceFile | null {
   if (!isUtf8(buf)) {
-    problems.push(error({ file: rel, line: lineOfInvalidUtf8(buf), message: "the file is not valid UTF-8", hint: "save it as UTF-8" }));
+    problems.push(error({ code: "KF1026", file: rel, line: lineOfInvalidUtf8(buf), message: "the file is not valid UTF-8", hint: "save it as UTF-8" }));
     return null;
   }
   return sourceFile(sep === "/" ? rel : rel.split(sep).join("/"), buf);
@@ -576,11 +576,11 @@ class BaseCommandRun {
   readonly #out: Buffer[] = [];
   readonly #err: Buffer[] = [];
   #size = 0;
-  #stopped: string | undefined;
+  #stopped: { code: ProblemCode; why: string } | undefined;
   #exit: { code: number | null; sig: string | null } | undefined;
   #done = false;
   readonly #timer: NodeJS.Timeout;
-  readonly #onAbort = () => this.#stop("was stopped (kubefork was asked to stop)");
+  readonly #onAbort = () => this.#stop("KF1010", "was stopped (kubefork was asked to stop)");
 
   constructor(
     cwd: string,
@@ -594,7 +594,7 @@ class BaseCommandRun {
     const { spawn } = process.getBuiltinModule("node:child_process");
     this.#child = spawn(cmd!, args, { cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
     if (this.#child.pid !== undefined) groupStarted(this.#child.pid);
-    this.#timer = setTimeout(() => this.#stop(`was stopped after ${timeoutMs / 1000}s`), timeoutMs);
+    this.#timer = setTimeout(() => this.#stop("KF1031", `was stopped after ${timeoutMs / 1000}s`), timeoutMs);
     signal?.addEventListener("abort", this.#onAbort, { once: true });
     if (signal?.aborted) this.#onAbort();
     this.#capture();
@@ -614,7 +614,7 @@ class BaseCommandRun {
   #capture(): void {
     this.#child.stdout.on("data", (d: Buffer) => {
       this.#size += d.length;
-      if (this.#size > LIMITS.baseTotalBytes) this.#stop(`printed more than ${LIMITS.baseTotalBytes} bytes; it was stopped`);
+      if (this.#size > LIMITS.baseTotalBytes) this.#stop("KF1015", `printed more than ${LIMITS.baseTotalBytes} bytes; it was stopped`);
       else this.#out.push(d);
     });
     this.#child.stderr.on("data", (d: Buffer) => {
@@ -626,8 +626,8 @@ class BaseCommandRun {
     if (this.#child.pid !== undefined) killProcessGroup(this.#child.pid);
   }
 
-  #stop(why: string): void {
-    this.#stopped ??= why;
+  #stop(code: ProblemCode, why: string): void {
+    this.#stopped ??= { code, why };
     this.#killGroup();
   }
 
@@ -645,23 +645,25 @@ class BaseCommandRun {
 
 function notStarted(cmd: string, e: NodeJS.ErrnoException): Problem {
   return error({
+    code: "KF1030",
     message: e.code === "ENOENT" ? `base.command: ${cmd} is not installed` : `base.command failed to start: ${e.message}`,
     hint: e.code === "ENOENT" ? `install ${cmd} in the kubefork image (see Dockerfile), or use spec.base.paths` : undefined,
   });
 }
 
-function commandResult(shown: string, exit: { code: number | null; sig: string | null }, stopped: string | undefined, out: Buffer[], err: Buffer[]): CommandOutcome {
+function commandResult(shown: string, exit: { code: number | null; sig: string | null }, stopped: { code: ProblemCode; why: string } | undefined, out: Buffer[], err: Buffer[]): CommandOutcome {
   const hint = "run the command in the app directory to see the problem";
-  if (stopped) return { problem: error({ message: `${shown} ${stopped}`, hint }) };
+  if (stopped) return { problem: error({ code: stopped.code, message: `${shown} ${stopped.why}`, hint }) };
   if (exit.code === 0) {
     const buf = Buffer.concat(out);
     const stdout = decodeUtf8(buf);
-    if (stdout === null) return { problem: error({ message: `${shown} printed output that is not valid UTF-8 (line ${lineOfInvalidUtf8(buf)} of its output)`, hint: "make the command print UTF-8" }) };
+    if (stdout === null) return { problem: error({ code: "KF1032", message: `${shown} printed output that is not valid UTF-8 (line ${lineOfInvalidUtf8(buf)} of its output)`, hint: "make the command print UTF-8" }) };
     return { stdout };
   }
   const stderr = Buffer.concat(err).toString("utf8").trim().split("\n").slice(-5).join("\n    ");
   return {
     problem: error({
+      code: "KF1033",
       message: exit.sig ? `${shown} was stopped (${exit.sig})` : `${shown} exited with ${exit.code}${stderr ? `:\n    ${stderr}` : ""}`,
       hint,
     }),

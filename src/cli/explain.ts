@@ -1,8 +1,8 @@
 // `kubefork explain ID [DIR] [--format text|markdown] [--now T]`: what the fork adds and changes;
 // `kubefork comment [DIR] --fork ID... --removed ID...`: the pull-request comment of several forks.
 import { startCommand, type ManagedApp, type Started } from "./common.ts";
-import { forkFilePath, forkIdFromPath } from "../util/fork-id.ts";
-import { error, EXIT, exitCodeFor, isError, type Problem } from "../problems.ts";
+import { forkIdFromPath } from "../util/fork-id.ts";
+import { EXIT, exitCodeFor, isError, noSuchFork, type Problem } from "../problems.ts";
 import { render } from "../render.ts";
 import { formatComment, type CommentSection } from "../review/comment.ts";
 import { explainFork, formatExplainMarkdown, formatExplainText, type Explanation } from "../review/explain.ts";
@@ -36,8 +36,7 @@ function explainOne(start: Started<ManagedApp>, id: string): { explanation: Expl
   const own = app.forkProblems.filter((p) => p.file !== undefined && forkIdFromPath(p.file) === id);
   if (!fork) {
     if (own.length) return { problems: own, code: exitCodeFor(own) };
-    const hint = app.forks.length ? `forks are: ${app.forks.map((f) => f.id).join(", ")}` : "create one with kubefork new";
-    return { problems: [error({ code: "KF6027", message: `no fork '${id}': there is no ${forkFilePath(manager.manager.spec.forksDir, id)}`, hint })], code: EXIT.invalid };
+    return { problems: [noSuchFork(manager.manager.spec.forksDir, id, app.forks.map((f) => f.id))], code: EXIT.invalid };
   }
   // This fork alone, everything it touches: its own objects and the shared routing it extends.
   const result = render({ manager, base: app.base, forks: [fork], forkProblems: own, forkFiles: [fork.file] }, { now, scope: { kind: "all" }, defaultNamespace: ns });

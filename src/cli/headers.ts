@@ -2,11 +2,11 @@
 // carrier of kubefork.yaml included, with a freshly minted trace context under the fork's
 // trace-id prefix (traceparent, and the same ids as B3 headers), for test suites and scripts.
 import { startCommand } from "./common.ts";
-import { forkFilePath, forkIdFromPath } from "../util/fork-id.ts";
+import { forkIdFromPath } from "../util/fork-id.ts";
 import { carrierSpec, requestHeaders } from "../generate/carriers.ts";
 import { mintTrace } from "../model/carriers.ts";
 import { isExpired } from "../plan/plan.ts";
-import { error, EXIT, exitCodeFor, warning } from "../problems.ts";
+import { EXIT, exitCodeFor, noSuchFork, warning } from "../problems.ts";
 import type { Io } from "./io.ts";
 import { printProblems } from "./report.ts";
 
@@ -23,8 +23,7 @@ export async function headersCommand(io: Io, id: string, dir: string | undefined
   const fork = app.forks.find((f) => f.id === id);
   if (!fork) {
     const own = app.forkProblems.filter((p) => p.file !== undefined && forkIdFromPath(p.file) === id);
-    const hint = app.forks.length ? `forks are: ${app.forks.map((f) => f.id).join(", ")}` : "create one with kubefork new";
-    const problems = own.length ? own : [error({ code: "KF6027", message: `no fork '${id}': there is no ${forkFilePath(app.manager.manager.spec.forksDir, id)}`, hint })];
+    const problems = own.length ? own : [noSuchFork(app.manager.manager.spec.forksDir, id, app.forks.map((f) => f.id))];
     printProblems(io, problems);
     return exitCodeFor(problems) || EXIT.invalid;
   }

@@ -10,7 +10,7 @@ import { resolveCompat } from "../plan/compat.ts";
 import { parsePositioned } from "../load/documents.ts";
 import { MANAGER_FILE } from "../load/app.ts";
 import { buildIndex } from "../plan/base-index.ts";
-import { error, EXIT, exitCodeFor, formatProblem, hasErrors, sortProblems, type Problem } from "../problems.ts";
+import { error, EXIT, exitCodeFor, formatProblemWithoutCode, hasErrors, sortProblems, type Problem } from "../problems.ts";
 import { forkFilePath } from "../util/fork-id.ts";
 import { startCommand } from "./common.ts";
 import type { Io } from "./io.ts";
@@ -62,7 +62,7 @@ export async function importCommand(io: Io, file: string, flags: ImportFlags): P
   const id = resolved.fork.id;
   const lines = [`# Imported by kubefork import from ${file}: save as ${forkFilePath(spec.forksDir, id)}`];
   // The notes as comments of the output, without their codes: stdout is the Fork file to save, and stays as it was.
-  for (const { code: _code, ...p } of sortProblems(resolved.problems)) for (const l of formatProblem(p).split("\n")) lines.push(`# ${l.trimStart()}`);
+  for (const p of sortProblems(resolved.problems)) for (const l of formatProblemWithoutCode(p).split("\n")) lines.push(`# ${l.trimStart()}`);
   io.stdout(`${lines.join("\n")}\n${dumpYaml(resolved.fork.fork)}`);
   return EXIT.ok;
 }

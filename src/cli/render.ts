@@ -231,7 +231,7 @@ async function compute(io: Io, r: Request, settingProblems: readonly Problem[], 
   if (hasErrors(problems)) return exitCodeFor(problems);
   if (result.objects.length === 0) {
     // Never exit 0 with an empty stdout: Argo CD would prune everything.
-    printProblems(io, [error({ kind: "internal", message: "the render produced no objects; refusing to print an empty stream" })]);
+    printProblems(io, [error({ code: "KF9002", kind: "internal", message: "the render produced no objects; refusing to print an empty stream", hint: "this is a bug in kubefork: please report it with the app directory" })]);
     return EXIT.internal;
   }
   const body = emit(result.objects, r.settings.output);

@@ -18,7 +18,7 @@ import type { KObject } from "../model/k8s.ts";
 import type { BaseIndex } from "../plan/base-index.ts";
 import { EXPIRES_ANNOTATION, FORK_FILE_ANNOTATION, FORK_LABEL, MANAGED_BY, MANAGED_BY_VALUE, OWNER_ANNOTATION } from "../plan/labels.ts";
 import type { Plan } from "../plan/plan.ts";
-import { error, formatProblem, sortProblems, type Problem } from "../problems.ts";
+import { error, formatProblemWithoutCode, sortProblems, type Problem } from "../problems.ts";
 import { forkUrls } from "./ingress-common.ts";
 import { takenRef } from "./meta.ts";
 import type { OutputObject } from "./types.ts";
@@ -112,7 +112,7 @@ function lines(items: readonly string[]): string {
 
 /** Problems as `kubefork validate` prints them, sorted, at most MAX_STATUS_PROBLEMS. */
 function problemText(problems: readonly Problem[]): string {
-  const sorted = [...new Set(sortProblems(problems).map(({ stack: _stack, code: _code, ...p }) => formatProblem(p)))];
+  const sorted = [...new Set(sortProblems(problems).map(({ stack: _stack, ...p }) => formatProblemWithoutCode(p)))];
   const shown = sorted.slice(0, MAX_STATUS_PROBLEMS);
   if (sorted.length > shown.length) shown.push(`... and ${sorted.length - shown.length} more (kubefork validate lists them all)`);
   return lines(shown);

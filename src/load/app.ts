@@ -12,8 +12,9 @@ import { DEFAULT_LIMITS, parseFast, parseSmall, type ParseLimits } from "./docum
 import { isCompatFork, translateCompat } from "./compat.ts";
 
 // Which paths are which input: light (src/load/paths.ts), for a render served from the cache.
-export { baseFileFilter, forkIdFromPath, isForkFile, MANAGER_FILE } from "./paths.ts";
-import { forkIdFromPath, MANAGER_FILE } from "./paths.ts";
+export { baseFileFilter, isForkFile, MANAGER_FILE } from "./paths.ts";
+import { MANAGER_FILE } from "./paths.ts";
+import { forkIdFromPath } from "../util/fork-id.ts";
 
 // ---------------------------------------------------------------- kubefork.yaml
 
@@ -22,6 +23,7 @@ export function loadManager(file: TextFile | undefined, limits: ParseLimits = DE
     return {
       problems: [
         error({
+          code: "KF1040",
           file: MANAGER_FILE,
           message: "no kubefork.yaml in the app directory",
           hint: "create kubefork.yaml with apiVersion: kubefork.dev/v1alpha1, kind: ForkManager, metadata.name, spec: {} (see README), or point the command at the app directory",
@@ -34,7 +36,7 @@ export function loadManager(file: TextFile | undefined, limits: ParseLimits = DE
   if (docs.length !== 1) {
     return {
       problems: [
-        error({ file: file.path, line: docs[1]?.line ?? 1, message: `kubefork.yaml must hold exactly one document (a ForkManager), found ${docs.length}` }),
+        error({ code: "KF1041", file: file.path, line: docs[1]?.line ?? 1, hint: "keep the ForkManager alone in kubefork.yaml", message: `kubefork.yaml must hold exactly one document (a ForkManager), found ${docs.length}` }),
       ],
     };
   }
@@ -61,6 +63,7 @@ export function loadBase(files: readonly TextFile[], limits: ParseLimits = DEFAU
     if (manifests.length > LIMITS.baseObjects) {
       problems.push(
         error({
+          code: "KF1016",
           file: file.path,
           message: `the base holds more than ${LIMITS.baseObjects} objects; kubefork stops reading here`,
           hint: "split the application, or narrow spec.base.paths",
@@ -88,6 +91,7 @@ function addObject(doc: SourceDoc, value: unknown, item: number | undefined, out
     const missing = !o || typeof o !== "object" || Array.isArray(o) ? "a mapping" : ["apiVersion", "kind", "metadata.name"].filter((f) => (f === "metadata.name" ? typeof (o.metadata as Record<string, unknown> | undefined)?.name !== "string" : typeof o[f] !== "string"));
     problems.push(
       error({
+        code: "KF1042",
         ...at([]),
         message: `not a Kubernetes object: ${typeof missing === "string" ? `expected ${missing}` : `missing ${missing.join(", ")}`}`,
         hint: "every base document must be a manifest with apiVersion, kind and metadata.name; to render a kustomization or chart, set spec.base.command in kubefork.yaml (e.g. [kustomize, build, base]) or narrow spec.base.paths",
@@ -98,6 +102,7 @@ function addObject(doc: SourceDoc, value: unknown, item: number | undefined, out
   if (value.kind === "Kustomization" && value.apiVersion.startsWith("kustomize.config.k8s.io/")) {
     problems.push(
       error({
+        code: "KF1043",
         ...at(["kind"]),
         message: "a kustomization file is not a manifest",
         hint: "set spec.base.command: [kustomize, build, <dir>] in kubefork.yaml, or exclude it with spec.base.paths",
@@ -118,6 +123,7 @@ function duplicateObjects(manifests: readonly Manifest[], defaultNamespace: stri
     if (first) {
       problems.push(
         error({
+          code: "KF1044",
           file: m.doc.file,
           line: m.doc.line,
           doc: m.doc.index,
@@ -148,6 +154,7 @@ export function loadForks(files: readonly TextFile[], limits: ParseLimits = DEFA
       const pos = f.doc.locate(["metadata", "name"]);
       problems.push(
         error({
+          code: "KF2011",
           file: f.file,
           line: pos.line,
           column: pos.column,
@@ -168,12 +175,12 @@ export function loadFork(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): 
   const { docs, problems } = parseSmall(file, limits);
   if (problems.length) return { problems };
   if (docs.length === 0) {
-    return { problems: [error({ file: file.path, line: 1, message: "the fork file is empty", hint: "write a Fork (see kubefork new --help), or delete the file to remove the fork" })] };
+    return { problems: [error({ code: "KF1045", file: file.path, line: 1, message: "the fork file is empty", hint: "write a Fork (see kubefork new --help), or delete the file to remove the fork" })] };
   }
   if (docs.length > 1) {
     return {
       problems: [
-        error({ file: file.path, line: docs[1]!.line, doc: 1, message: `a fork file holds one Fork; this one has ${docs.length} documents`, hint: "put each fork in its own file forks/<id>.yaml" }),
+        error({ code: "KF1046", file: file.path, line: docs[1]!.line, doc: 1, message: `a fork file holds one Fork; this one has ${docs.length} documents`, hint: "put each fork in its own file forks/<id>.yaml" }),
       ],
     };
   }
@@ -187,6 +194,7 @@ export function loadFork(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): 
     return {
       problems: [
         error({
+          code: "KF2010",
           file: file.path,
           line: pos.line,
           column: pos.column,

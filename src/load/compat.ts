@@ -33,6 +33,7 @@ export function translateCompat(doc: SourceDoc, opts: { expectedId?: string } = 
     return {
       problems: [
         error({
+          code: "KF2010",
           ...at(["spec", "identifier"]),
           message: `identifier '${id}' does not match the file name '${opts.expectedId}'`,
           hint: `rename the file to ${id}.yaml or set spec.identifier: ${opts.expectedId}`,
@@ -42,11 +43,12 @@ export function translateCompat(doc: SourceDoc, opts: { expectedId?: string } = 
   }
   const notes: Problem[] = [];
   if (spec.manager !== undefined)
-    notes.push(note({ ...at(["spec", "manager"]), message: `manager '${spec.manager}' is ignored: kubefork.yaml is the ForkManager of this app`, hint: "remove it; kubefork import leaves it out" }));
+    notes.push(note({ code: "KF4052", ...at(["spec", "manager"]), message: `manager '${spec.manager}' is ignored: kubefork.yaml is the ForkManager of this app`, hint: "remove it; kubefork import leaves it out" }));
   const gw = spec.gatewayOptions;
   if (gw?.addRequestHeaders && Object.keys(gw.addRequestHeaders).length)
     notes.push(
       warning({
+        code: "KF4053",
         ...at(["spec", "gatewayOptions", "addRequestHeaders"]),
         message: `gatewayOptions.addRequestHeaders (${Object.keys(gw.addRequestHeaders).join(", ")}) has no equivalent: kubefork's ingress adds only the fork header`,
         hint: "set those headers at your gateway or in the client",
@@ -55,6 +57,7 @@ export function translateCompat(doc: SourceDoc, opts: { expectedId?: string } = 
   if (gw?.allowUpgrade?.length)
     notes.push(
       note({
+        code: "KF4054",
         ...at(["spec", "gatewayOptions", "allowUpgrade"]),
         message: `gatewayOptions.allowUpgrade (${gw.allowUpgrade.join(", ")}) is ignored: Istio and Gateway API pass WebSocket upgrades through by default`,
       }),
@@ -63,6 +66,7 @@ export function translateCompat(doc: SourceDoc, opts: { expectedId?: string } = 
   if (mdName !== undefined && mdName !== id)
     notes.push(
       note({
+        code: "KF4055",
         ...at(["metadata", "name"]),
         message: `the original kubefork named copies <name>-${mdName}; kubefork names them <name>-${id} (after the identifier)`,
         hint: `clients that call a fork Service by name (e.g. <service>-${mdName}) must use <service>-${id}; header routing is unchanged`,

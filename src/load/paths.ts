@@ -25,9 +25,6 @@ export function baseFileFilter(manager: { spec: BaseSelection }): (path: string)
   return (p) => notOurs(p) && /\.(ya?ml|json)$/.test(p);
 }
 
-/** `forks/alice.yaml` → `alice`: the one rule, in src/util/fork-id.ts. */
-export { forkIdFromPath } from "../util/fork-id.ts";
-
 export function isForkFile(path: string): boolean {
   return /\.ya?ml$/.test(path);
 }

@@ -7,7 +7,7 @@ import { forkUrls } from "../generate/ingress-common.ts";
 import { buildIndex } from "../plan/base-index.ts";
 import { planIngress } from "../plan/ingress.ts";
 import { forkImages } from "../generate/status.ts";
-import { forkIdFromPath } from "../load/app.ts";
+import { forkIdFromPath } from "../util/fork-id.ts";
 import { isError, sortProblems, type Problem } from "../problems.ts";
 import { render } from "../render.ts";
 import { expiryText } from "./time.ts";

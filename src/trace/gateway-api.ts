@@ -123,14 +123,14 @@ function matchAccepts(c: Candidate, req: RequestView, problems: Problem[]): bool
     case "RegularExpression": {
       const r = fullMatch(p.value, req.path);
       if (typeof r !== "boolean") {
-        problems.push(err(`path regex: ${r.message}; treated as not matching`, object, `${at}.path`));
+        problems.push(err("KF7001", `path regex: ${r.message}; treated as not matching`, object, `${at}.path`));
         return false;
       }
       if (!r) return false;
       break;
     }
     default:
-      problems.push(err(`unknown path match type ${p.type}: the route is not accepted`, object, `${at}.path`));
+      problems.push(err("KF7002", `unknown path match type ${p.type}: the route is not accepted`, object, `${at}.path`));
       return false;
   }
   const method = str(m.method);
@@ -168,12 +168,12 @@ function nameValuesMatch(
     } else if (type === "RegularExpression") {
       const r = fullMatch(want, value);
       if (typeof r !== "boolean") {
-        problems.push(err(`${what} ${name} regex: ${r.message}; treated as not matching`, object, at));
+        problems.push(err("KF7001", `${what} ${name} regex: ${r.message}; treated as not matching`, object, at));
         return false;
       }
       if (!r) return false;
     } else {
-      problems.push(err(`unknown ${what} match type ${type}`, object, at));
+      problems.push(err("KF7002", `unknown ${what} match type ${type}`, object, at));
       return false;
     }
   }
@@ -237,7 +237,7 @@ function evaluate(
   if (ended) return ended;
   const refs = arr(rule.backendRefs).map(obj);
   if (refs.length === 0) {
-    problems.push(warn("rule has no backendRefs: matching requests get 500", object, at));
+    problems.push(warn("KF7004", "rule has no backendRefs: matching requests get 500", object, at));
     return { ...hop, outcome: "rejected", status: 500, reason: `${hop.reason}; no backendRefs (500)` };
   }
   hop.destinations = backendDestinations(idx, { route, object, at, headers: hop.headers, proxyNamespace, req }, refs, problems);
@@ -291,7 +291,7 @@ function applyRuleFilters(hop: TraceHop, rule: Record<string, unknown>, object: 
       case "CORS":
         break;
       default:
-        problems.push(err(`filter ${type || "(no type)"} cannot be evaluated: requests through it get an error response`, object, `${at}.filters[${i}]`));
+        problems.push(err("KF7005", `filter ${type || "(no type)"} cannot be evaluated: requests through it get an error response`, object, `${at}.filters[${i}]`));
         return { ...hop, outcome: "rejected", status: 500, reason: `${hop.reason}; unsupported filter ${type}` };
     }
   }
@@ -363,11 +363,11 @@ function backendInput(
   const ns = str(b.namespace) ?? route.namespace;
   const path = `${ctx.at}.backendRefs[${i}]`;
   if (kind !== "Service" || group !== "") {
-    problems.push(err(`backendRef of kind ${group ? `${group}/` : ""}${kind} cannot be traced: its share gets 500`, object, path));
+    problems.push(err("KF7006", `backendRef of kind ${group ? `${group}/` : ""}${kind} cannot be traced: its share gets 500`, object, path));
     return undefined;
   }
   if (!referenceGranted(idx, route, ns, name)) {
-    problems.push(err(`backendRef to ${ns}/${name} crosses namespaces without a ReferenceGrant: its share gets 500`, object, path));
+    problems.push(err("KF7007", `backendRef to ${ns}/${name} crosses namespaces without a ReferenceGrant: its share gets 500`, object, path));
     return undefined;
   }
   const input: DestinationInput = {
@@ -382,7 +382,7 @@ function backendInput(
   };
   const port = num(b.port);
   if (port !== undefined) input.port = port;
-  else problems.push(warn("backendRef to a Service without port: the route is not accepted by conformant implementations", object, path));
+  else problems.push(warn("KF7008", "backendRef to a Service without port: the route is not accepted by conformant implementations", object, path));
   if (ctx.req.port !== undefined) input.requestPort = ctx.req.port;
   const ops = backendHeaderOps(b);
   if (ops) input.headerOps = ops;
@@ -416,6 +416,7 @@ function listenerAllows(idx: ClusterIndex, gw: Indexed, listener: Record<string,
     if (!nsObj) {
       problems.push(
         warn(
+          "KF7009",
           `listener ${str(listener.name) ?? "?"} selects route namespaces by labels and Namespace ${route.namespace} is not among the objects: assumed allowed`,
           `Gateway ${gw.namespace}/${gw.name}`,
         ),

@@ -67,7 +67,7 @@ export function trace(objects: readonly unknown[], request: TraceRequest): Trace
 
 function traceOne(idx: ClusterIndex, request: TraceRequest, n: number, problems: Problem[], workload: ObjectRef | undefined): TraceHop | undefined {
   if (!request || typeof request !== "object" || typeof request.host !== "string" || !request.from) {
-    problems.push(err("the request needs a host and a source (from.mesh or from.gateway)"));
+    problems.push(err("KF6032", "the request needs a host and a source (from.mesh or from.gateway)"));
     return undefined;
   }
   const req = view(request);
@@ -84,7 +84,7 @@ function traceOne(idx: ClusterIndex, request: TraceRequest, n: number, problems:
     if (workload) source.workload = workload;
     return meshHop(idx, req, source, from.mesh.labels !== undefined, n, problems);
   }
-  problems.push(err("the request source must be from.mesh or from.gateway"));
+  problems.push(err("KF6032", "the request source must be from.mesh or from.gateway"));
   return undefined;
 }
 
@@ -113,7 +113,7 @@ function gatewayHop(
   const istio = g.kind === "gateway-api" ? undefined : find(idx.istioGateways);
   const gapi = g.kind === "istio" ? undefined : find(idx.gateways);
   if (istio && gapi) {
-    problems.push(warn(`both an Istio Gateway and a Gateway API Gateway are named ${g.namespace}/${g.name}; tracing the Istio one (set from.gateway.kind to choose)`));
+    problems.push(warn("KF7010", `both an Istio Gateway and a Gateway API Gateway are named ${g.namespace}/${g.name}; tracing the Istio one (set from.gateway.kind to choose)`));
   }
   if (istio) {
     const source: HopSource = { kind: "gateway", gateway: { kind: "Gateway", namespace: istio.namespace, name: istio.name } };
@@ -123,7 +123,7 @@ function gatewayHop(
     const source: HopSource = { kind: "gateway", gateway: { kind: "Gateway", namespace: gapi.namespace, name: gapi.name } };
     return traceGatewayApiGateway(idx, gapi, req, baseOf(n, source, req, req.host), problems);
   }
-  problems.push(err(`no Gateway ${g.namespace}/${g.name} among the objects`));
+  problems.push(err("KF7011", `no Gateway ${g.namespace}/${g.name} among the objects`));
   const source: HopSource = { kind: "gateway", gateway: { kind: "Gateway", namespace: g.namespace, name: g.name } };
   return {
     ...baseOf(n, source, req, req.host),
@@ -159,6 +159,7 @@ function meshHop(
   if (claims.length > 0 && routes.length > 0) {
     problems.push(
       warn(
+        "KF7014",
         `host ${fqdn} has both a mesh VirtualService (${claims.map((c) => `${c.vs.namespace}/${c.vs.name}`).join(", ")}) and HTTPRoutes on its Service (${routes
           .map((r) => `${r.namespace}/${r.name}`)
           .join(", ")}); which one Istio applies is not defined here: tracing the HTTPRoutes`,
@@ -169,7 +170,7 @@ function meshHop(
   if (claims.length > 0) return traceIstioMesh(idx, claims, req, source, labelsKnown, base, problems);
   // No routing object: Kubernetes Service default.
   if (service) return serviceDefault(idx, service, fqdn, req, base, problems, undefined, []);
-  problems.push(warn(`host ${req.host} (from namespace ${source.namespace}) is neither a Service nor claimed by a route in the objects given`));
+  problems.push(warn("KF7013", `host ${req.host} (from namespace ${source.namespace}) is neither a Service nor claimed by a route in the objects given`));
   return {
     ...base,
     reason: `unknown host ${fqdn}: no Service and no route (outside the objects given; the sidecar passes it through or fails)`,
@@ -260,11 +261,11 @@ export function traceChain(
     const nx: NextRequest = typeof next === "string" ? { host: next } : next;
     const dests = prev.destinations.filter((d) => d.workloads.length > 0);
     if (prev.outcome !== "routed" && prev.outcome !== "service-default") {
-      problems.push(noteP(`hop ${prev.hop} ends with ${prev.outcome}${prev.status ? ` (${prev.status})` : ""}: ${nx.host} is not followed`));
+      problems.push(noteP("KF7022", `hop ${prev.hop} ends with ${prev.outcome}${prev.status ? ` (${prev.status})` : ""}: ${nx.host} is not followed`));
       break;
     }
     if (dests.length === 0) {
-      problems.push(warn(`hop ${prev.hop} reaches no workload: ${nx.host} is not followed`));
+      problems.push(warn("KF7022", `hop ${prev.hop} reaches no workload: ${nx.host} is not followed`));
       break;
     }
     const dest = dests.reduce((a, b) => (b.percent > a.percent ? b : a));

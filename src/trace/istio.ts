@@ -139,7 +139,7 @@ function blockMatches(e: Entry, req: RequestView, ctx: ProxyContext, problems: P
   const object = vsRef(e.vs);
   const at = `spec.http[${e.routeIndex}].match[${e.matchIndex ?? 0}]`;
   const report = (what: string, r: MatchOutcome): boolean => {
-    if (r.error) problems.push(err(`${what}: ${r.error}; the block is treated as not matching`, object, at));
+    if (r.error) problems.push(err("KF7001", `${what}: ${r.error}; the block is treated as not matching`, object, at));
     return r.matched;
   };
   const site: BlockSite = { e, object, at, problems, notes, report };
@@ -182,7 +182,7 @@ function headersAccept(b: Record<string, unknown>, req: RequestView, site: Block
   for (const [rawName, m] of Object.entries(obj(b.headers))) {
     const name = rawName.toLowerCase();
     if (name.startsWith("@request.auth.claims")) {
-      site.problems.push(warn(`header match on JWT claim ${rawName} cannot be evaluated: treated as not matching`, site.object, `${site.at}.headers`));
+      site.problems.push(warn("KF7003", `header match on JWT claim ${rawName} cannot be evaluated: treated as not matching`, site.object, `${site.at}.headers`));
       return false;
     }
     if (!site.report(`headers.${rawName}`, matchStringMatch(m as StringMatch, headerValue(req, name)))) return false;
@@ -198,7 +198,7 @@ function withoutHeadersAccept(b: Record<string, unknown>, req: RequestView, site
     const v = headerValue(req, name);
     const r = matchStringMatch(m as StringMatch, present ? v : (v ?? ""));
     if (r.error) {
-      site.problems.push(err(`withoutHeaders.${rawName}: ${r.error}; the block is treated as not matching`, site.object, site.at));
+      site.problems.push(err("KF7001", `withoutHeaders.${rawName}: ${r.error}; the block is treated as not matching`, site.object, site.at));
       return false;
     }
     if (r.matched) return false;
@@ -290,7 +290,7 @@ function buildHop(idx: ClusterIndex, e: Entry, req: RequestView, ctx: ProxyConte
   if (answered) return answered;
   const dests = arr(r.route).map(obj);
   if (dests.length === 0) {
-    problems.push(err("route has no destination, redirect, directResponse or delegate", object, at));
+    problems.push(err("KF7016", "route has no destination, redirect, directResponse or delegate", object, at));
     return { ...hop, outcome: "rejected", status: 500, reason: `${reason}; the route has no destination` };
   }
   hop.destinations = routeDestinations(idx, e, dests, { ctx, headers: applied.headers, object, at }, problems);
@@ -351,7 +351,7 @@ function routeDestinations(
   // One destination: 100% whatever its weight. Several: weight 0 entries get nothing (pilot skips them).
   const weights = dests.length === 1 ? [100] : dests.map((d) => num(d.weight) ?? 0);
   if (dests.length > 1 && weights.every((w) => w === 0)) {
-    problems.push(err("several destinations and every weight is 0 (or unset): no traffic can be sent", object, `${at}.route`));
+    problems.push(err("KF7017", "several destinations and every weight is 0 (or unset): no traffic can be sent", object, `${at}.route`));
   }
   const pct = percents(weights);
   return dests.map((d, i) => {
@@ -428,6 +428,7 @@ export function traceIstioMesh(
   if (claims.length > 1) {
     problems.push(
       warn(
+        "KF7015",
         `${claims.length} mesh VirtualServices claim host ${chosen.host}: ${claims.map((c) => `${c.vs.namespace}/${c.vs.name}`).join(", ")}. ` +
           `Istio leaves this undefined for sidecars (IST0109); the trace uses ${chosen.vs.namespace}/${chosen.vs.name} (oldest, then by name)`,
         vsRef(chosen.vs),
@@ -469,7 +470,7 @@ export function traceIstioGateway(idx: ClusterIndex, gw: Indexed, req: RequestVi
   const gwName = `${gw.namespace}/${gw.name}`;
   const servers = serverHosts(gw, req.port, notes);
   if (servers.length === 0) {
-    problems.push(err(`Gateway ${gwName} has no server${req.port !== undefined ? ` on port ${req.port}` : ""} for HTTP`, `Gateway ${gwName}`, "spec.servers"));
+    problems.push(err("KF7012", `Gateway ${gwName} has no server${req.port !== undefined ? ` on port ${req.port}` : ""} for HTTP`, `Gateway ${gwName}`, "spec.servers"));
     return rejectedHop(base, req, notes, `Gateway ${gwName} has no HTTP server${req.port !== undefined ? ` on port ${req.port}` : ""}`);
   }
   if (!servers.some((s) => envoyDomainMatches(s.host, req.host))) {

@@ -1,7 +1,7 @@
 // The cluster as the trace sees it: an index of the objects, host resolution the way Istio and
 // cluster DNS do it, Service → workloads, DestinationRule subsets.
 
-import type { Problem } from "../problems.ts";
+import type { Problem, ProblemCode } from "../problems.ts";
 import { DEFAULT_CLUSTER_DOMAIN } from "../model/manager.ts";
 import { serviceFqdn } from "../plan/names.ts";
 import type { HeaderOps } from "./match.ts";
@@ -250,11 +250,11 @@ export function workloadsFor(
   const sel = serviceSelector(svc);
   const object = `Service ${svc.namespace}/${svc.name}`;
   if (str(svc.spec.type) === "ExternalName") {
-    problems.push(warn(`is an ExternalName Service (${str(svc.spec.externalName) ?? "?"}): no workloads in the cluster`, object));
+    problems.push(warn("KF7021", `is an ExternalName Service (${str(svc.spec.externalName) ?? "?"}): no workloads in the cluster`, object));
     return [];
   }
   if (!sel || Object.keys(sel).length === 0) {
-    problems.push(warn("has no selector: its endpoints are managed by hand and cannot be traced to workloads", object));
+    problems.push(warn("KF7021", "has no selector: its endpoints are managed by hand and cannot be traced to workloads", object));
     return [];
   }
   const out: WorkloadRef[] = [];
@@ -328,22 +328,22 @@ export function rejectedHop(base: HopBase, req: RequestView, notes: string[], re
   };
 }
 
-export function warn(message: string, object?: string, path?: string): Problem {
-  const p: Problem = { kind: "invalid", severity: "warning", message };
+export function warn(code: ProblemCode, message: string, object?: string, path?: string): Problem {
+  const p: Problem = { kind: "invalid", severity: "warning", code, message };
   if (object) p.object = object;
   if (path) p.path = path;
   return p;
 }
 
-export function err(message: string, object?: string, path?: string): Problem {
-  const p: Problem = { kind: "invalid", severity: "error", message };
+export function err(code: ProblemCode, message: string, object?: string, path?: string): Problem {
+  const p: Problem = { kind: "invalid", severity: "error", code, message };
   if (object) p.object = object;
   if (path) p.path = path;
   return p;
 }
 
-export function noteP(message: string, object?: string, path?: string): Problem {
-  const p: Problem = { kind: "invalid", severity: "note", message };
+export function noteP(code: ProblemCode, message: string, object?: string, path?: string): Problem {
+  const p: Problem = { kind: "invalid", severity: "note", code, message };
   if (object) p.object = object;
   if (path) p.path = path;
   return p;
@@ -378,8 +378,8 @@ export function resolveDestination(idx: ClusterIndex, d: DestinationInput, probl
   if (!svc) {
     problems.push(
       d.percent > 0
-        ? err(`destination host ${d.fqdn} is not a Service in the objects given: Istio sends such traffic nowhere (503)`, d.object, d.path)
-        : warn(`destination host ${d.fqdn} is not a Service in the objects given (weight 0)`, d.object, d.path),
+        ? err("KF7018", `destination host ${d.fqdn} is not a Service in the objects given: Istio sends such traffic nowhere (503)`, d.object, d.path)
+        : warn("KF7018", `destination host ${d.fqdn} is not a Service in the objects given (weight 0)`, d.object, d.path),
     );
     const port = d.port ?? d.requestPort;
     if (port !== undefined) out.port = port;
@@ -392,6 +392,7 @@ export function resolveDestination(idx: ClusterIndex, d: DestinationInput, probl
   if (out.workloads.length === 0 && serviceSelector(svc) && Object.keys(serviceSelector(svc) ?? {}).length > 0) {
     problems.push(
       warn(
+        "KF7021",
         `no workload's pods are selected by Service ${svc.namespace}/${svc.name}${d.subset ? ` subset ${d.subset}` : ""}: no endpoints (503)`,
         d.object,
         d.path,
@@ -424,7 +425,7 @@ function setServicePort(svc: Indexed, d: DestinationInput, out: TraceDestination
   if (port === undefined) return;
   out.port = port;
   if (ports.length > 0 && !ports.includes(port)) {
-    problems.push(warn(`port ${port} is not a port of Service ${svc.namespace}/${svc.name} (${ports.join(", ")})`, d.object, d.path));
+    problems.push(warn("KF7019", `port ${port} is not a port of Service ${svc.namespace}/${svc.name} (${ports.join(", ")})`, d.object, d.path));
   }
 }
 
@@ -436,6 +437,7 @@ function setSubset(idx: ClusterIndex, svc: Indexed, d: DestinationInput, out: Tr
   if (!sub.found) {
     problems.push(
       err(
+        "KF7020",
         sub.rule
           ? `subset "${d.subset}" is not defined in DestinationRule ${sub.rule.namespace}/${sub.rule.name}: requests get 503 (no cluster)`
           : `subset "${d.subset}" needs a DestinationRule for ${d.fqdn} and there is none: requests get 503 (no cluster)`,

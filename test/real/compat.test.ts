@@ -38,11 +38,13 @@ describe("original kubefork Fork files", () => {
     expect(codesOf(r)).toEqual(["KF4044"]);
   });
 
-  it("the notes comparing kubefork's Service copies with the original's carry codes and the Service concerned", () => {
+  it("the notes of the seed Fork (what it ignores, how copies are named and which Services are copied) carry codes, lines and the Service concerned", () => {
     const r = renderFiles({ "base/app.yaml": BASE, "forks/some-identifier.yaml": SEED }, { now: NOW });
     expect(errorsOf(r)).toEqual([]);
     const notes = r.problems.filter((p) => p.code?.startsWith("KF4")).map((p) => [p.code, p.line, p.ref?.name]);
     expect(notes).toEqual([
+      ["KF4052", 45, undefined],
+      ["KF4055", 7, undefined],
       ["KF4047", 48, "backend"],
       ["KF4048", 48, "frontend-admin"],
       ["KF4051", 24, undefined],

@@ -1,9 +1,10 @@
 // One helper per fact: the fork identifier of a path and the path of a fork (src/util/fork-id.ts),
 // the field path of a problem and the RFC 6901 pointer (src/util/paths.ts). Table tests.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { forkFilePath, forkIdFromPath } from "../../src/util/fork-id.ts";
 import { formatPath, pointerOf, pointerSegments, pointerToken, type PathSegment } from "../../src/util/paths.ts";
-import * as loadPaths from "../../src/load/paths.ts";
 import * as problems from "../../src/problems.ts";
 import * as patchScope from "../../src/model/patch-scope.ts";
 
@@ -18,7 +19,13 @@ describe("forkIdFromPath", () => {
     ["forks/a.b.yaml", "a.b"],
   ])("%s → %s", (path, id) => expect(forkIdFromPath(path)).toBe(id));
 
-  it("is the one load/ uses", () => expect(loadPaths.forkIdFromPath).toBe(forkIdFromPath));
+  it("is defined once, and every module of src/ imports it from util/", () => {
+    const files = sourceFiles("src").map((f) => [f, readFileSync(f, "utf8")] as const);
+    expect(files.filter(([, t]) => /function forkIdFromPath\b/.test(t)).map(([f]) => f)).toEqual(["src/util/fork-id.ts"]);
+    const importers = files.filter(([, t]) => /import \{[^}]*\bforkIdFromPath\b[^}]*\} from "([^"]+)"/.test(t));
+    expect(importers.length).toBeGreaterThan(3);
+    for (const [f, t] of importers) expect(t.match(/import \{[^}]*\bforkIdFromPath\b[^}]*\} from "([^"]+)"/)![1], f).toMatch(/util\/fork-id\.ts$/);
+  });
 });
 
 describe("forkFilePath", () => {
@@ -73,3 +80,7 @@ describe("JSON pointers (RFC 6901)", () => {
     expect(patchScope.pointerSegments).toBe(pointerSegments);
   });
 });
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+}
