@@ -75,25 +75,27 @@ export async function renderCommand(io: Io, dir: string | undefined, flags: Rend
   const r: Request = { sources, scope, now, settings, defaultNamespace: defaultNamespace(flags, io, plan.namespace) };
   const cache = cacheDir && cacheFor(io, cacheDir, r);
   if (!cache) return compute(io, r, settingProblems);
+  const cached = await fromCommitPass(cache, r, partition, hashedKey);
+  return cached ? serve(cached) : compute(io, r, settingProblems, cache);
+}
+
+/**
+ * The partition from the cache, once the commit's pass is there: this process stores the pass if
+ * it gets the lock, or waits for the one that has it. Undefined when the pass does not give the
+ * partition (a broken fork): it is then rendered alone, without waiting.
+ */
+async function fromCommitPass(cache: CacheRef, r: Request, partition: PartitionName, hashedKey: string | undefined): Promise<rc.Cached | undefined> {
+  const now = r.now;
   // The same key, unless a file changed between the two reads: then this one, of what renders.
   const hit = cache.key === hashedKey ? undefined : rc.lookup(cache.root, cache.key, partition, now);
-  if (hit) return serve(hit);
-  // A partition the commit's pass did not give (a broken fork) is rendered alone, without waiting.
-  if (!rc.lookup(cache.root, cache.key, "commit", now)) {
-    if (rc.lock(cache.root, cache.key)) {
-      try {
-        await storeCommit(cache, r);
-      } finally {
-        rc.unlock();
-      }
-      const mine = rc.lookup(cache.root, cache.key, partition, now);
-      if (mine) return serve(mine);
-    } else {
-      const waited = await rc.waitFor(cache.root, cache.key, partition, now);
-      if (waited) return serve(waited);
-    }
+  if (hit || rc.lookup(cache.root, cache.key, "commit", now)) return hit;
+  if (!rc.lock(cache.root, cache.key)) return rc.waitFor(cache.root, cache.key, partition, now);
+  try {
+    await storeCommit(cache, r);
+  } finally {
+    rc.unlock();
   }
-  return compute(io, r, settingProblems, cache);
+  return rc.lookup(cache.root, cache.key, partition, now);
 }
 
 interface Request {

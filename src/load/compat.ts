@@ -4,7 +4,7 @@
 // `translateCompat` checks the document against the original's fields (api/v1beta1/fork_types.go)
 // and gives a kubefork.dev Fork without workloads, plus notes for what has no meaning here. Its
 // workloads come from the base, when the render plans it (src/plan/compat.ts).
-import { COMPAT_API_VERSIONS, compatDoc, compatForkSchema } from "../model/compat-fork.ts";
+import { COMPAT_API_VERSIONS, compatDoc, compatForkSchema, type CompatFork } from "../model/compat-fork.ts";
 import type { Fork } from "../model/fork.ts";
 import type { LoadedFork } from "../model/inputs.ts";
 import type { SourceDoc } from "../model/source.ts";
@@ -41,7 +41,24 @@ export function translateCompat(doc: SourceDoc, opts: { expectedId?: string } = 
       ],
     };
   }
+  const notes = compatNotes(value, at);
+  const fork: Fork = {
+    apiVersion: "kubefork.dev/v1alpha1",
+    kind: "Fork",
+    metadata: { name: id },
+    spec: { workloads: [], ...(spec.deadline ? { expires: spec.deadline } : {}) },
+  };
+  return {
+    fork: { id, file: doc.file, fork, doc: compatDoc(doc, () => undefined), compat: { original: value, notes } },
+    problems: [],
+  };
+}
+
+/** What the original's fields that kubefork does not carry over become: one note or warning each. */
+function compatNotes(value: CompatFork, at: (path: PathSegment[]) => Pick<Problem, "file" | "line" | "column" | "path">): Problem[] {
   const notes: Problem[] = [];
+  const spec = value.spec;
+  const id = spec.identifier;
   if (spec.manager !== undefined)
     notes.push(note({ code: "KF4052", ...at(["spec", "manager"]), message: `manager '${spec.manager}' is ignored: kubefork.yaml is the ForkManager of this app`, hint: "remove it; kubefork import leaves it out" }));
   const gw = spec.gatewayOptions;
@@ -72,15 +89,5 @@ export function translateCompat(doc: SourceDoc, opts: { expectedId?: string } = 
         hint: `clients that call a fork Service by name (e.g. <service>-${mdName}) must use <service>-${id}; header routing is unchanged`,
       }),
     );
-  const fork: Fork = {
-    apiVersion: "kubefork.dev/v1alpha1",
-    kind: "Fork",
-    metadata: { name: id },
-    spec: { workloads: [], ...(spec.deadline ? { expires: spec.deadline } : {}) },
-  };
-  return {
-    fork: { id, file: doc.file, fork, doc: compatDoc(doc, () => undefined), compat: { original: value, notes } },
-    problems: [],
-  };
+  return notes;
 }
-
