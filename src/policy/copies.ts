@@ -324,15 +324,15 @@ function referenceViews(pre: KObject): (scope: Scope) => unknown {
 /**
  * The copy's volume list as the operations so far left it, for operations on one volume
  * (src/model/patch-scope.ts volumeView), whose snapshots hold that volume alone. The allowlist
- * compares volume lists by name (namedList of src/policy/allowlist.ts); while the names of the
- * list are plain, every volume a record named once by a string without `/`, a volume's name is
- * its key on both sides of an operation (a `/` would let the key of one volume's change be that
- * of another's), so every volume the operation did not touch shows the same (no) change before
- * and after it, and the operation is
- * judged on the volumes it touched alone: the reference's volumes of those names, the touched
- * volume before and after, each at its index in its whole list. Otherwise (a duplicate or unnamed
- * volume, whose key depends on the others) on the whole lists, kept here. The names are counted as
- * the operations go, so the work per operation does not grow with the list.
+ * compares volume lists by name (namedList of src/policy/allowlist.ts). While the names of the
+ * list are plain (every volume a record named once, by a string without `/`), a volume's name is
+ * its key on both sides of an operation, so every volume the operation did not touch shows the
+ * same (no) change before and after it, and the operation is judged on the volumes it touched
+ * alone: the reference's volumes of those names and the touched volume before and after, each at
+ * its index in its whole list. Otherwise it is judged on the whole lists, kept here: a duplicate
+ * or unnamed volume has a key that depends on the others, and a `/` in a name lets the key of one
+ * volume's change be that of another's. The names are counted as the operations go, so the work
+ * per operation on a plain list does not grow with it.
  */
 class VolumeTracker {
   /** The list (its items as the snapshots copied them), or undefined when the pod has none or not an array. */
