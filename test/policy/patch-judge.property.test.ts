@@ -477,6 +477,21 @@ describe("the incremental patch judge decides as the whole-object judge", () => 
     for (const policy of POLICIES) expect(judgesAlike(patches, policy)).toBeDefined();
   });
 
+  it("judges an operation on one volume on a view of it, not the whole list", () => {
+    const at = ["spec", "template", "spec", "volumes"];
+    expect(operationScopes({ op: "add", path: `${V}/-` }, pre)).toEqual([{ at, volume: { index: 2, mode: "insert" } }]);
+    expect(operationScopes({ op: "add", path: `${V}/1` }, pre)).toEqual([{ at, volume: { index: 1, mode: "insert" } }]);
+    expect(operationScopes({ op: "remove", path: `${V}/1` }, pre)).toEqual([{ at, volume: { index: 1, mode: "remove" } }]);
+    expect(operationScopes({ op: "replace", path: `${V}/0` }, pre)).toEqual([{ at, volume: { index: 0, mode: "set" } }]);
+    expect(operationScopes({ op: "remove", path: `${V}/0/secret/secretName` }, pre)).toEqual([{ at, volume: { index: 0, mode: "set" } }]);
+    expect(operationScopes({ op: "copy", from: `${V}/0`, path: `${V}/-` }, pre)).toEqual([{ at, volume: { index: 2, mode: "insert" } }]);
+    // Two volumes of one operation, an index out of the list or not plain, the list itself: the whole list.
+    expect(operationScopes({ op: "move", from: `${V}/0`, path: `${V}/-` }, pre)).toEqual([{ at }]);
+    expect(operationScopes({ op: "remove", path: `${V}/2` }, pre)).toEqual([{ at }]);
+    expect(operationScopes({ op: "add", path: `${V}/01` }, pre)).toEqual([{ at }]);
+    expect(operationScopes({ op: "replace", path: V }, pre)).toEqual([{ at }]);
+  });
+
   it("judges an operation inside a container field on a view of one element, not the whole list", () => {
     for (const f of ELEMENT_FIELDS) expect(ALLOWED_CONTAINER_FIELDS.has(f)).toBe(true);
     expect(operationScopes({ op: "add", path: "/spec/template/spec/containers/0/env/-" }, pre)).toEqual([
