@@ -8,6 +8,9 @@
 //   patch-ops         8 forks of 15,000 RFC 6902 operations each (once quadratic: 61 s)
 //   env-ops           8 forks of 10,000 `add .../containers/0/env/-` each, on one container (once
 //                     quadratic: 166 s, the whole container list snapshotted per operation)
+//   volume-ops        8 forks of 10,000 operations on the pod's volume list each: appended, inserted
+//                     in the middle, replaced, removed (once quadratic, the whole volume list
+//                     snapshotted and compared per operation)
 //   patch-problem     8 forks of 15,000 patch operations whose last one fails: the error's line is
 //                     looked up in each ~0.9 MB fork file (once a re-parse with the \`yaml\`
 //                     package, about 0.7 s per file; now from js-yaml's events)
@@ -67,6 +70,25 @@ const ROWS = {
       forks[`e${f}.yaml`] = fork(`e${f}`, `  workloads:\n    - name: svc${f}-v1\n      image: registry.example.com/bench/svc${f}:pr-1\n      patches:\n${ops.join("")}`);
     }
     return { dir: appWith("env-ops", 10, forks), heapMb: 512 };
+  },
+  "volume-ops": () => {
+    const forks = {};
+    const V = "/spec/template/spec/volumes";
+    for (let f = 0; f < 8; f++) {
+      const ops = [`      - {op: add, path: ${V}, value: []}\n`];
+      let length = 0;
+      for (let k = 1; k < 10_000; k++) {
+        const mid = length >> 1;
+        const kind = k % 6;
+        if (kind <= 2) ops.push(`      - {op: add, path: ${V}/-, value: {name: v${k}, emptyDir: {}}}\n`), length++;
+        else if (kind === 3) ops.push(`      - {op: add, path: ${V}/${mid}, value: {name: v${k}, configMap: {name: c}}}\n`), length++;
+        else if (kind === 4) ops.push(`      - {op: replace, path: ${V}/${mid}, value: {name: v${k}, emptyDir: {}}}\n`);
+        else ops.push(`      - {op: remove, path: ${V}/${mid}}\n`), length--;
+      }
+      forks[`v${f}.yaml`] = fork(`v${f}`, `  workloads:\n    - name: svc${f}-v1\n      image: registry.example.com/bench/svc${f}:pr-1\n      patches:\n${ops.join("")}`);
+    }
+    const allowVolumes = (m) => (m.includes("policy:") ? m.replace("policy:", `policy:\n    allowPatchPaths: [${V}]`) : `${m.trimEnd()}\n  policy:\n    allowPatchPaths: [${V}]\n`);
+    return { dir: appWith("volume-ops", 10, forks, allowVolumes), heapMb: 512 };
   },
   "patch-problem": () => {
     const forks = {};

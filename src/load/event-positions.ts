@@ -6,7 +6,9 @@
 // value). The answer is the one locateInYamlDoc (./documents.ts) gives on the `yaml` package's
 // nodes, which test/load/parse-small.test.ts checks field by field; where the events do not say
 // it plainly (a block scalar's header, an empty value) this returns undefined and the caller asks
-// the `yaml` package.
+// the `yaml` package. A collection is indexed on its first lookup (a sequence's items, a mapping's
+// keys), so that a problem per patch operation of a long list is located in time linear in their
+// number.
 import { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE, type Event } from "js-yaml";
 import type { Position } from "../model/source.ts";
 import type { PathSegment } from "../problems.ts";
@@ -20,6 +22,9 @@ interface EventIndex {
   roots: number[];
   /** Offsets where lines start. */
   lines: number[];
+  /** Of each collection looked into: a sequence's item events, a mapping's key events by key (the first of each), built on its first lookup. */
+  items: Map<number, Int32Array>;
+  keys: Map<number, Map<string, number>>;
 }
 
 /** Locates `path` in document `doc` of a plain YAML text; undefined when the events cannot say it as the `yaml` package would. */
@@ -53,34 +58,64 @@ function indexEvents(text: string): EventIndex | null {
   });
   const lines = [0];
   for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines.push(i + 1);
-  return { events, end, roots, lines };
+  return { events, end, roots, lines, items: new Map(), keys: new Map() };
 }
 
 /** The event locateInYamlDoc would point at: the key of the last field found, else the last node found. */
-function locateEvent({ events, end }: EventIndex, text: string, root: number, path: readonly PathSegment[]): number | undefined {
+function locateEvent(index: EventIndex, text: string, root: number, path: readonly PathSegment[]): number | undefined {
+  const { events, end } = index;
   let node = root;
   let key: number | undefined;
   for (const seg of path) {
     key = undefined;
     const e = events[node]!;
-    const last = end[node]! - 1; // the collection's POP
     let next = -1;
     if (e.type === EVENT_ID.MAPPING) {
-      for (let k = node + 1; k < last; k = end[end[k]!]!)
-        if (keyString(events[k]!, text) === String(seg)) {
-          key = k;
-          next = end[k]!;
-          break;
-        }
+      const k = mappingKeys(index, text, node).get(String(seg));
+      if (k !== undefined) {
+        key = k;
+        next = end[k]!;
+      }
     } else if (e.type === EVENT_ID.SEQUENCE && typeof seg === "number") {
-      let i = node + 1;
-      for (let n = 0; n < seg && i < last; n++) i = end[i]!;
-      if (i < last) next = i;
+      const items = sequenceItems(index, node);
+      // As a walk of `seg` items has it: a fraction rounds up, a negative index is the first item.
+      const n = seg > 0 ? Math.ceil(seg) : 0;
+      if (n < items.length) next = items[n]!;
     }
     if (next < 0) break;
     node = next;
   }
   return key ?? node;
+}
+
+/** The key events of a mapping, by key as the `yaml` package compares them; the first of a key repeated. */
+function mappingKeys({ events, end, keys }: EventIndex, text: string, node: number): Map<string, number> {
+  let m = keys.get(node);
+  if (!m) {
+    m = new Map();
+    const last = end[node]! - 1; // the mapping's POP
+    for (let k = node + 1; k < last; k = end[end[k]!]!) {
+      const s = keyString(events[k]!, text);
+      if (s !== undefined && !m.has(s)) m.set(s, k);
+    }
+    keys.set(node, m);
+  }
+  return m;
+}
+
+/** The item events of a sequence, in order. */
+function sequenceItems({ end, items }: EventIndex, node: number): Int32Array {
+  let a = items.get(node);
+  if (!a) {
+    const last = end[node]! - 1; // the sequence's POP
+    let n = 0;
+    for (let i = node + 1; i < last; i = end[i]!) n++;
+    a = new Int32Array(n);
+    n = 0;
+    for (let i = node + 1; i < last; i = end[i]!) a[n++] = i;
+    items.set(node, a);
+  }
+  return a;
 }
 
 /** A mapping key as the `yaml` package compares it (String of its resolved value); undefined for a key that is not a scalar. */

@@ -1,12 +1,15 @@
 // The part of a copied workload an RFC 6902 operation can change, widened to the unit the guard
 // rails compare (src/policy/allowlist.ts): one label or annotation key, one other metadata field,
-// one spec field, one pod template field, one pod spec field (a whole volume list, compared by
-// name). An operation inside one field of one container (`/spec/template/spec/containers/0/env/-`)
+// one spec field, one pod template field, one pod spec field (a whole container or volume list,
+// compared by name). An operation on one volume (`/spec/template/spec/volumes/-`, `.../volumes/3`,
+// `.../volumes/3/secret/secretName`) is snapshotted as that volume alone, before and after it, with
+// its index (volumeView): the judge keeps the rest of the list (src/policy/copies.ts
+// VolumeTracker). An operation inside one field of one container (`/spec/template/spec/containers/0/env/-`)
 // is snapshotted as a view of its container list instead: every container reduced to its name and
 // image (what names it and what the image rule reads), with the one field it touches, or for
 // env, args and command the one element. The workload generator snapshots these scopes around each
 // operation, and the policy judges each operation by them alone, so patches are judged in time
-// linear in their number, an env list of any length included.
+// linear in their number, an env or volume list of any length included.
 import type { PatchOp } from "./fork.ts";
 import { asRecord, clone } from "./k8s.ts";
 
@@ -44,11 +47,28 @@ export interface FieldTouch {
   element?: { index: number; mode: "insert" | "remove" | "set" };
 }
 
-/** A scope of an operation: the value at `at`, or with `touches` a view of the container list there (see containerListView). */
+/**
+ * One volume an operation touches: inserted at `index` (of the list after it), removed from it
+ * (of the list before it), or changed at it, whole or below (`set`, the same index on both sides).
+ */
+export interface VolumeTouch {
+  index: number;
+  mode: Mode;
+}
+
+/**
+ * A scope of an operation: the value at `at`, or with `touches` a view of the container list there
+ * (see containerListView), or with `volume` a view of the one volume of the volume list there
+ * (see volumeView).
+ */
 export interface Scope {
   at: string[];
   touches?: FieldTouch[];
+  volume?: VolumeTouch;
 }
+
+/** Where the pod's volume list is. */
+export const VOLUMES: readonly string[] = ["spec", "template", "spec", "volumes"];
 
 const CONTAINER_LISTS = new Set(["initContainers", "containers", "ephemeralContainers"]);
 
@@ -69,6 +89,11 @@ export function operationScopes(op: Pick<PatchOp, "op" | "path" | "from">, doc: 
   const out: Scope[] = [];
   for (const [pointer, mode] of writes) {
     const s = pointerSegments(pointer);
+    const volume = volumeTouch(doc, s, mode);
+    if (volume) {
+      out.push({ at: s.slice(0, 4), volume });
+      continue;
+    }
     const touch = fieldTouch(doc, s, mode);
     if (!touch) {
       out.push({ at: s.slice(0, scopeDepth(s)) });
@@ -79,11 +104,35 @@ export function operationScopes(op: Pick<PatchOp, "op" | "path" | "from">, doc: 
     if (view) view.touches = addTouch(view.touches!, touch);
     else out.push({ at, touches: [touch] });
   }
+  // Two volumes of one operation (a `move` within the list): the whole list, whose indices the
+  // first write shifts under the second.
+  if (out.filter((o) => o.volume).length > 1) {
+    const rest = out.filter((o) => !o.volume);
+    rest.push({ at: [...VOLUMES] });
+    return rest.filter((o) => !o.touches || !rest.some((w) => isWhole(w) && sameSegments(w.at, o.at)));
+  }
   // A list both viewed and taken whole: whole.
-  return out.filter((o) => !o.touches || !out.some((w) => !w.touches && sameSegments(w.at, o.at)));
+  return out.filter((o) => isWhole(o) || !out.some((w) => isWhole(w) && sameSegments(w.at, o.at)));
+}
+
+function isWhole(o: Scope): boolean {
+  return !o.touches && !o.volume;
 }
 
 type Mode = "insert" | "remove" | "set";
+
+/**
+ * The volume a pointer writes, if it writes one of the pod's volume list (an array): the item at
+ * a plain index (or `-` to append), itself (`mode`) or something below it (`set`).
+ */
+function volumeTouch(doc: unknown, s: readonly string[], mode: Mode): VolumeTouch | undefined {
+  if (s.length < 5 || !VOLUMES.every((x, i) => s[i] === x)) return undefined;
+  const list = valueAt(doc, VOLUMES);
+  if (!Array.isArray(list)) return undefined;
+  const m: Mode = s.length === 5 ? mode : "set";
+  const index = m === "insert" && s[4] === "-" ? list.length : arrayIndex(s[4]!, m === "insert" ? list.length + 1 : list.length);
+  return index === undefined ? undefined : { index, mode: m };
+}
 
 /**
  * The container field a pointer writes in, if it is in one: the item must be a record at a plain
@@ -127,7 +176,18 @@ function sameSegments(a: readonly string[], b: readonly string[]): boolean {
 /** What an operation's snapshot holds at a scope, `when` before or after it: a deep copy of the value, or the view. */
 export function snapshot(doc: unknown, scope: Scope, when: "before" | "after"): unknown {
   const v = valueAt(doc, scope.at);
+  if (scope.volume && Array.isArray(v)) return volumeView(v, scope.volume, when);
   return scope.touches && Array.isArray(v) ? containerListView(v, scope.touches, when) : clone(v);
+}
+
+/**
+ * A volume list as the judge needs it around an operation on one of its volumes: that volume
+ * alone (a copy), on the side where it is (an insertion's after it, a removal's before it, a
+ * change's on both), or nothing.
+ */
+export function volumeView(list: readonly unknown[], touch: VolumeTouch, when: "before" | "after"): unknown[] {
+  const present = touch.mode === "set" || (touch.mode === "insert") === (when === "after");
+  return present && touch.index < list.length ? [clone(list[touch.index])] : [];
 }
 
 /**

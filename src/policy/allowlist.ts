@@ -65,6 +65,12 @@ const ABSENT = "<absent>";
 
 type Rec = Record<string, unknown>;
 
+/**
+ * Views of named lists (src/policy/copies.ts): some of a list's items, and for each the index it
+ * has in the whole list, which the pointers of its changes name.
+ */
+export const LIST_VIEW_INDICES = new WeakMap<readonly unknown[], readonly number[]>();
+
 /** The changes of `copy` against `reference` that the allowlist does not allow. */
 export function disallowedChanges(reference: KObject, copy: KObject, ctx: AllowContext): Change[] {
   return [...disallowedLeaves(reference, copy, ctx).values()].map(({ pointer, rule }) => ({ pointer, rule }));
@@ -159,7 +165,9 @@ function namedList(
 ): void {
   const index = (v: unknown) => {
     const m = new Map<string, { i: number; item: Rec }>();
-    (Array.isArray(v) ? v : []).forEach((x, i) => {
+    const at = Array.isArray(v) ? LIST_VIEW_INDICES.get(v) : undefined;
+    (Array.isArray(v) ? v : []).forEach((x, j) => {
+      const i = at ? at[j]! : j;
       const r = asRecord(x) ?? {};
       let key = typeof r.name === "string" ? r.name : `#${i}`;
       while (m.has(key)) key = `${key}#`;

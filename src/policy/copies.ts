@@ -18,10 +18,10 @@ import { asRecord, type KObject } from "../model/k8s.ts";
 import type { BaseIndex } from "../plan/base-index.ts";
 import type { ForkPlan, Plan, WorkloadPlan } from "../plan/plan.ts";
 import type { PatchObserver, PatchStep, WorkloadCopy } from "../generate/types.ts";
-import { valueAt, type Scope } from "../model/patch-scope.ts";
+import { valueAt, VOLUMES, type Scope } from "../model/patch-scope.ts";
 import { error, formatPath, type PathSegment, type Problem, type ProblemCode } from "../problems.ts";
 import { workloadRef } from "../generate/workload.ts";
-import { ALLOWED_CONTAINER_FIELDS, disallowedLeaves, type AllowContext, type Leaf } from "./allowlist.ts";
+import { ALLOWED_CONTAINER_FIELDS, disallowedLeaves, LIST_VIEW_INDICES, type AllowContext, type Leaf } from "./allowlist.ts";
 import { imageMatches, normalizeImage } from "./policy.ts";
 
 const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"] as const;
@@ -93,6 +93,8 @@ interface Judge {
   reportedReplicas: boolean;
   /** The copy before the patches at a scope, as the scope's snapshots show it (referenceView). */
   referenceAt(scope: Scope): unknown;
+  /** The copy's volume list as the operations so far left it. */
+  volumes: VolumeTracker;
 }
 
 /** The spec.policy rule a violation breaks, with its code. */
@@ -130,6 +132,7 @@ export function startPatchJudge(manager: ForkManager, index: BaseIndex, fp: Fork
     reportedSecrets: new Set(),
     reportedReplicas: wp.entry.replicas > (policy.maxReplicas ?? Infinity), // reported by checkPolicy
     referenceAt: referenceViews(unpatched),
+    volumes: new VolumeTracker(unpatched),
   };
   // Secret references of the copy so far, with multiplicity: had(name) of the state before an operation.
   const secretCounts = new Map<string, number>();
@@ -196,9 +199,12 @@ function judgePatchStep(j: Judge, pre: KObject, k: number, step: PatchStep, had:
   const op = (j.wp.entry.patches ?? [])[k]!;
   const at = step.scopes.map((s) => s.at);
   const order = scopeOrder(pre, at);
-  const ref = skeleton(order, order.map((i) => j.referenceAt(step.scopes[i]!)), at);
-  const before = skeleton(order, order.map((i) => step.before[i]), at);
-  const after = skeleton(order, order.map((i) => step.after[i]), at);
+  // The volume list's three sides: a view of the volumes the operation touched, or the whole lists.
+  const volumes = j.volumes.step(step, order);
+  const side = (i: number, which: 0 | 1 | 2, own: unknown) => (step.scopes[i]!.volume && volumes ? volumes[which] : own);
+  const ref = skeleton(order, order.map((i) => side(i, 0, j.referenceAt(step.scopes[i]!))), at);
+  const before = skeleton(order, order.map((i) => side(i, 1, step.before[i])), at);
+  const after = skeleton(order, order.map((i) => side(i, 2, step.after[i])), at);
   const opPath: PathSegment[] = [...j.entryPath, "patches", k];
   const what = `patch operation ${k} (${op.op} ${op.path}${op.from !== undefined ? ` from ${op.from}` : ""})`;
   const leaves = summarize(deniedLeaves(j, disallowedLeaves(ref, before, j.allow), disallowedLeaves(ref, after, j.allow)));
@@ -313,6 +319,122 @@ function referenceViews(pre: KObject): (scope: Scope) => unknown {
     }
     return cache.get(key);
   };
+}
+
+/**
+ * The copy's volume list as the operations so far left it, for operations on one volume
+ * (src/model/patch-scope.ts volumeView), whose snapshots hold that volume alone. The allowlist
+ * compares volume lists by name (namedList of src/policy/allowlist.ts). While the names of the
+ * list are plain (every volume a record named once, by a string without `/`), a volume's name is
+ * its key on both sides of an operation, so every volume the operation did not touch shows the
+ * same (no) change before and after it, and the operation is judged on the volumes it touched
+ * alone: the reference's volumes of those names and the touched volume before and after, each at
+ * its index in its whole list. Otherwise it is judged on the whole lists, kept here: a duplicate
+ * or unnamed volume has a key that depends on the others, and a `/` in a name lets the key of one
+ * volume's change be that of another's. The names are counted as the operations go, so the work
+ * per operation on a plain list does not grow with it.
+ */
+class VolumeTracker {
+  /** The list (its items as the snapshots copied them), or undefined when the pod has none or not an array. */
+  private list: unknown[] | undefined;
+  private readonly names = new Map<string, number>();
+  /** Items not plain, and names that more than one item has. */
+  private odd = 0;
+  private shared = 0;
+  /** The reference's volume list and its items by key (as namedList keys them). */
+  private readonly reference: unknown;
+  private referenceKeys: Map<string, { i: number; item: unknown }> | undefined;
+
+  constructor(pre: KObject) {
+    this.reference = valueAt(pre, VOLUMES);
+    this.reset(this.reference);
+  }
+
+  /**
+   * Follows one operation: the volume list it leaves, from its snapshots. Returns the three sides
+   * (reference, before, after) to judge its volume view on, or undefined when it has none (or
+   * one the scope order leaves out for an ancestor of the list).
+   */
+  step(step: PatchStep, order: readonly number[]): [unknown, unknown, unknown] | undefined {
+    // A scope holding the whole list (the list itself or an ancestor): the list it leaves.
+    const whole = order.find((i) => !step.scopes[i]!.volume && step.scopes[i]!.at.length <= VOLUMES.length && step.scopes[i]!.at.every((x, d) => x === VOLUMES[d]));
+    if (whole !== undefined) {
+      this.reset(valueAt(step.after[whole], VOLUMES.slice(step.scopes[whole]!.at.length)));
+      return undefined;
+    }
+    const v = order.find((i) => step.scopes[i]!.volume);
+    if (v === undefined) return undefined;
+    const { index, mode } = step.scopes[v]!.volume!;
+    const was = (step.before[v] as unknown[])[0];
+    const is = (step.after[v] as unknown[])[0];
+    const list = this.list;
+    if (!list || index > list.length || (mode !== "insert" && index >= list.length)) throw new Error(`kubefork: the volume list is out of step with patch operation's view (${mode} at ${index})`);
+    const plainBefore = this.plain();
+    const wholeBefore = plainBefore ? undefined : list.slice();
+    if (mode !== "insert") this.count(was, -1);
+    if (mode !== "remove") this.count(is, 1);
+    if (mode === "insert") list.splice(index, 0, is);
+    else if (mode === "remove") list.splice(index, 1);
+    else list[index] = is;
+    if (!plainBefore || !this.plain()) return [this.reference, wholeBefore ?? this.copyBefore(list, index, mode, was), list];
+    const side = (item: unknown): unknown[] => {
+      const view = item === undefined ? [] : [item];
+      LIST_VIEW_INDICES.set(view, [index]);
+      return view;
+    };
+    const names = new Set([was, is].filter((x) => x !== undefined).map((x) => asRecord(x)!.name as string));
+    const refs = [...names].map((n) => this.referenceKey().get(n)).filter((r) => r !== undefined).sort((a, b) => a.i - b.i);
+    const reference = refs.map((r) => r.item);
+    LIST_VIEW_INDICES.set(reference, refs.map((r) => r.i));
+    return [reference, side(mode === "insert" ? undefined : was), side(mode === "remove" ? undefined : is)];
+  }
+
+  /** The whole list before an operation that left it not plain (an insertion or a change: a removal leaves a plain list plain), from the list after it. */
+  private copyBefore(after: readonly unknown[], index: number, mode: "insert" | "remove" | "set", was: unknown): unknown[] {
+    const before = after.slice();
+    if (mode === "insert") before.splice(index, 1);
+    else before[index] = was;
+    return before;
+  }
+
+  private plain(): boolean {
+    return this.odd === 0 && this.shared === 0;
+  }
+
+  private reset(list: unknown): void {
+    this.list = Array.isArray(list) ? [...(list as unknown[])] : undefined;
+    this.names.clear();
+    this.odd = 0;
+    this.shared = 0;
+    for (const x of this.list ?? []) this.count(x, 1);
+  }
+
+  private count(item: unknown, by: 1 | -1): void {
+    const name = asRecord(item)?.name;
+    if (typeof name !== "string" || name.includes("/")) {
+      this.odd += by;
+      return;
+    }
+    const n = this.names.get(name) ?? 0;
+    if (by > 0 ? n === 1 : n === 2) this.shared += by;
+    if (n + by === 0) this.names.delete(name);
+    else this.names.set(name, n + by);
+  }
+
+  /** The reference's volumes by key, as namedList keys them. */
+  private referenceKey(): Map<string, { i: number; item: unknown }> {
+    if (!this.referenceKeys) {
+      const m = new Map<string, { i: number; item: unknown }>();
+      (Array.isArray(this.reference) ? (this.reference as unknown[]) : []).forEach((x, i) => {
+        const r = asRecord(x) ?? {};
+        let key = typeof r.name === "string" ? r.name : `#${i}`;
+        while (m.has(key)) key = `${key}#`;
+        m.set(key, { i, item: x });
+      });
+      this.referenceKeys = m;
+    }
+    return this.referenceKeys;
+  }
 }
 
 /**

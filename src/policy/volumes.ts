@@ -83,13 +83,16 @@ export function checkSharedClaims(input: ClaimCheckInput): Problem[] {
 function checkWorkloadClaims(input: ClaimCheckInput, fp: ForkPlan, wp: WorkloadPlan, copy: KObject): Problem[] {
   const problems: Problem[] = [];
   const baseClaims = new Set(claimMounts(wp.source ?? wp.base.object).map((m) => m.claim));
+  // The last patch that touched the volumes, looked for once (a copy may mount a claim per patch).
+  let last: number | undefined;
+  const lastVolumesPatch = () => (last ??= lastTouchingVolumes(wp.entry.patches ?? []));
   for (const m of claimMounts(copy)) {
     const claim = input.index.named("PersistentVolumeClaim", m.claim).find((c) => input.index.nsOf(c.object) === wp.namespace);
     // A claim neither in the base nor mounted by the base workload is the fork's own business.
     if (!claim && !baseClaims.has(m.claim)) continue;
     const pointer = `/spec/template/spec/volumes/${m.index}/persistentVolumeClaim/claimName`;
     const from = baseClaims.has(m.claim) ? `the base ${wp.kind}'s pod template` : "a patch";
-    const where = locate(fp, wp, baseClaims.has(m.claim));
+    const where = locate(fp, wp, baseClaims.has(m.claim) ? -1 : lastVolumesPatch());
     const subject = `the copy mounts PersistentVolumeClaim ${wp.namespace}/${m.claim} (volume ${m.volume}, from ${from}; ${pointer})`;
     if (!claim) {
       problems.push(warning({ ...where, code: "KF3022", message: `${subject}, which is not in the base: its access modes are unknown, and fork pods share its volume with the baseline`, hint: hintFor(m) }));
@@ -115,12 +118,15 @@ function checkWorkloadClaims(input: ClaimCheckInput, fp: ForkPlan, wp: WorkloadP
   return problems;
 }
 
-/** The fork file's field to point at: the patch that set the volumes, or the workload entry. */
-function locate(fp: ForkPlan, wp: WorkloadPlan, fromBase: boolean): { file: string; line: number; column: number; path: string; object: string; ref: ObjectRef } {
+/** The index of the last patch whose path touches the volumes, or -1. */
+function lastTouchingVolumes(patches: readonly { path: string }[]): number {
+  for (let i = patches.length - 1; i >= 0; i--) if (touchesVolumes(patches[i]!.path)) return i;
+  return -1;
+}
+
+/** The fork file's field to point at: patch `k` (the last that set the volumes), or the workload entry when k < 0. */
+function locate(fp: ForkPlan, wp: WorkloadPlan, k: number): { file: string; line: number; column: number; path: string; object: string; ref: ObjectRef } {
   const entry: PathSegment[] = ["spec", "workloads", wp.entryIndex];
-  const patches = wp.entry.patches ?? [];
-  let k = -1;
-  if (!fromBase) for (let i = 0; i < patches.length; i++) if (touchesVolumes(patches[i]!.path)) k = i;
   const path: PathSegment[] = k >= 0 ? [...entry, "patches", k] : [...entry, "name"];
   const pos = fp.loaded.doc.locate(path);
   return { file: fp.file, line: pos.line, column: pos.column, path: formatPath(path), object: `${wp.kind} ${wp.namespace}/${wp.name}`, ref: workloadRef(wp) };

@@ -33,6 +33,11 @@ describe("positions from js-yaml's events", () => {
     { path: "forks/x.yaml", text: 'a: 1\nb:\n  - c: \'x\'\n    d: "y"\n  - [1, {e: 2}]\n"q": r\n1: one\n0x10: hex\nyes: bool\nl: |\n  block\nm:\nn: [a, "b", \'c\']\n' },
     { path: "forks/x.yaml", text: "# head\n---\na: 1\n---\nb: {c: [d]}\n" },
     { path: "forks/x.yaml", text: "a: 1\r\nb:\r\n  c: 2\r\n" },
+    // Long lists and mappings, indexed on their first lookup.
+    {
+      path: "forks/long.yaml",
+      text: `metadata:\n  labels:\n${Array.from({ length: 300 }, (_, k) => `    l${k}: v\n`).join("")}spec:\n  patches:\n${Array.from({ length: 300 }, (_, k) => `    - {op: add, path: /metadata/labels/l${k}, value: [${k}]}\n`).join("")}`,
+    },
   ];
   it.each(cases.map((c) => [c.path, c] as const))("%s", (_p, file) => {
     const slow = parsePositioned(file).docs;

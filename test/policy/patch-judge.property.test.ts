@@ -11,7 +11,7 @@ import jsonpatch from "fast-json-patch";
 import { describe, expect, it } from "vitest";
 import { copyWorkload } from "../../src/generate/workload.ts";
 import type { PatchOp } from "../../src/model/fork.ts";
-import { ELEMENT_FIELDS, operationScopes } from "../../src/model/patch-scope.ts";
+import { ELEMENT_FIELDS, operationScopes, valueAt } from "../../src/model/patch-scope.ts";
 import { asRecord, clone, type KObject } from "../../src/model/k8s.ts";
 import type { Policy } from "../../src/model/manager.ts";
 import type { BaseIndex } from "../../src/plan/base-index.ts";
@@ -291,6 +291,47 @@ const operation = operationOn([...POINTERS, ...FIELD_POINTERS]);
 /** Mostly inside container fields, so that long lists of them apply. */
 const fieldOperation = fc.oneof({ weight: 5, arbitrary: operationOn(FIELD_POINTERS) }, { weight: 1, arbitrary: operation });
 
+/** Operations on the pod's volume list: judged on views of the one volume they touch. */
+const V = "/spec/template/spec/volumes";
+const VOLUME_ITEMS = [...[0, 1, 2, 3, 4, 7].map((i) => `${V}/${i}`), `${V}/-`, `${V}/-`, `${V}/-`, `${V}/01`];
+const VOLUME_FIELDS = [`${V}/0/name`, `${V}/1/name`, `${V}/2/name`, `${V}/0/secret/secretName`, `${V}/2/secret`, `${V}/1/emptyDir`, `${V}/3/hostPath`, `${V}/0/projected/sources/-`];
+const ENV_ITEMS = ["/spec/template/spec/containers/0/env/0", "/spec/template/spec/containers/0/env/-"];
+const VOLUME_NAMES = ["creds", "tmp", ...Array.from({ length: 40 }, (_, i) => `v${i}`)];
+/** Volumes, mostly named plainly (the view), some that make the list's keys depend on the others (the whole list). */
+const volume: fc.Arbitrary<unknown> = fc.oneof(
+  {
+    weight: 20,
+    arbitrary: fc
+      .record({
+        name: fc.constantFrom(...VOLUME_NAMES),
+        source: fc.constantFrom<Record<string, unknown>>(
+          { emptyDir: {} },
+          { secret: { secretName: "web-tls" } },
+          { secret: { secretName: "prod-admin" } },
+          { secret: { secretName: "other" } },
+          { hostPath: { path: "/x" } },
+          { persistentVolumeClaim: { claimName: "data" } },
+          { projected: { sources: [{ secret: { name: "prod-p" } }, { configMap: { name: "c" } }] } },
+          {},
+        ),
+      })
+      .map(({ name, source }) => ({ name, ...source })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<unknown>({ emptyDir: {} }, { name: "creds#", emptyDir: {} }, { name: "#1", emptyDir: {} }, { name: "#", secret: { secretName: "s#" } }, { name: "tmp/emptyDir", emptyDir: {} }, { name: "creds/secret/secretName", emptyDir: {} }, { name: 5, emptyDir: {} }, "v1", 7, [], {}),
+  },
+);
+const fieldValue = fc.oneof(fc.constantFrom(...VOLUME_NAMES), fc.constantFrom<unknown>("prod-admin", "web-tls", "creds#", {}, { path: "/y" }, { secretName: "prod-q" }, { secret: { name: "prod-q" } }, [], 3));
+const volumeOperation: fc.Arbitrary<PatchOp> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({ op: fc.constantFrom("add" as const, "replace" as const), path: fc.constantFrom(...VOLUME_ITEMS), value: volume }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constantFrom("add" as const, "replace" as const), path: fc.constantFrom(...VOLUME_FIELDS), value: fieldValue }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant("remove" as const), path: fc.constantFrom(...VOLUME_ITEMS, ...VOLUME_FIELDS) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constantFrom("move" as const, "copy" as const), path: fc.constantFrom(...VOLUME_ITEMS, ...ENV_ITEMS), from: fc.constantFrom(...VOLUME_ITEMS, ...VOLUME_FIELDS, ...ENV_ITEMS) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("test" as const), path: fc.constantFrom(...VOLUME_ITEMS), value: volume }) },
+  { weight: 1, arbitrary: operation },
+);
+
 const POLICIES: Policy[] = [
   { images: ["registry.example.com/*"], maxReplicas: 3 },
   { allowPatchPaths: ["/spec/template/spec/containers/*/securityContext", "/metadata/labels"], allowSecretRefs: ["prod-*"], maxReplicas: 1 },
@@ -354,6 +395,39 @@ describe("the incremental patch judge decides as the whole-object judge", () => 
     expect(violations).toBeGreaterThan(100);
   });
 
+  it("on lists of operations on volumes that apply, judged on views of one volume while the list's names are plain, else on the whole lists", () => {
+    /** The names of a volume list are plain: each once, a string without `/`. */
+    const plain = (doc: unknown) => {
+      const names = (valueAt(doc, ["spec", "template", "spec", "volumes"]) as unknown[]).map((x) => asRecord(x)?.name);
+      return names.every((n) => typeof n === "string" && !n.includes("/")) && new Set(names).size === names.length;
+    };
+    let judged = 0;
+    let violations = 0;
+    const views = { plain: 0, odd: 0 };
+    fc.assert(
+      fc.property(fc.array(volumeOperation, { minLength: 5, maxLength: 25 }).map(applicable), fc.constantFrom(...POLICIES), (patches, policy) => {
+        const v = judgesAlike(patches, policy);
+        if (v === undefined) return;
+        judged++;
+        violations += v;
+        let doc: unknown = clone(pre);
+        for (const op of patches) {
+          const viewed = operationScopes(op, doc).some((sc) => sc.volume);
+          const was = viewed && plain(doc);
+          doc = jsonpatch.applyOperation(clone(doc), clone(op) as jsonpatch.Operation, true, true, true).newDocument;
+          if (viewed) views[was && plain(doc) ? "plain" : "odd"]++;
+        }
+      }),
+      // Half the runs: each judges a list of up to 25 operations twice over.
+      { numRuns: Math.ceil(runs / 2), seed },
+    );
+    expect(judged).toBeGreaterThan(200);
+    expect(violations).toBeGreaterThan(1000);
+    // Both ways of judging a volume operation are exercised.
+    expect(views.plain).toBeGreaterThan(1500);
+    expect(views.odd).toBeGreaterThan(1000);
+  });
+
   const C = "/spec/template/spec/containers";
   const newWeb = { name: "web", image: "registry.example.com/web:3" };
   const newSide = { name: "side", image: "registry.example.com/side:1", env: [{ name: "A", value: "1" }, { name: "B", value: "2" }] };
@@ -369,9 +443,53 @@ describe("the incremental patch judge decides as the whole-object judge", () => 
       { op: "remove", path: `${C}/2/env/0` },
     ]],
     ["an env element moved between containers, with its Secret", [{ op: "move", from: `${C}/0/env/0`, path: `${C}/1/env/-` }, { op: "add", path: `${C}/1/env/-`, value: { name: "E", valueFrom: { secretKeyRef: { name: "prod-admin", key: "k" } } } }]],
+    // Volumes: the view while the names are plain, the whole list once they are not.
+    ["a volume whose name, with a `/`, makes its key that of a change of another volume", [
+      { op: "replace", path: `${V}/0/secret/secretName`, value: "other" },
+      { op: "add", path: `${V}/-`, value: { name: "creds/secret/secretName", emptyDir: {} } },
+      { op: "replace", path: `${V}/0/secret/secretName`, value: "other2" },
+    ]],
+    ["a volume inserted before unnamed ones, whose keys are their indices", [
+      { op: "add", path: `${V}/-`, value: { emptyDir: {} } },
+      { op: "add", path: `${V}/-`, value: { hostPath: { path: "/x" } } },
+      { op: "add", path: `${V}/0`, value: { name: "v1", emptyDir: {} } },
+      { op: "remove", path: `${V}/0` },
+    ]],
+    ["a second volume of a name, changed, renamed, removed", [
+      { op: "add", path: `${V}/0`, value: { name: "tmp", hostPath: { path: "/x" } } },
+      { op: "replace", path: `${V}/2/emptyDir`, value: { medium: "Memory" } },
+      { op: "replace", path: `${V}/0/name`, value: "v1" },
+      { op: "replace", path: `${V}/2/emptyDir`, value: {} },
+      { op: "remove", path: `${V}/1` },
+      { op: "add", path: `${V}/-`, value: { name: "creds", secret: { secretName: "prod-admin" } } },
+    ]],
+    ["volumes appended, inserted, replaced and removed by index, Secrets among them", [
+      { op: "add", path: `${V}/-`, value: { name: "a", secret: { secretName: "prod-admin" } } },
+      { op: "add", path: `${V}/1`, value: { name: "b", hostPath: { path: "/x" } } },
+      { op: "replace", path: `${V}/0`, value: { name: "creds", secret: { secretName: "other" } } },
+      { op: "remove", path: `${V}/0` },
+      { op: "move", from: `${V}/0`, path: `${V}/-` },
+      { op: "copy", from: `${V}/2`, path: `${V}/0` },
+      { op: "replace", path: `${V}/0/name`, value: "c" },
+    ]],
     ["ports emptied then refilled, a hostPort", [{ op: "remove", path: `${C}/0/ports/0` }, { op: "add", path: `${C}/0/ports/-`, value: { name: "http", containerPort: 8080 } }, { op: "add", path: `${C}/0/ports/0/hostPort`, value: 80 }]],
   ])("on %s", (_name, patches) => {
     for (const policy of POLICIES) expect(judgesAlike(patches, policy)).toBeDefined();
+  });
+
+  it("judges an operation on one volume on a view of it, not the whole list", () => {
+    const at = ["spec", "template", "spec", "volumes"];
+    expect(operationScopes({ op: "add", path: `${V}/-` }, pre)).toEqual([{ at, volume: { index: 2, mode: "insert" } }]);
+    expect(operationScopes({ op: "add", path: `${V}/1` }, pre)).toEqual([{ at, volume: { index: 1, mode: "insert" } }]);
+    expect(operationScopes({ op: "remove", path: `${V}/1` }, pre)).toEqual([{ at, volume: { index: 1, mode: "remove" } }]);
+    expect(operationScopes({ op: "replace", path: `${V}/0` }, pre)).toEqual([{ at, volume: { index: 0, mode: "set" } }]);
+    expect(operationScopes({ op: "remove", path: `${V}/0/secret/secretName` }, pre)).toEqual([{ at, volume: { index: 0, mode: "set" } }]);
+    expect(operationScopes({ op: "copy", from: `${V}/0`, path: `${V}/-` }, pre)).toEqual([{ at, volume: { index: 2, mode: "insert" } }]);
+    // Two volumes of one operation, an index out of the list or not plain, the list itself: the whole list.
+    expect(operationScopes({ op: "move", from: `${V}/0`, path: `${V}/-` }, pre)).toEqual([{ at }]);
+    expect(operationScopes({ op: "remove", path: `${V}/2` }, pre)).toEqual([{ at }]);
+    expect(operationScopes({ op: "add", path: `${V}/01` }, pre)).toEqual([{ at }]);
+    expect(operationScopes({ op: "replace", path: V }, pre)).toEqual([{ at }]);
   });
 
   it("judges an operation inside a container field on a view of one element, not the whole list", () => {

@@ -173,6 +173,18 @@ describe("a forked workload mounting a base claim", () => {
     expect(mine[0]!.message).toContain("(volume data, from a patch;");
   });
 
+  it("patches that mount base claims: each error points at the last patch on the volumes", () => {
+    const patches =
+      "      patches:\n        - {op: replace, path: /spec/template/spec/volumes/0, value: {name: data, persistentVolumeClaim: {claimName: db-data}}}\n" +
+      "        - {op: add, path: /spec/template/spec/volumes/-, value: {name: more, persistentVolumeClaim: {claimName: db-data}}}\n" +
+      "        - {op: add, path: /spec/template/metadata/annotations, value: {a: b}}\n";
+    const { mine } = run({ volumes: "[{name: data, emptyDir: {}}]", patches, policy: "    allowPatchPaths: [/spec/template/spec/volumes]\n" });
+    expect(mine.map((p) => [p.severity, p.line, p.path])).toEqual([
+      ["error", 10, "spec.workloads[0].patches[1]"],
+      ["error", 10, "spec.workloads[0].patches[1]"],
+    ]);
+  });
+
   it("a patch that gives the copy a volume of its own clears the error", () => {
     const patches = "      patches:\n        - {op: replace, path: /spec/template/spec/volumes/0, value: {name: data, emptyDir: {}}}\n";
     const { r, mine } = run({ patches, policy: "    allowPatchPaths: [/spec/template/spec/volumes]\n" });
