@@ -162,6 +162,50 @@ export function fork(id: string, workloads: readonly string[] | string, extra = 
   return `apiVersion: kubefork.dev/v1alpha1\nkind: Fork\nmetadata:\n  name: ${id}\nspec:\n${extra}  workloads:\n${items}`;
 }
 
+/**
+ * The labels kubefork puts on a fork's copy of a workload: the fork and the copy's name; the
+ * selector of the copy is exactly these two (`{matchLabels: forkPods(...)}`).
+ */
+export const forkPods = (fork: string, workload: string): Record<string, string> => ({ "kubefork.dev/fork": fork, "kubefork.dev/workload": `${workload}-${fork}` });
+
+/** The pod labels of a fork's copy of `workload`, after the base labels it keeps: forkPods, the Service label, Istio's canonical name and revision. */
+export const forkPodLabels = (fork: string, workload: string, o: { service: string; canonical: string }): Record<string, string> => ({
+  ...forkPods(fork, workload),
+  [`svc.kubefork.dev/${o.service}`]: "true",
+  "service.istio.io/canonical-name": o.canonical,
+  "service.istio.io/canonical-revision": `fork-${fork}`,
+});
+
+/** A ForkManager named `name` with these lines of spec (each indented two spaces), or `spec: {}` without any. */
+export const manager = (spec = "", name = "test") => `apiVersion: kubefork.dev/v1alpha1
+kind: ForkManager
+metadata: {name: ${name}}
+spec:${spec ? `\n${spec}` : " {}\n"}`;
+
+/**
+ * A workload in the short form: metadata on one line (namespace `ns`, none when null), selector and
+ * pod labels `labels` (default {app: name}); `pod` is the pod spec, a flow mapping (`{containers: [...]}`)
+ * or block lines at six spaces; `spec` adds lines of spec before the selector, `after` lines after the template.
+ */
+export function workload(name: string, pod: string, o: { kind?: string; ns?: string | null; labels?: Record<string, string>; selector?: Record<string, string>; spec?: string; after?: string } = {}): string {
+  const labels = o.labels ?? { app: name };
+  return `apiVersion: apps/v1
+kind: ${o.kind ?? "Deployment"}
+metadata: {name: ${name}${o.ns === null ? "" : `, namespace: ${o.ns ?? "shop"}`}}
+spec:
+${o.spec ?? ""}  selector: {matchLabels: ${JSON.stringify(o.selector ?? labels)}}
+  template:
+    metadata: {labels: ${JSON.stringify(labels)}}
+    spec:${pod.startsWith("{") ? ` ${pod}\n` : `\n${pod}`}${o.after ?? ""}`;
+}
+
+/** A Service in the short form: `ports` as flow YAML; selector default {app: name}; `spec` opens the spec mapping (`"clusterIP: None, "`). */
+export const svc = (name: string, ports: string, o: { ns?: string; selector?: Record<string, string>; spec?: string } = {}) => `apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: ${o.ns ?? "shop"}}
+spec: {${o.spec ?? ""}selector: ${JSON.stringify(o.selector ?? { app: name })}, ports: ${ports}}
+`;
+
 export const deployment = (name: string, labels: Record<string, string>, opts: { ns?: string; containers?: string[]; selector?: Record<string, string> } = {}) => `apiVersion: apps/v1
 kind: Deployment
 metadata:

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { isHashSuffixed } from "../../src/plan/fork-resolution.ts";
 import type { KObject } from "../../src/model/k8s.ts";
-import { generated, renderApp } from "../helpers/inprocess.ts";
+import { generated, renderApp, workload } from "../helpers/inprocess.ts";
 
 /**
  * kustomize's hash of a generated ConfigMap, transcribed from kubernetes-sigs/kustomize
@@ -51,17 +51,8 @@ metadata: {name: ${name}, namespace: ${ns}}
 data: {MAXMEMORY: 2mb}
 `;
 
-const deployment = (reads: string, ns = "shop") => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: redis, namespace: ${ns}}
-spec:
-  selector: {matchLabels: {app: redis}}
-  template:
-    metadata: {labels: {app: redis}}
-    spec:
-      containers: [{name: redis, image: registry.example.com/redis:7, envFrom: [{configMapRef: {name: ${reads}}}]}]
-`;
-
+const deployment = (reads: string, ns = "shop") =>
+  workload("redis", `      containers: [{name: redis, image: registry.example.com/redis:7, envFrom: [{configMapRef: {name: ${reads}}}]}]\n`, { ns });
 const forkFile = (name: string, extra = "") => `apiVersion: kubefork.dev/v1alpha1
 kind: Fork
 metadata: {name: alice}

@@ -8,18 +8,9 @@ import { resolveByName } from "../../src/plan/fork-resolution.ts";
 import { buildNewFork } from "../../src/review/new-fork.ts";
 import { closeMatches } from "../../src/util/suggest.ts";
 import { parse } from "yaml";
-import { renderApp } from "../helpers/inprocess.ts";
+import { renderApp, workload } from "../helpers/inprocess.ts";
 
-const deployment = (name: string, ns?: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}${ns ? `, namespace: ${ns}` : ""}}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec: {containers: [{name: app, image: registry.example.com/${name}:1}]}
-`;
-
+const deployment = (name: string, ns?: string) => workload(name, `{containers: [{name: app, image: registry.example.com/${name}:1}]}`, { ns: ns ?? null });
 const forkFile = (workload: string) => `apiVersion: kubefork.dev/v1alpha1
 kind: Fork
 metadata: {name: alice}

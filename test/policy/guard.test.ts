@@ -6,7 +6,7 @@ import { disallowedChanges } from "../../src/policy/allowlist.ts";
 import { pathAllowed, secretsOf } from "../../src/policy/copies.ts";
 import { duplicateJsonKey, shapeProblem, DEFAULT_LIMITS } from "../../src/load/documents.ts";
 import type { KObject } from "../../src/model/k8s.ts";
-import { renderFiles } from "../helpers/inprocess.ts";
+import { manager, renderFiles, workload } from "../helpers/inprocess.ts";
 
 describe("normalizeImage", () => {
   it.each([
@@ -119,35 +119,25 @@ describe("parse limits", () => {
 });
 
 // The positive side: what allowPatchPaths and allowSecretRefs let through.
-const MANAGER = (policy: string) => `apiVersion: kubefork.dev/v1alpha1
-kind: ForkManager
-metadata: {name: shop}
-spec:
-  policy:
-${policy}`;
-const BASE = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
+const MANAGER = (policy: string) => manager(`  policy:\n${policy}`, "shop");
+const BASE = workload(
+  "web",
+  `      containers:
         - name: web
           image: registry.example.com/web:1
           env:
             - name: DB
               valueFrom: {secretKeyRef: {name: web-db, key: password}}
-`;
-const FORK = (workload: string) => `apiVersion: kubefork.dev/v1alpha1
+`,
+);
+const FORK = (entry: string) => `apiVersion: kubefork.dev/v1alpha1
 kind: Fork
 metadata: {name: eve}
 spec:
   expires: "2026-11-24T00:00:00Z"
   workloads:
     - name: web
-${workload}`;
+${entry}`;
 
 describe("what the policy lets through", () => {
   const render = (policy: string, workload: string) =>
@@ -180,7 +170,7 @@ describe("what the policy lets through", () => {
 
   it("restricted patches are refused without any policy block", () => {
     const r = renderFiles({
-      "kubefork.yaml": "apiVersion: kubefork.dev/v1alpha1\nkind: ForkManager\nmetadata: {name: shop}\nspec: {}\n",
+      "kubefork.yaml": manager("", "shop"),
       "base/web.yaml": BASE,
       "forks/eve.yaml": FORK("      patches:\n        - {op: add, path: /spec/template/spec/hostNetwork, value: true}\n"),
     });
