@@ -1,7 +1,7 @@
 // StatefulSet copies: governing headless Service, fresh volumes, PVC lifecycle, label isolation.
 import { describe, expect, it } from "vitest";
 import type { KObject } from "../../src/model/k8s.ts";
-import { generated, renderApp } from "../helpers/inprocess.ts";
+import { forkPodLabels, forkPods, generated, renderApp } from "../helpers/inprocess.ts";
 import { validateObjects } from "../helpers/schemas.ts";
 
 interface StsOpts {
@@ -93,15 +93,8 @@ describe("StatefulSet copies", () => {
     const { sts } = run({ "db.yaml": `${statefulSet({ labels: { app: "db", role: "sql" }, selector: { app: "db" } })}---\n${headless("db-headless", { app: "db" })}` });
     expect(sts.spec.replicas).toBe(2);
     expect(sts.status).toBeUndefined();
-    expect(sts.spec.selector).toEqual({ matchLabels: { "kubefork.dev/fork": "alice", "kubefork.dev/workload": "db-alice" } });
-    expect(sts.spec.template.metadata.labels).toEqual({
-      role: "sql",
-      "kubefork.dev/fork": "alice",
-      "kubefork.dev/workload": "db-alice",
-      "svc.kubefork.dev/db-headless": "true",
-      "service.istio.io/canonical-name": "db",
-      "service.istio.io/canonical-revision": "fork-alice",
-    });
+    expect(sts.spec.selector).toEqual({ matchLabels: forkPods("alice", "db") });
+    expect(sts.spec.template.metadata.labels).toEqual({ role: "sql", ...forkPodLabels("alice", "db", { service: "db-headless", canonical: "db" }) });
   });
 
   it("no Service of that name in the base: a minimal headless Service with the container ports, and a warning", () => {
@@ -112,7 +105,7 @@ describe("StatefulSet copies", () => {
     expect(services[0]!.spec).toEqual({
       type: "ClusterIP",
       clusterIP: "None",
-      selector: { "kubefork.dev/fork": "alice", "kubefork.dev/workload": "db-alice" },
+      selector: forkPods("alice", "db"),
       ports: [
         { name: "sql", port: 5432 },
         { name: "gossip", port: 7000, protocol: "UDP" },
@@ -135,7 +128,7 @@ describe("StatefulSet copies", () => {
   it("a Service of that name that does not select the pods: a headless copy selecting the copy's pods, and a warning", () => {
     const { r, sts, services } = run({ "db.yaml": `${statefulSet()}---\n${headless("db-headless", { app: "something-else" })}` });
     expect(services.map((s) => [s.metadata.name, s.spec.selector, s.metadata.annotations?.["kubefork.dev/copied-from"]])).toEqual([
-      ["db-headless-alice", { "kubefork.dev/fork": "alice", "kubefork.dev/workload": "db-alice" }, "Service/db-headless"],
+      ["db-headless-alice", forkPods("alice", "db"), "Service/db-headless"],
     ]);
     expect(sts.spec.serviceName).toBe("db-headless-alice");
     expect(r.problems.map((p) => [p.code, p.message])).toEqual([
