@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatTrace, trace, traceChain } from "../../src/trace/index.ts";
-import { deployment, load, service } from "./fixtures.ts";
+import { deployment, load, service } from "../helpers/trace.ts";
 
 const BASE = `
 ${deployment("bookshop", "reviews-v1", { app: "reviews", version: "v1" })}
