@@ -13,7 +13,8 @@ import { planForks } from "../../src/plan/plan.ts";
 import { planRouting } from "../../src/plan/routing.ts";
 import { hasErrors, type Problem } from "../../src/problems.ts";
 import { render, type RenderInput, type RenderResult, type Scope } from "../../src/render.ts";
-import { NOW, ROOT } from "./cli.ts";
+import type { Io } from "../../src/cli/io.ts";
+import { NOW, ROOT, type CliResult } from "./cli.ts";
 
 /** A ForkManager with every default: routing istio, forks/, FORK_IDENTIFIER. */
 export const MANAGER = `apiVersion: kubefork.dev/v1alpha1
@@ -126,6 +127,19 @@ export function appFiles(fixture: string, edit: (files: Files) => void = () => {
   walk(dir);
   edit(files);
   return files;
+}
+
+// ---------------------------------------------------------------- the CLI, in process
+
+/** The CLI's run() on a captured Io: no TTY, the clock at NOW unless given; stdout and stderr as text. */
+export async function runInProcess(args: readonly string[], o: { env?: Record<string, string | undefined>; cwd?: string; now?: string; random?: (n: number) => Uint8Array } = {}): Promise<CliResult> {
+  const { run } = await import("../../src/cli/program.ts");
+  let stdout = "";
+  let stderr = "";
+  const io: Io = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), env: o.env ?? {}, cwd: o.cwd ?? ROOT, isTTY: false, now: () => Date.parse(o.now ?? NOW) };
+  if (o.random) io.random = o.random;
+  const code = await run(args, io);
+  return { code, stdout, stderr };
 }
 
 // ---------------------------------------------------------------- generator table tests
