@@ -7,8 +7,7 @@ import type { RoutingFlavour } from "../../src/model/manager.ts";
 import { formatProblem } from "../../src/problems.ts";
 import { formatTrace, trace, type TraceRequest } from "../../src/trace/index.ts";
 import { renderFiles, workload } from "../helpers/inprocess.ts";
-
-const NOW = "2026-11-23T12:00:00Z";
+import { NOW } from "../helpers/cli.ts";
 
 const deployment = (name: string, app: string, port: number) =>
   workload(name, `      containers: [{name: server, image: "gcr.io/google-samples/microservices-demo/${app}:v0.10.3", ports: [{containerPort: ${port}}]}]\n`, { ns: "boutique", labels: { app } });
