@@ -1,7 +1,7 @@
 // StatefulSet copies: governing headless Service, fresh volumes, PVC lifecycle, label isolation.
 import { describe, expect, it } from "vitest";
 import type { KObject } from "../../src/model/k8s.ts";
-import { forkPodLabels, forkPods, generated, renderApp } from "../helpers/inprocess.ts";
+import { forkPodLabels, forkPods, generated, manager, renderApp, svc } from "../helpers/inprocess.ts";
 import { validateObjects } from "../helpers/schemas.ts";
 
 interface StsOpts {
@@ -41,13 +41,10 @@ ${
 `;
 }
 
-function headless(name: string, selector: Record<string, string>): string {
-  return `apiVersion: v1
-kind: Service
-metadata: {name: ${name}, namespace: data}
-spec: {clusterIP: None, selector: ${JSON.stringify(selector)}, ports: [{name: sql, port: 5432}]}
-`;
-}
+const headless = (name: string, selector: Record<string, string>) => svc(name, "[{name: sql, port: 5432}]", { ns: "data", selector, spec: "clusterIP: None, " });
+
+/** db.yaml: the StatefulSet and its governing headless Service db-headless. */
+const withService = (o: StsOpts = {}) => ({ "db.yaml": `${statefulSet(o)}---\n${headless("db-headless", { app: "db" })}` });
 
 function forkOf(workload: string, extra = ""): Record<string, string> {
   return {
@@ -72,7 +69,7 @@ function run(base: Record<string, string>, forks = forkOf("db")) {
 
 describe("StatefulSet copies", () => {
   it("a headless Service that selects the pods is copied once, and serviceName points at the copy", () => {
-    const { r, sts, services } = run({ "db.yaml": `${statefulSet()}---\n${headless("db-headless", { app: "db" })}` });
+    const { r, sts, services } = run(withService());
     expect(r.problems).toEqual([]);
     expect(services.map((s) => s.metadata.name)).toEqual(["db-headless-alice"]);
     expect(services[0]!.spec).toEqual({
@@ -90,7 +87,7 @@ describe("StatefulSet copies", () => {
   });
 
   it("same label rules as Deployments: no base selector selects the copy's pods; replicas from the fork; no status", () => {
-    const { sts } = run({ "db.yaml": `${statefulSet({ labels: { app: "db", role: "sql" }, selector: { app: "db" } })}---\n${headless("db-headless", { app: "db" })}` });
+    const { sts } = run(withService({ labels: { app: "db", role: "sql" }, selector: { app: "db" } }));
     expect(sts.spec.replicas).toBe(2);
     expect(sts.status).toBeUndefined();
     expect(sts.spec.selector).toEqual({ matchLabels: forkPods("alice", "db") });
@@ -166,7 +163,7 @@ spec:
   });
 
   it("fresh volumes: the same templates (no status); the claims the controller makes are new names, none of the original's", () => {
-    const { sts } = run({ "db.yaml": `${statefulSet()}---\n${headless("db-headless", { app: "db" })}` });
+    const { sts } = run(withService());
     expect(sts.spec.volumeClaimTemplates).toEqual([{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }]);
     // PVC name = <template>-<statefulset>-<ordinal> (kubernetes getPersistentVolumeClaimName)
     const claims = (set: string, n: number) => Array.from({ length: n }, (_, i) => `data-${set}-${i}`);
@@ -179,7 +176,7 @@ spec:
     - metadata: {name: data}
       spec: {accessModes: [ReadWriteOnce], volumeName: pv-db-0, resources: {requests: {storage: 1Gi}}}
 `;
-    const { r, sts } = run({ "db.yaml": `${statefulSet({ templates })}---\n${headless("db-headless", { app: "db" })}` });
+    const { r, sts } = run(withService({ templates }));
     expect(sts.spec.volumeClaimTemplates[0].spec.volumeName).toBeUndefined();
     expect(r.problems.map((p) => [p.severity, p.code, p.ref?.kind, p.message])).toEqual([
       ["warning", "KF5021", "StatefulSet", "volumeClaimTemplates[0] binds the PersistentVolume pv-db-0 by name; the copy's claims leave volumeName out to get volumes of their own"],
@@ -190,24 +187,24 @@ spec:
     ["no policy in the base: whenDeleted Delete", "", { whenDeleted: "Delete" }],
     ["Retain in the base: Delete; whenScaled kept", "  persistentVolumeClaimRetentionPolicy: {whenDeleted: Retain, whenScaled: Delete}\n", { whenDeleted: "Delete", whenScaled: "Delete" }],
   ])("PVC retention: %s", (_n, extraSpec, want) => {
-    const { sts } = run({ "db.yaml": `${statefulSet({ extraSpec })}---\n${headless("db-headless", { app: "db" })}` });
+    const { sts } = run(withService({ extraSpec }));
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual(want);
   });
 
   it("PVC retention: without volumeClaimTemplates nothing is set", () => {
-    const { sts } = run({ "db.yaml": `${statefulSet({ templates: "" })}---\n${headless("db-headless", { app: "db" })}` });
+    const { sts } = run(withService({ templates: "" }));
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toBeUndefined();
   });
 
   it("PVC retention is kubefork's: a fork patch may change it only where policy.allowPatchPaths allows", () => {
-    const base = { "db.yaml": `${statefulSet()}---\n${headless("db-headless", { app: "db" })}` };
+    const base = withService();
     const forks = forkOf("db", "      patches:\n        - {op: replace, path: /spec/persistentVolumeClaimRetentionPolicy/whenDeleted, value: Retain}\n");
     const denied = renderApp({ base, forks });
     expect(denied.problems.filter((p) => p.severity === "error").map((p) => p.message)).toEqual([
       expect.stringContaining("changes restricted field (persistentVolumeClaimRetentionPolicy): /spec/persistentVolumeClaimRetentionPolicy/whenDeleted"),
     ]);
-    const manager = "apiVersion: kubefork.dev/v1alpha1\nkind: ForkManager\nmetadata: {name: test}\nspec:\n  policy:\n    allowPatchPaths: [/spec/persistentVolumeClaimRetentionPolicy]\n";
-    const sts = generated(renderApp({ manager, base, forks }), "StatefulSet")[0] as KObject & { spec: any };
+    const allowing = manager("  policy:\n    allowPatchPaths: [/spec/persistentVolumeClaimRetentionPolicy]\n");
+    const sts = generated(renderApp({ manager: allowing, base, forks }), "StatefulSet")[0] as KObject & { spec: any };
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: "Retain" });
   });
 
@@ -216,12 +213,12 @@ spec:
     ["maxUnavailable is kept", "  updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 1, maxUnavailable: 2}}\n", { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 2 } }],
     ["OnDelete is kept", "  updateStrategy: {type: OnDelete}\n", { type: "OnDelete" }],
   ])("updateStrategy: %s", (_n, extraSpec, want) => {
-    const { sts } = run({ "db.yaml": `${statefulSet({ extraSpec })}---\n${headless("db-headless", { app: "db" })}` });
+    const { sts } = run(withService({ extraSpec }));
     expect(sts.spec.updateStrategy).toEqual(want);
   });
 
   it("podManagementPolicy and ordinals are kept", () => {
-    const { sts } = run({ "db.yaml": `${statefulSet({ extraSpec: "  podManagementPolicy: Parallel\n  ordinals: {start: 1}\n" })}---\n${headless("db-headless", { app: "db" })}` });
+    const { sts } = run(withService({ extraSpec: "  podManagementPolicy: Parallel\n  ordinals: {start: 1}\n" }));
     expect([sts.spec.podManagementPolicy, sts.spec.ordinals]).toEqual(["Parallel", { start: 1 }]);
   });
 
