@@ -1,7 +1,7 @@
 // StatefulSet copies: governing headless Service, fresh volumes, PVC lifecycle, label isolation.
 import { describe, expect, it } from "vitest";
 import type { KObject } from "../../src/model/k8s.ts";
-import { forkPodLabels, forkPods, generated, manager, renderApp, svc } from "../helpers/inprocess.ts";
+import { fork, forkPodLabels, forkPods, generated, manager, renderApp, svc } from "../helpers/inprocess.ts";
 import { validateObjects } from "../helpers/schemas.ts";
 
 interface StsOpts {
@@ -47,17 +47,7 @@ const headless = (name: string, selector: Record<string, string>) => svc(name, "
 const withService = (o: StsOpts = {}) => ({ "db.yaml": `${statefulSet(o)}---\n${headless("db-headless", { app: "db" })}` });
 
 function forkOf(workload: string, extra = ""): Record<string, string> {
-  return {
-    alice: `apiVersion: kubefork.dev/v1alpha1
-kind: Fork
-metadata: {name: alice}
-spec:
-  workloads:
-    - name: ${workload}
-      kind: StatefulSet
-      replicas: 2
-${extra}`,
-  };
+  return { alice: fork("alice", `    - name: ${workload}\n      kind: StatefulSet\n      replicas: 2\n${extra}`) };
 }
 
 function run(base: Record<string, string>, forks = forkOf("db")) {
@@ -114,7 +104,7 @@ describe("StatefulSet copies", () => {
         "warning",
         "KF4008",
         "forks/alice.yaml",
-        6,
+        7,
         "spec.workloads[0].name",
         "the base has no Service data/db-headless (the StatefulSet's spec.serviceName); the copy gets a minimal headless Service db-headless-alice",
       ],
@@ -138,20 +128,11 @@ describe("StatefulSet copies", () => {
     const base = {
       "db.yaml": `${statefulSet()}---\n${headless("db-headless", { app: "other" })}---\n${statefulSet({ name: "other", serviceName: "db-headless" })}`,
     };
-    const forks = {
-      alice: `apiVersion: kubefork.dev/v1alpha1
-kind: Fork
-metadata: {name: alice}
-spec:
-  workloads:
-    - {name: db, kind: StatefulSet}
-    - {name: other, kind: StatefulSet}
-`,
-    };
+    const forks = { alice: fork("alice", ["StatefulSet/db", "StatefulSet/other"]) };
     const r = renderApp({ base, forks });
     expect(r.objects).toEqual([]);
     expect(r.problems.filter((p) => p.severity === "error").map((p) => [p.code, p.file, p.line, p.message])).toEqual([
-      ["KF4007", "forks/alice.yaml", 6, "the copy's governing Service db-headless-alice (for spec.serviceName db-headless) is taken by the fork's copy of Service data/db-headless, which selects other forked pods"],
+      ["KF4007", "forks/alice.yaml", 7, "the copy's governing Service db-headless-alice (for spec.serviceName db-headless) is taken by the fork's copy of Service data/db-headless, which selects other forked pods"],
     ]);
   });
 
@@ -223,7 +204,7 @@ spec:
   });
 
   it("a Deployment named like the StatefulSet is not taken for it (kind: StatefulSet is required)", () => {
-    const r = renderApp({ base: { "db.yaml": statefulSet() }, forks: { alice: "apiVersion: kubefork.dev/v1alpha1\nkind: Fork\nmetadata: {name: alice}\nspec:\n  workloads: [{name: db}]\n" } });
+    const r = renderApp({ base: { "db.yaml": statefulSet() }, forks: { alice: fork("alice", "    - name: db\n") } });
     expect(r.problems.map((p) => [p.message, p.hint])).toEqual([["no Deployment 'db' in the base", "'db' is a StatefulSet: set kind: StatefulSet"]]);
   });
 });

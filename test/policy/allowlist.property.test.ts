@@ -2,7 +2,7 @@
 // render; one random disallowed change fails, naming its JSON Pointer.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { manager, renderApp, svc, workload } from "../helpers/inprocess.ts";
+import { fork, manager, renderApp, svc, workload } from "../helpers/inprocess.ts";
 
 const MANAGER = manager('  policy: {images: ["registry.example.com/*"], maxReplicas: 3}\n', "shop");
 const BASE = `${workload("web", '      containers:\n        - {name: web, image: "registry.example.com/web:1", ports: [{containerPort: 8080}]}\n')}---\n${svc("web", "[{name: http, port: 80}]")}`;
@@ -37,14 +37,7 @@ const disallowed: fc.Arbitrary<{ patch: Record<string, unknown>; pointer: string
   token.map((t) => ({ patch: op("/spec/template/spec/initContainers", [{ name: t, image: "registry.example.com/x:1" }]), pointer: "/spec/template/spec/initContainers/0" })),
   token.map((t) => ({ patch: op("/spec/template/metadata/annotations", { [`sidecar.istio.io/${t}`]: "x" }), pointer: "/spec/template/metadata/annotations/sidecar.istio.io~1" })),
 );
-const forkWith = (patches: unknown[]) => `apiVersion: kubefork.dev/v1alpha1
-kind: Fork
-metadata: {name: eve}
-spec:
-  workloads:
-    - name: web
-      patches: ${JSON.stringify(patches)}
-`;
+const forkWith = (patches: unknown[]) => fork("eve", `    - name: web\n      patches: ${JSON.stringify(patches)}\n`);
 const params = { seed: Number(process.env.PROPERTY_SEED ?? 20261202), numRuns: Number(process.env.PROPERTY_RUNS ?? 60) };
 
 describe("allowlist (property)", () => {
