@@ -4,6 +4,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { BOOKSHOP as APP, copyApp, NOW_ARGS as NOW, runCli } from "./helpers/cli.ts";
+import { fork } from "./helpers/inprocess.ts";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -15,15 +16,9 @@ function renderWith(files: Record<string, string>, args: string[] = []) {
   return runCli(["render", dir, ...NOW, ...args]);
 }
 
-const fork = (name: string, body: string) => `apiVersion: kubefork.dev/v1alpha1
-kind: Fork
-metadata:
-  name: ${name}
-spec:
-  expires: "2026-11-25T00:00:00Z"
-${body}`;
+const EXPIRES = '  expires: "2026-11-25T00:00:00Z"\n';
 /** forks/eve.yaml with these workload items (the file's identifier `id`). */
-const eve = (workloads: string, id = "eve") => ({ "forks/eve.yaml": fork(id, `  workloads:\n${workloads}`) });
+const eve = (workloads: string, id = "eve") => ({ "forks/eve.yaml": fork(id, workloads, EXPIRES) });
 
 const cases: { name: string; files: Record<string, string>; stderr: string }[] = [
   {
@@ -63,8 +58,8 @@ const cases: { name: string; files: Record<string, string>; stderr: string }[] =
   {
     name: "duplicate identifier",
     files: {
-      "forks/eve.yaml": fork("eve", "  workloads:\n    - name: ratings-v1\n"),
-      "forks/eve.yml": fork("eve", "  workloads:\n    - name: details-v1\n"),
+      ...eve("    - name: ratings-v1\n"),
+      "forks/eve.yml": fork("eve", "    - name: details-v1\n", EXPIRES),
     },
     stderr: "forks/eve.yml:4:3: error: metadata.name: duplicate fork identifier 'eve': forks/eve.yaml has it too\n  hint: an identifier names one fork: delete or rename one of the files",
   },
@@ -75,7 +70,7 @@ const cases: { name: string; files: Record<string, string>; stderr: string }[] =
   },
   {
     name: "missing workloads",
-    files: { "forks/eve.yaml": fork("eve", "  owner: eve@example.com\n") },
+    files: { "forks/eve.yaml": fork("eve", "", EXPIRES).replace("  workloads:\n", "  owner: eve@example.com\n") },
     stderr: "forks/eve.yaml:6:3: error: spec.workloads: required field is missing [KF2002]\n  hint: add spec.workloads to the Fork",
   },
   {
