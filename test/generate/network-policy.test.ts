@@ -1,13 +1,10 @@
 // NetworkPolicy reachability (SPEC invariant 6): named cases on small apps, and the reachability
 // of the fixtures/network-policy renders evaluated with a NetworkPolicy evaluator (test/helpers/netpol.ts).
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateNetworkPolicies, namespaceSelects, peerAdmits, policyTypes } from "../../src/generate/network-policy.ts";
 import type { KObject } from "../../src/model/k8s.ts";
 import { buildIndex } from "../../src/plan/base-index.ts";
-import { fork, forkPods, generated, renderApp, svc, workload, type AppFiles } from "../helpers/inprocess.ts";
-import { ROOT } from "../helpers/cli.ts";
+import { appFiles, fork, forkPods, generated, renderApp, renderFiles, svc, workload } from "../helpers/inprocess.ts";
 import { canConnect, namespacesOf, podsOf, type Cluster, type Pod } from "../helpers/netpol.ts";
 import { checkReachability } from "../helpers/reachability.ts";
 import { validateObjects } from "../helpers/schemas.ts";
@@ -427,17 +424,14 @@ describe("NetworkPolicy helpers", () => {
 
 // ------------------------------------------------------------------ the fixture, evaluated
 
-function fixtureApp(dir: string, forks: readonly string[]): AppFiles {
-  const base: Record<string, string> = {};
-  for (const f of readdirSync(join(dir, "base")).sort()) base[`base/${f}`] = readFileSync(join(dir, "base", f), "utf8");
-  const forkFiles: Record<string, string> = {};
-  for (const id of forks) forkFiles[id] = readFileSync(join(dir, "forks", `${id}.yaml`), "utf8");
-  return { manager: readFileSync(join(dir, "kubefork.yaml"), "utf8"), base, forks: forkFiles };
-}
+/** fixtures/<fixture>/app with only these of its fork files. */
+const fixtureApp = (fixture: string, forks: readonly string[]) =>
+  appFiles(fixture, (f) => {
+    for (const p of Object.keys(f)) if (p.startsWith("forks/") && !forks.includes(p.slice("forks/".length).replace(/\.yaml$/, ""))) delete f[p];
+  });
 
 describe("fixtures/network-policy: reachability of the render", () => {
-  const dir = join(ROOT, "fixtures/network-policy/app");
-  const base = renderApp(fixtureApp(dir, [])).objects as Obj[];
+  const base = renderFiles(fixtureApp("network-policy", [])).objects as Obj[];
   const extraPods: Pod[] = [
     { name: "edge/lb", namespace: "edge", labels: {}, ip: "10.2.0.5" },
     { name: "edge/blocked", namespace: "edge", labels: {}, ip: "10.1.0.5" },
@@ -465,21 +459,19 @@ describe("fixtures/network-policy: reachability of the render", () => {
     ["carol", ["carol"]],
     ["alice, bob and carol", ["alice", "bob", "carol"]],
   ])("forks: %s", (_name, forks) => {
-    const out = renderApp(fixtureApp(dir, forks)).objects as Obj[];
+    const out = renderFiles(fixtureApp("network-policy", forks)).objects as Obj[];
     const r = checkReachability(base, out, { extraPods });
     expect(r.violations).toEqual([]);
     expect(r.checked).toBeGreaterThan(50);
   });
 
   it("fixtures/bookshop (ratings protected; alice, bob and carol fork ratings, reviews and productpage)", () => {
-    const shop = join(ROOT, "fixtures/bookshop/app");
-    const forks = readdirSync(join(shop, "forks")).map((f) => f.replace(/\.yaml$/, ""));
-    const r = checkReachability(renderApp(fixtureApp(shop, [])).objects as Obj[], renderApp(fixtureApp(shop, forks)).objects as Obj[]);
+    const r = checkReachability(renderFiles(fixtureApp("bookshop", [])).objects as Obj[], renderFiles(appFiles("bookshop")).objects as Obj[]);
     expect(r.violations).toEqual([]);
   });
 
   it("the check catches a fork left without its counterparts", () => {
-    const out = (renderApp(fixtureApp(dir, ["carol"])).objects as KObject[]).filter(
+    const out = (renderFiles(fixtureApp("network-policy", ["carol"])).objects as KObject[]).filter(
       (o) => !(o.kind === "NetworkPolicy" && o.metadata.labels?.["kubefork.dev/fork"] === "carol"),
     ) as Obj[];
     const v = checkReachability(base, out, { extraPods }).violations;
