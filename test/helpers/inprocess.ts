@@ -1,7 +1,9 @@
 // The one in-process test helper: an app directory given as path → text, loaded and rendered as
 // the CLI does it, minus the disk and the process (src/cli/app-dir.ts reads the same files from a
-// directory); a plan context for generator table tests; builders for small fork and base files.
-// Tests that run the bundled CLI as Argo CD does use ./cli.ts instead.
+// directory); the CLI's run() on a captured Io (runInProcess); a plan context for generator table
+// tests; builders for small fork, manager and base files, and the labels of a fork's copies.
+// Tests that run the bundled CLI as Argo CD does use ./cli.ts instead; the trace tests' YAML
+// streams are in ./trace.ts.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { emit, type OutputFormat } from "../../src/emit/emit.ts";
