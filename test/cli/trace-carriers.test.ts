@@ -1,21 +1,12 @@
 // `kubefork trace --carrier` and `--forward`, and `explain` listing the carriers, in process.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { run } from "../../src/cli/program.ts";
-import type { Io } from "../../src/cli/io.ts";
 import { traceIdPrefix } from "../../src/model/carriers.ts";
-import { ROOT } from "../helpers/cli.ts";
+import { NOW_ARGS, ROOT } from "../helpers/cli.ts";
+import { runInProcess as kubefork } from "../helpers/inprocess.ts";
 
 const APP = join(ROOT, "fixtures/carriers-istio/app");
-const NOW = ["--now", "2026-11-23T12:00:00Z", "-n", "bookshop"];
-
-async function kubefork(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: Io = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), env: {}, cwd: ROOT, isTTY: false, now: () => Date.parse("2026-11-23T12:00:00Z") };
-  const code = await run(args, io);
-  return { code, stdout, stderr };
-}
+const NOW = [...NOW_ARGS, "-n", "bookshop"];
 
 describe("kubefork trace --carrier / --forward", () => {
   it("traceId through a middle service that forwards only traceparent: the fork serves the last hop", async () => {

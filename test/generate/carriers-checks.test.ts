@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { checkCarriers } from "../../src/generate/carriers.ts";
 import { formatProblem } from "../../src/problems.ts";
-import { appFiles, context, deployment, fork, renderFiles } from "../helpers/inprocess.ts";
+import { appFiles, context, deployment, fork, manager, renderFiles, svc } from "../helpers/inprocess.ts";
 
 describe("source and ambient mode", () => {
   it("a forked namespace labelled istio.io/dataplane-mode: ambient gets a warning; the render still succeeds", () => {
@@ -28,14 +28,7 @@ describe("source and ambient mode", () => {
 });
 
 describe("source follows the flavour each host is routed with (the plan's, src/plan/routing.ts)", () => {
-  const base = `${deployment("ratings", { app: "ratings" })}---
-apiVersion: v1
-kind: Service
-metadata: {name: ratings, namespace: shop}
-spec:
-  selector: {app: ratings}
-  ports: [{name: http, port: 9080}]
-`;
+  const base = `${deployment("ratings", { app: "ratings" })}---\n${svc("ratings", "[{name: http, port: 9080}]")}`;
   // A GAMMA route on the Service: whatever spec.routing says, this host is routed by HTTPRoutes.
   const route = `---
 apiVersion: gateway.networking.k8s.io/v1
@@ -54,10 +47,10 @@ spec:
   hosts: [ratings]
   http: [{route: [{destination: {host: ratings}}]}]
 `;
-  const manager = (routing: string, carriers: string) => `apiVersion: kubefork.dev/v1alpha1\nkind: ForkManager\nmetadata: {name: t}\nspec:\n  routing: ${routing}\n  carriers: ${carriers}\n`;
+  const managerOf = (routing: string, carriers: string) => manager(`  routing: ${routing}\n  carriers: ${carriers}\n`, "t");
   const forks = { alice: fork("alice", "    - {name: ratings, namespace: shop}\n") };
   const check = (b: string, routing: string, carriers = "[header, source]") => {
-    const { ctx, problems } = context({ base: b, forks, manager: manager(routing, carriers) });
+    const { ctx, problems } = context({ base: b, forks, manager: managerOf(routing, carriers) });
     expect(problems).toEqual([]);
     return checkCarriers(ctx).problems.map((p) => [p.severity, p.code, p.path, p.message]);
   };
@@ -74,7 +67,7 @@ spec:
 
   it("routing: gateway-api and a host the base routes with a VirtualService: no problem, and the render succeeds with sourceLabels (was refused in kubefork.yaml)", () => {
     expect(check(base + virtualService, "gateway-api")).toEqual([]);
-    const r = renderFiles({ "kubefork.yaml": manager("gateway-api", "[header, source]"), "base/all.yaml": base + virtualService, "forks/alice.yaml": forks.alice });
+    const r = renderFiles({ "kubefork.yaml": managerOf("gateway-api", "[header, source]"), "base/all.yaml": base + virtualService, "forks/alice.yaml": forks.alice });
     expect(r.problems.filter((p) => p.severity !== "note")).toEqual([]);
     const vs = r.objects.find((o) => o.kind === "VirtualService")!;
     expect(JSON.stringify(vs.spec)).toContain('"sourceLabels":{"kubefork.dev/fork":"alice"}');
@@ -82,7 +75,7 @@ spec:
 
   it("routing: gateway-api and a host the base routes with neither: an error at the carrier in kubefork.yaml", () => {
     expect(check(base, "gateway-api").map((p) => p.slice(0, 3))).toEqual([["error", "KF5027", "spec.carriers[1]"]]);
-    const r = renderFiles({ "kubefork.yaml": manager("gateway-api", "\n    - header\n    - source"), "base/all.yaml": base, "forks/alice.yaml": forks.alice });
+    const r = renderFiles({ "kubefork.yaml": managerOf("gateway-api", "\n    - header\n    - source"), "base/all.yaml": base, "forks/alice.yaml": forks.alice });
     expect(r.ok).toBe(false);
     expect(r.problems.filter((p) => p.severity === "error").map(formatProblem)).toEqual([
       `kubefork.yaml:8:7: error: spec.carriers[1]: carrier 'source' cannot be expressed for ${HOST}: spec.routing gives it Gateway API (the base routes it with neither flavour), and an HTTPRoute match has no condition on the calling workload (only path, headers, query parameters and method) [KF5027]\n  hint: remove 'source' from spec.carriers, or use routing: istio (VirtualService sourceLabels, sidecars only)`,

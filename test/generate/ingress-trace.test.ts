@@ -22,60 +22,37 @@ function path(r: TraceResult): string[] {
 const istioGw: TraceRequest["from"] = { gateway: { namespace: "bookshop", name: "bookshop-gateway", kind: "istio" } };
 const gapiGw: TraceRequest["from"] = { gateway: { namespace: "bookshop", name: "bookshop-gateway", kind: "gateway-api" } };
 
-describe("ingress: istio (fixtures/ingress-istio) — gateway VirtualServices, then mesh VirtualServices", () => {
-  const objects = rendered("ingress-istio");
-  const cases: { name: string; host: string; path?: string; headers?: Record<string, string>; next: string[]; want: string[] }[] = [
-    {
-      name: "alice's host: the base productpage (alice forks only ratings), base reviews, then alice's ratings",
-      host: "alice.bookshop.example.com",
-      next: ["reviews", "ratings"],
-      want: ["productpage-v1", "reviews-v1", "ratings-v1-alice"],
-    },
-    {
-      name: "carol's host: her productpage, then base reviews and ratings",
-      host: "carol.bookshop.example.com",
-      next: ["reviews", "ratings"],
-      want: ["productpage-v1-carol", "reviews-v1", "ratings-v1"],
-    },
-    {
-      name: "bob's host: base productpage, his reviews-v2 (whatever the split), his ratings",
-      host: "bob.bookshop.example.com",
-      next: ["reviews", "ratings"],
-      want: ["productpage-v1", "reviews-v2-bob", "ratings-v1-bob"],
-    },
-    {
-      name: "the rewrite route is mirrored too: carol's /api/v1/products reaches her productpage",
-      host: "carol.bookshop.example.com",
-      path: "/api/v1/products/1",
-      next: [],
-      want: ["productpage-v1-carol"],
-    },
-    {
-      name: "the plain domain without the header: the base all the way",
-      host: "bookshop.example.com",
-      next: ["reviews", "ratings"],
-      want: ["productpage-v1", "reviews-v1", "ratings-v1"],
-    },
-    {
-      name: "the plain domain with carol's header: the base gateway VirtualService carries carol's routes too",
-      host: "bookshop.example.com",
-      headers: { "x-fork-identifier": "carol" },
-      next: ["reviews"],
-      want: ["productpage-v1-carol", "reviews-v1"],
-    },
-    {
-      name: "a host of no fork: 404 at the gateway",
-      host: "zed.bookshop.example.com",
-      next: [],
-      want: ["rejected 404"],
-    },
-  ];
+/** A request through the gateway (path /productpage unless given), followed hop by hop into `next`; `want`: the workloads it reaches. */
+interface ChainCase {
+  name: string;
+  host: string;
+  path?: string;
+  headers?: Record<string, string>;
+  next: string[];
+  want: string[];
+}
+
+function chainCases(objects: unknown[], from: TraceRequest["from"], cases: ChainCase[]): void {
   it.each(cases)("$name", (c) => {
-    const req: TraceRequest = { host: c.host, path: c.path ?? "/productpage", from: istioGw, port: 80 };
+    const req: TraceRequest = { host: c.host, path: c.path ?? "/productpage", from, port: 80 };
     if (c.headers) req.headers = c.headers;
     const r = traceChain(objects, req, c.next);
     expect(path(r), formatTrace(r)).toEqual(c.want);
   });
+}
+
+describe("ingress: istio (fixtures/ingress-istio) — gateway VirtualServices, then mesh VirtualServices", () => {
+  const objects = rendered("ingress-istio");
+  const cases: ChainCase[] = [
+    { name: "alice's host: the base productpage (alice forks only ratings), base reviews, then alice's ratings", host: "alice.bookshop.example.com", next: ["reviews", "ratings"], want: ["productpage-v1", "reviews-v1", "ratings-v1-alice"] },
+    { name: "carol's host: her productpage, then base reviews and ratings", host: "carol.bookshop.example.com", next: ["reviews", "ratings"], want: ["productpage-v1-carol", "reviews-v1", "ratings-v1"] },
+    { name: "bob's host: base productpage, his reviews-v2 (whatever the split), his ratings", host: "bob.bookshop.example.com", next: ["reviews", "ratings"], want: ["productpage-v1", "reviews-v2-bob", "ratings-v1-bob"] },
+    { name: "the rewrite route is mirrored too: carol's /api/v1/products reaches her productpage", host: "carol.bookshop.example.com", path: "/api/v1/products/1", next: [], want: ["productpage-v1-carol"] },
+    { name: "the plain domain without the header: the base all the way", host: "bookshop.example.com", next: ["reviews", "ratings"], want: ["productpage-v1", "reviews-v1", "ratings-v1"] },
+    { name: "the plain domain with carol's header: the base gateway VirtualService carries carol's routes too", host: "bookshop.example.com", headers: { "x-fork-identifier": "carol" }, next: ["reviews"], want: ["productpage-v1-carol", "reviews-v1"] },
+    { name: "a host of no fork: 404 at the gateway", host: "zed.bookshop.example.com", next: [], want: ["rejected 404"] },
+  ];
+  chainCases(objects, istioGw, cases);
 
   it("the fork host sets the header the mesh routes on", () => {
     const r = trace(objects, { host: "alice.bookshop.example.com", path: "/productpage", from: istioGw, port: 80 });
@@ -91,73 +68,18 @@ describe("ingress: istio (fixtures/ingress-istio) — gateway VirtualServices, t
 
 describe("ingress: gateway-api + routing: gateway-api (fixtures/ingress-gateway-api) — Gateway HTTPRoutes, then GAMMA", () => {
   const objects = rendered("ingress-gateway-api");
-  const cases: { name: string; host: string; path?: string; headers?: Record<string, string>; next: string[]; want: string[] }[] = [
-    {
-      name: "carol's host: her productpage, then base reviews (v1 or v3) and base ratings",
-      host: "carol.bookshop.example.com",
-      next: ["reviews", "ratings"],
-      want: ["productpage-v1-carol", "reviews-v1", "ratings-v1"],
-    },
-    {
-      name: "alice's host: base productpage and reviews, her ratings through the header route on ratings",
-      host: "alice.bookshop.example.com",
-      next: ["reviews", "ratings"],
-      want: ["productpage-v1", "reviews-v1", "ratings-v1-alice"],
-    },
-    {
-      name: "the plain domain: the base all the way (the shared catch-all keeps ratings reachable)",
-      host: "bookshop.example.com",
-      next: ["reviews", "ratings"],
-      want: ["productpage-v1", "reviews-v1", "ratings-v1"],
-    },
-    {
-      name: "the plain domain with carol's header: her copy of the base Gateway route (a gateway does not apply GAMMA routes again)",
-      host: "bookshop.example.com",
-      headers: { "x-fork-identifier": "carol" },
-      next: ["reviews", "ratings"],
-      want: ["productpage-v1-carol", "reviews-v1", "ratings-v1"],
-    },
-    {
-      name: "the plain domain with carol's baggage entry: her copy too",
-      host: "bookshop.example.com",
-      headers: { baggage: "kubefork=carol" },
-      next: [],
-      want: ["productpage-v1-carol"],
-    },
-    {
-      name: "the plain domain with alice's header: the base productpage (she forks only ratings), then her ratings",
-      host: "bookshop.example.com",
-      headers: { "x-fork-identifier": "alice" },
-      next: ["reviews", "ratings"],
-      want: ["productpage-v1", "reviews-v1", "ratings-v1-alice"],
-    },
-    {
-      name: "carol's host with alice's header: the fork host's exact hostname wins and sets carol",
-      host: "carol.bookshop.example.com",
-      headers: { "x-fork-identifier": "alice" },
-      next: [],
-      want: ["productpage-v1-carol"],
-    },
-    {
-      name: "the URLRewrite rule is mirrored with the header filter",
-      host: "carol.bookshop.example.com",
-      path: "/api/v1/products/7",
-      next: [],
-      want: ["productpage-v1-carol"],
-    },
-    {
-      name: "a host of no fork: no route serves it",
-      host: "zed.bookshop.example.com",
-      next: [],
-      want: ["rejected 404"],
-    },
+  const cases: ChainCase[] = [
+    { name: "carol's host: her productpage, then base reviews (v1 or v3) and base ratings", host: "carol.bookshop.example.com", next: ["reviews", "ratings"], want: ["productpage-v1-carol", "reviews-v1", "ratings-v1"] },
+    { name: "alice's host: base productpage and reviews, her ratings through the header route on ratings", host: "alice.bookshop.example.com", next: ["reviews", "ratings"], want: ["productpage-v1", "reviews-v1", "ratings-v1-alice"] },
+    { name: "the plain domain: the base all the way (the shared catch-all keeps ratings reachable)", host: "bookshop.example.com", next: ["reviews", "ratings"], want: ["productpage-v1", "reviews-v1", "ratings-v1"] },
+    { name: "the plain domain with carol's header: her copy of the base Gateway route (a gateway does not apply GAMMA routes again)", host: "bookshop.example.com", headers: { "x-fork-identifier": "carol" }, next: ["reviews", "ratings"], want: ["productpage-v1-carol", "reviews-v1", "ratings-v1"] },
+    { name: "the plain domain with carol's baggage entry: her copy too", host: "bookshop.example.com", headers: { baggage: "kubefork=carol" }, next: [], want: ["productpage-v1-carol"] },
+    { name: "the plain domain with alice's header: the base productpage (she forks only ratings), then her ratings", host: "bookshop.example.com", headers: { "x-fork-identifier": "alice" }, next: ["reviews", "ratings"], want: ["productpage-v1", "reviews-v1", "ratings-v1-alice"] },
+    { name: "carol's host with alice's header: the fork host's exact hostname wins and sets carol", host: "carol.bookshop.example.com", headers: { "x-fork-identifier": "alice" }, next: [], want: ["productpage-v1-carol"] },
+    { name: "the URLRewrite rule is mirrored with the header filter", host: "carol.bookshop.example.com", path: "/api/v1/products/7", next: [], want: ["productpage-v1-carol"] },
+    { name: "a host of no fork: no route serves it", host: "zed.bookshop.example.com", next: [], want: ["rejected 404"] },
   ];
-  it.each(cases)("$name", (c) => {
-    const req: TraceRequest = { host: c.host, path: c.path ?? "/productpage", from: gapiGw, port: 80 };
-    if (c.headers) req.headers = c.headers;
-    const r = traceChain(objects, req, c.next);
-    expect(path(r), formatTrace(r)).toEqual(c.want);
-  });
+  chainCases(objects, gapiGw, cases);
 
   it("carol's host is served by her ingress route, not by her header copy of the base route", () => {
     const r = trace(objects, { host: "carol.bookshop.example.com", path: "/productpage", from: gapiGw, port: 80 });

@@ -6,8 +6,7 @@ import type { KObject } from "../../src/model/k8s.ts";
 import { parseMappingService } from "../../src/generate/ingress-emissary.ts";
 import { withHeaderSet } from "../../src/generate/gateway-api-common.ts";
 import { appFiles, renderFiles } from "../helpers/inprocess.ts";
-
-const NOW = "2026-11-23T12:00:00Z";
+import { NOW } from "../helpers/cli.ts";
 
 function withIngress(fixture: string, ingress: string, edit: (f: Record<string, string>) => void = () => {}) {
   return renderFiles(

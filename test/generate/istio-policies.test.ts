@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { generateIstioPolicies } from "../../src/generate/istio-policies.ts";
 import { generateIstioMesh } from "../../src/generate/mesh-istio.ts";
-import { context, deployment, fork, service } from "../helpers/inprocess.ts";
+import { context, deployment, fork, forkPods, service } from "../helpers/inprocess.ts";
 
 const base = [
   deployment("ratings-v1", { app: "ratings", version: "v1" }),
@@ -32,7 +32,7 @@ describe("Istio workload policies follow the fork", () => {
     expect(r.objects).toHaveLength(1);
     const o = r.objects[0]!.object as any;
     expect([r.objects[0]!.fork, o.kind, o.metadata.name]).toEqual(["alice", kind, "ratings-alice"]);
-    expect(o.spec[path[0]!][path[1]!]).toEqual({ "kubefork.dev/fork": "alice", "kubefork.dev/workload": "ratings-v1-alice" });
+    expect(o.spec[path[0]!][path[1]!]).toEqual(forkPods("alice", "ratings-v1"));
     // Everything but the selector is the base policy's spec.
     const baseSpec = parse(policy(apiVersion, kind, "ratings", spec)).spec;
     const { [path[0]!]: _fork, ...forkRest } = o.spec;
@@ -43,7 +43,7 @@ describe("Istio workload policies follow the fork", () => {
   it("the counterpart's other fields are the base's", () => {
     const r = policies([policy("security.istio.io/v1", "AuthorizationPolicy", "ratings", "  selector: {matchLabels: {app: ratings}}\n  action: DENY\n  rules: [{to: [{operation: {methods: [DELETE]}}]}]\n")]);
     expect((r.objects[0]!.object as any).spec).toEqual({
-      selector: { matchLabels: { "kubefork.dev/fork": "alice", "kubefork.dev/workload": "ratings-v1-alice" } },
+      selector: { matchLabels: forkPods("alice", "ratings-v1") },
       action: "DENY",
       rules: [{ to: [{ operation: { methods: ["DELETE"] } }] }],
     });

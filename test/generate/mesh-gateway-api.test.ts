@@ -5,8 +5,8 @@ import { andMatches, forkHeaderMatches } from "../../src/generate/mesh-gateway-a
 import { formatProblem } from "../../src/problems.ts";
 import { trace, formatTrace } from "../../src/trace/index.ts";
 import { appFiles, renderFiles } from "../helpers/inprocess.ts";
+import { NOW } from "../helpers/cli.ts";
 
-const NOW = "2026-11-23T12:00:00Z";
 const carrier = forkHeaderMatches("x-fork-identifier", undefined, "bob");
 
 describe("andMatches", () => {

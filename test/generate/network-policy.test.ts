@@ -1,13 +1,10 @@
 // NetworkPolicy reachability (SPEC invariant 6): named cases on small apps, and the reachability
 // of the fixtures/network-policy renders evaluated with a NetworkPolicy evaluator (test/helpers/netpol.ts).
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateNetworkPolicies, namespaceSelects, peerAdmits, policyTypes } from "../../src/generate/network-policy.ts";
 import type { KObject } from "../../src/model/k8s.ts";
 import { buildIndex } from "../../src/plan/base-index.ts";
-import { fork, generated, renderApp, type AppFiles } from "../helpers/inprocess.ts";
-import { ROOT } from "../helpers/cli.ts";
+import { appFiles, fork, forkPods, generated, renderApp, renderFiles, svc, workload } from "../helpers/inprocess.ts";
 import { canConnect, namespacesOf, podsOf, type Cluster, type Pod } from "../helpers/netpol.ts";
 import { checkReachability } from "../helpers/reachability.ts";
 import { validateObjects } from "../helpers/schemas.ts";
@@ -15,49 +12,43 @@ import type { Obj } from "../helpers/stream.ts";
 
 // ------------------------------------------------------------------ small apps
 
-function deployment(name: string, labels: Record<string, string>, opts: { ns?: string; port?: number; selector?: Record<string, string> } = {}): string {
-  const ns = opts.ns ?? "shop";
-  return `apiVersion: apps/v1
-kind: Deployment
+function deployment(name: string, labels: Record<string, string>, opts: { ns?: string; port?: number } = {}): string {
+  const pod = `{containers: [{name: app, image: x, ports: [{name: http, containerPort: ${opts.port ?? 8080}}]}]}`;
+  return workload(name, pod, { ns: opts.ns, labels, selector: { app: labels.app! } });
+}
+
+const service = (name: string) => svc(name, "[{name: http, port: 8080}]");
+
+/** A NetworkPolicy: `spec` is the lines under spec. */
+const netpol = (name: string, spec: string, ns = "shop") => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
 metadata: {name: ${name}, namespace: ${ns}}
 spec:
-  selector: {matchLabels: ${JSON.stringify(opts.selector ?? { app: labels.app })}}
-  template:
-    metadata: {labels: ${JSON.stringify(labels)}}
-    spec: {containers: [{name: app, image: x, ports: [{name: http, containerPort: ${opts.port ?? 8080}}]}]}
-`;
-}
+${spec}`;
 
-function service(name: string, app: string, ns = "shop"): string {
-  return `apiVersion: v1
-kind: Service
-metadata: {name: ${name}, namespace: ${ns}}
-spec: {selector: {app: ${app}}, ports: [{name: http, port: 8080}]}
-`;
-}
+/** The selector of a fork's copy of a workload: alice's, by default. */
+const copyOf = (workload: string, fork = "alice") => ({ matchLabels: forkPods(fork, workload) });
 
 /** Each app: a server, two clients, an outsider; a Service per app, so fork pods drop `app`. */
-function app(policies: string, extra: Record<string, string> = {}): Record<string, string> {
+function app(policies: string | string[], extra: Record<string, string> = {}): Record<string, string> {
   return {
-    "server.yaml": [service("server", "server"), deployment("server", { app: "server", tier: "backend" })].join("---\n"),
-    "client.yaml": [service("client", "client"), deployment("client", { app: "client" })].join("---\n"),
-    "worker.yaml": [service("worker", "worker"), deployment("worker", { app: "worker" })].join("---\n"),
-    "outsider.yaml": [service("outsider", "outsider"), deployment("outsider", { app: "outsider" })].join("---\n"),
-    "policies.yaml": policies,
+    "server.yaml": [service("server"), deployment("server", { app: "server", tier: "backend" })].join("---\n"),
+    "client.yaml": [service("client"), deployment("client", { app: "client" })].join("---\n"),
+    "worker.yaml": [service("worker"), deployment("worker", { app: "worker" })].join("---\n"),
+    "outsider.yaml": [service("outsider"), deployment("outsider", { app: "outsider" })].join("---\n"),
+    "policies.yaml": typeof policies === "string" ? policies : policies.join("---\n"),
     ...extra,
   };
 }
 
-const SERVER_ADMITS_CLIENT = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: server, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: server}}
+const SERVER_ADMITS_CLIENT = netpol("server", `  podSelector: {matchLabels: {app: server}}
   policyTypes: [Ingress]
   ingress:
     - from: [{podSelector: {matchLabels: {app: client}}}]
       ports: [{port: 8080}]
-`;
+`);
+
+const DEFAULT_DENY = netpol("default-deny", "  podSelector: {}\n  policyTypes: [Ingress, Egress]\n");
 
 interface Case {
   name: string;
@@ -85,7 +76,7 @@ const CASES: Case[] = [
       "server-alice-peers": {
         podSelector: { matchLabels: { app: "server" } },
         policyTypes: ["Ingress"],
-        ingress: [{ from: [{ podSelector: { matchLabels: { "kubefork.dev/fork": "alice", "kubefork.dev/workload": "client-alice" } } }], ports: [{ port: 8080 }] }],
+        ingress: [{ from: [{ podSelector: copyOf("client") }], ports: [{ port: 8080 }] }],
       },
     },
     reach: [
@@ -102,7 +93,7 @@ const CASES: Case[] = [
     policies: ["server-alice"],
     specs: {
       "server-alice": {
-        podSelector: { matchLabels: { "kubefork.dev/fork": "alice", "kubefork.dev/workload": "server-alice" } },
+        podSelector: copyOf("server"),
         policyTypes: ["Ingress"],
         ingress: [{ from: [{ podSelector: { matchLabels: { app: "client" } } }], ports: [{ port: 8080 }] }],
       },
@@ -130,13 +121,7 @@ const CASES: Case[] = [
   },
   {
     name: "default-deny namespace: podSelector {} selects fork pods too, no counterpart; the fork is as closed as the base",
-    base: app(`apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: default-deny, namespace: shop}
-spec:
-  podSelector: {}
-  policyTypes: [Ingress, Egress]
-`),
+    base: app(DEFAULT_DENY),
     forks: { alice: fork("alice", ["server", "client"]) },
     policies: [],
     reach: [
@@ -147,22 +132,11 @@ spec:
   },
   {
     name: "default-deny plus allow-lists: the fork gets exactly the allow-lists",
-    base: app(`apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: default-deny, namespace: shop}
-spec:
-  podSelector: {}
-  policyTypes: [Ingress, Egress]
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: client-egress, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: client}}
-  policyTypes: [Egress]
-  egress: [{to: [{podSelector: {matchLabels: {app: server}}}], ports: [{port: 8080}]}]
----
-${SERVER_ADMITS_CLIENT}`),
+    base: app([
+      DEFAULT_DENY,
+      netpol("client-egress", "  podSelector: {matchLabels: {app: client}}\n  policyTypes: [Egress]\n  egress: [{to: [{podSelector: {matchLabels: {app: server}}}], ports: [{port: 8080}]}]\n"),
+      SERVER_ADMITS_CLIENT,
+    ]),
     forks: { alice: fork("alice", ["server", "client"]) },
     policies: ["client-egress-alice", "client-egress-alice-peers", "server-alice", "server-alice-peers"],
     reach: [
@@ -187,16 +161,12 @@ kind: Namespace
 metadata: {name: ops, labels: {team: ops}}
 `,
       "scraper.yaml": deployment("scraper", { app: "scraper" }, { ns: "ops", port: 9090 }),
-      "policies.yaml": `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: scraper, namespace: ops}
-spec:
-  podSelector: {matchLabels: {app: scraper}}
+      "policies.yaml": netpol("scraper", `  podSelector: {matchLabels: {app: scraper}}
   policyTypes: [Egress]
   egress:
     - to: [{namespaceSelector: {matchLabels: {team: shop}}, podSelector: {matchLabels: {app: server}}}]
       ports: [{port: 8080}]
-`,
+`, "ops"),
     },
     forks: { alice: fork("alice", ["server"]) },
     policies: ["scraper-alice-peers"],
@@ -209,7 +179,7 @@ spec:
             to: [
               {
                 namespaceSelector: { matchLabels: { team: "shop", "kubernetes.io/metadata.name": "shop" } },
-                podSelector: { matchLabels: { "kubefork.dev/fork": "alice", "kubefork.dev/workload": "server-alice" } },
+                podSelector: copyOf("server"),
               },
             ],
             ports: [{ port: 8080 }],
@@ -228,52 +198,36 @@ spec:
     base: {
       ...app(""),
       "scraper.yaml": deployment("scraper", { app: "scraper" }, { ns: "ops", port: 9090 }),
-      "policies.yaml": `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: server, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: server}}
+      "policies.yaml": netpol("server", `  podSelector: {matchLabels: {app: server}}
   ingress:
     - from: [{namespaceSelector: {matchLabels: {team: ops}}, podSelector: {matchLabels: {app: scraper}}}]
-`,
+`),
     },
     forks: { alice: fork("alice", ["server"]) },
     policies: ["server-alice"],
     specs: {
       "server-alice": {
-        podSelector: { matchLabels: { "kubefork.dev/fork": "alice", "kubefork.dev/workload": "server-alice" } },
+        podSelector: copyOf("server"),
         ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: "ops" } }, podSelector: { matchLabels: { app: "scraper" } } }] }],
       },
     },
   },
   {
     name: "matchExpressions: In selects the originals (counterparts made); NotIn on a dropped label warns",
-    base: app(`apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: server, namespace: shop}
-spec:
-  podSelector: {matchExpressions: [{key: app, operator: In, values: [server]}]}
-  ingress:
-    - from: [{podSelector: {matchExpressions: [{key: app, operator: In, values: [client, worker]}]}}]
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: not-outsider, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: worker}}
-  ingress:
-    - from: [{podSelector: {matchExpressions: [{key: app, operator: NotIn, values: [outsider, client]}]}}]
-`),
+    base: app([
+      netpol("server", "  podSelector: {matchExpressions: [{key: app, operator: In, values: [server]}]}\n  ingress:\n    - from: [{podSelector: {matchExpressions: [{key: app, operator: In, values: [client, worker]}]}}]\n"),
+      netpol("not-outsider", "  podSelector: {matchLabels: {app: worker}}\n  ingress:\n    - from: [{podSelector: {matchExpressions: [{key: app, operator: NotIn, values: [outsider, client]}]}}]\n"),
+    ]),
     forks: { alice: fork("alice", ["server", "client", "outsider"]) },
     policies: ["server-alice", "server-alice-peers"],
     specs: {
       "server-alice": {
-        podSelector: { matchLabels: { "kubefork.dev/fork": "alice", "kubefork.dev/workload": "server-alice" } },
+        podSelector: copyOf("server"),
         ingress: [
           {
             from: [
               { podSelector: { matchExpressions: [{ key: "app", operator: "In", values: ["client", "worker"] }] } },
-              { podSelector: { matchLabels: { "kubefork.dev/fork": "alice", "kubefork.dev/workload": "client-alice" } } },
+              { podSelector: copyOf("client") },
             ],
           },
         ],
@@ -297,20 +251,16 @@ spec:
   },
   {
     name: "ipBlock peers stay as they are; a policy with only ipBlock peers needs no peers counterpart",
-    base: app(`apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: server, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: server}}
+    base: app(netpol("server", `  podSelector: {matchLabels: {app: server}}
   ingress:
     - from: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}]
       ports: [{port: 8080}]
-`),
+`)),
     forks: { alice: fork("alice", ["server", "client"]) },
     policies: ["server-alice"],
     specs: {
       "server-alice": {
-        podSelector: { matchLabels: { "kubefork.dev/fork": "alice", "kubefork.dev/workload": "server-alice" } },
+        podSelector: copyOf("server"),
         ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.0/8", except: ["10.1.0.0/16"] } }], ports: [{ port: 8080 }] }],
       },
     },
@@ -326,21 +276,17 @@ spec:
   },
   {
     name: "egress policy on a forked client: the fork pods keep exactly its egress",
-    base: app(`apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: client-egress, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: client}}
+    base: app(netpol("client-egress", `  podSelector: {matchLabels: {app: client}}
   policyTypes: [Egress]
   egress:
     - to: [{podSelector: {matchLabels: {app: server}}}]
       ports: [{port: 8080}]
-`),
+`)),
     forks: { alice: fork("alice", ["client"]) },
     policies: ["client-egress-alice"],
     specs: {
       "client-egress-alice": {
-        podSelector: { matchLabels: { "kubefork.dev/fork": "alice", "kubefork.dev/workload": "client-alice" } },
+        podSelector: copyOf("client"),
         policyTypes: ["Egress"],
         egress: [{ to: [{ podSelector: { matchLabels: { app: "server" } } }], ports: [{ port: 8080 }] }],
       },
@@ -353,13 +299,9 @@ spec:
   },
   {
     name: "a label no selector reads stays on fork pods: a policy on it selects them as it is, no counterpart",
-    base: app(`apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: backend, namespace: shop}
-spec:
-  podSelector: {matchLabels: {tier: backend}}
+    base: app(netpol("backend", `  podSelector: {matchLabels: {tier: backend}}
   ingress: [{from: [{podSelector: {matchLabels: {app: client}}}]}]
-`),
+`)),
     forks: { alice: fork("alice", ["server"]) },
     policies: [],
     reach: [
@@ -369,13 +311,9 @@ spec:
   },
   {
     name: "one policy selecting two forked workloads: one counterpart, workload In both copies",
-    base: app(`apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: internal, namespace: shop}
-spec:
-  podSelector: {matchExpressions: [{key: app, operator: In, values: [server, worker]}]}
+    base: app(netpol("internal", `  podSelector: {matchExpressions: [{key: app, operator: In, values: [server, worker]}]}
   ingress: [{from: [{podSelector: {matchLabels: {app: client}}}]}]
-`),
+`)),
     forks: { alice: fork("alice", ["worker", "server"]) },
     policies: ["internal-alice"],
     specs: {
@@ -463,13 +401,9 @@ describe("NetworkPolicy helpers", () => {
   });
 
   it("a podSelector that selects a workload's fork pods but not its original pods (NotIn on a label fork pods drop) is a warning at it", () => {
-    const notServer = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: not-server, namespace: shop}
-spec:
-  podSelector: {matchExpressions: [{key: app, operator: NotIn, values: [server, client, worker, outsider]}]}
+    const notServer = netpol("not-server", `  podSelector: {matchExpressions: [{key: app, operator: NotIn, values: [server, client, worker, outsider]}]}
   policyTypes: [Ingress]
-`;
+`);
     const r = renderApp({ base: app(notServer), forks: { alice: fork("alice", ["server"]) } });
     expect(r.problems.filter((p) => p.severity !== "note").map((p) => [p.severity, p.code, p.path, p.ref?.name, p.message])).toEqual([
       ["warning", "KF5015", "spec.podSelector", "not-server", "fork 'alice': NetworkPolicy shop/not-server selects the fork pods of Deployment shop/server but not the original pods"],
@@ -478,12 +412,7 @@ spec:
 
   it("an (a) counterpart whose name a base NetworkPolicy has is an error", () => {
     const r = renderApp({
-      base: app(`${SERVER_ADMITS_CLIENT}---
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: server-alice, namespace: shop}
-spec: {podSelector: {matchLabels: {app: nothing}}}
-`),
+      base: app([SERVER_ADMITS_CLIENT, netpol("server-alice", "  podSelector: {matchLabels: {app: nothing}}\n")]),
       forks: { alice: fork("alice", ["server"]) },
     });
     expect(r.objects).toEqual([]);
@@ -495,17 +424,14 @@ spec: {podSelector: {matchLabels: {app: nothing}}}
 
 // ------------------------------------------------------------------ the fixture, evaluated
 
-function fixtureApp(dir: string, forks: readonly string[]): AppFiles {
-  const base: Record<string, string> = {};
-  for (const f of readdirSync(join(dir, "base")).sort()) base[`base/${f}`] = readFileSync(join(dir, "base", f), "utf8");
-  const forkFiles: Record<string, string> = {};
-  for (const id of forks) forkFiles[id] = readFileSync(join(dir, "forks", `${id}.yaml`), "utf8");
-  return { manager: readFileSync(join(dir, "kubefork.yaml"), "utf8"), base, forks: forkFiles };
-}
+/** fixtures/<fixture>/app with only these of its fork files. */
+const fixtureApp = (fixture: string, forks: readonly string[]) =>
+  appFiles(fixture, (f) => {
+    for (const p of Object.keys(f)) if (p.startsWith("forks/") && !forks.includes(p.slice("forks/".length).replace(/\.yaml$/, ""))) delete f[p];
+  });
 
 describe("fixtures/network-policy: reachability of the render", () => {
-  const dir = join(ROOT, "fixtures/network-policy/app");
-  const base = renderApp(fixtureApp(dir, [])).objects as Obj[];
+  const base = renderFiles(fixtureApp("network-policy", [])).objects as Obj[];
   const extraPods: Pod[] = [
     { name: "edge/lb", namespace: "edge", labels: {}, ip: "10.2.0.5" },
     { name: "edge/blocked", namespace: "edge", labels: {}, ip: "10.1.0.5" },
@@ -533,21 +459,19 @@ describe("fixtures/network-policy: reachability of the render", () => {
     ["carol", ["carol"]],
     ["alice, bob and carol", ["alice", "bob", "carol"]],
   ])("forks: %s", (_name, forks) => {
-    const out = renderApp(fixtureApp(dir, forks)).objects as Obj[];
+    const out = renderFiles(fixtureApp("network-policy", forks)).objects as Obj[];
     const r = checkReachability(base, out, { extraPods });
     expect(r.violations).toEqual([]);
     expect(r.checked).toBeGreaterThan(50);
   });
 
   it("fixtures/bookshop (ratings protected; alice, bob and carol fork ratings, reviews and productpage)", () => {
-    const shop = join(ROOT, "fixtures/bookshop/app");
-    const forks = readdirSync(join(shop, "forks")).map((f) => f.replace(/\.yaml$/, ""));
-    const r = checkReachability(renderApp(fixtureApp(shop, [])).objects as Obj[], renderApp(fixtureApp(shop, forks)).objects as Obj[]);
+    const r = checkReachability(renderFiles(fixtureApp("bookshop", [])).objects as Obj[], renderFiles(appFiles("bookshop")).objects as Obj[]);
     expect(r.violations).toEqual([]);
   });
 
   it("the check catches a fork left without its counterparts", () => {
-    const out = (renderApp(fixtureApp(dir, ["carol"])).objects as KObject[]).filter(
+    const out = (renderFiles(fixtureApp("network-policy", ["carol"])).objects as KObject[]).filter(
       (o) => !(o.kind === "NetworkPolicy" && o.metadata.labels?.["kubefork.dev/fork"] === "carol"),
     ) as Obj[];
     const v = checkReachability(base, out, { extraPods }).violations;

@@ -2,7 +2,7 @@
 // and what render does with a forked Service whose ports are not HTTP: no HTTP routes, a warning.
 import { describe, expect, it } from "vitest";
 import { carriesHttp, portProtocol } from "../../src/model/protocol.ts";
-import { renderFiles } from "../helpers/inprocess.ts";
+import { manager, renderFiles, workload } from "../helpers/inprocess.ts";
 
 describe("portProtocol", () => {
   it.each([
@@ -31,12 +31,6 @@ describe("portProtocol", () => {
   });
 });
 
-const manager = (routing: string) => `apiVersion: kubefork.dev/v1alpha1
-kind: ForkManager
-metadata: {name: shop}
-spec:
-  routing: ${routing}
-`;
 const base = `apiVersion: v1
 kind: Service
 metadata: {name: redis, namespace: shop}
@@ -44,15 +38,7 @@ spec:
   selector: {app: redis}
   ports: [{name: redis, port: 6379}]
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: redis, namespace: shop}
-spec:
-  selector: {matchLabels: {app: redis}}
-  template:
-    metadata: {labels: {app: redis}}
-    spec: {containers: [{name: redis, image: redis:7}]}
-`;
+${workload("redis", "{containers: [{name: redis, image: redis:7}]}")}`;
 const fork = `apiVersion: kubefork.dev/v1alpha1
 kind: Fork
 metadata: {name: alice}
@@ -62,7 +48,7 @@ spec:
 
 describe("a forked TCP Service (Redis, port name redis)", () => {
   it.each(["istio", "gateway-api"])("routing: %s: no HTTP route, a warning naming the Service", (routing) => {
-    const r = renderFiles({ "kubefork.yaml": manager(routing), "base/redis.yaml": base, "forks/alice.yaml": fork });
+    const r = renderFiles({ "kubefork.yaml": manager(`  routing: ${routing}\n`, "shop"), "base/redis.yaml": base, "forks/alice.yaml": fork });
     expect(r.ok).toBe(true);
     const kinds = r.result!.objects.map((o) => `${o.kind}/${o.metadata.name}`);
     expect(kinds).toContain("Service/redis-alice");

@@ -6,20 +6,11 @@ import { describe, expect, it } from "vitest";
 import type { RoutingFlavour } from "../../src/model/manager.ts";
 import { formatProblem } from "../../src/problems.ts";
 import { formatTrace, trace, type TraceRequest } from "../../src/trace/index.ts";
-import { renderFiles } from "../helpers/inprocess.ts";
+import { renderFiles, workload } from "../helpers/inprocess.ts";
+import { NOW } from "../helpers/cli.ts";
 
-const NOW = "2026-11-23T12:00:00Z";
-
-const deployment = (name: string, app: string, port: number) => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: boutique}
-spec:
-  selector: {matchLabels: {app: ${app}}}
-  template:
-    metadata: {labels: {app: ${app}}}
-    spec:
-      containers: [{name: server, image: "gcr.io/google-samples/microservices-demo/${app}:v0.10.3", ports: [{containerPort: ${port}}]}]
-`;
+const deployment = (name: string, app: string, port: number) =>
+  workload(name, `      containers: [{name: server, image: "gcr.io/google-samples/microservices-demo/${app}:v0.10.3", ports: [{containerPort: ${port}}]}]\n`, { ns: "boutique", labels: { app } });
 const svc = (name: string, port: number, target: number, portName: string) =>
   `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: boutique}\nspec:\n  selector: {app: ${name}}\n  ports: [{name: ${portName}, port: ${port}, targetPort: ${target}}]\n`;
 

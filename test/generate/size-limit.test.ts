@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { checkObjectSizes, MAX_OBJECT_BYTES } from "../../src/generate/size-limit.ts";
 import type { KObject } from "../../src/model/k8s.ts";
 import { appFiles, renderFiles } from "../helpers/inprocess.ts";
+import { NOW } from "../helpers/cli.ts";
 
-const NOW = "2026-11-23T12:00:00Z";
 const configMap = (bytes: number): KObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "big", namespace: "ns" }, data: { k: "x".repeat(bytes) } });
 const overhead = JSON.stringify(configMap(0)).length;
 

@@ -1,7 +1,7 @@
 // StatefulSet copies: governing headless Service, fresh volumes, PVC lifecycle, label isolation.
 import { describe, expect, it } from "vitest";
 import type { KObject } from "../../src/model/k8s.ts";
-import { generated, renderApp } from "../helpers/inprocess.ts";
+import { fork, forkPodLabels, forkPods, generated, manager, renderApp, svc } from "../helpers/inprocess.ts";
 import { validateObjects } from "../helpers/schemas.ts";
 
 interface StsOpts {
@@ -41,26 +41,13 @@ ${
 `;
 }
 
-function headless(name: string, selector: Record<string, string>): string {
-  return `apiVersion: v1
-kind: Service
-metadata: {name: ${name}, namespace: data}
-spec: {clusterIP: None, selector: ${JSON.stringify(selector)}, ports: [{name: sql, port: 5432}]}
-`;
-}
+const headless = (name: string, selector: Record<string, string>) => svc(name, "[{name: sql, port: 5432}]", { ns: "data", selector, spec: "clusterIP: None, " });
+
+/** db.yaml: the StatefulSet and its governing headless Service db-headless. */
+const withService = (o: StsOpts = {}) => ({ "db.yaml": `${statefulSet(o)}---\n${headless("db-headless", { app: "db" })}` });
 
 function forkOf(workload: string, extra = ""): Record<string, string> {
-  return {
-    alice: `apiVersion: kubefork.dev/v1alpha1
-kind: Fork
-metadata: {name: alice}
-spec:
-  workloads:
-    - name: ${workload}
-      kind: StatefulSet
-      replicas: 2
-${extra}`,
-  };
+  return { alice: fork("alice", `    - name: ${workload}\n      kind: StatefulSet\n      replicas: 2\n${extra}`) };
 }
 
 function run(base: Record<string, string>, forks = forkOf("db")) {
@@ -72,7 +59,7 @@ function run(base: Record<string, string>, forks = forkOf("db")) {
 
 describe("StatefulSet copies", () => {
   it("a headless Service that selects the pods is copied once, and serviceName points at the copy", () => {
-    const { r, sts, services } = run({ "db.yaml": `${statefulSet()}---\n${headless("db-headless", { app: "db" })}` });
+    const { r, sts, services } = run(withService());
     expect(r.problems).toEqual([]);
     expect(services.map((s) => s.metadata.name)).toEqual(["db-headless-alice"]);
     expect(services[0]!.spec).toEqual({
@@ -90,18 +77,11 @@ describe("StatefulSet copies", () => {
   });
 
   it("same label rules as Deployments: no base selector selects the copy's pods; replicas from the fork; no status", () => {
-    const { sts } = run({ "db.yaml": `${statefulSet({ labels: { app: "db", role: "sql" }, selector: { app: "db" } })}---\n${headless("db-headless", { app: "db" })}` });
+    const { sts } = run(withService({ labels: { app: "db", role: "sql" }, selector: { app: "db" } }));
     expect(sts.spec.replicas).toBe(2);
     expect(sts.status).toBeUndefined();
-    expect(sts.spec.selector).toEqual({ matchLabels: { "kubefork.dev/fork": "alice", "kubefork.dev/workload": "db-alice" } });
-    expect(sts.spec.template.metadata.labels).toEqual({
-      role: "sql",
-      "kubefork.dev/fork": "alice",
-      "kubefork.dev/workload": "db-alice",
-      "svc.kubefork.dev/db-headless": "true",
-      "service.istio.io/canonical-name": "db",
-      "service.istio.io/canonical-revision": "fork-alice",
-    });
+    expect(sts.spec.selector).toEqual({ matchLabels: forkPods("alice", "db") });
+    expect(sts.spec.template.metadata.labels).toEqual({ role: "sql", ...forkPodLabels("alice", "db", { service: "db-headless", canonical: "db" }) });
   });
 
   it("no Service of that name in the base: a minimal headless Service with the container ports, and a warning", () => {
@@ -112,7 +92,7 @@ describe("StatefulSet copies", () => {
     expect(services[0]!.spec).toEqual({
       type: "ClusterIP",
       clusterIP: "None",
-      selector: { "kubefork.dev/fork": "alice", "kubefork.dev/workload": "db-alice" },
+      selector: forkPods("alice", "db"),
       ports: [
         { name: "sql", port: 5432 },
         { name: "gossip", port: 7000, protocol: "UDP" },
@@ -124,7 +104,7 @@ describe("StatefulSet copies", () => {
         "warning",
         "KF4008",
         "forks/alice.yaml",
-        6,
+        7,
         "spec.workloads[0].name",
         "the base has no Service data/db-headless (the StatefulSet's spec.serviceName); the copy gets a minimal headless Service db-headless-alice",
       ],
@@ -135,7 +115,7 @@ describe("StatefulSet copies", () => {
   it("a Service of that name that does not select the pods: a headless copy selecting the copy's pods, and a warning", () => {
     const { r, sts, services } = run({ "db.yaml": `${statefulSet()}---\n${headless("db-headless", { app: "something-else" })}` });
     expect(services.map((s) => [s.metadata.name, s.spec.selector, s.metadata.annotations?.["kubefork.dev/copied-from"]])).toEqual([
-      ["db-headless-alice", { "kubefork.dev/fork": "alice", "kubefork.dev/workload": "db-alice" }, "Service/db-headless"],
+      ["db-headless-alice", forkPods("alice", "db"), "Service/db-headless"],
     ]);
     expect(sts.spec.serviceName).toBe("db-headless-alice");
     expect(r.problems.map((p) => [p.code, p.message])).toEqual([
@@ -148,20 +128,11 @@ describe("StatefulSet copies", () => {
     const base = {
       "db.yaml": `${statefulSet()}---\n${headless("db-headless", { app: "other" })}---\n${statefulSet({ name: "other", serviceName: "db-headless" })}`,
     };
-    const forks = {
-      alice: `apiVersion: kubefork.dev/v1alpha1
-kind: Fork
-metadata: {name: alice}
-spec:
-  workloads:
-    - {name: db, kind: StatefulSet}
-    - {name: other, kind: StatefulSet}
-`,
-    };
+    const forks = { alice: fork("alice", ["StatefulSet/db", "StatefulSet/other"]) };
     const r = renderApp({ base, forks });
     expect(r.objects).toEqual([]);
     expect(r.problems.filter((p) => p.severity === "error").map((p) => [p.code, p.file, p.line, p.message])).toEqual([
-      ["KF4007", "forks/alice.yaml", 6, "the copy's governing Service db-headless-alice (for spec.serviceName db-headless) is taken by the fork's copy of Service data/db-headless, which selects other forked pods"],
+      ["KF4007", "forks/alice.yaml", 7, "the copy's governing Service db-headless-alice (for spec.serviceName db-headless) is taken by the fork's copy of Service data/db-headless, which selects other forked pods"],
     ]);
   });
 
@@ -173,7 +144,7 @@ spec:
   });
 
   it("fresh volumes: the same templates (no status); the claims the controller makes are new names, none of the original's", () => {
-    const { sts } = run({ "db.yaml": `${statefulSet()}---\n${headless("db-headless", { app: "db" })}` });
+    const { sts } = run(withService());
     expect(sts.spec.volumeClaimTemplates).toEqual([{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }]);
     // PVC name = <template>-<statefulset>-<ordinal> (kubernetes getPersistentVolumeClaimName)
     const claims = (set: string, n: number) => Array.from({ length: n }, (_, i) => `data-${set}-${i}`);
@@ -186,7 +157,7 @@ spec:
     - metadata: {name: data}
       spec: {accessModes: [ReadWriteOnce], volumeName: pv-db-0, resources: {requests: {storage: 1Gi}}}
 `;
-    const { r, sts } = run({ "db.yaml": `${statefulSet({ templates })}---\n${headless("db-headless", { app: "db" })}` });
+    const { r, sts } = run(withService({ templates }));
     expect(sts.spec.volumeClaimTemplates[0].spec.volumeName).toBeUndefined();
     expect(r.problems.map((p) => [p.severity, p.code, p.ref?.kind, p.message])).toEqual([
       ["warning", "KF5021", "StatefulSet", "volumeClaimTemplates[0] binds the PersistentVolume pv-db-0 by name; the copy's claims leave volumeName out to get volumes of their own"],
@@ -197,24 +168,24 @@ spec:
     ["no policy in the base: whenDeleted Delete", "", { whenDeleted: "Delete" }],
     ["Retain in the base: Delete; whenScaled kept", "  persistentVolumeClaimRetentionPolicy: {whenDeleted: Retain, whenScaled: Delete}\n", { whenDeleted: "Delete", whenScaled: "Delete" }],
   ])("PVC retention: %s", (_n, extraSpec, want) => {
-    const { sts } = run({ "db.yaml": `${statefulSet({ extraSpec })}---\n${headless("db-headless", { app: "db" })}` });
+    const { sts } = run(withService({ extraSpec }));
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual(want);
   });
 
   it("PVC retention: without volumeClaimTemplates nothing is set", () => {
-    const { sts } = run({ "db.yaml": `${statefulSet({ templates: "" })}---\n${headless("db-headless", { app: "db" })}` });
+    const { sts } = run(withService({ templates: "" }));
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toBeUndefined();
   });
 
   it("PVC retention is kubefork's: a fork patch may change it only where policy.allowPatchPaths allows", () => {
-    const base = { "db.yaml": `${statefulSet()}---\n${headless("db-headless", { app: "db" })}` };
+    const base = withService();
     const forks = forkOf("db", "      patches:\n        - {op: replace, path: /spec/persistentVolumeClaimRetentionPolicy/whenDeleted, value: Retain}\n");
     const denied = renderApp({ base, forks });
     expect(denied.problems.filter((p) => p.severity === "error").map((p) => p.message)).toEqual([
       expect.stringContaining("changes restricted field (persistentVolumeClaimRetentionPolicy): /spec/persistentVolumeClaimRetentionPolicy/whenDeleted"),
     ]);
-    const manager = "apiVersion: kubefork.dev/v1alpha1\nkind: ForkManager\nmetadata: {name: test}\nspec:\n  policy:\n    allowPatchPaths: [/spec/persistentVolumeClaimRetentionPolicy]\n";
-    const sts = generated(renderApp({ manager, base, forks }), "StatefulSet")[0] as KObject & { spec: any };
+    const allowing = manager("  policy:\n    allowPatchPaths: [/spec/persistentVolumeClaimRetentionPolicy]\n");
+    const sts = generated(renderApp({ manager: allowing, base, forks }), "StatefulSet")[0] as KObject & { spec: any };
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: "Retain" });
   });
 
@@ -223,17 +194,17 @@ spec:
     ["maxUnavailable is kept", "  updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 1, maxUnavailable: 2}}\n", { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 2 } }],
     ["OnDelete is kept", "  updateStrategy: {type: OnDelete}\n", { type: "OnDelete" }],
   ])("updateStrategy: %s", (_n, extraSpec, want) => {
-    const { sts } = run({ "db.yaml": `${statefulSet({ extraSpec })}---\n${headless("db-headless", { app: "db" })}` });
+    const { sts } = run(withService({ extraSpec }));
     expect(sts.spec.updateStrategy).toEqual(want);
   });
 
   it("podManagementPolicy and ordinals are kept", () => {
-    const { sts } = run({ "db.yaml": `${statefulSet({ extraSpec: "  podManagementPolicy: Parallel\n  ordinals: {start: 1}\n" })}---\n${headless("db-headless", { app: "db" })}` });
+    const { sts } = run(withService({ extraSpec: "  podManagementPolicy: Parallel\n  ordinals: {start: 1}\n" }));
     expect([sts.spec.podManagementPolicy, sts.spec.ordinals]).toEqual(["Parallel", { start: 1 }]);
   });
 
   it("a Deployment named like the StatefulSet is not taken for it (kind: StatefulSet is required)", () => {
-    const r = renderApp({ base: { "db.yaml": statefulSet() }, forks: { alice: "apiVersion: kubefork.dev/v1alpha1\nkind: Fork\nmetadata: {name: alice}\nspec:\n  workloads: [{name: db}]\n" } });
+    const r = renderApp({ base: { "db.yaml": statefulSet() }, forks: { alice: fork("alice", "    - name: db\n") } });
     expect(r.problems.map((p) => [p.message, p.hint])).toEqual([["no Deployment 'db' in the base", "'db' is a StatefulSet: set kind: StatefulSet"]]);
   });
 });

@@ -3,10 +3,9 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { copyApp, ROOT, runCli } from "../helpers/cli.ts";
+import { copyApp, NOW_ARGS as NOW, ROOT, runCli } from "../helpers/cli.ts";
 import { parseStream, type Obj } from "../helpers/stream.ts";
 
-const NOW = ["--now", "2026-11-23T12:00:00Z"];
 const apps: string[] = [];
 const app = (fixture: string, forks?: string[]) => {
   const dir = copyApp(join(ROOT, "fixtures", fixture, "app"), forks ? { forks } : {});

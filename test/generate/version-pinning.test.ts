@@ -10,10 +10,9 @@ import type { RoutingFlavour } from "../../src/model/manager.ts";
 import { forkTarget, pinningForks } from "../../src/plan/versions.ts";
 import { formatProblem } from "../../src/problems.ts";
 import { formatTrace, trace } from "../../src/trace/index.ts";
-import { context, deployment, fork, renderFiles } from "../helpers/inprocess.ts";
+import { context, deployment, fork, renderFiles, svc as service } from "../helpers/inprocess.ts";
 
-const svc = (name: string, selector: Record<string, string>, ports: string, ns = "shop") =>
-  `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n  selector: ${JSON.stringify(selector)}\n  ports: ${ports}\n`;
+const svc = (name: string, selector: Record<string, string>, ports: string, ns = "shop") => service(name, ports, { ns, selector });
 const P9080 = "[{name: http, port: 9080}]";
 const BASE = [
   deployment("reviews-v1", { app: "reviews", version: "v1" }),

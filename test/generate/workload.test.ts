@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { generateWorkloads, mergeEnv } from "../../src/generate/workload.ts";
-import { context, deployment, fork, service } from "../helpers/inprocess.ts";
+import { context, deployment, fork, forkPodLabels, forkPods, service } from "../helpers/inprocess.ts";
 
 const base = [
   deployment("web-v1", { app: "web", version: "v1", team: "a" }, { selector: { app: "web", version: "v1" } }),
@@ -22,15 +22,8 @@ describe("workload copy", () => {
       check: (o) => {
         expect(o.metadata.name).toBe("web-v1-alice");
         expect(o.spec.replicas).toBe(1);
-        expect(o.spec.selector).toEqual({ matchLabels: { "kubefork.dev/fork": "alice", "kubefork.dev/workload": "web-v1-alice" } });
-        expect(o.spec.template.metadata.labels).toEqual({
-          team: "a",
-          "kubefork.dev/fork": "alice",
-          "kubefork.dev/workload": "web-v1-alice",
-          "svc.kubefork.dev/web": "true",
-          "service.istio.io/canonical-name": "web",
-          "service.istio.io/canonical-revision": "fork-alice",
-        });
+        expect(o.spec.selector).toEqual({ matchLabels: forkPods("alice", "web-v1") });
+        expect(o.spec.template.metadata.labels).toEqual({ team: "a", ...forkPodLabels("alice", "web-v1", { service: "web", canonical: "web" }) });
         expect(o.metadata.labels).toEqual({ "app.kubernetes.io/managed-by": "kubefork", "kubefork.dev/fork": "alice" });
         expect(o.metadata.annotations).toMatchObject({ "kubefork.dev/fork-file": "forks/alice.yaml", "kubefork.dev/copied-from": "Deployment/web-v1" });
       },

@@ -18,16 +18,22 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: readonly string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): CliResult {
-  const env: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1", ...opts.env };
-  const r = spawnSync(process.execPath, [BUNDLE, ...args], { cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+export interface CliOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+}
+
+/** The CLI process's environment: PATH and HOME of this one, NO_COLOR, then `env`. */
+const cliEnv = (opts: CliOptions) => ({ PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1", ...opts.env }) as NodeJS.ProcessEnv;
+
+export function runCli(args: readonly string[], opts: CliOptions = {}): CliResult {
+  const r = spawnSync(process.execPath, [BUNDLE, ...args], { cwd: opts.cwd ?? ROOT, env: cliEnv(opts), encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   return { code: r.status ?? (r.signal ? 128 : -1), stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The CLI started, not waited for (to signal it); `done` resolves when it has exited and closed its output. */
-export function startCli(args: readonly string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): { child: ChildProcess; done: Promise<CliResult & { signal: NodeJS.Signals | null }> } {
-  const env: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1", ...opts.env };
-  const child = spawn(process.execPath, [BUNDLE, ...args], { cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+export function startCli(args: readonly string[], opts: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult & { signal: NodeJS.Signals | null }> } {
+  const child = spawn(process.execPath, [BUNDLE, ...args], { cwd: opts.cwd ?? ROOT, env: cliEnv(opts), stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (d: Buffer) => (stdout += d.toString("utf8")));

@@ -1,7 +1,9 @@
 // The one in-process test helper: an app directory given as path → text, loaded and rendered as
 // the CLI does it, minus the disk and the process (src/cli/app-dir.ts reads the same files from a
-// directory); a plan context for generator table tests; builders for small fork and base files.
-// Tests that run the bundled CLI as Argo CD does use ./cli.ts instead.
+// directory); the CLI's run() on a captured Io (runInProcess); a plan context for generator table
+// tests; builders for small fork, manager and base files, and the labels of a fork's copies.
+// Tests that run the bundled CLI as Argo CD does use ./cli.ts instead; the trace tests' YAML
+// streams are in ./trace.ts.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { emit, type OutputFormat } from "../../src/emit/emit.ts";
@@ -13,7 +15,8 @@ import { planForks } from "../../src/plan/plan.ts";
 import { planRouting } from "../../src/plan/routing.ts";
 import { hasErrors, type Problem } from "../../src/problems.ts";
 import { render, type RenderInput, type RenderResult, type Scope } from "../../src/render.ts";
-import { NOW, ROOT } from "./cli.ts";
+import type { Io } from "../../src/cli/io.ts";
+import { NOW, ROOT, type CliResult } from "./cli.ts";
 
 /** A ForkManager with every default: routing istio, forks/, FORK_IDENTIFIER. */
 export const MANAGER = `apiVersion: kubefork.dev/v1alpha1
@@ -128,6 +131,19 @@ export function appFiles(fixture: string, edit: (files: Files) => void = () => {
   return files;
 }
 
+// ---------------------------------------------------------------- the CLI, in process
+
+/** The CLI's run() on a captured Io: no TTY, the clock at NOW unless given; stdout and stderr as text. */
+export async function runInProcess(args: readonly string[], o: { env?: Record<string, string | undefined>; cwd?: string; now?: string; random?: (n: number) => Uint8Array } = {}): Promise<CliResult> {
+  const { run } = await import("../../src/cli/program.ts");
+  let stdout = "";
+  let stderr = "";
+  const io: Io = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), env: o.env ?? {}, cwd: o.cwd ?? ROOT, isTTY: false, now: () => Date.parse(o.now ?? NOW) };
+  if (o.random) io.random = o.random;
+  const code = await run(args, io);
+  return { code, stdout, stderr };
+}
+
 // ---------------------------------------------------------------- generator table tests
 
 /** The plan of a base (one file, base/all.yaml) and forks, as generators receive it; load problems throw. */
@@ -161,6 +177,50 @@ export function fork(id: string, workloads: readonly string[] | string, extra = 
           .join("");
   return `apiVersion: kubefork.dev/v1alpha1\nkind: Fork\nmetadata:\n  name: ${id}\nspec:\n${extra}  workloads:\n${items}`;
 }
+
+/**
+ * The labels kubefork puts on a fork's copy of a workload: the fork and the copy's name; the
+ * selector of the copy is exactly these two (`{matchLabels: forkPods(...)}`).
+ */
+export const forkPods = (fork: string, workload: string): Record<string, string> => ({ "kubefork.dev/fork": fork, "kubefork.dev/workload": `${workload}-${fork}` });
+
+/** The pod labels of a fork's copy of `workload`, after the base labels it keeps: forkPods, the Service label, Istio's canonical name and revision. */
+export const forkPodLabels = (fork: string, workload: string, o: { service: string; canonical: string }): Record<string, string> => ({
+  ...forkPods(fork, workload),
+  [`svc.kubefork.dev/${o.service}`]: "true",
+  "service.istio.io/canonical-name": o.canonical,
+  "service.istio.io/canonical-revision": `fork-${fork}`,
+});
+
+/** A ForkManager named `name` with these lines of spec (each indented two spaces), or `spec: {}` without any. */
+export const manager = (spec = "", name = "test") => `apiVersion: kubefork.dev/v1alpha1
+kind: ForkManager
+metadata: {name: ${name}}
+spec:${spec ? `\n${spec}` : " {}\n"}`;
+
+/**
+ * A workload in the short form: metadata on one line (namespace `ns`, none when null), selector and
+ * pod labels `labels` (default {app: name}); `pod` is the pod spec, a flow mapping (`{containers: [...]}`)
+ * or block lines at six spaces; `spec` adds lines of spec before the selector, `after` lines after the template.
+ */
+export function workload(name: string, pod: string, o: { kind?: string; ns?: string | null; labels?: Record<string, string>; selector?: Record<string, string>; spec?: string; after?: string } = {}): string {
+  const labels = o.labels ?? { app: name };
+  return `apiVersion: apps/v1
+kind: ${o.kind ?? "Deployment"}
+metadata: {name: ${name}${o.ns === null ? "" : `, namespace: ${o.ns ?? "shop"}`}}
+spec:
+${o.spec ?? ""}  selector: {matchLabels: ${JSON.stringify(o.selector ?? labels)}}
+  template:
+    metadata: {labels: ${JSON.stringify(labels)}}
+    spec:${pod.startsWith("{") ? ` ${pod}\n` : `\n${pod}`}${o.after ?? ""}`;
+}
+
+/** A Service in the short form: `ports` as flow YAML; selector default {app: name}; `spec` opens the spec mapping (`"clusterIP: None, "`). */
+export const svc = (name: string, ports: string, o: { ns?: string; selector?: Record<string, string>; spec?: string } = {}) => `apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: ${o.ns ?? "shop"}}
+spec: {${o.spec ?? ""}selector: ${JSON.stringify(o.selector ?? { app: name })}, ports: ${ports}}
+`;
 
 export const deployment = (name: string, labels: Record<string, string>, opts: { ns?: string; containers?: string[]; selector?: Record<string, string> } = {}) => `apiVersion: apps/v1
 kind: Deployment

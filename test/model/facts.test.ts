@@ -6,9 +6,10 @@ import type { Fork } from "../../src/model/fork.ts";
 import { objectKey } from "../../src/model/k8s.ts";
 import { LIMITS } from "../../src/model/limits.ts";
 import { resolveSettings } from "../../src/cli/settings.ts";
+import { NOW as NOW_TEXT } from "../helpers/cli.ts";
 
 const fork = (expires?: string): { fork: Fork } => ({ fork: { apiVersion: "kubefork.dev/v1alpha1", kind: "Fork", metadata: { name: "a" }, spec: { workloads: [], ...(expires ? { expires } : {}) } } as unknown as Fork });
-const NOW = Date.parse("2026-11-23T12:00:00Z");
+const NOW = Date.parse(NOW_TEXT);
 
 describe("expiry", () => {
   it.each([

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { isHashSuffixed } from "../../src/plan/fork-resolution.ts";
 import type { KObject } from "../../src/model/k8s.ts";
-import { generated, renderApp } from "../helpers/inprocess.ts";
+import { fork, generated, renderApp, workload } from "../helpers/inprocess.ts";
 
 /**
  * kustomize's hash of a generated ConfigMap, transcribed from kubernetes-sigs/kustomize
@@ -51,27 +51,9 @@ metadata: {name: ${name}, namespace: ${ns}}
 data: {MAXMEMORY: 2mb}
 `;
 
-const deployment = (reads: string, ns = "shop") => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: redis, namespace: ${ns}}
-spec:
-  selector: {matchLabels: {app: redis}}
-  template:
-    metadata: {labels: {app: redis}}
-    spec:
-      containers: [{name: redis, image: registry.example.com/redis:7, envFrom: [{configMapRef: {name: ${reads}}}]}]
-`;
-
-const forkFile = (name: string, extra = "") => `apiVersion: kubefork.dev/v1alpha1
-kind: Fork
-metadata: {name: alice}
-spec:
-  workloads:
-    - name: redis
-  configMaps:
-    - name: ${name}
-${extra}      data: {MAXMEMORY: 8mb}
-`;
+const deployment = (reads: string, ns = "shop") =>
+  workload("redis", `      containers: [{name: redis, image: registry.example.com/redis:7, envFrom: [{configMapRef: {name: ${reads}}}]}]\n`, { ns });
+const forkFile = (name: string, extra = "") => fork("alice", "    - name: redis\n", `  configMaps:\n    - name: ${name}\n${extra}      data: {MAXMEMORY: 8mb}\n`);
 
 const HASHED = "redis-config-bd2fcfgt6k";
 
@@ -107,7 +89,7 @@ describe("configMaps[] and configMapGenerator names", () => {
   it("two hashed ConfigMaps of that name: an error listing both", () => {
     const { errors } = run([configMap(HASHED), configMap("redis-config-5t8m2g7h4c")], HASHED, "redis-config");
     expect(errors.map((p) => [p.code, p.file, p.line, p.path, p.message])).toEqual([
-      ["KF4003", "forks/alice.yaml", 8, "spec.configMaps[0].name", "ConfigMap 'redis-config' is ambiguous: the base has several ConfigMaps named after it with a kustomize hash suffix: shop/redis-config-bd2fcfgt6k, shop/redis-config-5t8m2g7h4c"],
+      ["KF4003", "forks/alice.yaml", 7, "spec.configMaps[0].name", "ConfigMap 'redis-config' is ambiguous: the base has several ConfigMaps named after it with a kustomize hash suffix: shop/redis-config-bd2fcfgt6k, shop/redis-config-5t8m2g7h4c"],
     ]);
     expect(errors[0]!.hint).toContain("name one of them in full (e.g. name: redis-config-bd2fcfgt6k)");
   });

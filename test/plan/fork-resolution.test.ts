@@ -8,25 +8,10 @@ import { resolveByName } from "../../src/plan/fork-resolution.ts";
 import { buildNewFork } from "../../src/review/new-fork.ts";
 import { closeMatches } from "../../src/util/suggest.ts";
 import { parse } from "yaml";
-import { renderApp } from "../helpers/inprocess.ts";
+import { fork, renderApp, workload } from "../helpers/inprocess.ts";
 
-const deployment = (name: string, ns?: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}${ns ? `, namespace: ${ns}` : ""}}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec: {containers: [{name: app, image: registry.example.com/${name}:1}]}
-`;
-
-const forkFile = (workload: string) => `apiVersion: kubefork.dev/v1alpha1
-kind: Fork
-metadata: {name: alice}
-spec:
-  workloads:
-    - ${workload}
-`;
+const deployment = (name: string, ns?: string) => workload(name, `{containers: [{name: app, image: registry.example.com/${name}:1}]}`, { ns: ns ?? null });
+const forkFile = (workload: string) => fork("alice", `    - ${workload}\n`);
 
 function indexOf(docs: string[], defaultNamespace: string) {
   const base = loadBase([{ path: "base/all.yaml", text: docs.join("---\n") }], undefined, defaultNamespace);
@@ -79,7 +64,7 @@ describe("render: namespace defaults", () => {
       expect(r.objects.find((o) => o.metadata.name === "ratings-v1-alice")?.metadata.namespace).toBeUndefined();
       return;
     }
-    expect(errors.map((p) => [p.file, p.line, p.path, p.message, p.hint])).toEqual([["forks/alice.yaml", 6, "spec.workloads[0].name", ...problem]]);
+    expect(errors.map((p) => [p.file, p.line, p.path, p.message, p.hint])).toEqual([["forks/alice.yaml", 7, "spec.workloads[0].name", ...problem]]);
     expect(errors[0]!.hint).not.toContain("did you mean");
   });
 

@@ -5,10 +5,9 @@ import { ROUTING_FLAVOURS, type RoutingFlavour } from "../../src/model/manager.t
 import { BASE_CLAIMS, type ClaimTable } from "../../src/plan/routing.ts";
 import { ROUTING_ADAPTERS, routingSteps, type AdapterTable } from "../../src/generate/routing.ts";
 import { formatProblem } from "../../src/problems.ts";
-import { context, deployment, fork, service } from "../helpers/inprocess.ts";
+import { context, deployment, fork, manager, service } from "../helpers/inprocess.ts";
 
 const base = [deployment("reviews-v1", { app: "reviews", version: "v1" }), service("reviews", { app: "reviews" }), deployment("ratings", { app: "ratings" }), service("ratings", { app: "ratings" })];
-const manager = (routing: RoutingFlavour) => `apiVersion: kubefork.dev/v1alpha1\nkind: ForkManager\nmetadata: {name: t}\nspec: {routing: ${routing}}\n`;
 const REVIEWS = "reviews.shop.svc.cluster.local";
 const RATINGS = "ratings.shop.svc.cluster.local";
 
@@ -24,7 +23,7 @@ const gatewayRoute = route("edge", "{name: shop-gateway}");
 const noGroupRoute = route("reviews", "{kind: Service, name: reviews}");
 
 function plan(extra: string[], routing: RoutingFlavour) {
-  const { ctx, problems } = context({ base: [...base, ...extra].join("---\n"), forks: { bob: fork("bob", "    - name: reviews-v1\n    - name: ratings\n") }, manager: manager(routing) });
+  const { ctx, problems } = context({ base: [...base, ...extra].join("---\n"), forks: { bob: fork("bob", "    - name: reviews-v1\n    - name: ratings\n") }, manager: manager(`  routing: ${routing}\n`, "t") });
   return { hosts: Object.fromEntries([...ctx.routing.hosts].map(([h, r]) => [h, `${r.flavour}${r.claims.length ? ` (${r.claims.map((m) => m.object.metadata.name).join(",")})` : ""}`])), problems: problems.map(formatProblem) };
 }
 

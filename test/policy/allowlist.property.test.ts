@@ -2,30 +2,10 @@
 // render; one random disallowed change fails, naming its JSON Pointer.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { renderApp } from "../helpers/inprocess.ts";
+import { fork, manager, renderApp, svc, workload } from "../helpers/inprocess.ts";
 
-const MANAGER = `apiVersion: kubefork.dev/v1alpha1
-kind: ForkManager
-metadata: {name: shop}
-spec:
-  policy: {images: ["registry.example.com/*"], maxReplicas: 3}
-`;
-const BASE = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-        - {name: web, image: "registry.example.com/web:1", ports: [{containerPort: 8080}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: shop}
-spec: {selector: {app: web}, ports: [{name: http, port: 80}]}
-`;
+const MANAGER = manager('  policy: {images: ["registry.example.com/*"], maxReplicas: 3}\n', "shop");
+const BASE = `${workload("web", '      containers:\n        - {name: web, image: "registry.example.com/web:1", ports: [{containerPort: 8080}]}\n')}---\n${svc("web", "[{name: http, port: 80}]")}`;
 const op = (path: string, value: unknown) => ({ op: "add", path, value });
 const token = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
 const allowed = fc.oneof(
@@ -57,14 +37,7 @@ const disallowed: fc.Arbitrary<{ patch: Record<string, unknown>; pointer: string
   token.map((t) => ({ patch: op("/spec/template/spec/initContainers", [{ name: t, image: "registry.example.com/x:1" }]), pointer: "/spec/template/spec/initContainers/0" })),
   token.map((t) => ({ patch: op("/spec/template/metadata/annotations", { [`sidecar.istio.io/${t}`]: "x" }), pointer: "/spec/template/metadata/annotations/sidecar.istio.io~1" })),
 );
-const forkWith = (patches: unknown[]) => `apiVersion: kubefork.dev/v1alpha1
-kind: Fork
-metadata: {name: eve}
-spec:
-  workloads:
-    - name: web
-      patches: ${JSON.stringify(patches)}
-`;
+const forkWith = (patches: unknown[]) => fork("eve", `    - name: web\n      patches: ${JSON.stringify(patches)}\n`);
 const params = { seed: Number(process.env.PROPERTY_SEED ?? 20261202), numRuns: Number(process.env.PROPERTY_RUNS ?? 60) };
 
 describe("allowlist (property)", () => {

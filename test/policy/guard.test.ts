@@ -6,7 +6,7 @@ import { disallowedChanges } from "../../src/policy/allowlist.ts";
 import { pathAllowed, secretsOf } from "../../src/policy/copies.ts";
 import { duplicateJsonKey, shapeProblem, DEFAULT_LIMITS } from "../../src/load/documents.ts";
 import type { KObject } from "../../src/model/k8s.ts";
-import { renderFiles } from "../helpers/inprocess.ts";
+import { fork, manager, renderFiles, workload } from "../helpers/inprocess.ts";
 
 describe("normalizeImage", () => {
   it.each([
@@ -119,35 +119,18 @@ describe("parse limits", () => {
 });
 
 // The positive side: what allowPatchPaths and allowSecretRefs let through.
-const MANAGER = (policy: string) => `apiVersion: kubefork.dev/v1alpha1
-kind: ForkManager
-metadata: {name: shop}
-spec:
-  policy:
-${policy}`;
-const BASE = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
+const MANAGER = (policy: string) => manager(`  policy:\n${policy}`, "shop");
+const BASE = workload(
+  "web",
+  `      containers:
         - name: web
           image: registry.example.com/web:1
           env:
             - name: DB
               valueFrom: {secretKeyRef: {name: web-db, key: password}}
-`;
-const FORK = (workload: string) => `apiVersion: kubefork.dev/v1alpha1
-kind: Fork
-metadata: {name: eve}
-spec:
-  expires: "2026-11-24T00:00:00Z"
-  workloads:
-    - name: web
-${workload}`;
+`,
+);
+const FORK = (entry: string) => fork("eve", `    - name: web\n${entry}`, '  expires: "2026-11-24T00:00:00Z"\n');
 
 describe("what the policy lets through", () => {
   const render = (policy: string, workload: string) =>
@@ -169,24 +152,24 @@ describe("what the policy lets through", () => {
     expect(r.problems.map((p) => p.message)).toEqual([]);
   });
   it("spec.secretRefs may point a copy only at a Secret allowSecretRefs names", () => {
-    const fork = FORK("      replicas: 1\n") + "  secretRefs:\n    - {from: web-db, to: prod-admin}\n";
-    const denied = renderFiles({ "kubefork.yaml": MANAGER("    maxReplicas: 3\n"), "base/web.yaml": BASE, "forks/eve.yaml": fork });
+    const withRefs = FORK("      replicas: 1\n") + "  secretRefs:\n    - {from: web-db, to: prod-admin}\n";
+    const denied = renderFiles({ "kubefork.yaml": MANAGER("    maxReplicas: 3\n"), "base/web.yaml": BASE, "forks/eve.yaml": withRefs });
     expect(denied.problems.map((p) => [p.kind, p.line, p.path, p.message])).toEqual([
-      ["policy", 10, "spec.secretRefs[0].to", "the fork points Deployment web at Secret prod-admin, which the base Deployment does not use (policy.allowSecretRefs)"],
+      ["policy", 11, "spec.secretRefs[0].to", "the fork points Deployment web at Secret prod-admin, which the base Deployment does not use (policy.allowSecretRefs)"],
     ]);
-    const allowed = renderFiles({ "kubefork.yaml": MANAGER("    allowSecretRefs: [prod-admin]\n"), "base/web.yaml": BASE, "forks/eve.yaml": fork });
+    const allowed = renderFiles({ "kubefork.yaml": MANAGER("    allowSecretRefs: [prod-admin]\n"), "base/web.yaml": BASE, "forks/eve.yaml": withRefs });
     expect(allowed.problems.map((p) => p.message)).toEqual([]);
   });
 
   it("restricted patches are refused without any policy block", () => {
     const r = renderFiles({
-      "kubefork.yaml": "apiVersion: kubefork.dev/v1alpha1\nkind: ForkManager\nmetadata: {name: shop}\nspec: {}\n",
+      "kubefork.yaml": manager("", "shop"),
       "base/web.yaml": BASE,
       "forks/eve.yaml": FORK("      patches:\n        - {op: add, path: /spec/template/spec/hostNetwork, value: true}\n"),
     });
     expect(r.ok).toBe(false);
     expect(r.problems.map((p) => [p.kind, p.line, p.message])).toEqual([
-      ["policy", 9, "patch operation 0 (add /spec/template/spec/hostNetwork) changes restricted field (hostNetwork): /spec/template/spec/hostNetwork (policy.allowPatchPaths)"],
+      ["policy", 10, "patch operation 0 (add /spec/template/spec/hostNetwork) changes restricted field (hostNetwork): /spec/template/spec/hostNetwork (policy.allowPatchPaths)"],
     ]);
   });
 });

@@ -1,8 +1,7 @@
 // Fail closed on a bug: a generator that throws becomes an internal problem naming its step, the
 // render holds no objects, and the CLI exits 3 with the stack on stderr and nothing on stdout.
-import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
+import { BOOKSHOP as APP, NOW_ARGS } from "../helpers/cli.ts";
 
 vi.mock("../../src/generate/service.ts", () => ({
   generateServices: () => {
@@ -10,15 +9,11 @@ vi.mock("../../src/generate/service.ts", () => ({
   },
 }));
 
-const { renderFiles } = await import("../helpers/inprocess.ts");
-const { run } = await import("../../src/cli/program.ts");
-const APP = join(import.meta.dirname, "../../fixtures/bookshop/app");
+const { appFiles, renderFiles, runInProcess } = await import("../helpers/inprocess.ts");
 
 describe("an exception inside a generator", () => {
   it("is an internal problem naming the step, and the render holds nothing", () => {
-    const files: Record<string, string> = { "kubefork.yaml": readFileSync(join(APP, "kubefork.yaml"), "utf8") };
-    for (const d of ["base", "forks"]) for (const f of readdirSync(join(APP, d))) files[`${d}/${f}`] = readFileSync(join(APP, d, f), "utf8");
-    const r = renderFiles(files);
+    const r = renderFiles(appFiles("bookshop"));
     expect(r.ok).toBe(false);
     expect(r.text).toBe("");
     expect(r.result?.objects).toEqual([]);
@@ -28,16 +23,7 @@ describe("an exception inside a generator", () => {
   });
 
   it("makes render exit 3 with the stack on stderr and an empty stdout", async () => {
-    let out = "";
-    let err = "";
-    const code = await run(["render", APP, "--now", "2026-11-23T12:00:00Z"], {
-      stdout: (s) => (out += s),
-      stderr: (s) => (err += s),
-      env: {},
-      cwd: APP,
-      isTTY: false,
-      now: () => 0,
-    });
+    const { code, stdout: out, stderr: err } = await runInProcess(["render", APP, ...NOW_ARGS], { cwd: APP });
     expect(code).toBe(3);
     expect(out).toBe("");
     expect(err).toContain("internal error: unexpected failure in step services: boom in a generator");
@@ -45,8 +31,7 @@ describe("an exception inside a generator", () => {
   });
 
   it("makes validate exit 3 too", async () => {
-    let err = "";
-    const code = await run(["validate", APP, "--now", "2026-11-23T12:00:00Z"], { stdout: () => {}, stderr: (s) => (err += s), env: {}, cwd: APP, isTTY: false, now: () => 0 });
+    const { code, stderr: err } = await runInProcess(["validate", APP, ...NOW_ARGS], { cwd: APP });
     expect(code).toBe(3);
     expect(err).toContain("step services");
   });

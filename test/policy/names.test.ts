@@ -1,22 +1,9 @@
 // Object names across forks and the shared part (src/policy/names.ts), in every render scope.
 import { describe, expect, it } from "vitest";
 import { reservedIdentifier } from "../../src/policy/names.ts";
-import { fork, renderApp } from "../helpers/inprocess.ts";
+import { fork, renderApp, svc, workload } from "../helpers/inprocess.ts";
 
-const deployment = (name: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: shop}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec: {containers: [{name: ${name}, image: registry.example.com/${name}:1}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: ${name}, namespace: shop}
-spec: {selector: {app: ${name}}, ports: [{name: http, port: 80}]}
-`;
+const deployment = (name: string) => `${workload(name, `{containers: [{name: ${name}, image: registry.example.com/${name}:1}]}`)}---\n${svc(name, "[{name: http, port: 80}]")}`;
 const errors = (r: ReturnType<typeof renderApp>) => r.problems.filter((p) => p.severity === "error");
 
 describe("reservedIdentifier", () => {

@@ -4,6 +4,7 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jsonSchemaText } from "../../src/review/schema.ts";
 import { BOOKSHOP, bookshopCopy, NOW_ARGS, ROOT, runCli } from "../helpers/cli.ts";
+import { fork } from "../helpers/inprocess.ts";
 
 const INGRESS = `  ingress:
     - kind: istio
@@ -12,6 +13,8 @@ const INGRESS = `  ingress:
       service: bookshop/productpage
       port: 9080
 `;
+/** A fork of a workload the bookshop does not have (ratings-v9, at line 8). */
+const UNKNOWN_WORKLOAD = fork("erin", "    - name: ratings-v9\n", '  expires: "2026-11-25T00:00:00Z"\n');
 /** The bookshop with an ingress entry (hosts <id>.bookshop.example.com). */
 function withIngress(): string {
   const dir = bookshopCopy();
@@ -119,7 +122,7 @@ describe("kubefork list", () => {
 
   it("invalid forks show their first error and do not hide the others", () => {
     const dir = bookshopCopy();
-    writeFileSync(join(dir, "forks/erin.yaml"), "apiVersion: kubefork.dev/v1alpha1\nkind: Fork\nmetadata:\n  name: erin\nspec:\n  expires: \"2026-11-25T00:00:00Z\"\n  workloads:\n    - name: ratings-v9\n");
+    writeFileSync(join(dir, "forks/erin.yaml"), UNKNOWN_WORKLOAD);
     writeFileSync(join(dir, "forks/zed.yaml"), "apiVersion: kubefork.dev/v1alpha1\nkind: Fork\nmetadata:\n  name: zed\nspec:\n  workload: []\n");
     const r = runCli(["list", dir, ...NOW_ARGS, "-o", "json"]);
     expect(r.code).toBe(0);
@@ -267,7 +270,7 @@ describe("kubefork schema", () => {
 describe("kubefork validate --format github", () => {
   it("annotations name files from the repository root, escaped as the Actions toolkit does", () => {
     const dir = bookshopCopy();
-    writeFileSync(join(dir, "forks/erin.yaml"), "apiVersion: kubefork.dev/v1alpha1\nkind: Fork\nmetadata:\n  name: erin\nspec:\n  expires: \"2026-11-25T00:00:00Z\"\n  workloads:\n    - name: ratings-v9\n");
+    writeFileSync(join(dir, "forks/erin.yaml"), UNKNOWN_WORKLOAD);
     const repo = join(dir, "..");
     for (const [cwd, arg, env] of [
       [repo, "app", {}],

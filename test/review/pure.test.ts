@@ -3,8 +3,9 @@ import { formatTable, markdownTable, visibleWidth } from "../../src/review/table
 import { expiryText, parseExpires, rfc3339, span } from "../../src/review/time.ts";
 import { parseHeader, splitHostPath } from "../../src/review/trace-request.ts";
 import { splitTargeted } from "../../src/review/new-fork.ts";
+import { NOW as NOW_TEXT } from "../helpers/cli.ts";
 
-const NOW = Date.parse("2026-11-23T12:00:00Z");
+const NOW = Date.parse(NOW_TEXT);
 const H = 3_600_000;
 
 describe("relative time", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatTrace, trace, traceChain } from "../../src/trace/index.ts";
-import { deployment, load, service } from "./fixtures.ts";
+import { deployment, load, service } from "../helpers/trace.ts";
 
 const BASE = `
 ${deployment("bookshop", "reviews-v1", { app: "reviews", version: "v1" })}
@@ -27,6 +27,9 @@ ${rules}
 }
 const toReviews = `{group: "", kind: Service, name: reviews, port: 9080}`;
 const backend = (svc: string): string => `backendRefs: [{name: ${svc}, port: 9080}]`;
+/** Two rules: the first matches `first` and sends to reviews-bob (null: a catch-all to reviews), the second matches `second` and sends to reviews-alice. */
+const twoRules = (first: string | null, second: string): string =>
+  `${first === null ? `    - ${backend("reviews")}` : `    - matches: [${first}]\n      ${backend("reviews-bob")}`}\n    - matches: [${second}]\n      ${backend("reviews-alice")}`;
 
 const mesh = { mesh: { namespace: "bookshop" } } as const;
 const reached = (objects: unknown[], headers: Record<string, string> = {}, path = "/", method = "GET"): string[] =>
@@ -36,13 +39,7 @@ describe("GAMMA: HTTPRoute on a Service", () => {
   it("a rule with a header match beats a catch-all regardless of order", () => {
     const objects = load(
       BASE +
-        route(
-          "reviews",
-          toReviews,
-          `    - ${backend("reviews")}
-    - matches: [{headers: [{name: x-fork-identifier, value: alice}]}]
-      ${backend("reviews-alice")}`,
-        ),
+        route("reviews", toReviews, twoRules(null, "{headers: [{name: x-fork-identifier, value: alice}]}")),
     );
     expect(reached(objects, { "x-fork-identifier": "alice" })).toEqual(["reviews-v1-alice"]);
     expect(reached(objects)).toEqual(["reviews-v1"]);
@@ -61,85 +58,15 @@ describe("GAMMA: HTTPRoute on a Service", () => {
 
   type P = { name: string; rules: string; req: { headers?: Record<string, string>; path?: string; method?: string }; want: string[] };
   const precedence: P[] = [
-    {
-      name: "Exact path beats a longer PathPrefix",
-      rules: `    - matches: [{path: {type: PathPrefix, value: /reviews/long/prefix}}]
-      ${backend("reviews-bob")}
-    - matches: [{path: {type: Exact, value: /reviews/long/prefix}}]
-      ${backend("reviews-alice")}`,
-      req: { path: "/reviews/long/prefix" },
-      want: ["reviews-v1-alice"],
-    },
-    {
-      name: "the longer PathPrefix wins",
-      rules: `    - matches: [{path: {type: PathPrefix, value: /r}}]
-      ${backend("reviews-bob")}
-    - matches: [{path: {type: PathPrefix, value: /r/x}}]
-      ${backend("reviews-alice")}`,
-      req: { path: "/r/x/1" },
-      want: ["reviews-v1-alice"],
-    },
-    {
-      name: "PathPrefix is element-wise: /r/x does not match /r/xy",
-      rules: `    - matches: [{path: {type: PathPrefix, value: /r}}]
-      ${backend("reviews-bob")}
-    - matches: [{path: {type: PathPrefix, value: /r/x}}]
-      ${backend("reviews-alice")}`,
-      req: { path: "/r/xy" },
-      want: ["reviews-v1-bob"],
-    },
-    {
-      name: "a method match beats header matches",
-      rules: `    - matches: [{headers: [{name: a, value: "1"}, {name: b, value: "2"}]}]
-      ${backend("reviews-bob")}
-    - matches: [{method: POST}]
-      ${backend("reviews-alice")}`,
-      req: { method: "POST", headers: { a: "1", b: "2" } },
-      want: ["reviews-v1-alice"],
-    },
-    {
-      name: "more header matches win",
-      rules: `    - matches: [{headers: [{name: a, value: "1"}]}]
-      ${backend("reviews-bob")}
-    - matches: [{headers: [{name: a, value: "1"}, {name: b, value: "2"}]}]
-      ${backend("reviews-alice")}`,
-      req: { headers: { a: "1", b: "2" } },
-      want: ["reviews-v1-alice"],
-    },
-    {
-      name: "more query param matches win",
-      rules: `    - matches: [{queryParams: [{name: q, value: "1"}]}]
-      ${backend("reviews-bob")}
-    - matches: [{queryParams: [{name: q, value: "1"}, {name: r, value: "2"}]}]
-      ${backend("reviews-alice")}`,
-      req: { path: "/?q=1&r=2" },
-      want: ["reviews-v1-alice"],
-    },
-    {
-      name: "header regex matches the whole value",
-      rules: `    - ${backend("reviews")}
-    - matches: [{headers: [{name: x-fork-identifier, type: RegularExpression, value: alice}]}]
-      ${backend("reviews-alice")}`,
-      req: { headers: { "x-fork-identifier": "alice2" } },
-      want: ["reviews-v1"],
-    },
-    {
-      name: "header names are case-insensitive",
-      rules: `    - ${backend("reviews")}
-    - matches: [{headers: [{name: X-Fork-Identifier, value: alice}]}]
-      ${backend("reviews-alice")}`,
-      req: { headers: { "x-fork-identifier": "alice" } },
-      want: ["reviews-v1-alice"],
-    },
-    {
-      name: "full tie within a route: the first rule in list order",
-      rules: `    - matches: [{headers: [{name: a, value: "1"}]}]
-      ${backend("reviews-bob")}
-    - matches: [{headers: [{name: a, value: "1"}]}]
-      ${backend("reviews-alice")}`,
-      req: { headers: { a: "1" } },
-      want: ["reviews-v1-bob"],
-    },
+    { name: "Exact path beats a longer PathPrefix", rules: twoRules("{path: {type: PathPrefix, value: /reviews/long/prefix}}", "{path: {type: Exact, value: /reviews/long/prefix}}"), req: { path: "/reviews/long/prefix" }, want: ["reviews-v1-alice"] },
+    { name: "the longer PathPrefix wins", rules: twoRules("{path: {type: PathPrefix, value: /r}}", "{path: {type: PathPrefix, value: /r/x}}"), req: { path: "/r/x/1" }, want: ["reviews-v1-alice"] },
+    { name: "PathPrefix is element-wise: /r/x does not match /r/xy", rules: twoRules("{path: {type: PathPrefix, value: /r}}", "{path: {type: PathPrefix, value: /r/x}}"), req: { path: "/r/xy" }, want: ["reviews-v1-bob"] },
+    { name: "a method match beats header matches", rules: twoRules(`{headers: [{name: a, value: "1"}, {name: b, value: "2"}]}`, "{method: POST}"), req: { method: "POST", headers: { a: "1", b: "2" } }, want: ["reviews-v1-alice"] },
+    { name: "more header matches win", rules: twoRules(`{headers: [{name: a, value: "1"}]}`, `{headers: [{name: a, value: "1"}, {name: b, value: "2"}]}`), req: { headers: { a: "1", b: "2" } }, want: ["reviews-v1-alice"] },
+    { name: "more query param matches win", rules: twoRules(`{queryParams: [{name: q, value: "1"}]}`, `{queryParams: [{name: q, value: "1"}, {name: r, value: "2"}]}`), req: { path: "/?q=1&r=2" }, want: ["reviews-v1-alice"] },
+    { name: "header regex matches the whole value", rules: twoRules(null, "{headers: [{name: x-fork-identifier, type: RegularExpression, value: alice}]}"), req: { headers: { "x-fork-identifier": "alice2" } }, want: ["reviews-v1"] },
+    { name: "header names are case-insensitive", rules: twoRules(null, "{headers: [{name: X-Fork-Identifier, value: alice}]}"), req: { headers: { "x-fork-identifier": "alice" } }, want: ["reviews-v1-alice"] },
+    { name: "full tie within a route: the first rule in list order", rules: twoRules(`{headers: [{name: a, value: "1"}]}`, `{headers: [{name: a, value: "1"}]}`), req: { headers: { a: "1" } }, want: ["reviews-v1-bob"] },
   ];
   it.each(precedence)("$name", ({ rules, req, want }) => {
     const objects = load(BASE + route("reviews", toReviews, rules));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatTrace, trace, traceChain } from "../../src/trace/index.ts";
 import type { TraceRequest } from "../../src/trace/index.ts";
-import { BOOKSHOP, deployment, load, service } from "./fixtures.ts";
+import { BOOKSHOP, deployment, load, service } from "../helpers/trace.ts";
 
 const mesh = (namespace: string, labels?: Record<string, string>): TraceRequest["from"] =>
   labels ? { mesh: { namespace, labels } } : { mesh: { namespace } };

@@ -3,7 +3,7 @@
 // Service, and the hop says that header routing cannot reach a fork through it.
 import { describe, expect, it } from "vitest";
 import { formatTrace, trace, type TraceRequest } from "../../src/trace/index.ts";
-import { deployment, load } from "./fixtures.ts";
+import { deployment, load } from "../helpers/trace.ts";
 
 const svc = (name: string, ports: string) => `
 apiVersion: v1

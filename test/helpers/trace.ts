@@ -1,4 +1,7 @@
+// YAML streams for the trace tests (test/trace/): builders whose documents each end with `---`, so
+// that they concatenate, and load() to parse the stream into the objects trace() reads.
 import { parseAllDocuments } from "yaml";
+import { svc, workload } from "./inprocess.ts";
 
 /** Parse a multi-document YAML string into plain objects. */
 export function load(src: string): unknown[] {
@@ -8,27 +11,23 @@ export function load(src: string): unknown[] {
 }
 
 export function deployment(ns: string, name: string, labels: Record<string, string>, kind = "Deployment"): string {
-  return `
-apiVersion: apps/v1
-kind: ${kind}
-metadata: {name: ${name}, namespace: ${ns}}
-spec:
-  selector: {matchLabels: ${JSON.stringify(labels)}}
-  template:
-    metadata: {labels: ${JSON.stringify(labels)}}
-    spec: {containers: [{name: app, image: x}]}
----`;
+  return `\n${workload(name, "{containers: [{name: app, image: x}]}", { kind, ns, labels })}---`;
 }
 
 export function service(ns: string, name: string, selector: Record<string, string>, port = 9080): string {
+  return `\n${svc(name, `[{name: http, port: ${port}}]`, { ns, selector })}---`;
+}
+
+/** An Istio VirtualService: `http` is the lines of its routes (at four spaces), `gateways` its gateways line when it has one. */
+export function virtualService(ns: string, name: string, host: string, http: string, gateways?: string): string {
   return `
-apiVersion: v1
-kind: Service
+apiVersion: networking.istio.io/v1
+kind: VirtualService
 metadata: {name: ${name}, namespace: ${ns}}
 spec:
-  selector: ${JSON.stringify(selector)}
-  ports: [{name: http, port: ${port}}]
----`;
+  hosts: [${host}]
+${gateways ? `  gateways: [${gateways}]\n` : ""}  http:
+${http}---`;
 }
 
 /** Bookshop after rendering one fork "alice" of reviews-v1 and productpage-v1, routing: istio, ingress: istio. */
@@ -52,14 +51,11 @@ spec:
   subsets:
     - {name: v1, labels: {version: v1}}
     - {name: v2, labels: {version: v2}}
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: reviews, namespace: bookshop}
-spec:
-  hosts: [reviews.bookshop.svc.cluster.local]
-  http:
-    - name: reviews-alice
+---${virtualService(
+  "bookshop",
+  "reviews",
+  "reviews.bookshop.svc.cluster.local",
+  `    - name: reviews-alice
       match:
         - headers: {x-fork-identifier: {exact: alice}}
         - headers: {baggage: {regex: '^(.*[,\\s])?kubefork\\s*=\\s*alice(\\s*[;,].*)?\\s*$'}}
@@ -69,19 +65,18 @@ spec:
       route:
         - {destination: {host: reviews.bookshop.svc.cluster.local, subset: v1}, weight: 80}
         - {destination: {host: reviews.bookshop.svc.cluster.local, subset: v2}, weight: 20}
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: productpage, namespace: bookshop}
-spec:
-  hosts: [productpage.bookshop.svc.cluster.local]
-  http:
-    - name: productpage-alice
+`,
+)}${virtualService(
+  "bookshop",
+  "productpage",
+  "productpage.bookshop.svc.cluster.local",
+  `    - name: productpage-alice
       match: [{headers: {x-fork-identifier: {exact: alice}}}]
       route: [{destination: {host: productpage-alice.bookshop.svc.cluster.local}}]
     - name: productpage
       route: [{destination: {host: productpage.bookshop.svc.cluster.local}}]
----
+`,
+)}
 apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: bookshop-gateway, namespace: bookshop}
@@ -90,27 +85,24 @@ spec:
   servers:
     - port: {number: 80, name: http, protocol: HTTP}
       hosts: [bookshop.example.com, "*.bookshop.example.com"]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: productpage-gw, namespace: bookshop}
-spec:
-  hosts: [bookshop.example.com]
-  gateways: [bookshop-gateway]
-  http:
-    - name: productpage
+---${virtualService(
+  "bookshop",
+  "productpage-gw",
+  "bookshop.example.com",
+  `    - name: productpage
       match: [{uri: {prefix: /}}]
       route: [{destination: {host: productpage.bookshop.svc.cluster.local, port: {number: 9080}}}]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: productpage-alice-gw, namespace: bookshop}
-spec:
-  hosts: [alice.bookshop.example.com]
-  gateways: [bookshop/bookshop-gateway]
-  http:
-    - name: productpage
+`,
+  "bookshop-gateway",
+)}${virtualService(
+  "bookshop",
+  "productpage-alice-gw",
+  "alice.bookshop.example.com",
+  `    - name: productpage
       match: [{uri: {prefix: /}}]
       headers: {request: {set: {x-fork-identifier: alice}}}
       route: [{destination: {host: productpage-alice.bookshop.svc.cluster.local, port: {number: 9080}}}]
+`,
+  "bookshop/bookshop-gateway",
+)}
 `;
