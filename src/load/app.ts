@@ -3,7 +3,7 @@
 import { forkSchema } from "../model/fork.ts";
 import { managerSchema } from "../model/manager.ts";
 import type { LoadedFork, LoadedManager, Manifest } from "../model/inputs.ts";
-import { isKObject, objectKey } from "../model/k8s.ts";
+import { CLUSTER_SCOPED_KINDS, groupKind, groupOf, isKObject, objectKey } from "../model/k8s.ts";
 import { LIMITS } from "../model/limits.ts";
 import type { SourceDoc, TextFile } from "../model/source.ts";
 import { validateDoc } from "../model/validate.ts";
@@ -113,12 +113,18 @@ function addObject(doc: SourceDoc, value: unknown, item: number | undefined, out
   out.push(item === undefined ? { object: value, doc } : { object: value, doc, item });
 }
 
+/**
+ * Objects the base defines twice, by the identity each gets from the API server: the default
+ * namespace for one that names none (or names ""), no namespace for a cluster-scoped kind (built
+ * in, or a CRD of the base with spec.scope Cluster) whatever it names.
+ */
 function duplicateObjects(manifests: readonly Manifest[], defaultNamespace: string): Problem[] {
   const seen = new Map<string, Manifest>();
   const problems: Problem[] = [];
+  const clusterScoped = clusterScopedKinds(manifests);
   for (const m of manifests) {
     const o = m.object;
-    const key = objectKey(o, o.metadata.namespace ?? defaultNamespace);
+    const key = objectKey(o, clusterScoped.has(groupKind(o.apiVersion, o.kind)) ? "" : o.metadata.namespace || defaultNamespace);
     const first = seen.get(key);
     if (first) {
       problems.push(
@@ -135,6 +141,17 @@ function duplicateObjects(manifests: readonly Manifest[], defaultNamespace: stri
     } else seen.set(key, m);
   }
   return problems;
+}
+
+/** The built-in cluster-scoped kinds, and the kinds of the base's CRDs of scope Cluster. */
+function clusterScopedKinds(manifests: readonly Manifest[]): ReadonlySet<string> {
+  const crds = manifests.filter((m) => m.object.kind === "CustomResourceDefinition" && groupOf(m.object.apiVersion) === "apiextensions.k8s.io");
+  const kinds = new Set(CLUSTER_SCOPED_KINDS);
+  for (const { object } of crds) {
+    const spec = object.spec as { scope?: unknown; group?: unknown; names?: { kind?: unknown } } | undefined;
+    if (spec?.scope === "Cluster" && typeof spec.group === "string" && typeof spec.names?.kind === "string") kinds.add(`${spec.group}/${spec.names.kind}`);
+  }
+  return kinds;
 }
 
 // ---------------------------------------------------------------- forks

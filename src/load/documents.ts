@@ -10,7 +10,7 @@ import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type No
 import { error, type PathSegment, type Problem, type ProblemCode } from "../problems.ts";
 import { LIMITS } from "../model/limits.ts";
 import type { Position, SourceDoc, TextFile } from "../model/source.ts";
-import { GO_YAML_SCHEMA, goYamlTags } from "./yaml11.ts";
+import { GO_YAML_SCHEMA, goYamlTags, inexactIntegersResolved, InexactInteger } from "./yaml11.ts";
 import { eventLocator } from "./event-positions.ts";
 
 export interface ParseLimits {
@@ -34,10 +34,55 @@ export const DEFAULT_LIMITS: ParseLimits = {
 /** Above this size a base file with a syntax error is not parsed a second time just to place the error. */
 const REPARSE_FOR_POSITION_BYTES = 4 * 1024 * 1024;
 
+type Parsed = { docs: SourceDoc[]; problems: Problem[] };
+
+// ---------------------------------------------------------------- exact integers
+
+/**
+ * A parse, refused where it holds an integer past 2^53 (resolved as an InexactInteger): Kubernetes
+ * keeps such an int64 exactly, a JavaScript number would print another value. Free when the parse
+ * resolved none, which is every real manifest.
+ */
+function exactIntegers(parse: () => Parsed): Parsed {
+  const before = inexactIntegersResolved();
+  const parsed = parse();
+  if (inexactIntegersResolved() === before) return parsed;
+  const found = parsed.docs.flatMap((doc) => {
+    const at = inexactAt(doc.value, []);
+    return at ? [inexactProblem(doc.file, at.integer.text, { ...doc.locate(at.path), doc: doc.index })] : [];
+  });
+  return found.length ? { docs: [], problems: [...parsed.problems, ...found] } : parsed;
+}
+
+function inexactAt(v: unknown, path: PathSegment[]): { path: PathSegment[]; integer: InexactInteger } | undefined {
+  if (v instanceof InexactInteger) return { path, integer: v };
+  if (v === null || typeof v !== "object") return undefined;
+  const entries: [PathSegment, unknown][] = Array.isArray(v) ? v.map((c, i) => [i, c]) : Object.entries(v);
+  for (const [k, c] of entries) {
+    const hit = inexactAt(c, [...path, k]);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+function inexactProblem(file: string, text: string, at: { line: number; column?: number; doc?: number }): Problem {
+  return error({
+    code: "KF1007",
+    file,
+    ...at,
+    message: `the integer ${text} is past 2^53: Kubernetes keeps it exactly (int64), kubefork cannot, and would print another number`,
+    hint: "quote it if it is meant as a string; kubefork carries integers up to 9007199254740991 exactly",
+  });
+}
+
 // ---------------------------------------------------------------- positioned (yaml package)
 
 /** Parses every document of a file keeping positions. For fork files and kubefork.yaml. */
-export function parsePositioned(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): { docs: SourceDoc[]; problems: Problem[] } {
+export function parsePositioned(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): Parsed {
+  return exactIntegers(() => positionedRaw(file, limits));
+}
+
+function positionedRaw(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): Parsed {
   const lineCounter = new LineCounter();
   const problems: Problem[] = [];
   const docs: SourceDoc[] = [];
@@ -146,8 +191,8 @@ function locateInYamlDoc(doc: Document.Parsed, lc: LineCounter, path: readonly P
  * duplicate key, an exotic feature, an empty document) goes through `parsePositioned`, so every
  * problem is the one it reports. Both parsers resolve scalars as Kubernetes does (./yaml11.ts).
  */
-export function parseSmall(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): { docs: SourceDoc[]; problems: Problem[] } {
-  return parsePlain(file, limits) ?? parsePositioned(file, limits);
+export function parseSmall(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): Parsed {
+  return exactIntegers(() => parsePlain(file, limits) ?? positionedRaw(file, limits));
 }
 
 /**
@@ -188,7 +233,7 @@ function parsePlain(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; p
       locate(path) {
         const p = fromEvents(i, path);
         if (p) return p;
-        positioned ??= parsePositioned(file, limits).docs;
+        positioned ??= positionedRaw(file, limits).docs;
         const d = positioned[i];
         return d ? d.locate(path) : { line: chunk.line, column: 1 };
       },
@@ -203,8 +248,11 @@ function parsePlain(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; p
  * Parses a base file: JSON (one object, or an array of objects) or a multi-document YAML stream.
  * Documents are found by their `---` marker lines, then parsed one by one with js-yaml.
  */
-export function parseFast(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): { docs: SourceDoc[]; problems: Problem[] } {
-  if (file.path.endsWith(".json")) return parseJson(file, limits);
+export function parseFast(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): Parsed {
+  return file.path.endsWith(".json") ? parseJson(file, limits) : exactIntegers(() => fastRaw(file, limits));
+}
+
+function fastRaw(file: TextFile, limits: ParseLimits): Parsed {
   const docs: SourceDoc[] = [];
   const chunks = splitDocuments(file.text);
   if (chunks.length > limits.maxDocuments) return { docs, problems: [tooManyDocuments(file.path, chunks[limits.maxDocuments]!.line, chunks.length, limits)] };
@@ -215,15 +263,21 @@ export function parseFast(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS):
   for (let i = 0; i < chunks.length; i++) {
     const chunk = chunks[i]!;
     let value: unknown;
+    const resolved = inexactIntegersResolved();
     try {
       value = whole ? whole[i] : jsyaml.load(chunk.text, { filename: file.path, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth, schema: GO_YAML_SCHEMA });
     } catch (e) {
       const reason = (e as { reason?: string }).reason ?? "";
+      // An integer key past 2^53 is no complex key: the `yaml` package writes it as its digits.
+      if (/complex keys/.test(reason) && inexactIntegersResolved() !== resolved) {
+        const slow = positionedRaw(file, limits);
+        if (slow.problems.length === 0) return slow;
+      }
       // Let the position-keeping parser explain a syntax error, with the right line for the whole
       // file; a limit (depth, aliases) is reported as it is: parsing again would only cost more.
       const limit = /maxDepth|maxAliases|maxTotalMergeKeys/.test(reason);
       if (!limit && file.text.length <= REPARSE_FOR_POSITION_BYTES) {
-        const slow = parsePositioned(file, limits);
+        const slow = positionedRaw(file, limits);
         if (slow.problems.length > 0) return slow;
       }
       const mark = (e as { mark?: { line: number; column: number } }).mark;
@@ -287,6 +341,12 @@ function parseJson(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; pr
   }
   const shape = shapeProblem(value, limits);
   if (shape) return { docs: [], problems: [error({ file: file.path, line: 1, ...shape })] };
+  // JSON.parse rounds an integer past 2^53 without a word; Kubernetes keeps it (int64).
+  const big = inexactJsonInteger(file.text);
+  if (big) {
+    const before = file.text.slice(0, big.offset);
+    return { docs: [], problems: [inexactProblem(file.path, big.text, { line: before.split("\n").length, column: big.offset - before.lastIndexOf("\n") })] };
+  }
   const values = Array.isArray(value) ? value : [value];
   // JSON keeps no per-document line cheaply; positions come from a positioned re-parse on demand
   // (JSON is YAML), which is only paid when a problem is reported.
@@ -297,7 +357,7 @@ function parseJson(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; pr
     line: 1,
     value: v,
     locate(path: readonly PathSegment[]) {
-      positioned ??= parsePositioned(file).docs;
+      positioned ??= positionedRaw(file).docs;
       const d = positioned[0];
       return d ? d.locate(Array.isArray(value) ? [index, ...path] : path) : { line: 1, column: 1 };
     },
@@ -313,7 +373,7 @@ function lazyDoc(file: TextFile, chunk: Chunk, value: unknown): SourceDoc {
     line: chunk.line,
     value,
     locate(path) {
-      positioned ??= parsePositioned({ path: file.path, text: chunk.text }).docs[0];
+      positioned ??= positionedRaw({ path: file.path, text: chunk.text }).docs[0];
       if (!positioned) return { line: chunk.line, column: 1 };
       const p = positioned.locate(path);
       return { line: p.line + chunk.textLine - 1, column: p.column };
@@ -492,4 +552,25 @@ function yamlHint(code: string): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** The first integer token (no fraction, no exponent) of a valid JSON text past 2^53, outside strings. */
+export function inexactJsonInteger(text: string): { offset: number; text: string } | undefined {
+  const token = /-?\d+(\.\d+)?([eE][-+]?\d+)?/y;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
+      token.lastIndex = i;
+      const m = token.exec(text)!;
+      const t = m[0];
+      if (!m[1] && !m[2] && t.replace("-", "").length > 15) {
+        const n = BigInt(t);
+        if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < -BigInt(Number.MAX_SAFE_INTEGER)) return { offset: i, text: t };
+      }
+      i += t.length - 1;
+    }
+  }
+  return undefined;
 }

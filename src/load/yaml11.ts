@@ -12,7 +12,7 @@ export type ScalarKind = "null" | "bool" | "int" | "float" | "str";
 
 export interface Resolved {
   kind: ScalarKind;
-  value: null | boolean | number | string;
+  value: null | boolean | number | string | InexactInteger;
 }
 
 // resolve.go resolveMapList: exact spellings only (`yES` is a string).
@@ -66,12 +66,42 @@ function goInt(plain: string): Resolved | undefined {
   if (!m) return undefined;
   const [, sign, hex, oct, bin, oct0, dec] = m;
   const magnitude = hex ? BigInt(`0x${hex}`) : oct ? BigInt(`0o${oct}`) : bin ? BigInt(`0b${bin}`) : oct0 ? BigInt(`0o${oct0}`) : BigInt(dec!);
-  return int64(sign === "-" ? -magnitude : magnitude, sign !== "");
+  return int64(sign === "-" ? -magnitude : magnitude, sign !== "", plain);
 }
 
-function int64(big: bigint, signed: boolean): Resolved | undefined {
+function int64(big: bigint, signed: boolean, text: string): Resolved | undefined {
   if (big < INT64_MIN || big > UINT64_MAX || (big > INT64_MAX && signed)) return undefined;
+  if (big > MAX_EXACT || big < -MAX_EXACT) {
+    inexact++;
+    return { kind: "int", value: new InexactInteger(text, big) };
+  }
   return { kind: "int", value: big === 0n ? 0 : Number(big) };
+}
+
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * An integer Kubernetes reads exactly (int64) that a JavaScript number cannot hold: 2^53 and past.
+ * The resolver gives this in place of a rounded number, and the reader refuses the document
+ * (documents.ts exactIntegers) rather than print another value.
+ */
+export class InexactInteger {
+  constructor(
+    readonly text: string,
+    readonly value: bigint,
+  ) {}
+
+  /** As a mapping key: its decimal digits, exact, as sigs.k8s.io/yaml writes an int64 key. */
+  toString(): string {
+    return this.value.toString();
+  }
+}
+
+let inexact = 0;
+
+/** How many InexactIntegers the resolver has given so far: a reader compares it before and after a parse. */
+export function inexactIntegersResolved(): number {
+  return inexact;
 }
 
 // resolve.go yamlStyleFloat, checked on the text without underscores; ParseFloat must not overflow.
@@ -97,7 +127,7 @@ function goBinaryQuirk(plain: string): Resolved | undefined {
   const m = /^0b([-+]?)([01]+)$/.exec(plain);
   if (!m) return undefined;
   const magnitude = BigInt(`0b${m[2]}`);
-  return int64(m[1] === "-" ? -magnitude : magnitude, m[1] !== "");
+  return int64(m[1] === "-" ? -magnitude : magnitude, m[1] !== "", plain);
 }
 
 /** An explicit `!!int`, `!!bool`... : go-yaml refuses text that resolves to another kind (`!!int` of a float becomes the float only for `!!float`). */

@@ -43,6 +43,33 @@ export function kindKey(o: { apiVersion: string; kind: string }): string {
 }
 
 /**
+ * The kinds Kubernetes serves cluster-scoped, by `group/Kind` (`kubectl api-resources
+ * --namespaced=false`, Kubernetes 1.34, and GatewayClass): the API server, kubectl and Argo CD
+ * ignore a namespace such an object names. Custom resources are known by their CRD (spec.scope).
+ */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  "/ComponentStatus", "/Namespace", "/Node", "/PersistentVolume",
+  "admissionregistration.k8s.io/MutatingWebhookConfiguration", "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicy", "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
+  "admissionregistration.k8s.io/MutatingAdmissionPolicy", "admissionregistration.k8s.io/MutatingAdmissionPolicyBinding",
+  "apiextensions.k8s.io/CustomResourceDefinition", "apiregistration.k8s.io/APIService",
+  "authentication.k8s.io/SelfSubjectReview", "authentication.k8s.io/TokenReview",
+  "authorization.k8s.io/SelfSubjectAccessReview", "authorization.k8s.io/SelfSubjectRulesReview", "authorization.k8s.io/SubjectAccessReview",
+  "certificates.k8s.io/CertificateSigningRequest", "certificates.k8s.io/ClusterTrustBundle",
+  "flowcontrol.apiserver.k8s.io/FlowSchema", "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration",
+  "networking.k8s.io/IngressClass", "networking.k8s.io/IPAddress", "networking.k8s.io/ServiceCIDR",
+  "node.k8s.io/RuntimeClass", "rbac.authorization.k8s.io/ClusterRole", "rbac.authorization.k8s.io/ClusterRoleBinding",
+  "resource.k8s.io/DeviceClass", "resource.k8s.io/ResourceSlice", "scheduling.k8s.io/PriorityClass",
+  "storage.k8s.io/CSIDriver", "storage.k8s.io/CSINode", "storage.k8s.io/StorageClass", "storage.k8s.io/VolumeAttachment", "storage.k8s.io/VolumeAttributesClass",
+  "storagemigration.k8s.io/StorageVersionMigration", "gateway.networking.k8s.io/GatewayClass",
+]);
+
+/** `group/Kind` of an object or of a CRD's served kind: the key of CLUSTER_SCOPED_KINDS. */
+export function groupKind(apiVersion: string, kind: string): string {
+  return `${groupOf(apiVersion)}/${kind}`;
+}
+
+/**
  * The one identity of an object, as the API server stores it: API group, kind, namespace and name
  * (two versions of a group name one object). `namespace` is the effective one: the render's
  * default for an object that names none.

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseFast, parsePositioned, parseSmall } from "../../src/load/documents.ts";
 import { dumpYaml } from "../../src/emit/emit.ts";
-import { resolvePlain } from "../../src/load/yaml11.ts";
+import { InexactInteger, resolvePlain } from "../../src/load/yaml11.ts";
 
 const TABLE: [string, unknown][] = [
   // resolveMapList: booleans, exact spellings only
@@ -20,7 +20,9 @@ const TABLE: [string, unknown][] = [
   // ParseInt base 0 after removing every `_`: leading 0 is octal, 0o / 0x / 0b prefixes
   ["0400", 256], ["0644", 420], ["0o600", 384], ["0O17", 15], ["0x1F", 31], ["0X1f", 31], ["-0x10", -16], ["+0x10", 16],
   ["0b101", 5], ["0B11", 3], ["-0b101", -5], ["0", 0], ["-0", 0], ["+12", 12], ["1_000", 1000], ["1__0_", 10], ["+_1", 1], ["0x_1F", 31],
-  ["9223372036854775807", 9223372036854775807], ["18446744073709551615", 18446744073709551615],
+  ["9007199254740991", 9007199254740991], ["-9007199254740991", -9007199254740991], ["0x1FFFFFFFFFFFFF", 9007199254740991],
+  // past ParseUint's range: yamlStyleFloat, a float64 in Go too (exactness is no concern of a float)
+  ["1_000_000_000_000_000_000_000", 1e21], ["18446744073709551616", 18446744073709551616],
   // above int64 with a sign: ParseUint refuses, and it is no yamlStyleFloat either when prefixed
   ["+0xFFFFFFFFFFFFFFFF", "+0xFFFFFFFFFFFFFFFF"], ["0x10000000000000000", "0x10000000000000000"],
   // not octal: falls to yamlStyleFloat, a float
@@ -38,6 +40,36 @@ const TABLE: [string, unknown][] = [
   // strings
   ["hello", "hello"], ["<<x", "<<x"], ["0x", "0x"], ["+", "+"], ["1-2", "1-2"], ["12abc", "12abc"], ["0o8", "0o8"], ["0xG", "0xG"],
 ];
+
+describe("integers past 2^53, which Kubernetes keeps exactly (int64)", () => {
+  // Each is an int64 (or, past int64, a uint64) for strconv: kubefork would print another number.
+  it.each(["9007199254740992", "-9007199254740993", "0x20000000000000", "9223372036854775807", "-9223372036854775808", "18446744073709551615", "0o777777777777777777", "10_000_000_000_000_000"])(
+    "%s is refused (KF1007) at its line, by every reader",
+    (text) => {
+      expect(resolvePlain(text).value).toBeInstanceOf(InexactInteger);
+      const doc = `a: 1\nspec:\n  v: ${text}\n`;
+      for (const parse of [parseFast, parseSmall, parsePositioned]) {
+        const r = parse({ path: "a.yaml", text: doc });
+        expect(r.docs).toEqual([]);
+        expect(r.problems.map((p) => [p.code, p.file, p.line])).toEqual([["KF1007", "a.yaml", 3]]);
+        expect(r.problems[0]!.message).toContain(text.replace(/_/g, ""));
+      }
+    },
+  );
+
+  it("in a JSON base file too, where JSON.parse would round it; outside strings only", () => {
+    const r = parseFast({ path: "a.json", text: '{"kind": "x",\n "s": "9223372036854775807",\n "v": 9223372036854775807}' });
+    expect(r.problems.map((p) => [p.code, p.line, p.column])).toEqual([["KF1007", 3, 7]]);
+    const ok = parseFast({ path: "a.json", text: '{"s": "9223372036854775807", "f": 9223372036854775807.0, "e": 1e300, "m": -9007199254740991}' });
+    expect(ok.problems).toEqual([]);
+    expect(ok.docs[0]!.value).toEqual({ s: "9223372036854775807", f: 9223372036854775807.0, e: 1e300, m: -9007199254740991 });
+  });
+
+  it("as a mapping key, is its exact digits (a key is text)", () => {
+    const text = "9223372036854775807: a\n";
+    for (const parse of [parseFast, parseSmall, parsePositioned]) expect(parse({ path: "a.yaml", text }).docs[0]!.value).toEqual({ "9223372036854775807": "a" });
+  });
+});
 
 describe("go-yaml v2 plain scalars", () => {
   it.each(TABLE)("%s", (text, expected) => {
