@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { ProblemCode } from "../../src/codes.ts";
 import { trace, type TraceRequest } from "../../src/trace/index.ts";
-import { deployment, load, service } from "./fixtures.ts";
+import { deployment, load, service } from "../helpers/trace.ts";
 
 const from: TraceRequest["from"] = { mesh: { namespace: "t" } };
 const echoWorkload = () => load(`${deployment("t", "echo", { app: "echo" })}${service("t", "echo", { app: "echo" }, 8080)}`);
