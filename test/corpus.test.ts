@@ -7,7 +7,8 @@
 //   files:            path → content: a string; null (delete the file); {repeat, times, prefix,
 //                     suffix} (`{i}` in repeat is the repetition's index); {base64}; {symlink}
 //                     (a link, target as written; `$OUTSIDE` is a directory outside the app);
-//                     {text, mode} or {dir: true, mode} (a file or directory with that mode)
+//                     {text, mode} or {dir: true, mode} (a file or directory with that mode);
+//                     {fifo: true} (a named pipe: reading it would block forever)
 //   rawNames:         percent-encoded path (`base/caf%E9.yaml`, bytes that need not be UTF-8) → text
 //   user: nobody      run render and validate as nobody (tests run as root, who reads anything)
 //   many:             {path: "forks/f{i}.yaml", count, content}: many files at once
@@ -17,7 +18,7 @@
 //   message:          an exact substring of that stderr line
 //   code:             the problem's code (src/codes.ts), which ends that line; every case has one
 //   validate: false   the case is about render's arguments only
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -36,7 +37,8 @@ type Content =
   | { base64: string }
   | { symlink: string }
   | { text: string; mode?: number }
-  | { dir: true; mode?: number };
+  | { dir: true; mode?: number }
+  | { fifo: true };
 interface Case {
   description?: string;
   files?: Record<string, Content>;
@@ -86,6 +88,7 @@ function materialize(c: Case): string {
     } else if ("base64" in content) writeFileSync(abs, Buffer.from(content.base64, "base64"));
     else if ("text" in content) writeFileSync(abs, content.text);
     else if ("dir" in content) mkdirSync(abs);
+    else if ("fifo" in content) execFileSync("mkfifo", [abs]);
     else symlinkSync(content.symlink.replace("$OUTSIDE", outside), abs);
     if (content && typeof content === "object" && "mode" in content && content.mode !== undefined) modes.push([abs, content.mode]);
   };

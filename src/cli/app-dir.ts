@@ -169,7 +169,10 @@ const parsedManager = async (file: SourceFile | undefined) => (await import("../
 /** Reads kubefork.yaml and gives its plan: the known one for these bytes, else parsed (app.manager set); undefined when it is missing or invalid. */
 async function readManager(root: string, sources: AppSources, opts: ReadOptions): Promise<ReadPlan | undefined> {
   const { app } = sources;
+  const reported = app.problems.length;
   const managerFile = readText(root, MANAGER_FILE, app.problems, LIMITS.managerFileBytes, true);
+  // A kubefork.yaml that is there but cannot be read has its problem: it is not also "missing".
+  if (!managerFile && app.problems.length > reported) return undefined;
   if (managerFile) sources.managerFile = managerFile;
   const known = managerFile ? opts.knownPlan?.(managerFile) : undefined;
   if (known) {
@@ -210,7 +213,7 @@ function readForkFiles(root: string, plan: ReadPlan, sources: AppSources, intake
   const { app } = sources;
   const forksDir = forksDirOf(plan);
   const plain = new Map<string, number>();
-  const forkFiles = listFiles(root, forksDir, app.forkProblems, { recursive: false, reportDirs: true, plain }).filter((f) => {
+  const forkFiles = listFiles(root, forksDir, app.forkProblems, { recursive: false, everyEntry: true, plain }).filter((f) => {
     if (isForkFile(f) || f.slice(f.lastIndexOf("/") + 1).startsWith(".")) return isForkFile(f);
     app.forkProblems.push(error({ code: "KF1013", file: f, message: "not a fork file: the forks directory holds only <id>.yaml files", hint: `rename it to ${forksDir}/<id>.yaml if it is a fork, or move it out of ${forksDir}/` }));
     return false;
@@ -263,14 +266,17 @@ function readBaseFiles(root: string, plan: ReadPlan, problems: Problem[], intake
 }
 
 interface ListOptions {
-  /** Descend into subdirectories (the base); else a directory entry is skipped, or reported with `reportDirs`. */
+  /** Descend into subdirectories (the base); else a directory entry is skipped, or reported with `everyEntry`. */
   recursive: boolean;
   /** Files to list (the rest are not inputs: a README, a chart's values). */
   keep?: (path: string) => boolean;
   /** Directories never walked (the forks directory, in the base walk). */
   skipDir?: (path: string) => boolean;
-  /** Report a directory met in a walk that does not descend (a directory among fork files). */
-  reportDirs?: boolean;
+  /**
+   * Every entry is an input (the forks directory): a directory, or a dangling, outside or
+   * non-regular entry of any name, is reported. Else only those named like a manifest are.
+   */
+  everyEntry?: boolean;
   /** Filled with every listed file that is a regular file, not a link, and its size (-1: not asked; readText reads those directly). */
   plain?: Map<string, number>;
 }
@@ -382,7 +388,7 @@ class FileWalk {
   #directory(r: string, name: string, depth: number): boolean {
     if (name.startsWith(".") || this.opts.skipDir?.(r)) return true;
     if (this.opts.recursive) return this.directoryAt(r, depth + 1);
-    if (this.opts.reportDirs) this.#report("KF1013", r, "a directory where only files are read", "move it out");
+    if (this.opts.everyEntry) this.#report("KF1013", r, "a directory where only files are read", "move it out");
     return true;
   }
 
@@ -394,7 +400,14 @@ class FileWalk {
     if (!st) return true;
     if (st.stats.isDirectory()) return this.#directory(r, name, depth);
     if (st.stats.isFile()) return this.#file(r, st.link ? undefined : st.stats.size);
+    // A pipe, a socket, a device: never read, and never passed over without a word if it is an input.
+    if (this.#counts(r, name)) this.#report("KF1024", r, "not a regular file (a pipe, socket or device)", "kubefork reads regular files only: replace it with the file it stands for");
     return true;
+  }
+
+  /** Whether an entry that cannot be read as a file is an input, to be reported: see ListOptions.everyEntry. */
+  #counts(r: string, name: string): boolean {
+    return this.#keep(r) && (this.opts.everyEntry === true || /\.(ya?ml|json)$/.test(name));
   }
 
   /**
@@ -403,7 +416,6 @@ class FileWalk {
    */
   #statOther(r: string, name: string): { stats: Stats; link: boolean } | undefined {
     const abs = `${this.root}/${r}`; // r: names from readdir, joined by "/": nothing to normalise
-    const manifestName = /\.(ya?ml|json)$/.test(name);
     try {
       const st = lstatSync(abs);
       if (!st.isSymbolicLink()) return { stats: st, link: false };
@@ -411,11 +423,11 @@ class FileWalk {
       try {
         target = realpathSync(abs);
       } catch {
-        if (manifestName && this.#keep(r)) this.#report("KF1023", r, "the link is dangling (its target does not exist, or it loops)", "fix or remove the link");
+        if (this.#counts(r, name)) this.#report("KF1023", r, "the link is dangling (its target does not exist, or it loops)", "fix or remove the link");
         return undefined;
       }
       if (!this.#inside(target)) {
-        if ((manifestName && this.#keep(r)) || statSync(target).isDirectory()) this.#outside(r, target);
+        if (this.#counts(r, name) || statSync(target).isDirectory()) this.#outside(r, target);
         return undefined;
       }
       return { stats: statSync(abs), link: true };

@@ -301,6 +301,9 @@ function patchMessage(e: unknown): string {
     case "OPERATION_VALUE_OUT_OF_BOUNDS":
       return "array index out of bounds";
     default:
+      // fast-json-patch refuses these keys so that no patch reaches an object's prototype.
+      if (e instanceof TypeError && /__proto__|constructor\/prototype/.test(e.message))
+        return "kubefork does not patch a key named __proto__, nor a path through constructor/prototype (they would reach an object's prototype); set that key in the base";
       return String((e as Error).message ?? e).split("\n")[0]!;
   }
 }

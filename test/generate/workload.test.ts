@@ -80,6 +80,13 @@ describe("workload copy", () => {
     { name: "unknown container", workloads: "    - name: multi\n      containers: [{name: nope, image: x:1}]\n", code: "KF5101", message: "no container 'nope' in Deployment shop/multi", line: 8 },
     { name: "an image given twice", workloads: "    - name: web-v1\n      image: x:1\n      containers: [{name: app, image: x:2}]\n", code: "KF5102", message: "the image is given twice: here and in the workload's image", line: 9 },
     { name: "failing patch names the operation", workloads: "    - name: web-v1\n      patches:\n        - {op: remove, path: /spec/nothing}\n", code: "KF5103", message: "patch operation 0 (remove /spec/nothing) failed: the path does not exist", line: 9 },
+    {
+      name: "a patch of a key named __proto__ is refused in kubefork's words",
+      workloads: "    - name: web-v1\n      patches:\n        - {op: add, path: /metadata/annotations/__proto__, value: x}\n",
+      code: "KF5103",
+      message: "patch operation 0 (add /metadata/annotations/__proto__) failed: kubefork does not patch a key named __proto__, nor a path through constructor/prototype (they would reach an object's prototype); set that key in the base",
+      line: 9,
+    },
     { name: "a patch that removes the whole copy", workloads: "    - name: web-v1\n      patches:\n        - {op: remove, path: \"\"}\n", code: "KF5104", message: 'the patches leave no object (an operation on the path "" removed or replaced the whole copy)', line: 9 },
     { name: "a patch may not change the kind", workloads: "    - name: web-v1\n      patches:\n        - {op: replace, path: /kind, value: StatefulSet}\n", code: "KF5105", message: "patches must not change apiVersion or kind", line: 8 },
     { name: "a patch may not rename the copy", workloads: "    - name: web-v1\n      patches:\n        - {op: replace, path: /metadata/name, value: web-v2}\n", code: "KF5106", message: "patches must not change metadata.name or metadata.namespace", line: 8 },
