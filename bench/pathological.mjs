@@ -2,6 +2,10 @@
 //
 //   node bench/pathological.mjs [--cli dist/kubefork.cjs] [--only NAME]
 //
+// `npm run bench` runs them too (bench/run.mjs; `--pathological-only` for these alone), each
+// against its target: the exit code stated below, and an end within PATHOLOGICAL_LIMIT_S (half
+// of Argo CD's 60 s repo-server timeout) without running out of its heap.
+//
 // Rows (each renders in its own process, as Argo CD runs it, with the heap given):
 //   whitespace-fork   a valid 1 MB fork file whose `owner` is a run of spaces (once a backtracking
 //                     regex: more than 11 minutes)
@@ -20,13 +24,14 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { generateApp } from "./generate.mjs";
 
 const args = process.argv.slice(2);
 const flag = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
-const CLI = resolve(flag("--cli", "dist/kubefork.cjs"));
+const CLI_ARG = flag("--cli", "dist/kubefork.cjs");
 const ONLY = flag("--only", undefined);
-const WORK = resolve("bench/.work/pathological");
+const WORK = resolve(new URL(".", import.meta.url).pathname, ".work/pathological");
 const NOW = "2026-11-23T12:00:00Z";
 
 function fork(id, body) {
@@ -45,6 +50,19 @@ function appWith(name, services, forks, managerEdit = (m) => m) {
   for (const [file, text] of Object.entries(forks)) writeFileSync(join(dir, "forks", file), text);
   return dir;
 }
+
+/** The exit each row must end with: 0 renders, 1 invalid input, 2 a policy violation. */
+export const EXPECTED_EXIT = {
+  "whitespace-fork": 1, // the copy carries the 1 MB owner annotation: over the 1 MiB object limit (KF5020)
+  "patch-ops": 0,
+  "env-ops": 0,
+  "volume-ops": 0,
+  "patch-problem": 1, // its last operation fails
+  "many-forks": 2, // maxForks
+};
+
+/** Half of Argo CD's repo-server timeout (60 s): a row past it is a render Argo CD may kill. */
+export const PATHOLOGICAL_LIMIT_S = 30;
 
 const ROWS = {
   "whitespace-fork": () => {
@@ -111,21 +129,44 @@ const ROWS = {
   },
 };
 
-if (!existsSync(CLI)) {
-  console.error(`bench: ${CLI} not found: run \`npm run build\` first`);
-  process.exit(1);
+/**
+ * Runs the rows (or the one named), each in its own process with its heap, as Argo CD would.
+ * Returns one record per row: wall seconds, exit, peak RSS (MB, when GNU time is there), the first
+ * line of stderr, and whether it met its target.
+ */
+export function runPathological({ cli, only } = {}) {
+  const bin = resolve(cli ?? "dist/kubefork.cjs");
+  if (!existsSync(bin)) throw new Error(`bench: ${bin} not found: run \`npm run build\` first`);
+  const timeBin = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+  const out = [];
+  for (const [name, make] of Object.entries(ROWS)) {
+    if (only && only !== name) continue;
+    const { dir, heapMb } = make();
+    const node = [`--max-old-space-size=${heapMb}`, bin, "render", dir, "--now", NOW];
+    const cmd = timeBin ? [timeBin, "-f", "RSS %M", process.execPath, ...node] : [process.execPath, ...node];
+    const t = performance.now();
+    const r = spawnSync(cmd[0], cmd.slice(1), { encoding: "utf8", maxBuffer: 1 << 30, timeout: 15 * 60_000 });
+    const wallS = (performance.now() - t) / 1000;
+    const rss = /RSS (\d+)/.exec(r.stderr ?? "")?.[1];
+    const first = (r.stderr ?? "").split("\n").find((l) => l && !l.startsWith("RSS ")) ?? "";
+    const exit = r.status ?? r.signal;
+    out.push({ name, heapMb, wallS, exit, rssMB: rss ? Math.round(rss / 1024) : undefined, stderr: first, ok: exit === EXPECTED_EXIT[name] && wallS <= PATHOLOGICAL_LIMIT_S });
+  }
+  return out;
 }
-const timeBin = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
-console.log("| row | heap | wall | exit | peak RSS | stderr (first line) |\n|---|---:|---:|---:|---:|---|");
-for (const [name, make] of Object.entries(ROWS)) {
-  if (ONLY && ONLY !== name) continue;
-  const { dir, heapMb } = make();
-  const node = [`--max-old-space-size=${heapMb}`, CLI, "render", dir, "--now", NOW];
-  const cmd = timeBin ? [timeBin, "-f", "RSS %M", process.execPath, ...node] : [process.execPath, ...node];
-  const t = performance.now();
-  const r = spawnSync(cmd[0], cmd.slice(1), { encoding: "utf8", maxBuffer: 1 << 30, timeout: 15 * 60_000 });
-  const wall = ((performance.now() - t) / 1000).toFixed(2);
-  const rss = /RSS (\d+)/.exec(r.stderr ?? "")?.[1];
-  const first = (r.stderr ?? "").split("\n").find((l) => l && !l.startsWith("RSS ")) ?? "";
-  console.log(`| ${name} | ${heapMb} MB | ${wall} s | ${r.status ?? r.signal} | ${rss ? `${Math.round(rss / 1024)} MB` : "?"} | ${first.slice(0, 140).replace(/\|/g, "\\|")} |`);
+
+/** The rows as a Markdown table. */
+export function pathologicalTable(rows) {
+  const L = ["| row | heap | wall | exit (expected) | peak RSS | target | stderr (first line) |", "|---|---:|---:|---:|---:|:---:|---|"];
+  for (const r of rows)
+    L.push(
+      `| ${r.name} | ${r.heapMb} MB | ${r.wallS.toFixed(2)} s | ${r.exit} (${EXPECTED_EXIT[r.name]}) | ${r.rssMB !== undefined ? `${r.rssMB} MB` : "?"} | ${r.ok ? "pass" : "FAIL"} | ${r.stderr.slice(0, 140).replace(/\|/g, "\\|")} |`,
+    );
+  return L.join("\n");
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const rows = runPathological({ cli: CLI_ARG, only: ONLY });
+  console.log(pathologicalTable(rows));
+  if (rows.some((r) => !r.ok)) process.exitCode = 1;
 }

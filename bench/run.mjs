@@ -4,6 +4,12 @@
 //   node bench/run.mjs --cold-only [--cold-runs 20]
 //   node bench/run.mjs --profile [--sizes 2000x200] [--profile-dist]
 //   node bench/run.mjs --commit-only [--commit-sizes 2000x200,10000x1000] [--commit-large]
+//   node bench/run.mjs --pathological-only
+//
+// The hostile-input rows (issue 13, bench/pathological.mjs: a 1 MB whitespace fork, 15,000 patch
+// operations, 10,000 env and volume operations, 300 x 1,000 workloads under a 256 MB heap) run
+// after the sizes and the commit scenario, except with --quick, --cold-only or --commit-only;
+// each must end with its stated exit within 30 s.
 //
 // For every (N services, F forks) it generates an app directory into bench/.work/ (reused when the
 // parameters and the generator are unchanged), runs the bundled CLI as a separate process for
@@ -35,6 +41,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadAll } from "js-yaml";
 import { generateApp } from "./generate.mjs";
 import { parseJsonOutput } from "./floor.mjs";
+import { PATHOLOGICAL_LIMIT_S, pathologicalTable, runPathological } from "./pathological.mjs";
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
@@ -54,7 +61,7 @@ const COMMIT_LARGE = [10000, 1000];
 // arguments
 
 function parseArgs(argv) {
-  const o = { quick: false, coldOnly: false, commitOnly: false, sizes: undefined, commitSizes: undefined, commitLarge: false, runs: 5, coldRuns: 20, seed: 1, cli: "dist/kubefork.cjs", profile: false, profileDist: false, top: 15 };
+  const o = { quick: false, coldOnly: false, commitOnly: false, pathologicalOnly: false, sizes: undefined, commitSizes: undefined, commitLarge: false, runs: 5, coldRuns: 20, seed: 1, cli: "dist/kubefork.cjs", profile: false, profileDist: false, top: 15 };
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
     const val = () => {
@@ -64,6 +71,7 @@ function parseArgs(argv) {
     if (a === "--quick") o.quick = true;
     else if (a === "--cold-only") o.coldOnly = true;
     else if (a === "--commit-only") o.commitOnly = true;
+    else if (a === "--pathological-only") o.pathologicalOnly = true;
     else if (a === "--commit-large") o.commitLarge = true;
     else if (a === "--commit-sizes") o.commitSizes = ((v) => (v === "none" ? [] : parseSizes(v)))(val());
     else if (a === "--sizes") o.sizes = parseSizes(val());
@@ -80,7 +88,7 @@ function parseArgs(argv) {
       process.exit(0);
     } else die(`unknown argument ${a} (try --help)`);
   }
-  if (!o.sizes) o.sizes = o.profile ? [[2000, 200]] : o.coldOnly || o.commitOnly ? [] : o.quick ? ALL_SIZES.slice(0, 2) : ALL_SIZES;
+  if (!o.sizes) o.sizes = o.profile ? [[2000, 200]] : o.coldOnly || o.commitOnly || o.pathologicalOnly ? [] : o.quick ? ALL_SIZES.slice(0, 2) : ALL_SIZES;
   if (!o.commitSizes) o.commitSizes = o.coldOnly || o.profile ? [] : o.quick ? [[500, 50]] : COMMIT_SIZES;
   if (o.commitLarge && !o.commitSizes.some(([n, f]) => n === COMMIT_LARGE[0] && f === COMMIT_LARGE[1])) o.commitSizes = [...o.commitSizes, COMMIT_LARGE];
   return o;
@@ -531,7 +539,7 @@ function machine() {
 }
 
 function markdown(results) {
-  const { m, sizes, cold, commits, opts, rev, linearity, targets } = results;
+  const { m, sizes, cold, commits, hostile, opts, rev, linearity, targets } = results;
   const L = [];
   L.push(`### Benchmark (\`npm run bench\`)`);
   L.push("");
@@ -598,6 +606,12 @@ function markdown(results) {
   }
   L.push("Targets (issues 7 and 15):");
   L.push("");
+  if (hostile?.length) {
+    L.push("Hostile inputs (bench/pathological.mjs), each in its own process with its heap:");
+    L.push("");
+    L.push(pathologicalTable(hostile));
+    L.push("");
+  }
   for (const t of targets) L.push(`- ${mark(t.ok)} ${t.text}: ${t.value}`);
   const warn = [...sizes, ...(commits ?? [])].flatMap((s) => s.warnings.map((w) => `(${s.n}, ${s.f}): ${w}`));
   if (m.loadStart != null && Math.max(m.loadStart, m.loadEnd) > 0.5 * m.cores) {
@@ -855,7 +869,7 @@ async function main() {
   m.loadStart = os.loadavg()[0];
   const log = (s) => console.error(s);
   log(`bench: ${m.cpu}, ${m.cores} cores, Node ${m.node}; CLI ${opts.cli}; ${opts.runs} runs per measurement; RSS via ${rssMethod.kind}; load average ${m.loadStart.toFixed(2)}`);
-  const cold = opts.commitOnly ? undefined : await coldStart(opts);
+  const cold = opts.commitOnly || opts.pathologicalOnly ? undefined : await coldStart(opts);
   if (cold) {
     log(
       `cold start: node -e 0 ${ms(cold.nodeMs)}, ${opts.cli} --version ${ms(cold.cliMs)} (${ratio(cold.ratio)}), ` +
@@ -865,11 +879,19 @@ async function main() {
   const results = [];
   for (const [n, f] of sizes) results.push(await benchSize(opts, n, f, log));
   const commits = [];
-  for (const [n, f] of opts.commitSizes) commits.push(await benchCommit(opts, n, f, log));
+  for (const [n, f] of opts.pathologicalOnly ? [] : opts.commitSizes) commits.push(await benchCommit(opts, n, f, log));
+  const hostile = opts.pathologicalOnly || !(opts.quick || opts.coldOnly || opts.commitOnly) ? runPathological({ cli: join(ROOT, opts.cli) }) : [];
+  if (hostile.length) log(`hostile inputs: ${hostile.map((r) => `${r.name} ${r.wallS.toFixed(2)} s exit ${r.exit}`).join(", ")}`);
 
   m.loadEnd = os.loadavg()[0];
   const { targets, linearity } = evaluate(results, cold, commits);
-  const report = { m, sizes: results, cold, commits, opts, rev: gitRev(), linearity, targets };
+  if (hostile.length)
+    targets.push({
+      text: `hostile inputs: every row ends with its stated exit within ${PATHOLOGICAL_LIMIT_S} s`,
+      ok: hostile.every((r) => r.ok),
+      value: `slowest ${Math.max(...hostile.map((r) => r.wallS)).toFixed(2)} s${hostile.some((r) => !r.ok) ? `; failed: ${hostile.filter((r) => !r.ok).map((r) => r.name).join(", ")}` : ""}`,
+    });
+  const report = { m, sizes: results, cold, commits, hostile, opts, rev: gitRev(), linearity, targets };
   const md = markdown(report);
   writeFileSync(join(WORK, "results.md"), md + "\n");
   writeFileSync(join(WORK, "results.json"), JSON.stringify({ ...report, rssMethod: rssMethod.kind }, null, 2) + "\n");
