@@ -65,7 +65,7 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .command("validate")
     .description("check the app directory and report every problem at once; exit 1 if any")
     .argument("[dir]", "the app directory", undefined)
-    .addOption(new Option("--format <format>", "text | github (GitHub Actions annotations)").choices(["text", "github"]).default("text"))
+    .addOption(new Option("--format <format>", "text | github (GitHub Actions annotations) | json (the problems as values: codes, fields, object references)").choices(["text", "github", "json"]).default("text"))
     .option("--now <time>", "RFC 3339 time to judge expiry by")
     .option("-n, --namespace <ns>", "namespace of base objects that name none")
     .action(async (dir: string | undefined, opts) => setCode(await (await import("./validate.ts")).validateCommand(io, dir, opts)));

@@ -1,5 +1,5 @@
 // Printing problems: plain text for people, GitHub Actions annotations for pull-request checks.
-import { formatProblem, sortProblems, type Problem } from "../problems.ts";
+import { codeInfo, formatProblem, isError, sortProblems, type Problem } from "../problems.ts";
 import { paint, type Io } from "./io.ts";
 
 export function printProblems(io: Io, problems: readonly Problem[], opts: { dir?: string } = {}): void {
@@ -30,6 +30,16 @@ export function githubAnnotations(problems: readonly Problem[], dirPrefix: strin
     out += `::${level} ${props.join(",")}::${esc(msg)}\n`;
   }
   return out;
+}
+
+/**
+ * `validate --format json`: every problem as a value, sorted, for tools: its code and the code's
+ * name, the file, line, column and document, the field path, and the object as a structured
+ * reference (apiVersion, kind, namespace, name, file, index, line) where there is one. No stacks.
+ */
+export function problemsJson(problems: readonly Problem[]): string {
+  const list = sortProblems(problems).map(({ stack: _stack, ...p }) => ({ ...p, name: codeInfo(p.code).name }));
+  return `${JSON.stringify({ valid: !problems.some(isError), problems: list }, null, 2)}\n`;
 }
 
 export function summary(problems: readonly Problem[]): string {

@@ -1,10 +1,10 @@
-// `kubefork validate [DIR] [--format text|github]`: every problem at once; exit 1 if any error.
+// `kubefork validate [DIR] [--format text|github|json]`: every problem at once; exit 1 if any error.
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { render } from "../render.ts";
 import { EXIT, exitCodeFor, hasErrors, type Problem } from "../problems.ts";
 import { startCommand } from "./common.ts";
 import type { Io } from "./io.ts";
-import { githubAnnotations, printProblems, summary } from "./report.ts";
+import { githubAnnotations, printProblems, problemsJson, summary } from "./report.ts";
 
 export interface ValidateFlags {
   format?: string;
@@ -28,6 +28,10 @@ export async function validateCommand(io: Io, dir: string | undefined, flags: Va
     // GitHub shows at most 10 error and 10 warning annotations per step: the full list goes to the log too.
     io.stdout(githubAnnotations(problems, repoPrefix(io, appDir)));
     printProblems(io, problems);
+    io.stderr(`${hasErrors(problems) ? "invalid" : "valid"}: ${summary(problems)}\n`);
+  } else if (flags.format === "json") {
+    // For tools: stdout is the problems as values (codes, structured references); stderr the summary.
+    io.stdout(problemsJson(problems));
     io.stderr(`${hasErrors(problems) ? "invalid" : "valid"}: ${summary(problems)}\n`);
   } else {
     printProblems(io, problems);

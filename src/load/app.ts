@@ -2,7 +2,7 @@
 // and the forks. Pure: the CLI reads the files (or runs base.command) and hands over their text.
 import { forkSchema } from "../model/fork.ts";
 import { managerSchema } from "../model/manager.ts";
-import type { LoadedFork, LoadedManager, Manifest } from "../model/inputs.ts";
+import { refOf, type LoadedFork, type LoadedManager, type Manifest } from "../model/inputs.ts";
 import { CLUSTER_SCOPED_KINDS, groupKind, groupOf, isKObject, objectKey } from "../model/k8s.ts";
 import { LIMITS } from "../model/limits.ts";
 import type { SourceDoc, TextFile } from "../model/source.ts";
@@ -134,6 +134,7 @@ function duplicateObjects(manifests: readonly Manifest[], defaultNamespace: stri
           line: m.doc.line,
           doc: m.doc.index,
           object: `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`,
+          ref: refOf(m, o.metadata.namespace || undefined),
           message: `defined twice: also in ${first.doc.file}:${first.doc.line}`,
           hint: "remove one of the two definitions",
         }),

@@ -289,3 +289,31 @@ describe("kubefork validate --format github", () => {
     }
   });
 });
+
+describe("kubefork validate --format json", () => {
+  it("prints every problem as a value: code and its name, file, line, field path, structured object reference", () => {
+    const dir = bookshopCopy();
+    writeFileSync(join(dir, "forks/erin.yaml"), UNKNOWN_WORKLOAD);
+    // The same ConfigMap twice in the base: a problem about an object, with its reference.
+    writeFileSync(join(dir, "base/twice.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dup\n  namespace: bookshop\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dup\n  namespace: bookshop\n");
+    const r = runCli(["validate", "--format", "json", dir, ...NOW_ARGS]);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { valid: boolean; problems: Record<string, unknown>[] };
+    expect(out.valid).toBe(false);
+    expect(out.problems).toContainEqual({ kind: "invalid", severity: "error", code: "KF1044", name: "ObjectDefinedTwice", file: "base/twice.yaml", line: 7, doc: 1, object: "ConfigMap bookshop/dup", ref: { apiVersion: "v1", kind: "ConfigMap", namespace: "bookshop", name: "dup", file: "base/twice.yaml", index: 1, line: 7 }, message: "defined twice: also in base/twice.yaml:1", hint: "remove one of the two definitions" });
+    expect(r.stderr).toBe("invalid: 1 error, 0 warnings\n");
+  });
+
+  it("a fork's problems carry the field they concern", () => {
+    const dir = bookshopCopy();
+    writeFileSync(join(dir, "forks/erin.yaml"), UNKNOWN_WORKLOAD);
+    const r = runCli(["validate", "--format", "json", dir, ...NOW_ARGS]);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { problems: { code: string; name: string; file?: string; line?: number; path?: string; severity: string }[] };
+    expect(out.problems.map((p) => [p.code, p.name, p.severity, p.file, p.line, p.path])).toEqual([
+      ["KF4001", "ForkExpired", "note", "forks/dave.yaml", 7, "spec.expires"],
+      ["KF4002", "WorkloadNotFound", "error", "forks/erin.yaml", 8, "spec.workloads[0].name"],
+    ]);
+    for (const p of out.problems) expect(p).not.toHaveProperty("stack");
+  });
+});
