@@ -51,6 +51,11 @@ export function isRfc3339(s: string): boolean {
   return parseRfc3339(s) !== undefined;
 }
 
+/** A time as RFC 3339 in UTC to the second, `2026-11-26T12:00:00Z`: the one writer, as parseRfc3339 is the one reader. */
+export function formatRfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
 /** A Go-style duration: 168h, 90m, 1h30m, 7d (days accepted for convenience). */
 export const DURATION = /^(\d+(\.\d+)?(d|h|m|s|ms))+$/;
 

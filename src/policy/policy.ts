@@ -2,7 +2,7 @@
 // Every violation is a Problem of kind "policy" naming the fork file, the line and the rule.
 import type { LoadedFork, LoadedManager } from "../model/inputs.ts";
 import { expiresAt } from "../model/expiry.ts";
-import { parseDuration } from "../model/common.ts";
+import { formatRfc3339, parseDuration } from "../model/formats.ts";
 import type { Policy } from "../model/manager.ts";
 import { error, type PathSegment, type Problem, type ProblemCode } from "../problems.ts";
 import { forkViolation } from "./violation.ts";
@@ -97,9 +97,9 @@ function checkFork(policy: Policy, f: LoadedFork, input: PolicyInput): Problem[]
   if (policy.maxLifetime !== undefined) {
     const max = parseDuration(policy.maxLifetime)!;
     if (spec.expires === undefined) {
-      violation(["spec"], "maxLifetime", `the fork has no spec.expires, and forks must expire within ${policy.maxLifetime}`, `add spec.expires: "${new Date(input.now + Math.min(max, 72 * 3_600_000)).toISOString().replace(/\.\d{3}Z$/, "Z")}"`);
+      violation(["spec"], "maxLifetime", `the fork has no spec.expires, and forks must expire within ${policy.maxLifetime}`, `add spec.expires: "${formatRfc3339(input.now + Math.min(max, 72 * 3_600_000))}"`);
     } else if (expiresAt(f.fork)! - input.now > max) {
-      violation(["spec", "expires"], "maxLifetime", `expires ${spec.expires} is more than ${policy.maxLifetime} from now`, `set spec.expires no later than ${new Date(input.now + max).toISOString().replace(/\.\d{3}Z$/, "Z")}`);
+      violation(["spec", "expires"], "maxLifetime", `expires ${spec.expires} is more than ${policy.maxLifetime} from now`, `set spec.expires no later than ${formatRfc3339(input.now + max)}`);
     }
   }
 

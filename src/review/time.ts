@@ -1,5 +1,5 @@
 // Times as people read them in a fork list: "in 3d 4h", "expired 2h ago".
-import { parseDuration, parseRfc3339 } from "../model/common.ts";
+import { formatRfc3339, parseDuration, parseRfc3339 } from "../model/formats.ts";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -28,10 +28,8 @@ export function expiryText(expires: string | undefined, now: number): string {
   return t > now ? `in ${span(t - now)}` : `expired ${span(now - t)} ago`;
 }
 
-/** RFC 3339 in UTC to the second: `2026-11-26T12:00:00Z`. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
+/** RFC 3339 in UTC to the second: `2026-11-26T12:00:00Z` (model/formats.ts formatRfc3339). */
+export { formatRfc3339 as rfc3339 };
 
 /**
  * `--expires`: a duration from now (`72h`, `7d`, `1h30m`) or an RFC 3339 time. Returns the time in
