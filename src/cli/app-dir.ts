@@ -213,7 +213,13 @@ function readForkFiles(root: string, plan: ReadPlan, sources: AppSources, intake
   const { app } = sources;
   const forksDir = forksDirOf(plan);
   const plain = new Map<string, number>();
-  const forkFiles = listFiles(root, forksDir, app.forkProblems, { recursive: false, everyEntry: true, plain }).filter((f) => {
+  const listed: Problem[] = [];
+  const names = listFiles(root, forksDir, listed, { recursive: false, everyEntry: true, plain });
+  // The directory itself unreadable (or outside, or a loop): no render can tell which forks there
+  // are, so every render fails, --shared too (it would drop every fork's routing). An entry's
+  // problem fails only that entry's fork.
+  for (const p of listed) (p.file === forksDir ? app.problems : app.forkProblems).push(p);
+  const forkFiles = names.filter((f) => {
     if (isForkFile(f) || f.slice(f.lastIndexOf("/") + 1).startsWith(".")) return isForkFile(f);
     app.forkProblems.push(error({ code: "KF1013", file: f, message: "not a fork file: the forks directory holds only <id>.yaml files", hint: `rename it to ${forksDir}/<id>.yaml if it is a fork, or move it out of ${forksDir}/` }));
     return false;

@@ -126,6 +126,19 @@ describe("a bad entry under forks/ fails only its fork", () => {
     expect(alice.stdout).toContain("alice");
   });
 
+  it("the forks directory itself unreadable fails every render, --shared too: it cannot tell which forks there are", () => {
+    const dir = app();
+    const forks = join(dir, "forks");
+    rmSync(forks, { recursive: true, force: true });
+    symlinkSync("/", forks); // outside the app directory: not read, as an unreadable one
+    for (const args of [[], ["--shared"], ["--fork", "alice"]]) {
+      const r = runCli(["render", dir, ...NOW, ...args]);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain("forks: error: the link points outside the app directory (/) [KF1019]");
+    }
+  });
+
   it("never walks the forks directory as part of the base", () => {
     const dir = app();
     symlinkSync("/", join(dir, "forks/root"));
