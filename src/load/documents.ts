@@ -6,7 +6,7 @@
 // at their `---` lines so each document still knows its first line. Only when a base document has
 // a problem that needs a field's line is that one document parsed again with positions.
 import * as jsyaml from "js-yaml";
-import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Node as YamlNode, type Document } from "yaml";
+import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, visit, type Node as YamlNode, type Document } from "yaml";
 import { error, type PathSegment, type Problem, type ProblemCode } from "../problems.ts";
 import { LIMITS } from "../model/limits.ts";
 import type { Position, SourceDoc, TextFile } from "../model/source.ts";
@@ -109,6 +109,23 @@ function positionedRaw(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): Pa
 function positionedDoc(file: TextFile, doc: Document.Parsed, index: number, lineCounter: LineCounter, limits: ParseLimits): { doc?: SourceDoc } | { problems: Problem[] } {
   if (doc.errors.length > 0) return { problems: syntaxProblems(file, doc, index, lineCounter) };
   if (doc.contents === null) return {}; // an empty document: `---` with nothing after it
+  const complex = collectionKey(doc);
+  if (complex) {
+    const pos = lineCounter.linePos(complex.range?.[0] ?? doc.range[0]);
+    return {
+      problems: [
+        error({
+          file: file.path,
+          line: pos.line,
+          column: pos.col,
+          doc: index,
+          code: "KF1001",
+          message: "malformed YAML: a mapping or sequence used as a key",
+          hint: "Kubernetes' reader (go-yaml v2) refuses a collection as a mapping key: write the key as a string",
+        }),
+      ],
+    };
+  }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: limits.maxAliases });
@@ -135,6 +152,21 @@ function positionedDoc(file: TextFile, doc: Document.Parsed, index: number, line
   }
   const start = lineCounter.linePos(doc.contents.range[0]);
   return { doc: { file: file.path, index, line: start.line, value, locate: (path) => locateInYamlDoc(doc, lineCounter, path) } };
+}
+
+/** The first key that is a mapping or a sequence (`? {a: 1} : x`), which go-yaml v2 cannot decode into a map: the `yaml` package would stringify it. */
+function collectionKey(doc: Document.Parsed): YamlNode | undefined {
+  let found: YamlNode | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isMap(pair.key) || isSeq(pair.key)) {
+        found = pair.key;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** The `yaml` package's errors in one document, as problems. */

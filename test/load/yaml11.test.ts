@@ -115,3 +115,13 @@ describe("go-yaml v2 plain scalars", () => {
     if (resolvePlain(text).kind !== "str") expect(out).not.toBe(`v: ${text}\n`);
   });
 });
+
+describe("a mapping or sequence as a key, which go-yaml v2 cannot decode into a map", () => {
+  it.each(["? {a: 1}\n: x\n", "? [a, b]\n: x\n", "{[a]: 1}\n", "a:\n  ? {b: 1}\n  : c\n"])("%j is refused at its line by every reader", (text) => {
+    for (const parse of [parseFast, parseSmall, parsePositioned]) {
+      const r = parse({ path: "a.yaml", text });
+      expect(r.docs).toEqual([]);
+      expect(r.problems.map((p) => p.code)).toEqual(["KF1001"]);
+    }
+  });
+});
