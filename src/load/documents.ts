@@ -31,8 +31,12 @@ export const DEFAULT_LIMITS: ParseLimits = {
   maxNodes: LIMITS.expandedNodes,
 };
 
-/** Above this size a base file with a syntax error is not parsed a second time just to place the error. */
-const REPARSE_FOR_POSITION_BYTES = 4 * 1024 * 1024;
+/**
+ * Above this size a file with a syntax error is not parsed a second time by the `yaml` package
+ * just to place the error: js-yaml's first error (with its line) is reported. The `yaml` package
+ * recovers from every error, so a garbled 600 KB fork file once cost it 6 s and 770 MB.
+ */
+const REPARSE_FOR_POSITION_BYTES = 128 * 1024;
 
 type Parsed = { docs: SourceDoc[]; problems: Problem[] };
 
@@ -97,12 +101,33 @@ function positionedRaw(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): Pa
     const pos = lineCounter.linePos(parsed[limits.maxDocuments]!.range[0]);
     return { docs, problems: [tooManyDocuments(file.path, pos.line, parsed.length, limits)] };
   }
-  parsed.forEach((doc, index) => {
+  for (const [index, doc] of parsed.entries()) {
     const one = positionedDoc(file, doc, index, lineCounter, limits);
-    if ("problems" in one) problems.push(...one.problems);
+    if ("problems" in one) for (const p of one.problems) problems.push(p);
     else if (one.doc) docs.push(one.doc);
-  });
-  return { docs, problems };
+  }
+  return { docs, problems: capped(file, problems) };
+}
+
+/** At most this many syntax problems are reported of one file: the first ones say what is wrong. */
+const MAX_PROBLEMS_PER_FILE = 20;
+
+/** The first MAX_PROBLEMS_PER_FILE problems, and one that counts the rest (a garbled file can have one per line). */
+function capped(file: TextFile, problems: Problem[]): Problem[] {
+  if (problems.length <= MAX_PROBLEMS_PER_FILE) return problems;
+  const shown = problems.slice(0, MAX_PROBLEMS_PER_FILE - 1);
+  const next = problems[shown.length]!;
+  shown.push(
+    error({
+      code: "KF1001",
+      file: file.path,
+      ...(next.line === undefined ? {} : { line: next.line }),
+      ...(next.column === undefined ? {} : { column: next.column }),
+      message: `${problems.length - shown.length} more problems in this file from here, not listed`,
+      hint: "fix the first ones: a YAML syntax error often makes every line after it an error",
+    }),
+  );
+  return shown;
 }
 
 /** One parsed document as a SourceDoc, nothing for an empty one, or its syntax, alias or shape problems. */
@@ -171,7 +196,7 @@ function collectionKey(doc: Document.Parsed): YamlNode | undefined {
 
 /** The `yaml` package's errors in one document, as problems. */
 function syntaxProblems(file: TextFile, doc: Document.Parsed, index: number, lineCounter: LineCounter): Problem[] {
-  return doc.errors.map((err) => {
+  const listed = doc.errors.slice(0, MAX_PROBLEMS_PER_FILE - 1).map((err) => {
     // An error found at the end of the file (an unclosed bracket) is reported on the last line that has content.
     const end = file.text.trimEnd().length;
     const pos = lineCounter.linePos(err.pos[0] >= end && end > 0 ? end - 1 : err.pos[0]);
@@ -185,6 +210,13 @@ function syntaxProblems(file: TextFile, doc: Document.Parsed, index: number, lin
       hint: yamlHint(err.code),
     });
   });
+  // Counted, not listed: building a problem per error of a garbled 1 MB file is what took seconds.
+  const more = doc.errors.length - listed.length;
+  if (more > 0) {
+    const from = lineCounter.linePos(doc.errors[listed.length]!.pos[0]);
+    listed.push(error({ code: "KF1001", file: file.path, line: from.line, column: from.col, doc: index, message: `${more} more syntax errors in this document from here, not listed`, hint: "fix the first ones: a YAML syntax error often makes every line after it an error" }));
+  }
+  return listed;
 }
 
 function locateInYamlDoc(doc: Document.Parsed, lc: LineCounter, path: readonly PathSegment[]): Position {
@@ -242,8 +274,8 @@ function parsePlain(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; p
   const values: unknown[] = [];
   try {
     jsyaml.loadAll(text, (v) => void values.push(v), { filename: file.path, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth, schema: GO_YAML_SCHEMA });
-  } catch {
-    return undefined;
+  } catch (e) {
+    return text.length > REPARSE_FOR_POSITION_BYTES ? { docs: [], problems: [jsYamlProblem(file, e, 1, undefined, limits)] } : undefined;
   }
   // Each document must be a chunk with content, numbered without gaps: then documents, indexes
   // and first lines are the ones the `yaml` package would give.
@@ -312,21 +344,7 @@ function fastRaw(file: TextFile, limits: ParseLimits): Parsed {
         const slow = positionedRaw(file, limits);
         if (slow.problems.length > 0) return slow;
       }
-      const mark = (e as { mark?: { line: number; column: number } }).mark;
-      return {
-        docs: [],
-        problems: [
-          error({
-            file: file.path,
-            line: chunk.textLine + (mark?.line ?? 0),
-            column: (mark?.column ?? 0) + 1,
-            doc: chunk.index,
-            code: !limit ? "KF1001" : /maxDepth/.test(reason) ? "KF1005" : "KF1006",
-            message: `${limit ? "refused YAML" : "malformed YAML"}: ${firstLine(reason || (e as Error).message)}`,
-            hint: limit ? `documents may nest at most ${limits.maxDepth} levels and use at most ${limits.maxAliases} aliases` : undefined,
-          }),
-        ],
-      };
+      return { docs: [], problems: [jsYamlProblem(file, e, chunk.textLine, chunk.index, limits)] };
     }
     if (value === null || value === undefined) continue;
     // js-yaml shares one value between an anchor and its aliases: count what it expands to.
@@ -337,6 +355,22 @@ function fastRaw(file: TextFile, limits: ParseLimits): Parsed {
     docs.push(lazyDoc(file, chunk, value));
   }
   return { docs, problems: [] };
+}
+
+/** js-yaml's error as a problem: `firstLine` is the file line where the text it parsed starts. */
+function jsYamlProblem(file: TextFile, e: unknown, firstLine_: number, doc: number | undefined, limits: ParseLimits = DEFAULT_LIMITS): Problem {
+  const reason = (e as { reason?: string }).reason ?? "";
+  const limit = /maxDepth|maxAliases|maxTotalMergeKeys/.test(reason);
+  const mark = (e as { mark?: { line: number; column: number } }).mark;
+  return error({
+    file: file.path,
+    line: firstLine_ + (mark?.line ?? 0),
+    column: (mark?.column ?? 0) + 1,
+    ...(doc === undefined ? {} : { doc }),
+    code: !limit ? "KF1001" : /maxDepth/.test(reason) ? "KF1005" : "KF1006",
+    message: `${limit ? "refused YAML" : "malformed YAML"}: ${firstLine(reason || (e as Error).message)}`,
+    hint: limit ? `documents may nest at most ${limits.maxDepth} levels and use at most ${limits.maxAliases} aliases` : "check the indentation and the ':' after each key",
+  });
 }
 
 function loadWhole(file: TextFile, chunks: readonly Chunk[], limits: ParseLimits): unknown[] | undefined {
