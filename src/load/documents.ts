@@ -10,7 +10,7 @@ import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, visit, 
 import { error, type PathSegment, type Problem, type ProblemCode } from "../problems.ts";
 import { LIMITS } from "../model/limits.ts";
 import type { Position, SourceDoc, TextFile } from "../model/source.ts";
-import { GO_YAML_SCHEMA, goYamlTags, inexactIntegersResolved, InexactInteger } from "./yaml11.ts";
+import { GO_YAML_SCHEMA, goYamlTags, unrepresentableResolved, InexactInteger } from "./yaml11.ts";
 import { eventLocator } from "./event-positions.ts";
 
 export interface ParseLimits {
@@ -48,25 +48,37 @@ type Parsed = { docs: SourceDoc[]; problems: Problem[] };
  * resolved none, which is every real manifest.
  */
 function exactIntegers(parse: () => Parsed): Parsed {
-  const before = inexactIntegersResolved();
+  const before = unrepresentableResolved();
   const parsed = parse();
-  if (inexactIntegersResolved() === before) return parsed;
+  if (unrepresentableResolved() === before) return parsed;
   const found = parsed.docs.flatMap((doc) => {
-    const at = inexactAt(doc.value, []);
-    return at ? [inexactProblem(doc.file, at.integer.text, { ...doc.locate(at.path), doc: doc.index })] : [];
+    const at = unrepresentableAt(doc.value, []);
+    if (!at) return [];
+    const where = { ...doc.locate(at.path), doc: doc.index };
+    return [at.value instanceof InexactInteger ? inexactProblem(doc.file, at.value.text, where) : nonFiniteProblem(doc.file, at.value, where)];
   });
   return found.length ? { docs: [], problems: [...parsed.problems, ...found] } : parsed;
 }
 
-function inexactAt(v: unknown, path: PathSegment[]): { path: PathSegment[]; integer: InexactInteger } | undefined {
-  if (v instanceof InexactInteger) return { path, integer: v };
+function unrepresentableAt(v: unknown, path: PathSegment[]): { path: PathSegment[]; value: InexactInteger | number } | undefined {
+  if (v instanceof InexactInteger || (typeof v === "number" && !Number.isFinite(v))) return { path, value: v };
   if (v === null || typeof v !== "object") return undefined;
   const entries: [PathSegment, unknown][] = Array.isArray(v) ? v.map((c, i) => [i, c]) : Object.entries(v);
   for (const [k, c] of entries) {
-    const hit = inexactAt(c, [...path, k]);
+    const hit = unrepresentableAt(c, [...path, k]);
     if (hit) return hit;
   }
   return undefined;
+}
+
+function nonFiniteProblem(file: string, v: number, at: { line: number; column?: number; doc?: number }): Problem {
+  return error({
+    code: "KF1008",
+    file,
+    ...at,
+    message: `the value ${Number.isNaN(v) ? ".nan" : v > 0 ? ".inf" : "-.inf"} is a float no JSON can hold: the API server refuses the object (kubefork would print null in JSON)`,
+    hint: "quote it if it is meant as a string, or write a finite number",
+  });
 }
 
 function inexactProblem(file: string, text: string, at: { line: number; column?: number; doc?: number }): Problem {
@@ -327,13 +339,13 @@ function fastRaw(file: TextFile, limits: ParseLimits): Parsed {
   for (let i = 0; i < chunks.length; i++) {
     const chunk = chunks[i]!;
     let value: unknown;
-    const resolved = inexactIntegersResolved();
+    const resolved = unrepresentableResolved();
     try {
       value = whole ? whole[i] : jsyaml.load(chunk.text, { filename: file.path, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth, schema: GO_YAML_SCHEMA });
     } catch (e) {
       const reason = (e as { reason?: string }).reason ?? "";
       // An integer key past 2^53 is no complex key: the `yaml` package writes it as its digits.
-      if (/complex keys/.test(reason) && inexactIntegersResolved() !== resolved) {
+      if (/complex keys/.test(reason) && unrepresentableResolved() !== resolved) {
         const slow = positionedRaw(file, limits);
         if (slow.problems.length === 0) return slow;
       }
@@ -411,7 +423,8 @@ function parseJson(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; pr
   const big = inexactJsonInteger(file.text);
   if (big) {
     const before = file.text.slice(0, big.offset);
-    return { docs: [], problems: [inexactProblem(file.path, big.text, { line: before.split("\n").length, column: big.offset - before.lastIndexOf("\n") })] };
+    const where = { line: before.split("\n").length, column: big.offset - before.lastIndexOf("\n") };
+    return { docs: [], problems: [Number.isFinite(Number(big.text)) ? inexactProblem(file.path, big.text, where) : nonFiniteProblem(file.path, Number(big.text), where)] };
   }
   const values = Array.isArray(value) ? value : [value];
   // JSON keeps no per-document line cheaply; positions come from a positioned re-parse on demand
@@ -620,7 +633,7 @@ function yamlHint(code: string): string | undefined {
   }
 }
 
-/** The first integer token (no fraction, no exponent) of a valid JSON text past 2^53, outside strings. */
+/** The first number token of a valid JSON text, outside strings, that a render cannot keep: an integer past 2^53, or one past a float's range (Go's JSON refuses it; JSON.parse gives Infinity). */
 export function inexactJsonInteger(text: string): { offset: number; text: string } | undefined {
   const token = /-?\d+(\.\d+)?([eE][-+]?\d+)?/y;
   for (let i = 0; i < text.length; i++) {
@@ -631,6 +644,7 @@ export function inexactJsonInteger(text: string): { offset: number; text: string
       token.lastIndex = i;
       const m = token.exec(text)!;
       const t = m[0];
+      if (!Number.isFinite(Number(t))) return { offset: i, text: t };
       if (!m[1] && !m[2] && t.replace("-", "").length > 15) {
         const n = BigInt(t);
         if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < -BigInt(Number.MAX_SAFE_INTEGER)) return { offset: i, text: t };

@@ -45,7 +45,10 @@ export function resolvePlain(s: string): Resolved {
   const h = hint(s[0]!);
   if (h === undefined) return STR(s);
   const word = WORDS[s];
-  if (word) return word;
+  if (word) {
+    if (word.kind === "float") unrepresentable++; // .inf, .nan: no JSON for them
+    return word;
+  }
   if (h === "M") return STR(s);
   if (h === ".") return goFloatDot(s) ?? STR(s);
   // A timestamp (`2001-12-14`) resolves to !!timestamp, but go-yaml v2 decodes it into interface{}
@@ -72,7 +75,7 @@ function goInt(plain: string): Resolved | undefined {
 function int64(big: bigint, signed: boolean, text: string): Resolved | undefined {
   if (big < INT64_MIN || big > UINT64_MAX || (big > INT64_MAX && signed)) return undefined;
   if (big > MAX_EXACT || big < -MAX_EXACT) {
-    inexact++;
+    unrepresentable++;
     return { kind: "int", value: new InexactInteger(text, big) };
   }
   return { kind: "int", value: big === 0n ? 0 : Number(big) };
@@ -97,11 +100,15 @@ export class InexactInteger {
   }
 }
 
-let inexact = 0;
+let unrepresentable = 0;
 
-/** How many InexactIntegers the resolver has given so far: a reader compares it before and after a parse. */
-export function inexactIntegersResolved(): number {
-  return inexact;
+/**
+ * How many values the resolver has given so far that a render cannot print as Kubernetes reads
+ * them: InexactIntegers, and the floats .inf and .nan (go-yaml reads them, but no JSON encodes
+ * them: the API server refuses the object). A reader compares it before and after a parse.
+ */
+export function unrepresentableResolved(): number {
+  return unrepresentable;
 }
 
 // resolve.go yamlStyleFloat, checked on the text without underscores; ParseFloat must not overflow.
