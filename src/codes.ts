@@ -31,6 +31,7 @@ export const CODES = {
   KF1006: { name: "AliasExpansion", summary: "YAML aliases exceed their limit or expand a document past the value limit" },
   KF1007: { name: "InexactInteger", summary: "an integer past 2^53, which Kubernetes keeps exactly (int64) and kubefork cannot carry without changing it" },
   KF1008: { name: "NonFiniteNumber", summary: "a float .inf, -.inf or .nan (or a JSON number past a float's range), which no JSON holds: the API server refuses the object" },
+  KF1009: { name: "MergeKeyOrder", summary: "a `<<` merge sets a key already set before it in the mapping, where go-yaml v2 (last wins) and YAML 1.2 readers (first wins) differ" },
   // ---------------------------------------------------------------- load: the app directory, base.command, fork entries (KF101x-KF104x)
   KF1010: { name: "Stopped", summary: "kubefork was stopped by SIGTERM or SIGINT before the command finished" },
   KF1011: { name: "OutOfMemory", summary: "the render ran out of its heap before it finished" },

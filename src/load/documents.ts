@@ -6,7 +6,7 @@
 // at their `---` lines so each document still knows its first line. Only when a base document has
 // a problem that needs a field's line is that one document parsed again with positions.
 import * as jsyaml from "js-yaml";
-import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, visit, type Node as YamlNode, type Document } from "yaml";
+import { LineCounter, parseAllDocuments, isAlias, isMap, isSeq, isPair, isScalar, visit, type Node as YamlNode, type Document } from "yaml";
 import { error, type PathSegment, type Problem, type ProblemCode } from "../problems.ts";
 import { LIMITS } from "../model/limits.ts";
 import type { Position, SourceDoc, TextFile } from "../model/source.ts";
@@ -146,6 +146,23 @@ function capped(file: TextFile, problems: Problem[]): Problem[] {
 function positionedDoc(file: TextFile, doc: Document.Parsed, index: number, lineCounter: LineCounter, limits: ParseLimits): { doc?: SourceDoc } | { problems: Problem[] } {
   if (doc.errors.length > 0) return { problems: syntaxProblems(file, doc, index, lineCounter) };
   if (doc.contents === null) return {}; // an empty document: `---` with nothing after it
+  const merge = mergeOrderConflict(doc);
+  if (merge) {
+    const pos = lineCounter.linePos(merge.node.range?.[0] ?? doc.range[0]);
+    return {
+      problems: [
+        error({
+          file: file.path,
+          line: pos.line,
+          column: pos.col,
+          doc: index,
+          code: "KF1009",
+          message: `the \`<<\` merge here sets '${merge.key}', which ${merge.why}: Kubernetes (go-yaml v2) takes the value set last in the mapping, YAML 1.2 readers the one set first`,
+          hint: "put the `<<` merge first in the mapping, before the keys that override it",
+        }),
+      ],
+    };
+  }
   const complex = collectionKey(doc);
   if (complex) {
     const pos = lineCounter.linePos(complex.range?.[0] ?? doc.range[0]);
@@ -189,6 +206,53 @@ function positionedDoc(file: TextFile, doc: Document.Parsed, index: number, line
   }
   const start = lineCounter.linePos(doc.contents.range[0]);
   return { doc: { file: file.path, index, line: start.line, value, locate: (path) => locateInYamlDoc(doc, lineCounter, path) } };
+}
+
+/**
+ * Where go-yaml v2 and the `yaml` package disagree on a `<<` merge: go-yaml applies a mapping's
+ * pairs in order, each setting its keys (a later one wins; within one `<<: [a, b]`, the earlier
+ * source wins), the `yaml` package never lets a merge replace a key already set. They differ when
+ * a merge sets a key that an explicit pair before it already set.
+ */
+function mergeOrderConflict(doc: Document.Parsed): { node: YamlNode; key: string; why: string } | undefined {
+  let found: { node: YamlNode; key: string; why: string } | undefined;
+  visit(doc, {
+    Map(_, map) {
+      // (Two `<<` in one mapping are a duplicate key to the `yaml` package: refused before this.)
+      const explicit = new Set<string>();
+      for (const pair of map.items) {
+        if (isMergeKey(pair.key)) {
+          const clash = mergedKeys(doc, pair.value, 0).find((k) => explicit.has(k));
+          if (clash !== undefined) {
+            found = { node: pair.key as YamlNode, key: clash, why: "a key before it in the mapping sets too" };
+            return visit.BREAK;
+          }
+        } else explicit.add(keyText(pair.key));
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+function isMergeKey(key: unknown): boolean {
+  if (!isScalar(key) || (key.type !== undefined && key.type !== "PLAIN")) return false;
+  const v = key.value;
+  return v === "<<" || (typeof v === "symbol" && v.description === "<<");
+}
+
+/** A key as a JavaScript object holds it: the resolved scalar's text (`yes:` is "true"). */
+function keyText(key: unknown): string {
+  return isScalar(key) ? String(key.value) : String(key);
+}
+
+/** The keys a `<<` value sets: those of its mapping (or of each mapping of its list), their own merges too. */
+function mergedKeys(doc: Document.Parsed, value: unknown, depth: number): string[] {
+  if (depth > 16) return [];
+  const source = isAlias(value) ? value.resolve(doc) : value;
+  if (isSeq(source)) return source.items.flatMap((it) => mergedKeys(doc, it, depth + 1));
+  if (!isMap(source)) return [];
+  return source.items.flatMap((pair) => (isMergeKey(pair.key) ? mergedKeys(doc, pair.value, depth + 1) : [keyText(pair.key)]));
 }
 
 /** The first key that is a mapping or a sequence (`? {a: 1} : x`), which go-yaml v2 cannot decode into a map: the `yaml` package would stringify it. */
@@ -282,7 +346,7 @@ const NOT_PLAIN = /(?:^|[\s[{,])[!&*]|(?:^|[\s[{,])\?(?:\s|$)|(?:^|[\n\r[{,-]|(?
 
 function parsePlain(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; problems: Problem[] } | undefined {
   const text = file.text;
-  if (NOT_PLAIN.test(text)) return undefined;
+  if (NOT_PLAIN.test(text) || MERGE_KEY.test(text)) return undefined;
   const values: unknown[] = [];
   try {
     jsyaml.loadAll(text, (v) => void values.push(v), { filename: file.path, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth, schema: GO_YAML_SCHEMA });
@@ -328,7 +392,14 @@ export function parseFast(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS):
   return file.path.endsWith(".json") ? parseJson(file, limits) : exactIntegers(() => fastRaw(file, limits));
 }
 
+/**
+ * A `<<` merge key. js-yaml applies merges as YAML 1.2 readers do, which is not go-yaml v2's order:
+ * a text with one goes to the `yaml` package, where mergeOrderConflict finds where they differ.
+ */
+const MERGE_KEY = /(?:^|[\s{,])<<[ \t]*:(?:\s|$)/m;
+
 function fastRaw(file: TextFile, limits: ParseLimits): Parsed {
+  if (MERGE_KEY.test(file.text)) return positionedRaw(file, limits);
   const docs: SourceDoc[] = [];
   const chunks = splitDocuments(file.text);
   if (chunks.length > limits.maxDocuments) return { docs, problems: [tooManyDocuments(file.path, chunks[limits.maxDocuments]!.line, chunks.length, limits)] };

@@ -116,6 +116,40 @@ describe("go-yaml v2 plain scalars", () => {
     expect(parsePositioned({ path: "a.yaml", text }).docs[0]!.value).toEqual(want);
   });
 
+  // go-yaml v2 decode.go mapping(): pairs in order, each `<<` setting its keys (a later one wins;
+  // in `<<: [a, b]` the earlier source wins, merge() walks the list backwards).
+  it.each<[string, string, unknown]>([
+    ["merge first, then overrides", "b: &b {x: 1, w: 1}\nm:\n  <<: *b\n  w: 2\n", { b: { x: 1, w: 1 }, m: { x: 1, w: 2 } }],
+    ["a list of sources: the earlier wins", "a: &a {x: 1}\nb: &b {x: 2, w: 2}\nm:\n  <<: [*a, *b]\n", { a: { x: 1 }, b: { x: 2, w: 2 }, m: { x: 1, w: 2 } }],
+    ["keys no merge sets, before it", "b: &b {x: 1}\nm:\n  z: 0\n  <<: *b\n", { b: { x: 1 }, m: { z: 0, x: 1 } }],
+    ["a flow merge", "m: {<<: {x: 1}, w: 2}\n", { m: { x: 1, w: 2 } }],
+    ["a quoted '<<' is a key", "m: {'<<': 1}\n", { m: { "<<": 1 } }],
+  ])("agrees with go-yaml v2 where the orders agree: %s", (_name, text, want) => {
+    for (const parse of [parseFast, parseSmall, parsePositioned]) expect(parse({ path: "a.yaml", text }).docs[0]!.value).toEqual(want);
+  });
+
+  it.each<[string, string, number]>([
+    ["an explicit key before a merge that sets it (go-yaml: the merge's value)", "m:\n  mode: strict\n  <<: {mode: permissive}\n", 3],
+    ["through an alias", "l: &l {tier: frontend}\nd:\n  tier: backend\n  <<: *l\n", 4],
+    ["in a flow mapping", "d: {tier: backend, <<: {tier: frontend}}\n", 1],
+    ["a merge's own merge", "x: &x {k: 1}\ny: &y {<<: *x}\nm:\n  k: 2\n  <<: *y\n", 5],
+  ])("refuses a merge where go-yaml v2 and YAML 1.2 readers differ (KF1009): %s", (_name, text, line) => {
+    for (const parse of [parseFast, parseSmall, parsePositioned]) {
+      const r = parse({ path: "a.yaml", text });
+      expect(r.docs).toEqual([]);
+      expect(r.problems.map((p) => [p.code, p.line])).toEqual([["KF1009", line]]);
+    }
+  });
+
+  it("two `<<` in one mapping (go-yaml: the second's values win) are refused as a duplicate key (KF1003)", () => {
+    for (const parse of [parseFast, parseSmall, parsePositioned]) expect(parse({ path: "a.yaml", text: "m:\n  <<: {a: '1'}\n  <<: {a: '2'}\n" }).problems.map((p) => [p.code, p.line])).toEqual([["KF1003", 3]]);
+  });
+
+  it("a heredoc in a script is no merge key: the fast reader keeps it", () => {
+    const text = "data:\n  run.sh: |\n    cat <<EOF\n    x\n    EOF\n";
+    expect(parseFast({ path: "a.yaml", text }).docs[0]!.value).toEqual({ data: { "run.sh": "cat <<EOF\nx\nEOF\n" } });
+  });
+
   // Every text of the table, written as a string, must come out quoted where a YAML 1.1 reader
   // would read it as something else, and read back as the same string by both kinds of reader.
   it.each(TABLE.map(([t]) => t))("emits the string %s safely", (text) => {
