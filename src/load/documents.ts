@@ -10,7 +10,7 @@ import { LineCounter, parseAllDocuments, isAlias, isMap, isSeq, isPair, isScalar
 import { error, type PathSegment, type Problem, type ProblemCode } from "../problems.ts";
 import { LIMITS } from "../model/limits.ts";
 import type { Position, SourceDoc, TextFile } from "../model/source.ts";
-import { GO_YAML_SCHEMA, goYamlTags, unrepresentableResolved, InexactInteger } from "./yaml11.ts";
+import { GO_YAML_SCHEMA, goYamlTags, resolvePlain, unrepresentableResolved, InexactInteger } from "./yaml11.ts";
 import { eventLocator } from "./event-positions.ts";
 
 export interface ParseLimits {
@@ -163,6 +163,23 @@ function positionedDoc(file: TextFile, doc: Document.Parsed, index: number, line
       ],
     };
   }
+  const key = floatOrNullKey(doc);
+  if (key) {
+    const pos = lineCounter.linePos(key.node?.range?.[0] ?? doc.range[0]);
+    return {
+      problems: [
+        error({
+          file: file.path,
+          line: pos.line,
+          column: pos.col,
+          doc: index,
+          code: "KF1001",
+          message: `malformed YAML: the key ${key.text === "" ? "(empty)" : `'${key.text}'`} resolves to ${key.kind === "null" ? "null, which Kubernetes' reader refuses as a key" : "a float, which Kubernetes' reader writes as text otherwise (1000000.0 as 1e+06, at float32 precision)"}`,
+          hint: "quote the key: a key is a string",
+        }),
+      ],
+    };
+  }
   const complex = collectionKey(doc);
   if (complex) {
     const pos = lineCounter.linePos(complex.range?.[0] ?? doc.range[0]);
@@ -253,6 +270,28 @@ function mergedKeys(doc: Document.Parsed, value: unknown, depth: number): string
   if (isSeq(source)) return source.items.flatMap((it) => mergedKeys(doc, it, depth + 1));
   if (!isMap(source)) return [];
   return source.items.flatMap((pair) => (isMergeKey(pair.key) ? mergedKeys(doc, pair.value, depth + 1) : [keyText(pair.key)]));
+}
+
+/**
+ * The first plain key that go-yaml v2 resolves to a float or null: sigs.k8s.io/yaml writes a float
+ * key with strconv.FormatFloat(k, 'g', -1, 32) and refuses a nil one; JavaScript would write both
+ * its own way. Integer and boolean keys are written alike by both ("8080", "true").
+ */
+function floatOrNullKey(doc: Document.Parsed): { node: YamlNode | null; text: string; kind: "float" | "null" } | undefined {
+  let found: { node: YamlNode | null; text: string; kind: "float" | "null" } | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      const k = pair.key;
+      if (k === null || (isScalar(k) && k.value === null && k.source === undefined)) found = { node: null, text: "", kind: "null" };
+      else if (isScalar(k) && (k.type === undefined || k.type === "PLAIN") && !isMergeKey(k)) {
+        const text = String(k.source ?? k.value);
+        const kind = resolvePlain(text).kind;
+        if (kind === "float" || kind === "null") found = { node: k, text, kind };
+      }
+      return found ? visit.BREAK : undefined;
+    },
+  });
+  return found;
 }
 
 /** The first key that is a mapping or a sequence (`? {a: 1} : x`), which go-yaml v2 cannot decode into a map: the `yaml` package would stringify it. */
@@ -346,7 +385,7 @@ const NOT_PLAIN = /(?:^|[\s[{,])[!&*]|(?:^|[\s[{,])\?(?:\s|$)|(?:^|[\n\r[{,-]|(?
 
 function parsePlain(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; problems: Problem[] } | undefined {
   const text = file.text;
-  if (NOT_PLAIN.test(text) || MERGE_KEY.test(text)) return undefined;
+  if (NOT_PLAIN.test(text) || MERGE_KEY.test(text) || FLOAT_KEY.test(text)) return undefined;
   const values: unknown[] = [];
   try {
     jsyaml.loadAll(text, (v) => void values.push(v), { filename: file.path, maxAliases: limits.maxAliases, maxDepth: limits.maxDepth, schema: GO_YAML_SCHEMA });
@@ -398,8 +437,18 @@ export function parseFast(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS):
  */
 const MERGE_KEY = /(?:^|[\s{,])<<[ \t]*:(?:\s|$)/m;
 
+/**
+ * A plain key that may resolve to a float (`1.5:`, `.5:`, `1e3:`, `.inf:`): js-yaml would make it
+ * JavaScript's text; the `yaml` package's reading is checked (floatOrNullKey). Null keys go there
+ * too (NOT_PLAIN).
+ */
+/** A null key (`~:`, `null:`, an empty key `: x`): the null-key branch of NOT_PLAIN, linear as it is. */
+const NULL_KEY = /(?:^|[\n\r[{,-]|(?<![ \t])[ \t])(?=([ \t]*))\1(?:(?:~|null|Null|NULL)[ \t]*)?:(?:\s|$)/m;
+
+const FLOAT_KEY = /(?:^|[\s{,])[-+]?(?:\d[\d_]*\.[\d_]*(?:[eE][-+]?\d+)?|\.\d[\d_]*(?:[eE][-+]?\d+)?|\d[\d_]*[eE][-+]?\d+|\.(?:inf|Inf|INF|nan|NaN|NAN))[ \t]*:(?:\s|$)/m;
+
 function fastRaw(file: TextFile, limits: ParseLimits): Parsed {
-  if (MERGE_KEY.test(file.text)) return positionedRaw(file, limits);
+  if (MERGE_KEY.test(file.text) || FLOAT_KEY.test(file.text) || NULL_KEY.test(file.text)) return positionedRaw(file, limits);
   const docs: SourceDoc[] = [];
   const chunks = splitDocuments(file.text);
   if (chunks.length > limits.maxDocuments) return { docs, problems: [tooManyDocuments(file.path, chunks[limits.maxDocuments]!.line, chunks.length, limits)] };

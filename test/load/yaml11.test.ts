@@ -169,3 +169,25 @@ describe("a mapping or sequence as a key, which go-yaml v2 cannot decode into a 
     }
   });
 });
+
+describe("keys that resolve to a float or null, which sigs.k8s.io/yaml writes otherwise (or refuses)", () => {
+  it.each(["1000000.0: a\n", "m:\n  1.5: a\n", "m: {.5: a}\n", "1e3: a\n", ".inf: a\n", "- .NaN: a\n", "~: a\n", "null: a\n", "m:\n  : a\n"])("%j is refused by every reader", (text) => {
+    for (const parse of [parseFast, parseSmall, parsePositioned]) {
+      const r = parse({ path: "a.yaml", text });
+      expect(r.docs, parse.name).toEqual([]);
+      expect(r.problems.map((p) => p.code)).toEqual(["KF1001"]);
+    }
+  });
+
+  it.each<[string, unknown]>([
+    ["8080: a\n", { "8080": "a" }],
+    ["yes: a\n", { true: "a" }],
+    ["'1.5': a\n", { "1.5": "a" }],
+    ["v1.5: a\n", { "v1.5": "a" }],
+    ["10.0.0.1: a\n", { "10.0.0.1": "a" }],
+    ["image: nginx:1.25\n", { image: "nginx:1.25" }],
+    ["ratio: 1.5\n", { ratio: 1.5 }],
+  ])("%j is a key (or value) both write alike", (text, want) => {
+    for (const parse of [parseFast, parseSmall, parsePositioned]) expect(parse({ path: "a.yaml", text }).docs[0]!.value).toEqual(want);
+  });
+});
