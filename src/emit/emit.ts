@@ -13,8 +13,22 @@ export function emit(objects: readonly KObject[], format: OutputFormat): string 
     return s;
   }
   const parts: string[] = new Array(objects.length);
-  for (let i = 0; i < objects.length; i++) parts[i] = dumpYaml(objects[i]!);
+  for (let i = 0; i < objects.length; i++) parts[i] = yamlDocument(objects[i]!);
   return parts.join("---\n");
+}
+
+/**
+ * One object as a YAML document. js-yaml's dumper overflows the stack on a string of some MB (a
+ * regular expression of its own); such an object is written as JSON, which is YAML too (a flow
+ * mapping, every string double-quoted), and reads back the same.
+ */
+function yamlDocument(o: KObject): string {
+  try {
+    return dumpYaml(o);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return `${JSON.stringify(o)}\n`;
+  }
 }
 
 /** YAML for one object: block style, no anchors, no line folding, strings quoted where YAML 1.1 (go-yaml v2, as Kubernetes reads) would misread them. */
