@@ -42,12 +42,37 @@ type Parsed = { docs: SourceDoc[]; problems: Problem[] };
 
 // ---------------------------------------------------------------- exact integers
 
+/** A parse of `file`, refused where Kubernetes would read it otherwise than kubefork could print it. */
+function checked(file: TextFile, parse: () => Parsed): Parsed {
+  const bom = lineBom(file);
+  return bom ? { docs: [], problems: [bom] } : representable(parse);
+}
+
 /**
- * A parse, refused where it holds an integer past 2^53 (resolved as an InexactInteger): Kubernetes
- * keeps such an int64 exactly, a JavaScript number would print another value. Free when the parse
- * resolved none, which is every real manifest.
+ * A byte-order mark at the start of a line after the first (files joined with `cat`): go-yaml v2
+ * skips it there (scan_to_next_token), JavaScript readers keep it in the key or value that
+ * follows, so `<BOM>data:` would lose `data`. Refused, with its line; a leading BOM is dropped
+ * when the file is decoded.
  */
-function exactIntegers(parse: () => Parsed): Parsed {
+function lineBom(file: TextFile): Problem | undefined {
+  const at = file.text.search(/[\n\r]\uFEFF/);
+  if (at < 0) return undefined;
+  return error({
+    code: "KF1001",
+    file: file.path,
+    line: file.text.slice(0, at + 1).split(/\r\n|\r|\n/).length,
+    column: 1,
+    message: "malformed YAML: a byte-order mark (U+FEFF) at the start of this line",
+    hint: "remove it (files joined with cat keep each one's mark): Kubernetes' reader skips it, kubefork would read it as part of a key",
+  });
+}
+
+/**
+ * A parse, refused where it holds a value no render can print as Kubernetes reads it: an integer
+ * past 2^53 (an InexactInteger; Kubernetes keeps the int64 exactly) or .inf/.nan (no JSON holds
+ * them). Free when the parse resolved none, which is every real manifest.
+ */
+function representable(parse: () => Parsed): Parsed {
   const before = unrepresentableResolved();
   const parsed = parse();
   if (unrepresentableResolved() === before) return parsed;
@@ -95,7 +120,7 @@ function inexactProblem(file: string, text: string, at: { line: number; column?:
 
 /** Parses every document of a file keeping positions. For fork files and kubefork.yaml. */
 export function parsePositioned(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): Parsed {
-  return exactIntegers(() => positionedRaw(file, limits));
+  return checked(file, () => positionedRaw(file, limits));
 }
 
 function positionedRaw(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): Parsed {
@@ -371,7 +396,7 @@ function locateInYamlDoc(doc: Document.Parsed, lc: LineCounter, path: readonly P
  * problem is the one it reports. Both parsers resolve scalars as Kubernetes does (./yaml11.ts).
  */
 export function parseSmall(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): Parsed {
-  return exactIntegers(() => parsePlain(file, limits) ?? positionedRaw(file, limits));
+  return checked(file, () => parsePlain(file, limits) ?? positionedRaw(file, limits));
 }
 
 /**
@@ -428,7 +453,7 @@ function parsePlain(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; p
  * Documents are found by their `---` marker lines, then parsed one by one with js-yaml.
  */
 export function parseFast(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): Parsed {
-  return file.path.endsWith(".json") ? parseJson(file, limits) : exactIntegers(() => fastRaw(file, limits));
+  return file.path.endsWith(".json") ? parseJson(file, limits) : checked(file, () => fastRaw(file, limits));
 }
 
 /**

@@ -191,3 +191,17 @@ describe("keys that resolve to a float or null, which sigs.k8s.io/yaml writes ot
     for (const parse of [parseFast, parseSmall, parsePositioned]) expect(parse({ path: "a.yaml", text }).docs[0]!.value).toEqual(want);
   });
 });
+
+describe("a byte-order mark at the start of a later line (files joined with cat)", () => {
+  it.each(["a: 1\n\uFEFFdata: {k: v}\n", "a: 1\r\n---\r\n\uFEFFb: 2\r\n", "{a: 1,\n\uFEFFdata: 2}\n"])("%j is refused at its line by every reader (go-yaml skips it, JavaScript keeps it in the key)", (text) => {
+    for (const parse of [parseFast, parseSmall, parsePositioned]) {
+      const r = parse({ path: "a.yaml", text });
+      expect(r.docs).toEqual([]);
+      expect(r.problems.map((p) => [p.code, p.line])).toEqual([["KF1001", text.startsWith("a: 1\r") ? 3 : 2]]);
+    }
+  });
+
+  it("inside a value it is data, as for go-yaml", () => {
+    expect(parseFast({ path: "a.yaml", text: "a: 'x\uFEFFy'\n" }).docs[0]!.value).toEqual({ a: "x\uFEFFy" });
+  });
+});
