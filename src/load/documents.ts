@@ -45,7 +45,49 @@ type Parsed = { docs: SourceDoc[]; problems: Problem[] };
 /** A parse of `file`, refused where Kubernetes would read it otherwise than kubefork could print it. */
 function checked(file: TextFile, parse: () => Parsed): Parsed {
   const bom = lineBom(file);
-  return bom ? { docs: [], problems: [bom] } : representable(parse);
+  if (bom) return { docs: [], problems: [bom] };
+  const parsed = representable(parse);
+  return SURROGATE_ESCAPE.test(file.text) ? withoutLoneSurrogates(parsed) : parsed;
+}
+
+/** A `\uD800`-`\uDFFF` escape: the only way a lone surrogate gets into a string (the bytes are valid UTF-8). */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
+
+/**
+ * Refused where a string (or key) holds a lone surrogate: go-yaml v2 refuses the escape ("found
+ * invalid Unicode character escape code"), Go's JSON reads U+FFFD; kubefork would print an escape
+ * that go-yaml then refuses in its output.
+ */
+function withoutLoneSurrogates(parsed: Parsed): Parsed {
+  const found = parsed.docs.flatMap((doc) => {
+    const path = loneSurrogateAt(doc.value, []);
+    if (!path) return [];
+    return [
+      error({
+        code: "KF1001",
+        file: doc.file,
+        ...doc.locate(path),
+        doc: doc.index,
+        message: "malformed YAML: a \\u escape of a lone surrogate (U+D800-U+DFFF), which Kubernetes' reader refuses",
+        hint: "write the character itself, or the escape of a whole code point (\\U0001F600)",
+      }),
+    ];
+  });
+  return found.length ? { docs: [], problems: [...parsed.problems, ...found] } : parsed;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function loneSurrogateAt(v: unknown, path: PathSegment[]): PathSegment[] | undefined {
+  if (typeof v === "string") return LONE_SURROGATE.test(v) ? path : undefined;
+  if (v === null || typeof v !== "object") return undefined;
+  const entries: [PathSegment, unknown][] = Array.isArray(v) ? v.map((c, i) => [i, c]) : Object.entries(v);
+  for (const [k, c] of entries) {
+    if (typeof k === "string" && LONE_SURROGATE.test(k)) return [...path, k];
+    const hit = loneSurrogateAt(c, [...path, k]);
+    if (hit) return hit;
+  }
+  return undefined;
 }
 
 /**
@@ -453,7 +495,7 @@ function parsePlain(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; p
  * Documents are found by their `---` marker lines, then parsed one by one with js-yaml.
  */
 export function parseFast(file: TextFile, limits: ParseLimits = DEFAULT_LIMITS): Parsed {
-  return file.path.endsWith(".json") ? parseJson(file, limits) : checked(file, () => fastRaw(file, limits));
+  return checked(file, () => (file.path.endsWith(".json") ? parseJson(file, limits) : fastRaw(file, limits)));
 }
 
 /**

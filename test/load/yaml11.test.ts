@@ -205,3 +205,18 @@ describe("a byte-order mark at the start of a later line (files joined with cat)
     expect(parseFast({ path: "a.yaml", text: "a: 'x\uFEFFy'\n" }).docs[0]!.value).toEqual({ a: "x\uFEFFy" });
   });
 });
+
+describe("a lone surrogate escape, which go-yaml v2 refuses", () => {
+  it.each([["a.yaml", 'a: 1\nb: "x\\ud800y"\n', 2], ["a.yaml", 'a: 1\n"\\udc00": 2\n', 2], ["a.json", '{"kind": "x",\n "v": "\\ud800"}', 2]])("%s %j is refused at its line", (path, text, line) => {
+    const parsers = path.endsWith(".json") ? [parseFast] : [parseFast, parseSmall, parsePositioned];
+    for (const parse of parsers) {
+      const r = parse({ path, text });
+      expect(r.docs).toEqual([]);
+      expect(r.problems.map((p) => [p.code, p.line])).toEqual([["KF1001", line]]);
+    }
+  });
+
+  it("a plain or single-quoted backslash-u is text, and a whole code point is kept", () => {
+    expect(parseFast({ path: "a.yaml", text: "a: x\\ud800\nb: 'y\\ud800'\nc: \"\\U0001F600\"\n" }).docs[0]!.value).toEqual({ a: "x\\ud800", b: "y\\ud800", c: "\u{1F600}" });
+  });
+});
