@@ -44,10 +44,31 @@ type Parsed = { docs: SourceDoc[]; problems: Problem[] };
 
 /** A parse of `file`, refused where Kubernetes would read it otherwise than kubefork could print it. */
 function checked(file: TextFile, parse: () => Parsed): Parsed {
-  const bom = lineBom(file);
+  const bom = lineBom(file) ?? yaml11Break(file);
   if (bom) return { docs: [], problems: [bom] };
   const parsed = representable(parse);
   return SURROGATE_ESCAPE.test(file.text) ? withoutLoneSurrogates(parsed) : parsed;
+}
+
+/**
+ * A raw NEL (U+0085), LS (U+2028) or PS (U+2029) in a YAML file: a line break for go-yaml v2 (YAML
+ * 1.1), which folds or splits the scalar there, and a plain character for YAML 1.2 readers. JSON
+ * reads them as characters, as Go's JSON does.
+ */
+function yaml11Break(file: TextFile): Problem | undefined {
+  if (file.path.endsWith(".json")) return undefined;
+  const at = file.text.search(/[\u0085\u2028\u2029]/);
+  if (at < 0) return undefined;
+  const before = file.text.slice(0, at);
+  const name = ({ "\u0085": "NEL (U+0085)", "\u2028": "LS (U+2028)", "\u2029": "PS (U+2029)" } as Record<string, string>)[file.text[at]!];
+  return error({
+    code: "KF1001",
+    file: file.path,
+    line: before.split(/\r\n|\r|\n/).length,
+    column: at - Math.max(before.lastIndexOf("\n"), before.lastIndexOf("\r")),
+    message: `malformed YAML: a raw ${name}, a line break for Kubernetes' reader (YAML 1.1) and not for kubefork's`,
+    hint: "write it as an escape in a double-quoted string (\\N, \\L, \\P), or remove it",
+  });
 }
 
 /** A `\uD800`-`\uDFFF` escape: the only way a lone surrogate gets into a string (the bytes are valid UTF-8). */

@@ -220,3 +220,22 @@ describe("a lone surrogate escape, which go-yaml v2 refuses", () => {
     expect(parseFast({ path: "a.yaml", text: "a: x\\ud800\nb: 'y\\ud800'\nc: \"\\U0001F600\"\n" }).docs[0]!.value).toEqual({ a: "x\\ud800", b: "y\\ud800", c: "\u{1F600}" });
   });
 });
+
+describe("a raw NEL, LS or PS, a line break for go-yaml v2 (YAML 1.1) only", () => {
+  it.each<[string, number]>([
+    ["a: x\u0085y\n", 1],
+    ['a: 1\nb: "x\u2028y"\n', 2],
+    ["a: |\n  x\u2029y\n", 2],
+  ])("%j is refused at its line by every reader", (text, line) => {
+    for (const parse of [parseFast, parseSmall, parsePositioned]) {
+      const r = parse({ path: "a.yaml", text });
+      expect(r.docs).toEqual([]);
+      expect(r.problems.map((p) => [p.code, p.line])).toEqual([["KF1001", line]]);
+    }
+  });
+
+  it("is a character in JSON, as for Go's JSON; escaped in YAML it is kept", () => {
+    expect(parseFast({ path: "a.json", text: '{"a": "x\u2028y"}' }).docs[0]!.value).toEqual({ a: "x\u2028y" });
+    expect(parseFast({ path: "a.yaml", text: 'a: "x\\Ly"\n' }).docs[0]!.value).toEqual({ a: "x\u2028y" });
+  });
+});
