@@ -234,56 +234,10 @@ function capped(file: TextFile, problems: Problem[]): Problem[] {
 function positionedDoc(file: TextFile, doc: Document.Parsed, index: number, lineCounter: LineCounter, limits: ParseLimits): { doc?: SourceDoc } | { problems: Problem[] } {
   if (doc.errors.length > 0) return { problems: syntaxProblems(file, doc, index, lineCounter) };
   if (doc.contents === null) return {}; // an empty document: `---` with nothing after it
-  const merge = mergeOrderConflict(doc);
-  if (merge) {
-    const pos = lineCounter.linePos(merge.node.range?.[0] ?? doc.range[0]);
-    return {
-      problems: [
-        error({
-          file: file.path,
-          line: pos.line,
-          column: pos.col,
-          doc: index,
-          code: "KF1009",
-          message: `the \`<<\` merge here sets '${merge.key}', which ${merge.why}: Kubernetes (go-yaml v2) takes the value set last in the mapping, YAML 1.2 readers the one set first`,
-          hint: "put the `<<` merge first in the mapping, before the keys that override it",
-        }),
-      ],
-    };
-  }
-  const key = floatOrNullKey(doc);
+  const key = keyProblem(doc);
   if (key) {
     const pos = lineCounter.linePos(key.node?.range?.[0] ?? doc.range[0]);
-    return {
-      problems: [
-        error({
-          file: file.path,
-          line: pos.line,
-          column: pos.col,
-          doc: index,
-          code: "KF1001",
-          message: `malformed YAML: the key ${key.text === "" ? "(empty)" : `'${key.text}'`} resolves to ${key.kind === "null" ? "null, which Kubernetes' reader refuses as a key" : "a float, which Kubernetes' reader writes as text otherwise (1000000.0 as 1e+06, at float32 precision)"}`,
-          hint: "quote the key: a key is a string",
-        }),
-      ],
-    };
-  }
-  const complex = collectionKey(doc);
-  if (complex) {
-    const pos = lineCounter.linePos(complex.range?.[0] ?? doc.range[0]);
-    return {
-      problems: [
-        error({
-          file: file.path,
-          line: pos.line,
-          column: pos.col,
-          doc: index,
-          code: "KF1001",
-          message: "malformed YAML: a mapping or sequence used as a key",
-          hint: "Kubernetes' reader (go-yaml v2) refuses a collection as a mapping key: write the key as a string",
-        }),
-      ],
-    };
+    return { problems: [error({ file: file.path, line: pos.line, column: pos.col, doc: index, code: key.code, message: key.message, hint: key.hint })] };
   }
   let value: unknown;
   try {
@@ -311,6 +265,53 @@ function positionedDoc(file: TextFile, doc: Document.Parsed, index: number, line
   }
   const start = lineCounter.linePos(doc.contents.range[0]);
   return { doc: { file: file.path, index, line: start.line, value, locate: (path) => locateInYamlDoc(doc, lineCounter, path) } };
+}
+
+/** What go-yaml v2 reads otherwise than kubefork would in a document's keys, where: the first of the key checks that finds something. */
+interface KeyFinding {
+  node: YamlNode | null;
+  code: ProblemCode;
+  message: string;
+  hint: string;
+}
+
+/** The key checks, in order: merge order, float and null keys, collections as keys. */
+const KEY_CHECKS: readonly ((doc: Document.Parsed) => KeyFinding | undefined)[] = [
+  (doc) => {
+    const m = mergeOrderConflict(doc);
+    return m && {
+      node: m.node,
+      code: "KF1009",
+      message: `the \`<<\` merge here sets '${m.key}', which ${m.why}: Kubernetes (go-yaml v2) takes the value set last in the mapping, YAML 1.2 readers the one set first`,
+      hint: "put the `<<` merge first in the mapping, before the keys that override it",
+    };
+  },
+  (doc) => {
+    const k = floatOrNullKey(doc);
+    return k && {
+      node: k.node,
+      code: "KF1001",
+      message: `malformed YAML: the key ${k.text === "" ? "(empty)" : `'${k.text}'`} resolves to ${k.kind === "null" ? "null, which Kubernetes' reader refuses as a key" : "a float, which Kubernetes' reader writes as text otherwise (1000000.0 as 1e+06, at float32 precision)"}`,
+      hint: "quote the key: a key is a string",
+    };
+  },
+  (doc) => {
+    const node = collectionKey(doc);
+    return node && {
+      node,
+      code: "KF1001",
+      message: "malformed YAML: a mapping or sequence used as a key",
+      hint: "Kubernetes' reader (go-yaml v2) refuses a collection as a mapping key: write the key as a string",
+    };
+  },
+];
+
+function keyProblem(doc: Document.Parsed): KeyFinding | undefined {
+  for (const check of KEY_CHECKS) {
+    const found = check(doc);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**
