@@ -258,6 +258,9 @@ function positionedDoc(file: TextFile, doc: Document.Parsed, index: number, line
       ],
     };
   }
+  // A document of comments only (Helm's `# Source:` of an empty template, a trailing `---`) is no
+  // object, as in the fast path.
+  if (value === null || value === undefined) return {};
   const shape = shapeProblem(value, limits);
   if (shape) {
     const pos = lineCounter.linePos(doc.range[0]);

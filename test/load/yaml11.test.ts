@@ -239,3 +239,18 @@ describe("a raw NEL, LS or PS, a line break for go-yaml v2 (YAML 1.1) only", () 
     expect(parseFast({ path: "a.yaml", text: 'a: "x\\Ly"\n' }).docs[0]!.value).toEqual({ a: "x\u2028y" });
   });
 });
+
+describe("a file the pre-checks send to the positioned reader reads as on the fast path", () => {
+  // `: ok` in a script trips the null-key pre-check; the empty documents must still be no objects.
+  const script = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  s.sh: |\n    : ok\n";
+  it.each([
+    ["a trailing ---", `${script}---\n`],
+    ["Helm's empty template", `---\n# Source: c/templates/empty.yaml\n---\n${script}`],
+    ["two markers", `${script}---\n---\n${script.replace("name: b", "name: c")}`],
+    ["a comment-only document", `${script}---\n# c\n---\n${script.replace("name: b", "name: c")}`],
+  ])("%s", (_name, text) => {
+    const r = parseFast({ path: "a.yaml", text });
+    expect(r.problems).toEqual([]);
+    expect(r.docs.map((d) => (d.value as { metadata: { name: string } }).metadata.name)).toEqual(text.includes("name: c") ? ["b", "c"] : ["b"]);
+  });
+});
