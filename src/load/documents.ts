@@ -10,7 +10,7 @@ import { LineCounter, parseAllDocuments, isAlias, isMap, isSeq, isPair, isScalar
 import { error, type PathSegment, type Problem, type ProblemCode } from "../problems.ts";
 import { LIMITS } from "../model/limits.ts";
 import type { Position, SourceDoc, TextFile } from "../model/source.ts";
-import { GO_YAML_SCHEMA, goYamlTags, resolvePlain, unrepresentableResolved, InexactInteger } from "./yaml11.ts";
+import { GO_YAML_SCHEMA, goFloatKey, goYamlTags, resolvePlain, unrepresentableResolved, InexactInteger } from "./yaml11.ts";
 import { eventLocator } from "./event-positions.ts";
 
 export interface ParseLimits {
@@ -365,9 +365,10 @@ function mergedKeys(doc: Document.Parsed, value: unknown, depth: number): string
 }
 
 /**
- * The first plain key that go-yaml v2 resolves to a float or null: sigs.k8s.io/yaml writes a float
- * key with strconv.FormatFloat(k, 'g', -1, 32) and refuses a nil one; JavaScript would write both
- * its own way. Integer and boolean keys are written alike by both ("8080", "true").
+ * The first plain key that go-yaml v2 resolves to null, or to a float that sigs.k8s.io/yaml writes
+ * otherwise than JavaScript (strconv.FormatFloat(k, 'g', -1, 32): 1000000.0 as 1e+06, 0.1 as 0.1
+ * but 0.3333333333333333 as 0.33333334); it refuses a nil key. Integer and boolean keys are
+ * written alike by both ("8080", "true").
  */
 function floatOrNullKey(doc: Document.Parsed): { node: YamlNode | null; text: string; kind: "float" | "null" } | undefined {
   let found: { node: YamlNode | null; text: string; kind: "float" | "null" } | undefined;
@@ -377,8 +378,10 @@ function floatOrNullKey(doc: Document.Parsed): { node: YamlNode | null; text: st
       if (k === null || (isScalar(k) && k.value === null && k.source === undefined)) found = { node: null, text: "", kind: "null" };
       else if (isScalar(k) && (k.type === undefined || k.type === "PLAIN") && !isMergeKey(k)) {
         const text = String(k.source ?? k.value);
-        const kind = resolvePlain(text).kind;
-        if (kind === "float" || kind === "null") found = { node: k, text, kind };
+        const r = resolvePlain(text);
+        // A float key is fine where Go writes the text JavaScript does (`1.5`, `08` as "8").
+        const v = r.value as number;
+        if (r.kind === "null" || (r.kind === "float" && (!Number.isFinite(v) || goFloatKey(v) !== String(v)))) found = { node: k, text, kind: r.kind };
       }
       return found ? visit.BREAK : undefined;
     },

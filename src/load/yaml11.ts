@@ -221,3 +221,38 @@ export function goYamlTags(failsafe: unknown[]): unknown[] {
   );
   return [...failsafe, plain, ...tagged];
 }
+
+// ---------------------------------------------------------------- keys
+
+/**
+ * A float map key as sigs.k8s.io/yaml writes it: strconv.FormatFloat(k, 'g', -1, 32), the
+ * shortest decimal that reads back as the same float32, in %e form when its exponent is below -4
+ * or at least 6 (Go's shortest %g uses 6 there), with a sign and at least two exponent digits.
+ */
+export function goFloatKey(v: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (!Number.isFinite(v)) return v > 0 ? "+Inf" : "-Inf";
+  const f = Math.fround(v);
+  if (f === 0) return Object.is(f, -0) ? "-0" : "0";
+  let digits = "";
+  let exp = 0;
+  for (let p = 1; p <= 9; p++) {
+    const e = Math.abs(f).toExponential(p - 1); // d.ddde±x
+    if (Math.fround(Number(e)) === Math.abs(f)) {
+      const [m, x] = e.split("e");
+      digits = m!.replace(".", "");
+      exp = Number(x);
+      break;
+    }
+  }
+  digits = digits.replace(/0+$/, "") || "0";
+  const sign = f < 0 ? "-" : "";
+  if (exp < -4 || exp >= 6) {
+    const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${mant}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  }
+  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
+  const int = digits.slice(0, exp + 1).padEnd(exp + 1, "0");
+  const frac = digits.slice(exp + 1);
+  return `${sign}${int}${frac ? `.${frac}` : ""}`;
+}

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseFast, parsePositioned, parseSmall } from "../../src/load/documents.ts";
 import { dumpYaml } from "../../src/emit/emit.ts";
-import { InexactInteger, resolvePlain } from "../../src/load/yaml11.ts";
+import { goFloatKey, InexactInteger, resolvePlain } from "../../src/load/yaml11.ts";
 
 const TABLE: [string, unknown][] = [
   // resolveMapList: booleans, exact spellings only
@@ -170,8 +170,18 @@ describe("a mapping or sequence as a key, which go-yaml v2 cannot decode into a 
   });
 });
 
+describe("goFloatKey: strconv.FormatFloat(k, 'g', -1, 32), as sigs.k8s.io/yaml writes a float key", () => {
+  // By strconv's ftoa.go: the shortest digits that read back as the float32, and %e when the
+  // exponent is below -4 or at least 6 ("if precision was the shortest possible, use precision 6").
+  it.each<[number, string]>([
+    [1000000, "1e+06"], [123456789, "1.2345679e+08"], [0.3333333333333333, "0.33333334"], [1e-7, "1e-07"], [-0, "-0"], [0, "0"],
+    [1.5, "1.5"], [8, "8"], [100000, "100000"], [0.0001, "0.0001"], [0.00001, "1e-05"], [0.1, "0.1"], [-2.5, "-2.5"], [1e21, "1e+21"],
+    [3.4028234663852886e38, "3.4028235e+38"], [16777217, "1.6777216e+07"], [Infinity, "+Inf"], [-Infinity, "-Inf"], [NaN, "NaN"],
+  ])("%s → %s", (v, want) => expect(goFloatKey(v)).toBe(want));
+});
+
 describe("keys that resolve to a float or null, which sigs.k8s.io/yaml writes otherwise (or refuses)", () => {
-  it.each(["1000000.0: a\n", "m:\n  1.5: a\n", "m: {.5: a}\n", "1e3: a\n", ".inf: a\n", "- .NaN: a\n", "~: a\n", "null: a\n", "m:\n  : a\n"])("%j is refused by every reader", (text) => {
+  it.each(["1000000.0: a\n", "m:\n  0.3333333333333333: a\n", "m: {1e-7: a}\n", "1e6: a\n", ".inf: a\n", "- .NaN: a\n", "~: a\n", "null: a\n", "m:\n  : a\n"])("%j is refused by every reader", (text) => {
     for (const parse of [parseFast, parseSmall, parsePositioned]) {
       const r = parse({ path: "a.yaml", text });
       expect(r.docs, parse.name).toEqual([]);
@@ -187,6 +197,9 @@ describe("keys that resolve to a float or null, which sigs.k8s.io/yaml writes ot
     ["10.0.0.1: a\n", { "10.0.0.1": "a" }],
     ["image: nginx:1.25\n", { image: "nginx:1.25" }],
     ["ratio: 1.5\n", { ratio: 1.5 }],
+    ["1.5: a\n", { "1.5": "a" }],
+    ["08: a\nb: {<<: {c: 1}}\n", { "8": "a", b: { c: 1 } }],
+    ["0.25: a\n", { "0.25": "a" }],
   ])("%j is a key (or value) both write alike", (text, want) => {
     for (const parse of [parseFast, parseSmall, parsePositioned]) expect(parse({ path: "a.yaml", text }).docs[0]!.value).toEqual(want);
   });
