@@ -300,6 +300,14 @@ function listFiles(root: string, sub: string, problems: Problem[], opts: ListOpt
   return walk.files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 /** One listing of listFiles: its options, what it found, and the directories it has been in. */
 class FileWalk {
   readonly files: string[] = [];
@@ -360,7 +368,8 @@ class FileWalk {
     try {
       real = realpathSync(join(this.root, rel));
     } catch (e) {
-      if (rel === this.sub && (e as NodeJS.ErrnoException).code === "ENOENT") return "missing"; // no such directory (e.g. no forks yet)
+      // No such directory (e.g. no forks yet); a dangling link there is no absence but a problem.
+      if (rel === this.sub && (e as NodeJS.ErrnoException).code === "ENOENT" && !isLink(join(this.root, rel))) return "missing";
       this.#unreadable(rel, e);
       return "refused";
     }

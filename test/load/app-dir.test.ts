@@ -139,6 +139,18 @@ describe("a bad entry under forks/ fails only its fork", () => {
     }
   });
 
+  it("a forks directory that is a dangling link fails every render too: it is no 'no forks yet'", () => {
+    const dir = app();
+    rmSync(join(dir, "forks"), { recursive: true, force: true });
+    symlinkSync("./gone", join(dir, "forks"));
+    for (const args of [[], ["--shared"]]) {
+      const r = runCli(["render", dir, ...NOW, ...args]);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain("forks: error: cannot read the directory (ENOENT) [KF1020]");
+    }
+  });
+
   it("never walks the forks directory as part of the base", () => {
     const dir = app();
     symlinkSync("/", join(dir, "forks/root"));
