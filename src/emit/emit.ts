@@ -27,7 +27,8 @@ function yamlDocument(o: KObject): string {
     return dumpYaml(o);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    return `${JSON.stringify(o)}\n`;
+    // JSON leaves DEL, the C1 controls, LS and PS raw; go-yaml refuses the first and breaks lines at NEL, LS and PS.
+    return `${JSON.stringify(o).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}\n`;
   }
 }
 
