@@ -24,14 +24,14 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { generateApp } from "./generate.mjs";
 
 const args = process.argv.slice(2);
 const flag = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const CLI_ARG = flag("--cli", "dist/kubefork.cjs");
 const ONLY = flag("--only", undefined);
-const WORK = resolve(new URL(".", import.meta.url).pathname, ".work/pathological");
+const WORK = resolve(fileURLToPath(new URL(".", import.meta.url)), ".work/pathological");
 const NOW = "2026-11-23T12:00:00Z";
 
 function fork(id, body) {

@@ -604,14 +604,14 @@ function markdown(results) {
     }
     L.push("");
   }
-  L.push("Targets (issues 7 and 15):");
-  L.push("");
   if (hostile?.length) {
-    L.push("Hostile inputs (bench/pathological.mjs), each in its own process with its heap:");
+    L.push("Hostile inputs (issue 13, bench/pathological.mjs), each in its own process with its heap:");
     L.push("");
     L.push(pathologicalTable(hostile));
     L.push("");
   }
+  L.push("Targets (issues 7, 13 and 15):");
+  L.push("");
   for (const t of targets) L.push(`- ${mark(t.ok)} ${t.text}: ${t.value}`);
   const warn = [...sizes, ...(commits ?? [])].flatMap((s) => s.warnings.map((w) => `(${s.n}, ${s.f}): ${w}`));
   if (m.loadStart != null && Math.max(m.loadStart, m.loadEnd) > 0.5 * m.cores) {
@@ -880,7 +880,7 @@ async function main() {
   for (const [n, f] of sizes) results.push(await benchSize(opts, n, f, log));
   const commits = [];
   for (const [n, f] of opts.pathologicalOnly ? [] : opts.commitSizes) commits.push(await benchCommit(opts, n, f, log));
-  const hostile = opts.pathologicalOnly || !(opts.quick || opts.coldOnly || opts.commitOnly) ? runPathological({ cli: join(ROOT, opts.cli) }) : [];
+  const hostile = opts.pathologicalOnly || !(opts.quick || opts.coldOnly || opts.commitOnly) ? runPathological({ cli: resolve(ROOT, opts.cli) }) : [];
   if (hostile.length) log(`hostile inputs: ${hostile.map((r) => `${r.name} ${r.wallS.toFixed(2)} s exit ${r.exit}`).join(", ")}`);
 
   m.loadEnd = os.loadavg()[0];
