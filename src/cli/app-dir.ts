@@ -422,7 +422,9 @@ class FileWalk {
 
   /** Whether an entry that cannot be read as a file is an input, to be reported: see ListOptions.everyEntry. */
   #counts(r: string, name: string): boolean {
-    return this.#keep(r) && (this.opts.everyEntry === true || /\.(ya?ml|json)$/.test(name));
+    // A hidden entry of the forks directory (`.gitkeep`, an editor's `.#eve.yaml` lock link) is no fork, as a hidden file there is not.
+    const input = this.opts.everyEntry === true ? !name.startsWith(".") : /\.(ya?ml|json)$/.test(name);
+    return input && this.#keep(r);
   }
 
   /**

@@ -151,6 +151,15 @@ describe("a bad entry under forks/ fails only its fork", () => {
     }
   });
 
+  it("a hidden entry of the forks directory (an editor's dangling .#<file> lock link) is no fork and no problem", () => {
+    const dir = app();
+    symlinkSync("root@host.1234:1700000000", join(dir, "forks/.#alice.yaml"));
+    const r = runCli(["render", dir, ...NOW]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain(".#alice");
+    expect(r.stdout).toBe(runCli(["render", app(), ...NOW]).stdout);
+  });
+
   it("never walks the forks directory as part of the base", () => {
     const dir = app();
     symlinkSync("/", join(dir, "forks/root"));
