@@ -126,28 +126,18 @@ describe("a bad entry under forks/ fails only its fork", () => {
     expect(alice.stdout).toContain("alice");
   });
 
-  it("the forks directory itself unreadable fails every render, --shared too: it cannot tell which forks there are", () => {
+  it.each([
+    ["a link outside the app directory (not read, as an unreadable one)", "/", "forks: error: the link points outside the app directory (/) [KF1019]"],
+    ["a dangling link: no 'no forks yet'", "./gone", "forks: error: cannot read the directory (ENOENT) [KF1020]"],
+  ])("the forks directory itself unreadable fails every render, --shared too (it cannot tell which forks there are): %s", (_name, target, message) => {
     const dir = app();
-    const forks = join(dir, "forks");
-    rmSync(forks, { recursive: true, force: true });
-    symlinkSync("/", forks); // outside the app directory: not read, as an unreadable one
+    rmSync(join(dir, "forks"), { recursive: true, force: true });
+    symlinkSync(target, join(dir, "forks"));
     for (const args of [[], ["--shared"], ["--fork", "alice"]]) {
       const r = runCli(["render", dir, ...NOW, ...args]);
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(1);
       expect(r.stdout).toBe("");
-      expect(r.stderr).toContain("forks: error: the link points outside the app directory (/) [KF1019]");
-    }
-  });
-
-  it("a forks directory that is a dangling link fails every render too: it is no 'no forks yet'", () => {
-    const dir = app();
-    rmSync(join(dir, "forks"), { recursive: true, force: true });
-    symlinkSync("./gone", join(dir, "forks"));
-    for (const args of [[], ["--shared"]]) {
-      const r = runCli(["render", dir, ...NOW, ...args]);
-      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(1);
-      expect(r.stdout).toBe("");
-      expect(r.stderr).toContain("forks: error: cannot read the directory (ENOENT) [KF1020]");
+      expect(r.stderr).toContain(message);
     }
   });
 
