@@ -325,13 +325,14 @@ function keyProblem(doc: Document.Parsed): KeyFinding | undefined {
  */
 function mergeOrderConflict(doc: Document.Parsed): { node: YamlNode; key: string; why: string } | undefined {
   let found: { node: YamlNode; key: string; why: string } | undefined;
+  const keysOf = mergedKeys(doc);
   visit(doc, {
     Map(_, map) {
       // (Two `<<` in one mapping are a duplicate key to the `yaml` package: refused before this.)
       const explicit = new Set<string>();
       for (const pair of map.items) {
         if (isMergeKey(pair.key)) {
-          const clash = mergedKeys(doc, pair.value, 0).find((k) => explicit.has(k));
+          const clash = [...keysOf(pair.value)].find((k) => explicit.has(k));
           if (clash !== undefined) {
             found = { node: pair.key as YamlNode, key: clash, why: "a key before it in the mapping sets too" };
             return visit.BREAK;
@@ -355,13 +356,40 @@ function keyText(key: unknown): string {
   return isScalar(key) ? String(key.value) : String(key);
 }
 
-/** The keys a `<<` value sets: those of its mapping (or of each mapping of its list), their own merges too. */
-function mergedKeys(doc: Document.Parsed, value: unknown, depth: number): string[] {
-  if (depth > 16) return [];
-  const source = isAlias(value) ? value.resolve(doc) : value;
-  if (isSeq(source)) return source.items.flatMap((it) => mergedKeys(doc, it, depth + 1));
-  if (!isMap(source)) return [];
-  return source.items.flatMap((pair) => (isMergeKey(pair.key) ? mergedKeys(doc, pair.value, depth + 1) : [keyText(pair.key)]));
+/**
+ * The keys a `<<` value sets: those of its mapping (or of each mapping of its list), their own
+ * merges too. Each mapping's set is computed once: merges of merges of aliases are no way to make
+ * this exponential (a 1 KB fork of 13 levels of 8 aliases each once ran past Argo CD's deadline).
+ * Aliases resolve through one table of the document's anchors, not a walk of it per alias.
+ */
+function mergedKeys(doc: Document.Parsed): (value: unknown) => ReadonlySet<string> {
+  const anchors = new Map<string, unknown[]>();
+  visit(doc, {
+    Node(_, node) {
+      if (!node.anchor) return;
+      const list = anchors.get(node.anchor);
+      if (list) list.push(node);
+      else anchors.set(node.anchor, [node]);
+    },
+  });
+  const memo = new Map<unknown, ReadonlySet<string>>();
+  const none: ReadonlySet<string> = new Set();
+  const keysOf = (value: unknown): ReadonlySet<string> => {
+    // An anchor defined twice: the yaml package finds the one an alias means (the last before it).
+    const source = isAlias(value) ? (anchors.get(value.source)?.length === 1 ? anchors.get(value.source)![0] : value.resolve(doc)) : value;
+    const known = memo.get(source);
+    if (known) return known;
+    memo.set(source, none); // a cycle, were the yaml package to allow one, sets nothing more
+    const keys = new Set<string>();
+    const add = (more: Iterable<string>) => {
+      for (const k of more) keys.add(k);
+    };
+    if (isSeq(source)) for (const it of source.items) add(keysOf(it));
+    if (isMap(source)) for (const pair of source.items) add(isMergeKey(pair.key) ? keysOf(pair.value) : [keyText(pair.key)]);
+    memo.set(source, keys);
+    return keys;
+  };
+  return keysOf;
 }
 
 /**
