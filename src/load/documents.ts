@@ -42,6 +42,13 @@ type Parsed = { docs: SourceDoc[]; problems: Problem[] };
 
 // ---------------------------------------------------------------- exact integers
 
+/** The 1-based line and column of `offset` in `text`; a line ends at \n, \r\n or \r. */
+function positionAt(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const lineStart = Math.max(before.lastIndexOf("\n"), before.lastIndexOf("\r")) + 1;
+  return { line: before.split(/\r\n|\r|\n/).length, column: offset - lineStart + 1 };
+}
+
 /** A parse of `file`, refused where Kubernetes would read it otherwise than kubefork could print it. */
 function checked(file: TextFile, parse: () => Parsed): Parsed {
   const bom = lineBom(file) ?? yaml11Break(file);
@@ -59,13 +66,11 @@ function yaml11Break(file: TextFile): Problem | undefined {
   if (file.path.endsWith(".json")) return undefined;
   const at = file.text.search(/[\u0085\u2028\u2029]/);
   if (at < 0) return undefined;
-  const before = file.text.slice(0, at);
   const name = ({ "\u0085": "NEL (U+0085)", "\u2028": "LS (U+2028)", "\u2029": "PS (U+2029)" } as Record<string, string>)[file.text[at]!];
   return error({
     code: "KF1001",
     file: file.path,
-    line: before.split(/\r\n|\r|\n/).length,
-    column: at - Math.max(before.lastIndexOf("\n"), before.lastIndexOf("\r")),
+    ...positionAt(file.text, at),
     message: `malformed YAML: a raw ${name}, a line break for Kubernetes' reader (YAML 1.1) and not for kubefork's`,
     hint: "write it as an escape in a double-quoted string (\\N, \\L, \\P), or remove it",
   });
@@ -81,7 +86,7 @@ const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
  */
 function withoutLoneSurrogates(parsed: Parsed): Parsed {
   const found = parsed.docs.flatMap((doc) => {
-    const path = loneSurrogateAt(doc.value, []);
+    const path = loneSurrogateAt(doc.value)?.path;
     if (!path) return [];
     return [
       error({
@@ -99,14 +104,20 @@ function withoutLoneSurrogates(parsed: Parsed): Parsed {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function loneSurrogateAt(v: unknown, path: PathSegment[]): PathSegment[] | undefined {
-  if (typeof v === "string") return LONE_SURROGATE.test(v) ? path : undefined;
+const loneSurrogateAt = (v: unknown) => firstPath(v, (x) => typeof x === "string" && LONE_SURROGATE.test(x), (k) => LONE_SURROGATE.test(k));
+
+/**
+ * The first value (depth first, in key order) that `hit` holds, or the value of the first key
+ * `hitKey` holds, with its path. Over a parsed document, whose expanded size the readers bound (ParseLimits.maxNodes).
+ */
+function firstPath(v: unknown, hit: (v: unknown) => boolean, hitKey: (k: string) => boolean = () => false, path: PathSegment[] = []): { path: PathSegment[]; value: unknown } | undefined {
+  if (hit(v)) return { path, value: v };
   if (v === null || typeof v !== "object") return undefined;
   const entries: [PathSegment, unknown][] = Array.isArray(v) ? v.map((c, i) => [i, c]) : Object.entries(v);
   for (const [k, c] of entries) {
-    if (typeof k === "string" && LONE_SURROGATE.test(k)) return [...path, k];
-    const hit = loneSurrogateAt(c, [...path, k]);
-    if (hit) return hit;
+    if (typeof k === "string" && hitKey(k)) return { path: [...path, k], value: c };
+    const found = firstPath(c, hit, hitKey, [...path, k]);
+    if (found) return found;
   }
   return undefined;
 }
@@ -123,8 +134,7 @@ function lineBom(file: TextFile): Problem | undefined {
   return error({
     code: "KF1001",
     file: file.path,
-    line: file.text.slice(0, at + 1).split(/\r\n|\r|\n/).length,
-    column: 1,
+    ...positionAt(file.text, at + 1),
     message: "malformed YAML: a byte-order mark (U+FEFF) at the start of this line",
     hint: "remove it (files joined with cat keep each one's mark): Kubernetes' reader skips it, kubefork would read it as part of a key",
   });
@@ -140,24 +150,16 @@ function representable(parse: () => Parsed): Parsed {
   const parsed = parse();
   if (unrepresentableResolved() === before) return parsed;
   const found = parsed.docs.flatMap((doc) => {
-    const at = unrepresentableAt(doc.value, []);
-    if (!at) return [];
-    const where = { ...doc.locate(at.path), doc: doc.index };
-    return [at.value instanceof InexactInteger ? inexactProblem(doc.file, at.value.text, where) : nonFiniteProblem(doc.file, at.value, where)];
+    const found = firstPath(doc.value, unrepresentable);
+    if (!found) return [];
+    const value = found.value as InexactInteger | number;
+    const where = { ...doc.locate(found.path), doc: doc.index };
+    return [value instanceof InexactInteger ? inexactProblem(doc.file, value.text, where) : nonFiniteProblem(doc.file, value, where)];
   });
   return found.length ? { docs: [], problems: [...parsed.problems, ...found] } : parsed;
 }
 
-function unrepresentableAt(v: unknown, path: PathSegment[]): { path: PathSegment[]; value: InexactInteger | number } | undefined {
-  if (v instanceof InexactInteger || (typeof v === "number" && !Number.isFinite(v))) return { path, value: v };
-  if (v === null || typeof v !== "object") return undefined;
-  const entries: [PathSegment, unknown][] = Array.isArray(v) ? v.map((c, i) => [i, c]) : Object.entries(v);
-  for (const [k, c] of entries) {
-    const hit = unrepresentableAt(c, [...path, k]);
-    if (hit) return hit;
-  }
-  return undefined;
-}
+const unrepresentable = (v: unknown): v is InexactInteger | number => v instanceof InexactInteger || (typeof v === "number" && !Number.isFinite(v));
 
 function nonFiniteProblem(file: string, v: number, at: { line: number; column?: number; doc?: number }): Problem {
   return error({
@@ -650,27 +652,19 @@ function parseJson(file: TextFile, limits: ParseLimits): { docs: SourceDoc[]; pr
     value = JSON.parse(file.text);
   } catch (e) {
     const m = /position (\d+)/.exec((e as Error).message);
-    const offset = m ? Number(m[1]) : 0;
-    const before = file.text.slice(0, offset);
-    const line = before.split("\n").length;
-    const column = offset - before.lastIndexOf("\n");
-    return { docs: [], problems: [error({ code: "KF1002", file: file.path, line, column, message: `malformed JSON: ${firstLine((e as Error).message)}` })] };
+    return { docs: [], problems: [error({ code: "KF1002", file: file.path, ...positionAt(file.text, m ? Number(m[1]) : 0), message: `malformed JSON: ${firstLine((e as Error).message)}` })] };
   }
   // JSON.parse keeps the last of two equal keys without a word; YAML and kubectl refuse them.
   const dup = duplicateJsonKey(file.text);
   if (dup) {
-    const before = file.text.slice(0, dup.offset);
-    const line = before.split("\n").length;
-    const column = dup.offset - before.lastIndexOf("\n");
-    return { docs: [], problems: [error({ code: "KF1003", file: file.path, line, column, message: `duplicate key "${dup.key}"`, hint: "a key may appear once per object; remove or rename the duplicate" })] };
+    return { docs: [], problems: [error({ code: "KF1003", file: file.path, ...positionAt(file.text, dup.offset), message: `duplicate key "${dup.key}"`, hint: "a key may appear once per object; remove or rename the duplicate" })] };
   }
   const shape = shapeProblem(value, limits);
   if (shape) return { docs: [], problems: [error({ file: file.path, line: 1, ...shape })] };
   // JSON.parse rounds an integer past 2^53 without a word; Kubernetes keeps it (int64).
   const big = inexactJsonInteger(file.text);
   if (big) {
-    const before = file.text.slice(0, big.offset);
-    const where = { line: before.split("\n").length, column: big.offset - before.lastIndexOf("\n") };
+    const where = positionAt(file.text, big.offset);
     return { docs: [], problems: [Number.isFinite(Number(big.text)) ? inexactProblem(file.path, big.text, where) : nonFiniteProblem(file.path, Number(big.text), where)] };
   }
   const values = Array.isArray(value) ? value : [value];
