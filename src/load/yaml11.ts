@@ -86,7 +86,7 @@ const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 /**
  * An integer Kubernetes reads exactly (int64) that a JavaScript number cannot hold: 2^53 and past.
  * The resolver gives this in place of a rounded number, and the reader refuses the document
- * (documents.ts exactIntegers) rather than print another value.
+ * (documents.ts `representable`) rather than print another value.
  */
 export class InexactInteger {
   constructor(
@@ -233,6 +233,7 @@ export function goFloatKey(v: number): string {
   if (Number.isNaN(v)) return "NaN";
   if (!Number.isFinite(v)) return v > 0 ? "+Inf" : "-Inf";
   const f = Math.fround(v);
+  if (!Number.isFinite(f)) return f > 0 ? "+Inf" : "-Inf"; // past float32's range
   if (f === 0) return Object.is(f, -0) ? "-0" : "0";
   let digits = "";
   let exp = 0;
